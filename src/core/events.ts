@@ -1,0 +1,37 @@
+/**
+ * Job lifecycle events. The worker publishes them; every adapter that owns a reply renders them
+ * (Discord embed, Slack blocks, SSE JSON). Percentages are real: they come from backend steps.
+ */
+export interface AssetView {
+  assetId: string;
+  index: number;
+  kind: 'image' | 'video';
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+  /** Asset ids of the derivatives, when made. */
+  webpAssetId?: string;
+  thumbnailAssetId?: string;
+}
+
+interface Base {
+  jobId: string;
+  /** Milliseconds since the epoch when the event was produced. */
+  at: number;
+}
+
+export type JobEvent =
+  | (Base & { type: 'queued'; position: number })
+  | (Base & { type: 'started'; attempt: number; backend: string })
+  | (Base & { type: 'progress'; step: number; totalSteps: number; percent: number; stage: string })
+  | (Base & { type: 'saving'; percent: number })
+  | (Base & { type: 'completed'; assets: AssetView[]; durationMs: number; seed: number; backend: string })
+  | (Base & { type: 'failed'; code: string; message: string; ref?: string; willRetry: boolean })
+  | (Base & { type: 'cancelled'; by: 'user' | 'moderator' | 'system' });
+
+export type JobEventType = JobEvent['type'];
+
+export function isTerminal(event: JobEvent): boolean {
+  return event.type === 'completed' || event.type === 'cancelled' || (event.type === 'failed' && !event.willRetry);
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+export const MIN_SIDE = 64;
+export const MAX_SIDE = 2048;
+export const MAX_STEPS = 100;
+export const MAX_COUNT = 4;
+export const MAX_SEED = 2 ** 32 - 1;
+
+export const ASPECTS = {
+  square: { width: 512, height: 512 },
+  portrait: { width: 512, height: 768 },
+  landscape: { width: 768, height: 512 },
+} as const;
+export type Aspect = keyof typeof ASPECTS;
+
+// C0/C1 control characters except tab and newline, plus bidi overrides that can disguise text.
+const CONTROL_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
+
+function text(field: string, max: number) {
+  return z
+    .string({ error: `${field} must be text` })
+    .max(max, { error: `${field} must be at most ${max} characters` })
+    .refine((s) => !CONTROL_CHARS.test(s), { error: `${field} must not contain control characters` });
+}
+
+function side(field: string) {
+  return z
+    .number({ error: `${field} must be a number` })
+    .int({ error: `${field} must be a whole number` })
+    .min(MIN_SIDE, { error: `${field} must be at least ${MIN_SIDE}` })
+    .max(MAX_SIDE, { error: `${field} must be at most ${MAX_SIDE}` })
+    .refine((n) => n % 8 === 0, { error: `${field} must be a multiple of 8` });
+}
+
+const slug = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'project must be lowercase letters, digits and dashes' });
+
+export interface RequestLimits {
+  maxPromptLength: number;
+}
+
+/**
+ * A platform-neutral generate request. Every adapter parses into this shape; unknown fields are
+ * refused so a typo never silently falls back to a default.
+ */
+export function generateRequestSchema(limits: RequestLimits) {
+  return z.strictObject({
+    prompt: text('prompt', limits.maxPromptLength).refine((s) => s.trim().length > 0, {
+      error: 'prompt must not be empty',
+    }),
+    negativePrompt: text('negativePrompt', limits.maxPromptLength).optional(),
+    project: slug.optional(),
+    characters: z.array(z.string().min(1).max(64)).max(4).optional(),
+    width: side('width').default(512),
+    height: side('height').default(512),
+    seed: z.number().int().min(0).max(MAX_SEED, { error: `seed must be between 0 and ${MAX_SEED}` }).optional(),
+    steps: z
+      .number({ error: 'steps must be a number' })
+      .int({ error: 'steps must be a whole number' })
+      .min(1, { error: 'steps must be at least 1' })
+      .max(MAX_STEPS, { error: `steps must be at most ${MAX_STEPS}` })
+      .default(20),
+    count: z.number().int().min(1).max(MAX_COUNT, { error: `count must be between 1 and ${MAX_COUNT}` }).default(1),
+    kind: z.enum(['image', 'video']).default('image'),
+  });
+}
+
+export type GenerateRequest = z.output<ReturnType<typeof generateRequestSchema>>;
+export type GenerateRequestInput = z.input<ReturnType<typeof generateRequestSchema>>;

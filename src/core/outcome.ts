@@ -1,0 +1,44 @@
+/**
+ * Typed results from the core. Adapters turn a failure code into words; the core never writes
+ * user-facing prose beyond a short English default the web API can echo.
+ */
+export type FailureCode =
+  | 'invalid_input'
+  | 'forbidden'
+  | 'not_found'
+  | 'rate_limited'
+  | 'too_many_pending'
+  | 'queue_full'
+  | 'content_refused'
+  | 'conflict'
+  | 'unavailable'
+  | 'internal';
+
+export interface Failure {
+  ok: false;
+  code: FailureCode;
+  message: string;
+  /** The request field at fault, for invalid_input. */
+  field?: string;
+  /** When the caller may try again (rate_limited, too_many_pending, queue_full). */
+  retryAfterMs?: number;
+  /** Which rule refused it (e.g. 'rate', 'pending', 'blocklist', 'minors', 'nsfw'). */
+  reason?: string;
+  /** Reference id that is also in the logs, for internal failures. */
+  ref?: string;
+}
+
+export interface Success<T> {
+  ok: true;
+  value: T;
+}
+
+export type Outcome<T> = Success<T> | Failure;
+
+export function ok<T>(value: T): Success<T> {
+  return { ok: true, value };
+}
+
+export function fail(code: FailureCode, message: string, extra: Omit<Failure, 'ok' | 'code' | 'message'> = {}): Failure {
+  return { ok: false, code, message, ...extra };
+}

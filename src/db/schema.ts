@@ -1,0 +1,250 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+/** A Discord guild, a Slack workspace, or the web. */
+export const spaces = pgTable(
+  'spaces',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    platform: text('platform').notNull(),
+    externalId: text('external_id').notNull(),
+    name: text('name').notNull().default(''),
+    /** Limits overrides, content policy, NSFW channels: validated by the core's settings schema. */
+    settings: jsonb('settings').notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('spaces_platform_external').on(t.platform, t.externalId)],
+);
+
+/** One row per platform identity. */
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    platform: text('platform').notNull(),
+    externalId: text('external_id').notNull(),
+    displayName: text('display_name').notNull().default(''),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('users_platform_external').on(t.platform, t.externalId)],
+);
+
+/** Platform role (Discord role id, Slack user group id) -> app role, per space. */
+export const roleMappings = pgTable(
+  'role_mappings',
+  {
+    spaceId: uuid('space_id')
+      .notNull()
+      .references(() => spaces.id, { onDelete: 'cascade' }),
+    platformRole: text('platform_role').notNull(),
+    role: text('role').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.spaceId, t.platformRole] })],
+);
+
+export const projects = pgTable(
+  'projects',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    spaceId: uuid('space_id')
+      .notNull()
+      .references(() => spaces.id, { onDelete: 'cascade' }),
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    /** 'space' (members), 'private' (listed members), 'public' (unguessable link). */
+    visibility: text('visibility').notNull().default('space'),
+    publicToken: text('public_token'),
+    isDefault: boolean('is_default').notNull().default(false),
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('projects_space_slug').on(t.spaceId, t.slug),
+    uniqueIndex('projects_public_token').on(t.publicToken),
+  ],
+);
+
+export const projectMembers = pgTable(
+  'project_members',
+  {
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.userId] })],
+);
+
+/** The project a channel uses when /generate names none. */
+export const channelProjects = pgTable(
+  'channel_projects',
+  {
+    spaceId: uuid('space_id')
+      .notNull()
+      .references(() => spaces.id, { onDelete: 'cascade' }),
+    channelId: text('channel_id').notNull(),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.spaceId, t.channelId] })],
+);
+
+export const characters = pgTable(
+  'characters',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    spaceId: uuid('space_id')
+      .notNull()
+      .references(() => spaces.id, { onDelete: 'cascade' }),
+    /** Null: usable in every project of the space. */
+    projectId: uuid('project_id').references(() => projects.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    promptFragment: text('prompt_fragment').notNull().default(''),
+    negativeFragment: text('negative_fragment').notNull().default(''),
+    referenceSeed: bigint('reference_seed', { mode: 'number' }),
+    loraName: text('lora_name'),
+    loraWeight: real('lora_weight'),
+    referenceAssetId: uuid('reference_asset_id'),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('characters_space_project_name').on(t.spaceId, t.projectId, t.name)],
+);
+
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    spaceId: uuid('space_id')
+      .notNull()
+      .references(() => spaces.id),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    platform: text('platform').notNull(),
+    kind: text('kind').notNull().default('image'),
+    /** The validated request as the user gave it. */
+    request: jsonb('request').notNull(),
+    /** The prompt actually sent to the backend (characters merged, space negative appended). */
+    promptSent: text('prompt_sent').notNull(),
+    negativeSent: text('negative_sent').notNull().default(''),
+    seed: bigint('seed', { mode: 'number' }).notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    steps: integer('steps').notNull(),
+    count: integer('count').notNull().default(1),
+    backend: text('backend'),
+    /** queued | running | completed | failed | cancelled */
+    status: text('status').notNull().default('queued'),
+    progress: integer('progress').notNull().default(0),
+    stage: text('stage').notNull().default('queued'),
+    priority: integer('priority').notNull().default(1),
+    attempts: integer('attempts').notNull().default(0),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    errorRef: text('error_ref'),
+    /** Where the adapter's reply lives (channel, message, interaction token...), so a restart can resume it. */
+    reply: jsonb('reply'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('jobs_user_status').on(t.userId, t.status),
+    index('jobs_status_created').on(t.status, t.createdAt),
+    index('jobs_project_created').on(t.projectId, t.createdAt),
+    index('jobs_prompt_fts').using('gin', sql`to_tsvector('simple', ${t.promptSent})`),
+  ],
+);
+
+/** One row per stored file: original, WebP derivative, thumbnail. */
+export const assets = pgTable(
+  'assets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    jobId: uuid('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id),
+    spaceId: uuid('space_id')
+      .notNull()
+      .references(() => spaces.id),
+    /** Which output of the job (0-based). */
+    outputIndex: integer('output_index').notNull(),
+    /** original | webp | thumbnail */
+    variant: text('variant').notNull(),
+    kind: text('kind').notNull(),
+    mime: text('mime').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    bytes: integer('bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    storageKey: text('storage_key').notNull(),
+    qualityScore: real('quality_score'),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('assets_job_output_variant').on(t.jobId, t.outputIndex, t.variant),
+    uniqueIndex('assets_storage_key').on(t.storageKey),
+    index('assets_project_created').on(t.projectId, t.createdAt, t.id),
+  ],
+);
+
+/** API tokens issued, so they can be listed and revoked by id (the JWT's jti). */
+export const apiTokens = pgTable('api_tokens', {
+  id: uuid('id').primaryKey(),
+  spaceId: uuid('space_id')
+    .notNull()
+    .references(() => spaces.id),
+  subject: text('subject').notNull(),
+  role: text('role').notNull(),
+  issuedBy: text('issued_by').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  createdAt: createdAt(),
+});
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    spaceId: uuid('space_id').references(() => spaces.id),
+    actorUserId: uuid('actor_user_id').references(() => users.id),
+    /** e.g. 'role_mapping.set', 'generate.refused', 'token.issued', 'token.revoked'. */
+    action: text('action').notNull(),
+    target: text('target').notNull().default(''),
+    details: jsonb('details').notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index('audit_space_created').on(t.spaceId, t.createdAt)],
+);
