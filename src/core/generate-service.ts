@@ -1,0 +1,209 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import type { Actor } from './actor.js';
+import type { AdmissionControl, EffectiveLimits } from './admission.js';
+import type { JobEvent } from './events.js';
+import { generateRequestSchema, MAX_SEED, type GenerateRequest } from './generate-request.js';
+import { fail, ok, type Outcome } from './outcome.js';
+import type { JobEventBus, JobQueue } from './ports.js';
+import type { AssetRecord, GenerateRecords, Identity, JobRecord } from './records.js';
+import type { Role } from './roles.js';
+import { roleAtLeast } from './roles.js';
+
+/** The policy decisions the service asks for; the policy module provides them. */
+export interface PolicyHooks {
+  resolveRole(actor: Actor, identity: Identity): Role;
+  canGenerate(role: Role): boolean;
+  limitsFor(role: Role, identity: Identity): EffectiveLimits;
+  /** Content check of the final text; reason names the rule for the audit log. */
+  checkContent(
+    text: { prompt: string; negativePrompt: string },
+    context: { actor: Actor; identity: Identity },
+  ): { ok: true } | { ok: false; reason: string; term?: string };
+  /** Negative prompt the space always appends. */
+  spaceNegative(identity: Identity): string;
+  fairPriority(pendingBefore: number): number;
+}
+
+export interface GenerateServiceDeps {
+  records: GenerateRecords;
+  queue: JobQueue;
+  events: JobEventBus;
+  admission: AdmissionControl;
+  policy: PolicyHooks;
+  maxPromptLength: number;
+  randomSeed?: () => number;
+}
+
+export interface Submitted {
+  job: JobRecord;
+  position: number;
+  role: Role;
+}
+
+export interface JobView {
+  job: JobRecord;
+  assets: AssetRecord[];
+  position: number;
+}
+
+/** Where the job came from, for the permission checks on reads and cancels. */
+export interface Viewer {
+  identity: Identity;
+  role: Role;
+}
+
+export function userKey(identity: Identity): string {
+  return identity.userId;
+}
+
+/**
+ * The one path every adapter's /generate takes: parse -> role -> content -> limits -> record -> queue.
+ * Nothing is queued unless every check passed; every refusal is a typed outcome.
+ */
+export class GenerateService {
+  private readonly schema;
+
+  constructor(private readonly deps: GenerateServiceDeps) {
+    this.schema = generateRequestSchema({ maxPromptLength: deps.maxPromptLength });
+  }
+
+  parse(input: unknown): Outcome<GenerateRequest> {
+    const parsed = this.schema.safeParse(input);
+    if (parsed.success) return ok(parsed.data);
+    const issue = parsed.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') {
+      const key = issue.keys[0] ?? 'field';
+      return fail('invalid_input', `unknown field "${key.slice(0, 40)}"`, { field: key.slice(0, 40) });
+    }
+    const field = issue.path.map(String).join('.') || 'body';
+    const message = issue.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : issue.message;
+    return fail('invalid_input', message, { field });
+  }
+
+  async identify(actor: Actor): Promise<Viewer> {
+    const identity = await this.deps.records.ensureIdentity(actor);
+    return { identity, role: this.deps.policy.resolveRole(actor, identity) };
+  }
+
+  async submit(actor: Actor, input: unknown, reply?: unknown): Promise<Outcome<Submitted>> {
+    const request = this.parse(input);
+    if (!request.ok) return request;
+    const { identity, role } = await this.identify(actor);
+    const { policy, records } = this.deps;
+    if (!policy.canGenerate(role)) {
+      return fail('forbidden', 'your role may not generate images here', { reason: 'role' });
+    }
+    const project = await records.resolveProject(identity.spaceId, request.value.project, actor.channel?.id);
+    if (!project) return fail('not_found', `no project named "${request.value.project}"`, { field: 'project' });
+
+    const negative = joinNegative(request.value.negativePrompt ?? '', policy.spaceNegative(identity));
+    const verdict = policy.checkContent({ prompt: request.value.prompt, negativePrompt: request.value.negativePrompt ?? '' }, { actor, identity });
+    if (!verdict.ok) {
+      await records.audit({
+        spaceId: identity.spaceId,
+        actorUserId: identity.userId,
+        action: 'generate.refused',
+        target: 'content',
+        details: { reason: verdict.reason, term: verdict.term ?? null, platform: actor.platform },
+      });
+      return fail('content_refused', 'this prompt is not allowed here', { reason: verdict.reason });
+    }
+
+    const jobId = randomUUID();
+    const limits = policy.limitsFor(role, identity);
+    const admitted = await this.deps.admission.admit({ userKey: userKey(identity), jobId, limits });
+    if (!admitted.ok) {
+      const code = admitted.limit === 'rate' ? 'rate_limited' : admitted.limit === 'pending' ? 'too_many_pending' : 'queue_full';
+      await records.audit({
+        spaceId: identity.spaceId,
+        actorUserId: identity.userId,
+        action: 'generate.refused',
+        target: 'limit',
+        details: { limit: admitted.limit, retryAfterMs: admitted.retryAfterMs },
+      });
+      return fail(code, LIMIT_MESSAGES[admitted.limit], { reason: admitted.limit, retryAfterMs: admitted.retryAfterMs });
+    }
+
+    try {
+      const pendingBefore = await records.countPendingJobs(identity.userId);
+      const seed = request.value.seed ?? (this.deps.randomSeed ?? defaultSeed)();
+      const job = await records.createJob({
+        id: jobId,
+        spaceId: identity.spaceId,
+        projectId: project.id,
+        userId: identity.userId,
+        platform: actor.platform,
+        kind: request.value.kind,
+        request: request.value,
+        promptSent: request.value.prompt.trim(),
+        negativeSent: negative,
+        seed,
+        width: request.value.width,
+        height: request.value.height,
+        steps: request.value.steps,
+        count: request.value.count,
+        priority: policy.fairPriority(pendingBefore),
+        reply,
+      });
+      await this.deps.queue.enqueue(job.id, job.priority);
+      const position = await records.queuePosition(job);
+      await this.publish({ type: 'queued', jobId: job.id, at: Date.now(), position });
+      return ok({ job, position, role });
+    } catch (error) {
+      // Nothing was queued: give the slot back before reporting the failure.
+      await this.deps.admission.release(userKey(identity), jobId);
+      throw error;
+    }
+  }
+
+  /** A job as its owner (or a moderator of its space) may see it. */
+  async view(viewer: Viewer, jobId: string): Promise<Outcome<JobView>> {
+    const job = await this.deps.records.getJob(jobId);
+    if (!job || !mayRead(viewer, job)) return fail('not_found', 'no such job');
+    const [assets, position] = await Promise.all([this.deps.records.listAssets(job.id), this.deps.records.queuePosition(job)]);
+    return ok({ job, assets, position });
+  }
+
+  async cancel(viewer: Viewer, jobId: string): Promise<Outcome<JobRecord>> {
+    const job = await this.deps.records.getJob(jobId);
+    if (!job || !mayRead(viewer, job)) return fail('not_found', 'no such job');
+    const own = job.userId === viewer.identity.userId;
+    if (!own && !roleAtLeast(viewer.role, 'moderator')) return fail('forbidden', 'only the author or a moderator may cancel this job');
+    if (!(await this.deps.records.cancelJob(job.id))) return fail('conflict', `the job has already ${job.status === 'completed' ? 'finished' : 'ended'}`);
+    await this.deps.queue.removeWaiting(job.id);
+    await this.deps.admission.release(job.userId, job.id);
+    await this.publish({ type: 'cancelled', jobId: job.id, at: Date.now(), by: own ? 'user' : 'moderator' });
+    await this.deps.records.audit({
+      spaceId: job.spaceId,
+      actorUserId: viewer.identity.userId,
+      action: 'job.cancelled',
+      target: job.id,
+      details: { own },
+    });
+    const updated = await this.deps.records.getJob(job.id);
+    return ok(updated ?? job);
+  }
+
+  private async publish(event: JobEvent): Promise<void> {
+    await this.deps.events.publish(event);
+  }
+}
+
+const LIMIT_MESSAGES = {
+  rate: 'you are generating too fast',
+  pending: 'you already have the most jobs waiting that you may have',
+  queue: 'the service is busy, try again shortly',
+} as const;
+
+function mayRead(viewer: Viewer, job: JobRecord): boolean {
+  if (job.spaceId !== viewer.identity.spaceId) return false;
+  return job.userId === viewer.identity.userId || roleAtLeast(viewer.role, 'moderator');
+}
+
+export function joinNegative(user: string, space: string): string {
+  return [user.trim(), space.trim()].filter(Boolean).join(', ');
+}
+
+function defaultSeed(): number {
+  return randomInt(0, MAX_SEED);
+}

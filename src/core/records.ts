@@ -1,0 +1,100 @@
+import type { Actor } from './actor.js';
+
+export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface JobRecord {
+  id: string;
+  spaceId: string;
+  projectId: string;
+  projectSlug: string;
+  userId: string;
+  /** The platform identity of the owner, for adapters that must name or ping-free mention them. */
+  userExternalId: string;
+  platform: string;
+  kind: 'image' | 'video';
+  status: JobStatus;
+  progress: number;
+  stage: string;
+  promptSent: string;
+  negativeSent: string;
+  seed: number;
+  width: number;
+  height: number;
+  steps: number;
+  count: number;
+  priority: number;
+  attempts: number;
+  backend: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  errorRef: string | null;
+  reply: unknown;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface NewJob {
+  id: string;
+  spaceId: string;
+  projectId: string;
+  userId: string;
+  platform: string;
+  kind: 'image' | 'video';
+  request: unknown;
+  promptSent: string;
+  negativeSent: string;
+  seed: number;
+  width: number;
+  height: number;
+  steps: number;
+  count: number;
+  priority: number;
+  reply?: unknown;
+}
+
+export interface Identity {
+  spaceId: string;
+  spaceSettings: unknown;
+  userId: string;
+  /** Platform role id -> app role, from the space's mapping. */
+  roleMapping: ReadonlyMap<string, string>;
+}
+
+export interface ProjectRef {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+export interface AssetRecord {
+  id: string;
+  jobId: string;
+  projectId: string;
+  outputIndex: number;
+  variant: 'original' | 'webp' | 'thumbnail';
+  kind: 'image' | 'video';
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+  sha256: string;
+  storageKey: string;
+  createdAt: Date;
+}
+
+/** What the generate service needs from the system of record. Implemented over Postgres in src/db. */
+export interface GenerateRecords {
+  ensureIdentity(actor: Actor): Promise<Identity>;
+  /** The named project, or the channel's / space's default (created on first use). Null when named and missing. */
+  resolveProject(spaceId: string, slug: string | undefined, channelId: string | undefined): Promise<ProjectRef | null>;
+  countPendingJobs(userId: string): Promise<number>;
+  createJob(job: NewJob): Promise<JobRecord>;
+  getJob(jobId: string): Promise<JobRecord | null>;
+  /** 1-based place in line among queued jobs, following the queue's own order. */
+  queuePosition(job: JobRecord): Promise<number>;
+  /** Queued or running -> cancelled. False when the job had already ended. */
+  cancelJob(jobId: string): Promise<boolean>;
+  listAssets(jobId: string): Promise<AssetRecord[]>;
+  audit(entry: { spaceId: string | null; actorUserId: string | null; action: string; target?: string; details?: Record<string, unknown> }): Promise<void>;
+}

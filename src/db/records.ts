@@ -1,0 +1,207 @@
+import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Actor } from '../core/actor.js';
+import type { AssetRecord, GenerateRecords, Identity, JobRecord, NewJob, ProjectRef } from '../core/records.js';
+import type { Database } from './client.js';
+import { assets, auditLog, channelProjects, jobs, projects, roleMappings, spaces, users } from './schema.js';
+
+export const DEFAULT_PROJECT_SLUG = 'general';
+
+type JobRow = typeof jobs.$inferSelect;
+
+function toJobRecord(row: JobRow, projectSlug: string, userExternalId: string): JobRecord {
+  return {
+    id: row.id,
+    spaceId: row.spaceId,
+    projectId: row.projectId,
+    projectSlug,
+    userId: row.userId,
+    userExternalId,
+    platform: row.platform,
+    kind: row.kind === 'video' ? 'video' : 'image',
+    status: row.status as JobRecord['status'],
+    progress: row.progress,
+    stage: row.stage,
+    promptSent: row.promptSent,
+    negativeSent: row.negativeSent,
+    seed: row.seed,
+    width: row.width,
+    height: row.height,
+    steps: row.steps,
+    count: row.count,
+    priority: row.priority,
+    attempts: row.attempts,
+    backend: row.backend,
+    errorCode: row.errorCode,
+    errorMessage: row.errorMessage,
+    errorRef: row.errorRef,
+    reply: row.reply,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+  };
+}
+
+function toAssetRecord(r: typeof assets.$inferSelect): AssetRecord {
+  return {
+    id: r.id,
+    jobId: r.jobId,
+    projectId: r.projectId,
+    outputIndex: r.outputIndex,
+    variant: r.variant as AssetRecord['variant'],
+    kind: r.kind === 'video' ? 'video' : 'image',
+    mime: r.mime,
+    width: r.width,
+    height: r.height,
+    bytes: r.bytes,
+    sha256: r.sha256,
+    storageKey: r.storageKey,
+    createdAt: r.createdAt,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+export class PostgresRecords implements GenerateRecords {
+  constructor(private readonly db: Database) {}
+
+  async ensureIdentity(actor: Actor): Promise<Identity> {
+    const [space] = await this.db
+      .insert(spaces)
+      .values({ platform: actor.platform, externalId: actor.spaceExternalId, name: actor.spaceName ?? '' })
+      .onConflictDoUpdate({
+        target: [spaces.platform, spaces.externalId],
+        // A no-op update so RETURNING yields the existing row; keeps the newest display name.
+        set: { name: actor.spaceName ? actor.spaceName : sql`${spaces.name}` },
+      })
+      .returning({ id: spaces.id, settings: spaces.settings });
+    const [user] = await this.db
+      .insert(users)
+      .values({ platform: actor.platform, externalId: actor.userExternalId, displayName: actor.displayName ?? '' })
+      .onConflictDoUpdate({
+        target: [users.platform, users.externalId],
+        set: { displayName: actor.displayName ? actor.displayName : sql`${users.displayName}` },
+      })
+      .returning({ id: users.id });
+    if (!space || !user) throw new Error('identity upsert returned no row');
+    const mapping = new Map<string, string>();
+    if (actor.platformRoles.length > 0) {
+      const rows = await this.db
+        .select({ platformRole: roleMappings.platformRole, role: roleMappings.role })
+        .from(roleMappings)
+        .where(and(eq(roleMappings.spaceId, space.id), inArray(roleMappings.platformRole, [...actor.platformRoles])));
+      for (const row of rows) mapping.set(row.platformRole, row.role);
+    }
+    return { spaceId: space.id, spaceSettings: space.settings, userId: user.id, roleMapping: mapping };
+  }
+
+  async resolveProject(spaceId: string, slug: string | undefined, channelId: string | undefined): Promise<ProjectRef | null> {
+    const columns = { id: projects.id, slug: projects.slug, name: projects.name };
+    if (slug) {
+      const [found] = await this.db
+        .select(columns)
+        .from(projects)
+        .where(and(eq(projects.spaceId, spaceId), eq(projects.slug, slug), isNull(projects.archivedAt)));
+      return found ?? null;
+    }
+    if (channelId) {
+      const [bound] = await this.db
+        .select(columns)
+        .from(channelProjects)
+        .innerJoin(projects, eq(projects.id, channelProjects.projectId))
+        .where(and(eq(channelProjects.spaceId, spaceId), eq(channelProjects.channelId, channelId), isNull(projects.archivedAt)));
+      if (bound) return bound;
+    }
+    return this.defaultProject(spaceId);
+  }
+
+  private async defaultProject(spaceId: string): Promise<ProjectRef> {
+    await this.db
+      .insert(projects)
+      .values({ spaceId, slug: DEFAULT_PROJECT_SLUG, name: 'General', isDefault: true })
+      .onConflictDoNothing();
+    const [found] = await this.db
+      .select({ id: projects.id, slug: projects.slug, name: projects.name })
+      .from(projects)
+      .where(and(eq(projects.spaceId, spaceId), eq(projects.slug, DEFAULT_PROJECT_SLUG)));
+    if (!found) throw new Error('default project missing after insert');
+    return found;
+  }
+
+  async countPendingJobs(userId: string): Promise<number> {
+    const [row] = await this.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(jobs)
+      .where(and(eq(jobs.userId, userId), inArray(jobs.status, ['queued', 'running'])));
+    return row?.n ?? 0;
+  }
+
+  async createJob(job: NewJob): Promise<JobRecord> {
+    const [row] = await this.db.insert(jobs).values({ ...job, reply: job.reply ?? null }).returning();
+    if (!row) throw new Error('job insert returned no row');
+    const found = await this.getJob(row.id);
+    if (!found) throw new Error('job vanished after insert');
+    return found;
+  }
+
+  async getJob(jobId: string): Promise<JobRecord | null> {
+    if (!isUuid(jobId)) return null;
+    const [row] = await this.db
+      .select({ job: jobs, slug: projects.slug, userExternalId: users.externalId })
+      .from(jobs)
+      .innerJoin(projects, eq(projects.id, jobs.projectId))
+      .innerJoin(users, eq(users.id, jobs.userId))
+      .where(eq(jobs.id, jobId));
+    return row ? toJobRecord(row.job, row.slug, row.userExternalId) : null;
+  }
+
+  async queuePosition(job: JobRecord): Promise<number> {
+    if (job.status !== 'queued') return 0;
+    const [row] = await this.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(jobs)
+      .where(
+        and(
+          eq(jobs.status, 'queued'),
+          or(lt(jobs.priority, job.priority), and(eq(jobs.priority, job.priority), lt(jobs.createdAt, job.createdAt))),
+        ),
+      );
+    return (row?.n ?? 0) + 1;
+  }
+
+  async cancelJob(jobId: string): Promise<boolean> {
+    const updated = await this.db
+      .update(jobs)
+      .set({ status: 'cancelled', stage: 'cancelled', finishedAt: new Date(), updatedAt: new Date() })
+      .where(and(eq(jobs.id, jobId), inArray(jobs.status, ['queued', 'running'])))
+      .returning({ id: jobs.id });
+    return updated.length > 0;
+  }
+
+  async listAssets(jobId: string): Promise<AssetRecord[]> {
+    const rows = await this.db
+      .select()
+      .from(assets)
+      .where(and(eq(assets.jobId, jobId), isNull(assets.deletedAt)))
+      .orderBy(asc(assets.outputIndex), asc(assets.variant));
+    return rows.map(toAssetRecord);
+  }
+
+  async getAsset(assetId: string): Promise<AssetRecord | null> {
+    if (!isUuid(assetId)) return null;
+    const [row] = await this.db.select().from(assets).where(and(eq(assets.id, assetId), isNull(assets.deletedAt)));
+    return row ? toAssetRecord(row) : null;
+  }
+
+  async audit(entry: { spaceId: string | null; actorUserId: string | null; action: string; target?: string; details?: Record<string, unknown> }): Promise<void> {
+    await this.db.insert(auditLog).values({
+      spaceId: entry.spaceId,
+      actorUserId: entry.actorUserId,
+      action: entry.action,
+      target: entry.target ?? '',
+      details: entry.details ?? {},
+    });
+  }
+}

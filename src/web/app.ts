@@ -1,0 +1,52 @@
+import cors from '@fastify/cors';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../shared/logger.js';
+import { errorRef } from '../worker/process-job.js';
+import { errorBody } from './http-errors.js';
+import { registerSecurityHeaders } from './security-headers.js';
+
+export interface WebAppOptions {
+  log: Logger;
+  corsOrigins: string[];
+  https: boolean;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit?: number;
+  /** Behind a reverse proxy, trust X-Forwarded-For for the client address. */
+  trustProxy?: boolean;
+}
+
+/**
+ * The HTTP server shell: limits, headers, CORS, and the one error boundary. Routes are added by
+ * the caller. No response ever carries a stack, a path or SQL: unknown errors become a reference id.
+ */
+export async function createWebApp(options: WebAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino 10's Logger type is wider than the one fastify declares; the instance is compatible.
+    loggerInstance: options.log.child({ component: 'web' }) as unknown as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 10_000,
+    trustProxy: options.trustProxy ?? false,
+    return503OnClosing: true,
+  });
+  // Only JSON (and Slack's form bodies, registered by the Slack adapter) are parsed.
+  registerSecurityHeaders(app, { https: options.https });
+  await app.register(cors, { origin: options.corsOrigins.length > 0 ? options.corsOrigins : false, methods: ['GET', 'POST'] });
+
+  app.setErrorHandler((error: { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status === 413) return reply.code(413).send(errorBody('body_too_large', 'the request body is too large'));
+    if (status === 415) return reply.code(415).send(errorBody('unsupported_media_type', 'send the body as application/json'));
+    if (status >= 400 && status < 500) {
+      const message = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'the body is not valid JSON' : 'the request is not valid';
+      return reply.code(400).send(errorBody('invalid_request', message));
+    }
+    const ref = errorRef();
+    request.log.error({ err: error, ref, url: request.url.split('?')[0] }, 'request failed');
+    return reply.code(500).send(errorBody('internal', 'something went wrong on our side; quote this reference if you report it', { ref }));
+  });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send(errorBody('not_found', 'no such route')));
+  return app;
+}

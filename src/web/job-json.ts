@@ -1,0 +1,99 @@
+import type { AssetView, JobEvent } from '../core/events.js';
+import type { JobView } from '../core/generate-service.js';
+import type { AssetRecord } from '../core/records.js';
+import type { MediaLinks } from './media-links.js';
+
+export interface ImageJson {
+  url: string;
+  webp_url?: string;
+  thumbnail_url?: string;
+  kind: string;
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+/** Groups a job's asset rows (original + derivatives) into one entry per output. */
+export function imagesJson(assets: AssetRecord[], links: MediaLinks): ImageJson[] {
+  const originals = assets.filter((a) => a.variant === 'original').sort((a, b) => a.outputIndex - b.outputIndex);
+  return originals.map((original) => {
+    const find = (variant: AssetRecord['variant']) => assets.find((a) => a.outputIndex === original.outputIndex && a.variant === variant);
+    const webp = find('webp');
+    const thumbnail = find('thumbnail');
+    return {
+      url: links.url(original.id),
+      ...(webp ? { webp_url: links.url(webp.id) } : {}),
+      ...(thumbnail ? { thumbnail_url: links.url(thumbnail.id) } : {}),
+      kind: original.kind,
+      mime: original.mime,
+      width: original.width,
+      height: original.height,
+      bytes: original.bytes,
+    };
+  });
+}
+
+export function viewImagesJson(assets: AssetView[], links: MediaLinks): ImageJson[] {
+  return assets.map((a) => ({
+    url: links.url(a.assetId),
+    ...(a.webpAssetId ? { webp_url: links.url(a.webpAssetId) } : {}),
+    ...(a.thumbnailAssetId ? { thumbnail_url: links.url(a.thumbnailAssetId) } : {}),
+    kind: a.kind,
+    mime: a.mime,
+    width: a.width,
+    height: a.height,
+    bytes: a.bytes,
+  }));
+}
+
+/** The seed-compatible status body, extended. */
+export function statusJson(view: JobView, links: MediaLinks, publicUrl: string) {
+  const { job } = view;
+  return {
+    job_id: job.id,
+    status: job.status,
+    progress: job.progress,
+    stage: job.stage,
+    ...(job.status === 'queued' ? { position: view.position } : {}),
+    ...(job.errorCode ? { error: { code: job.errorCode, message: job.errorMessage ?? '', ...(job.errorRef ? { ref: job.errorRef } : {}) } } : {}),
+    project: job.projectSlug,
+    prompt: job.promptSent,
+    negative_prompt: job.negativeSent,
+    seed: job.seed,
+    width: job.width,
+    height: job.height,
+    steps: job.steps,
+    count: job.count,
+    kind: job.kind,
+    backend: job.backend,
+    attempts: job.attempts,
+    created_at: job.createdAt.toISOString(),
+    started_at: job.startedAt?.toISOString() ?? null,
+    finished_at: job.finishedAt?.toISOString() ?? null,
+    status_url: `${publicUrl}/api/anime/generation/${job.id}/status`,
+    events_url: `${publicUrl}/api/anime/generation/${job.id}/events`,
+    images: imagesJson(view.assets, links),
+  };
+}
+
+/** An event as SSE clients see it: snake_case, asset ids turned into signed URLs. */
+export function eventJson(event: JobEvent, links: MediaLinks): Record<string, unknown> {
+  const base = { type: event.type, job_id: event.jobId, at: event.at };
+  switch (event.type) {
+    case 'queued':
+      return { ...base, position: event.position };
+    case 'started':
+      return { ...base, attempt: event.attempt, backend: event.backend, progress: 0 };
+    case 'progress':
+      return { ...base, step: event.step, total_steps: event.totalSteps, progress: event.percent, stage: event.stage };
+    case 'saving':
+      return { ...base, progress: event.percent, stage: 'saving' };
+    case 'completed':
+      return { ...base, progress: 100, duration_ms: event.durationMs, seed: event.seed, backend: event.backend, images: viewImagesJson(event.assets, links) };
+    case 'failed':
+      return { ...base, code: event.code, message: event.message, ...(event.ref ? { ref: event.ref } : {}), will_retry: event.willRetry };
+    case 'cancelled':
+      return { ...base, by: event.by };
+  }
+}

@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import type { Actor } from '../../core/actor.js';
+import type { GenerateService } from '../../core/generate-service.js';
+import { fail, ok, type Outcome } from '../../core/outcome.js';
+import type { Logger } from '../../shared/logger.js';
+import { authenticate, type AuthDeps } from '../auth.js';
+import { sendFailure } from '../http-errors.js';
+import { statusJson } from '../job-json.js';
+import type { MediaLinks } from '../media-links.js';
+
+/** The seed API's field names -> the core request's. `type` is the old API's name for kind. */
+const FIELD_MAP: Record<string, string> = {
+  prompt: 'prompt',
+  negative_prompt: 'negativePrompt',
+  project: 'project',
+  characters: 'characters',
+  width: 'width',
+  height: 'height',
+  seed: 'seed',
+  steps: 'steps',
+  count: 'count',
+  type: 'kind',
+};
+
+export function toCoreRequest(body: unknown): Outcome<Record<string, unknown>> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return fail('invalid_input', 'the body must be a JSON object', { field: 'body' });
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    const mapped = FIELD_MAP[key];
+    if (!mapped) return fail('invalid_input', `unknown field "${key.slice(0, 40)}"`, { field: key.slice(0, 40) });
+    out[mapped] = value;
+  }
+  return ok(out);
+}
+
+export interface GenerateApiDeps extends AuthDeps {
+  service: GenerateService;
+  links: MediaLinks;
+  publicUrl: string;
+  log: Logger;
+}
+
+export function registerGenerateApi(app: FastifyInstance, deps: GenerateApiDeps): void {
+  app.post('/api/anime/generate', async (request, reply) => {
+    const auth = await authenticate(deps, request, reply);
+    if (!auth) return reply;
+    const input = toCoreRequest(request.body);
+    if (!input.ok) return sendFailure(reply, input);
+    const actor: Actor = auth.actor;
+    const submitted = await deps.service.submit(actor, input.value, { platform: 'web' });
+    if (!submitted.ok) return sendFailure(reply, submitted);
+    const { job, position } = submitted.value;
+    return reply.code(202).send({
+      job_id: job.id,
+      status: job.status,
+      position,
+      project: job.projectSlug,
+      seed: job.seed,
+      status_url: `${deps.publicUrl}/api/anime/generation/${job.id}/status`,
+      events_url: `${deps.publicUrl}/api/anime/generation/${job.id}/events`,
+    });
+  });
+
+  app.get<{ Params: { id: string } }>('/api/anime/generation/:id/status', async (request, reply) => {
+    const auth = await authenticate(deps, request, reply);
+    if (!auth) return reply;
+    const view = await deps.service.view(auth.viewer, request.params.id);
+    if (!view.ok) return sendFailure(reply, view);
+    return reply.send(statusJson(view.value, deps.links, deps.publicUrl));
+  });
+
+  app.post<{ Params: { id: string } }>('/api/anime/generation/:id/cancel', async (request, reply) => {
+    const auth = await authenticate(deps, request, reply);
+    if (!auth) return reply;
+    const cancelled = await deps.service.cancel(auth.viewer, request.params.id);
+    if (!cancelled.ok) return sendFailure(reply, cancelled);
+    return reply.send({ job_id: cancelled.value.id, status: cancelled.value.status });
+  });
+}

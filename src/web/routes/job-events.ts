@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import { isTerminal, type JobEvent } from '../../core/events.js';
+import type { GenerateService } from '../../core/generate-service.js';
+import type { JobEventBus } from '../../core/ports.js';
+import { authenticate, type AuthDeps } from '../auth.js';
+import { sendFailure } from '../http-errors.js';
+import { eventJson, statusJson } from '../job-json.js';
+import type { MediaLinks } from '../media-links.js';
+
+const KEEPALIVE_MS = 15_000;
+
+export interface JobEventsDeps extends AuthDeps {
+  service: GenerateService;
+  events: JobEventBus;
+  links: MediaLinks;
+  publicUrl: string;
+}
+
+/**
+ * Server-Sent Events for one job: a `status` snapshot first, then every event until the job ends.
+ * Subscribing before reading the snapshot means no event can fall between the two.
+ */
+export function registerJobEvents(app: FastifyInstance, deps: JobEventsDeps): void {
+  app.get<{ Params: { id: string } }>('/api/anime/generation/:id/events', async (request, reply) => {
+    const auth = await authenticate(deps, request, reply);
+    if (!auth) return reply;
+    const jobId = request.params.id;
+    const pending: JobEvent[] = [];
+    let deliver: (event: JobEvent) => void = (event) => pending.push(event);
+    const unsubscribe = await deps.events.subscribe((event) => {
+      if (event.jobId === jobId) deliver(event);
+    });
+    const view = await deps.service.view(auth.viewer, jobId);
+    if (!view.ok) {
+      await unsubscribe();
+      return sendFailure(reply, view);
+    }
+
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    let closed = false;
+    const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
+    const finish = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(keepalive);
+      void unsubscribe();
+      raw.end();
+    };
+    raw.on('close', finish);
+    const send = (name: string, data: unknown) => {
+      if (!closed) raw.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+
+    send('status', statusJson(view.value, deps.links, deps.publicUrl));
+    const status = view.value.job.status;
+    if (status === 'completed' || status === 'failed' || status === 'cancelled') return finish();
+    deliver = (event) => {
+      send(event.type, eventJson(event, deps.links));
+      if (isTerminal(event)) finish();
+    };
+    for (const event of pending.splice(0)) deliver(event);
+  });
+}

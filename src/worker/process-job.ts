@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import type { AdmissionControl } from '../core/admission.js';
+import { GenerationError, JobCancelledError } from '../core/errors.js';
+import type { AssetView, JobEvent } from '../core/events.js';
+import type { GeneratedFile, Generator, ProgressReport } from '../core/generator.js';
+import type { JobEventBus } from '../core/ports.js';
+import type { JobRecord } from '../core/records.js';
+import type { Logger } from '../shared/logger.js';
+import type { NewAsset, WorkerJobStore } from './job-store.js';
+
+/** Share of the bar that generation takes; the rest is saving and derivatives. */
+const GENERATION_SHARE = 90;
+const DB_PROGRESS_INTERVAL_MS = 1_000;
+
+export interface OutputStorer {
+  /** Stores one output (original and derivatives) and returns the asset rows to record. */
+  store(file: GeneratedFile, context: { job: JobRecord; index: number }): Promise<NewAsset[]>;
+  /** Removes what store() wrote, when the job was cancelled while saving. */
+  discard(rows: NewAsset[]): Promise<void>;
+}
+
+export interface ProcessDeps {
+  store: WorkerJobStore;
+  generator: Generator;
+  outputs: OutputStorer;
+  events: JobEventBus;
+  admission: AdmissionControl;
+  log: Logger;
+}
+
+/** How the attempt ended, for the BullMQ layer to translate into its own terms. */
+export type AttemptResult =
+  | { kind: 'done' }
+  | { kind: 'skipped'; why: 'missing' | 'ended' }
+  | { kind: 'cancelled' }
+  | { kind: 'interrupted' }
+  | { kind: 'failed'; retry: 'never' | 'backoff' | 'rate_limit'; code: string; message: string; ref: string; retryAfterMs?: number };
+
+export interface AttemptInfo {
+  jobId: string;
+  attempt: number;
+  maxAttempts: number;
+  signal: AbortSignal;
+  /** True when the abort came from a shutdown, not from a user's cancel. */
+  isShutdown(): boolean;
+}
+
+export function errorRef(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/**
+ * One attempt at one job: record -> backend -> media -> records -> result event.
+ * Knows nothing of BullMQ; returns what happened and lets the caller steer the queue.
+ */
+export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<AttemptResult> {
+  const { store, generator, events } = deps;
+  const log = deps.log.child({ jobId: info.jobId, attempt: info.attempt });
+  const job = await store.getJob(info.jobId);
+  if (!job) return { kind: 'skipped', why: 'missing' };
+  if (job.status !== 'queued' && job.status !== 'running') return { kind: 'skipped', why: 'ended' };
+  if (!(await store.markRunning(job.id, generator.name, info.attempt))) return { kind: 'skipped', why: 'ended' };
+
+  const started = Date.now();
+  const publish = (event: JobEvent) =>
+    events.publish(event).catch((error: unknown) => log.warn({ err: error }, 'could not publish a job event'));
+  await publish({ type: 'started', jobId: job.id, at: started, attempt: info.attempt, backend: generator.name });
+
+  let lastDbWrite = 0;
+  const onProgress = (report: ProgressReport) => {
+    const total = Math.max(1, report.totalSteps);
+    const percent = Math.min(GENERATION_SHARE, Math.round((report.step / total) * GENERATION_SHARE));
+    void publish({ type: 'progress', jobId: job.id, at: Date.now(), step: report.step, totalSteps: total, percent, stage: report.stage });
+    const now = Date.now();
+    if (now - lastDbWrite >= DB_PROGRESS_INTERVAL_MS || report.step === total) {
+      lastDbWrite = now;
+      store.updateProgress(job.id, percent, `${report.stage} ${report.step}/${total}`).catch((error: unknown) => log.warn({ err: error }, 'progress write failed'));
+    }
+  };
+
+  let stored: NewAsset[] = [];
+  try {
+    const files = await generator.generate(
+      {
+        jobId: job.id,
+        kind: job.kind,
+        prompt: job.promptSent,
+        negativePrompt: job.negativeSent,
+        width: job.width,
+        height: job.height,
+        seed: job.seed,
+        steps: job.steps,
+        count: job.count,
+      },
+      { signal: info.signal, onProgress },
+    );
+    if (info.signal.aborted) throw new JobCancelledError();
+    await publish({ type: 'saving', jobId: job.id, at: Date.now(), percent: GENERATION_SHARE + 2 });
+    await store.updateProgress(job.id, GENERATION_SHARE + 2, 'saving');
+    for (const [index, file] of files.entries()) {
+      stored = stored.concat(await deps.outputs.store(file, { job, index }));
+    }
+    if (!(await store.complete(job.id, stored, job))) {
+      // Cancelled while we were saving: the user asked for nothing, so keep nothing.
+      await deps.outputs.discard(stored);
+      return { kind: 'cancelled' };
+    }
+    await deps.admission.release(job.userId, job.id);
+    const durationMs = Date.now() - started;
+    await publish({ type: 'completed', jobId: job.id, at: Date.now(), assets: toViews(stored), durationMs, seed: job.seed, backend: generator.name });
+    log.info({ durationMs, outputs: files.length }, 'job completed');
+    return { kind: 'done' };
+  } catch (error) {
+    if (error instanceof JobCancelledError || info.signal.aborted) {
+      if (info.isShutdown()) {
+        await store.requeue(job.id, 'queued');
+        return { kind: 'interrupted' };
+      }
+      return { kind: 'cancelled' };
+    }
+    return failAttempt(deps, job, info, error, log, publish);
+  }
+}
+
+async function failAttempt(
+  deps: ProcessDeps,
+  job: JobRecord,
+  info: AttemptInfo,
+  error: unknown,
+  log: Logger,
+  publish: (event: JobEvent) => Promise<void>,
+): Promise<AttemptResult> {
+  const ref = errorRef();
+  const known = error instanceof GenerationError ? error : undefined;
+  const retry = known?.retry ?? 'backoff';
+  const code = known?.code ?? 'internal';
+  const message = known?.userMessage ?? 'the generation failed unexpectedly';
+  const willRetry = retry === 'rate_limit' || (retry === 'backoff' && info.attempt < info.maxAttempts);
+  log.error({ err: error, ref, code, willRetry }, 'job attempt failed');
+  if (willRetry) {
+    await deps.store.requeue(job.id, 'retrying', { code, message });
+  } else {
+    await deps.store.fail(job.id, { code, message, ref });
+    await deps.admission.release(job.userId, job.id);
+  }
+  await publish({ type: 'failed', jobId: job.id, at: Date.now(), code, message, ref, willRetry });
+  return { kind: 'failed', retry: willRetry ? retry : 'never', code, message, ref, retryAfterMs: known?.retryAfterMs };
+}
+
+function toViews(rows: NewAsset[]): AssetView[] {
+  const views: AssetView[] = [];
+  for (const row of rows.filter((r) => r.variant === 'original')) {
+    const sibling = (variant: NewAsset['variant']) => rows.find((r) => r.outputIndex === row.outputIndex && r.variant === variant);
+    views.push({
+      assetId: row.id,
+      index: row.outputIndex,
+      kind: row.kind,
+      mime: row.mime,
+      width: row.width,
+      height: row.height,
+      bytes: row.bytes,
+      webpAssetId: sibling('webp')?.id,
+      thumbnailAssetId: sibling('thumbnail')?.id,
+    });
+  }
+  return views;
+}
