@@ -1,0 +1,189 @@
+import { GenerationError } from '../../../core/errors.js';
+import { rejectionError, unreachableError } from './failures.js';
+import { historyEntrySchema, type HistoryEntry, type OutputFileRef } from './outputs.js';
+
+/**
+ * The HTTP half of the ComfyUI wire protocol (protocols.md section A). Every failure leaves here as
+ * a GenerationError whose retry policy fits it, so the generator only decides what to do next.
+ */
+export interface ComfyUiEndpoint {
+  /** Base URL without credentials, always ending in '/', so relative paths keep any proxy prefix. */
+  base: URL;
+  headers: Record<string, string>;
+}
+
+/** Credentials in COMFYUI_URL become a Basic header: fetch refuses them in URLs, and logs must not see them. */
+export function parseEndpoint(baseUrl: string): ComfyUiEndpoint {
+  const base = new URL(baseUrl);
+  const headers: Record<string, string> = {};
+  if (base.username || base.password) {
+    const user = decodeURIComponent(base.username);
+    const pass = decodeURIComponent(base.password);
+    headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+    base.username = '';
+    base.password = '';
+  }
+  if (!base.pathname.endsWith('/')) base.pathname += '/';
+  base.search = '';
+  base.hash = '';
+  return { base, headers };
+}
+
+export type SubmitResult = { kind: 'accepted'; promptId: string } | { kind: 'duplicate' };
+
+const BUSY_STATUSES = new Set([429, 503]);
+
+function retryAfterMs(response: Response): number | undefined {
+  const header = response.headers.get('retry-after');
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+/** Whether a network failure means nothing reached the server (so a retry cannot duplicate work). */
+export function neverReachedServer(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+export class ComfyUiHttp {
+  private readonly endpoint: ComfyUiEndpoint;
+
+  constructor(
+    baseUrl: string,
+    private readonly fetchImpl: typeof fetch,
+    private readonly requestTimeoutMs = 30_000,
+  ) {
+    this.endpoint = parseEndpoint(baseUrl);
+  }
+
+  get base(): URL {
+    return this.endpoint.base;
+  }
+
+  get headers(): Record<string, string> {
+    return this.endpoint.headers;
+  }
+
+  url(path: string, query?: Record<string, string>): URL {
+    const url = new URL(path, this.endpoint.base);
+    for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value);
+    return url;
+  }
+
+  private async request(path: string, init: { method?: string; json?: unknown; query?: Record<string, string>; timeoutMs?: number } = {}): Promise<Response> {
+    const headers: Record<string, string> = { ...this.endpoint.headers };
+    if (init.json !== undefined) headers['content-type'] = 'application/json';
+    try {
+      return await this.fetchImpl(this.url(path, init.query), {
+        method: init.method ?? 'GET',
+        headers,
+        body: init.json === undefined ? undefined : JSON.stringify(init.json),
+        signal: AbortSignal.timeout(init.timeoutMs ?? this.requestTimeoutMs),
+      });
+    } catch (error) {
+      throw unreachableError(error);
+    }
+  }
+
+  /** Answers other than success that say "not now": busy proxies, server errors. */
+  private unexpected(response: Response, what: string): GenerationError {
+    if (BUSY_STATUSES.has(response.status)) {
+      const wait = retryAfterMs(response);
+      return new GenerationError('backend_busy', 'The image server is busy; the job will wait and retry.', 'rate_limit', {
+        cause: new Error(`${what}: HTTP ${response.status}`),
+        ...(wait === undefined ? {} : { retryAfterMs: wait }),
+      });
+    }
+    return new GenerationError('backend_error', 'The image server returned an error; the job will be retried.', 'backoff', {
+      cause: new Error(`${what}: HTTP ${response.status}`),
+    });
+  }
+
+  private async json(response: Response): Promise<unknown> {
+    try {
+      return (await response.json()) as unknown;
+    } catch (error) {
+      throw new GenerationError('backend_error', 'The image server sent a response we could not read.', 'backoff', { cause: error });
+    }
+  }
+
+  async submit(body: { prompt: unknown; client_id: string; prompt_id: string }): Promise<SubmitResult> {
+    const response = await this.request('prompt', { method: 'POST', json: body });
+    if (response.status === 409) {
+      await response.body?.cancel();
+      return { kind: 'duplicate' };
+    }
+    if (response.status === 400) throw rejectionError(400, await this.json(response));
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw this.unexpected(response, 'POST /prompt');
+    }
+    const data = await this.json(response);
+    const promptId = (data as { prompt_id?: unknown } | null)?.prompt_id;
+    if (typeof promptId !== 'string' || promptId.length === 0) {
+      throw new GenerationError('backend_error', 'The image server did not accept the job properly.', 'backoff', { cause: data });
+    }
+    return { kind: 'accepted', promptId };
+  }
+
+  /** The finished entry, or undefined while the prompt is queued, running or unknown. */
+  async history(promptId: string): Promise<HistoryEntry | undefined> {
+    const response = await this.request(`history/${encodeURIComponent(promptId)}`);
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw this.unexpected(response, 'GET /history');
+    }
+    const data = (await this.json(response)) as Record<string, unknown> | null;
+    const entry = data?.[promptId];
+    if (entry === undefined) return undefined;
+    const parsed = historyEntrySchema.safeParse(entry);
+    if (!parsed.success) throw new GenerationError('backend_error', 'The image server sent a result we could not read.', 'backoff', { cause: parsed.error });
+    return parsed.data;
+  }
+
+  /** Prompt ids running and waiting; items are [number, prompt_id, prompt, extra_data, outputs]. */
+  async queue(): Promise<{ running: string[]; pending: string[] }> {
+    const response = await this.request('queue');
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw this.unexpected(response, 'GET /queue');
+    }
+    const data = (await this.json(response)) as { queue_running?: unknown; queue_pending?: unknown } | null;
+    const ids = (items: unknown): string[] =>
+      Array.isArray(items) ? items.map((item) => (Array.isArray(item) ? item[1] : undefined)).filter((id): id is string => typeof id === 'string') : [];
+    return { running: ids(data?.queue_running), pending: ids(data?.queue_pending) };
+  }
+
+  async view(ref: OutputFileRef): Promise<Buffer> {
+    const response = await this.request('view', {
+      query: { filename: ref.filename, subfolder: ref.subfolder, type: ref.type },
+      timeoutMs: Math.max(this.requestTimeoutMs, 120_000),
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw this.unexpected(response, 'GET /view');
+    }
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  /** Targeted: ComfyUI only interrupts if this prompt is the one running. */
+  async interrupt(promptId: string): Promise<void> {
+    const response = await this.request('interrupt', { method: 'POST', json: { prompt_id: promptId }, timeoutMs: 5_000 });
+    await response.body?.cancel();
+    if (!response.ok) throw this.unexpected(response, 'POST /interrupt');
+  }
+
+  async deleteQueued(promptId: string): Promise<void> {
+    const response = await this.request('queue', { method: 'POST', json: { delete: [promptId] }, timeoutMs: 5_000 });
+    await response.body?.cancel();
+    if (!response.ok) throw this.unexpected(response, 'POST /queue');
+  }
+}

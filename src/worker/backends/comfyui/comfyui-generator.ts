@@ -1,0 +1,74 @@
+import { GenerationError, JobCancelledError } from '../../../core/errors.js';
+import type { GeneratedFile, GenerateOptions, GenerationInput, Generator } from '../../../core/generator.js';
+import { ComfyUiHttp } from './client.js';
+import { PromptRun, type RunLogger } from './prompt-run.js';
+import type { PreviewFrame } from './socket.js';
+import { applyGenerationInput, loadWorkflowTemplate } from './workflow.js';
+
+export interface ComfyUiGeneratorOptions {
+  /** e.g. http://gpu-box:8188 (credentials in the URL become a Basic header). */
+  baseUrl: string;
+  /** Folder holding API-format templates, e.g. ./workflows. */
+  workflowsDir: string;
+  /** Template used for image jobs, e.g. 'txt2img'. */
+  workflow: string;
+  /** Template used for video jobs; defaults to 'video'. */
+  videoWorkflow?: string;
+  /** Whole-run limit, queue wait included. */
+  timeoutMs: number;
+  fetchImpl?: typeof fetch;
+  /** History polling interval while the websocket is down (default 1000 ms). */
+  pollIntervalMs?: number;
+  /** Ask for type-4 preview frames that say which prompt and node they belong to (default true). */
+  previewMetadata?: boolean;
+  onPreview?: (preview: PreviewFrame) => void;
+  logger?: RunLogger;
+}
+
+export interface ComfyUiGenerator extends Generator {
+  close(): Promise<void>;
+}
+
+const silentLogger: RunLogger = { warn: () => undefined };
+
+export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyUiGenerator {
+  const http = new ComfyUiHttp(options.baseUrl, options.fetchImpl ?? fetch);
+  const active = new Set<PromptRun>();
+  let closed = false;
+
+  return {
+    name: 'comfyui',
+    async generate(input: GenerationInput, { signal, onProgress }: GenerateOptions): Promise<GeneratedFile[]> {
+      if (signal.aborted) throw new JobCancelledError();
+      if (closed) throw new GenerationError('backend_closed', 'The image server connection is shutting down; the job will be retried.', 'backoff');
+      const templateName = input.kind === 'video' ? (options.videoWorkflow ?? 'video') : options.workflow;
+      // Read per job so an operator can edit a template without restarting the worker.
+      const template = await loadWorkflowTemplate(options.workflowsDir, templateName);
+      const { workflow, roles } = applyGenerationInput(template, input);
+      const run = new PromptRun(
+        {
+          http,
+          timeoutMs: options.timeoutMs,
+          pollIntervalMs: options.pollIntervalMs ?? 1_000,
+          previewMetadata: options.previewMetadata ?? true,
+          logger: options.logger ?? silentLogger,
+          ...(options.onPreview ? { onPreview: options.onPreview } : {}),
+        },
+        input,
+        workflow,
+        roles,
+        onProgress,
+      );
+      active.add(run);
+      try {
+        return await run.execute(signal);
+      } finally {
+        active.delete(run);
+      }
+    },
+    async close(): Promise<void> {
+      closed = true;
+      for (const run of active) run.abandon();
+    },
+  };
+}

@@ -1,0 +1,190 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { GenerationError } from '../../../core/errors.js';
+import type { GenerationInput, LoraSpec } from '../../../core/generator.js';
+
+/**
+ * ComfyUI API-format workflows, edited as data. A template is a graph of nodes; we find the nodes
+ * that play a role (sampler, prompt encoders, latent, savers) by class_type and by following links
+ * from the sampler, then set their inputs. Prompt text is only ever assigned as a value.
+ */
+export type Link = [string, number];
+export interface ApiNode {
+  class_type: string;
+  inputs: Record<string, unknown>;
+  _meta?: { title?: string };
+}
+export type ApiWorkflow = Record<string, ApiNode>;
+
+const nodeSchema = z.object({
+  class_type: z.string().min(1),
+  inputs: z.record(z.string(), z.unknown()),
+  _meta: z.object({ title: z.string().optional() }).optional(),
+});
+const workflowSchema = z.record(z.string().regex(/^[A-Za-z0-9_:.-]+$/), nodeSchema);
+
+/** Samplers we can drive, and the name each gives its seed input. */
+const SAMPLER_SEED_INPUT: Record<string, string> = { KSampler: 'seed', KSamplerAdvanced: 'noise_seed' };
+const CHECKPOINT_LOADERS = new Set(['CheckpointLoaderSimple', 'CheckpointLoader', 'ImageOnlyCheckpointLoader']);
+/** Output nodes whose filename_prefix we set so files are recognisable on the GPU box. */
+const SAVE_NODES = new Set(['SaveImage', 'SaveAnimatedWEBP', 'SaveAnimatedPNG', 'SaveVideo', 'SaveWEBM', 'VHS_VideoCombine']);
+const MAX_CONDITIONING_HOPS = 8;
+
+/** A broken template is an operator problem: retrying cannot fix it, and the user sees no internals. */
+function templateError(detail: string): GenerationError {
+  return new GenerationError('workflow_invalid', 'The image server workflow is misconfigured; an operator has to fix it.', 'never', {
+    cause: new Error(detail),
+  });
+}
+
+export function isLink(value: unknown): value is Link {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'number';
+}
+
+export async function loadWorkflowTemplate(workflowsDir: string, name: string): Promise<ApiWorkflow> {
+  // The name comes from config; keep it a bare template name so it can never address another file.
+  if (!/^[a-z0-9_-]+$/.test(name)) throw templateError(`bad template name ${JSON.stringify(name)}`);
+  let text: string;
+  try {
+    text = await readFile(join(workflowsDir, `${name}.json`), 'utf8');
+  } catch (error) {
+    throw templateError(`template ${name} unreadable: ${String(error)}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw templateError(`template ${name} is not JSON: ${String(error)}`);
+  }
+  const parsed = workflowSchema.safeParse(raw);
+  if (!parsed.success) throw templateError(`template ${name} is not an API-format workflow: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+/** The ids of the nodes we edited, so the client can label progress by role. */
+export interface WorkflowRoles {
+  samplerId: string;
+  positiveId: string;
+  negativeId: string;
+  latentId: string | undefined;
+  saveIds: string[];
+  loraIds: string[];
+}
+
+export function findSampler(workflow: ApiWorkflow): string {
+  const ids = Object.keys(workflow).filter((id) => workflow[id]!.class_type in SAMPLER_SEED_INPUT);
+  if (ids.length !== 1) throw templateError(`expected exactly one sampler node, found ${ids.length}`);
+  return ids[0]!;
+}
+
+/** Follows a conditioning link back to the text encoder (through ControlNet, area nodes, ...). */
+function findTextEncoder(workflow: ApiWorkflow, link: unknown, role: string): string {
+  let current = link;
+  for (let hop = 0; hop < MAX_CONDITIONING_HOPS; hop++) {
+    if (!isLink(current)) break;
+    const id = current[0];
+    const node = workflow[id];
+    if (!node) break;
+    if (node.class_type === 'CLIPTextEncode' || node.class_type === 'CLIPTextEncodeSDXL') return id;
+    current = node.inputs.conditioning ?? node.inputs[role];
+  }
+  throw templateError(`the sampler's ${role} input does not lead to a CLIPTextEncode node`);
+}
+
+function setText(node: ApiNode, text: string): void {
+  if (node.class_type === 'CLIPTextEncodeSDXL') {
+    node.inputs.text_g = text;
+    node.inputs.text_l = text;
+  } else {
+    node.inputs.text = text;
+  }
+}
+
+function nextNodeId(workflow: ApiWorkflow): () => string {
+  let next = Math.max(0, ...Object.keys(workflow).map((id) => Number.parseInt(id, 10)).filter(Number.isFinite)) + 1;
+  return () => {
+    while (workflow[String(next)]) next++;
+    return String(next++);
+  };
+}
+
+/** A LoRA name is a file name on the ComfyUI box, possibly in a subfolder; never a path outside it. */
+function checkLora(lora: LoraSpec): void {
+  const badName = lora.name.length === 0 || lora.name.length > 200 || lora.name.startsWith('/') || /(^|[\\/])\.\.([\\/]|$)|^[A-Za-z]:|[\0\n\r]/.test(lora.name);
+  if (badName) throw new GenerationError('invalid_input', 'That LoRA name is not valid.', 'never');
+  if (!Number.isFinite(lora.weight) || Math.abs(lora.weight) > 100) {
+    throw new GenerationError('invalid_input', 'LoRA weights must be between -100 and 100.', 'never');
+  }
+}
+
+/**
+ * Chains one LoraLoader per LoRA after the checkpoint loader, then points every consumer of the
+ * checkpoint's MODEL (slot 0) and CLIP (slot 1) at the end of the chain.
+ */
+export function insertLoras(workflow: ApiWorkflow, loras: LoraSpec[]): string[] {
+  if (loras.length === 0) return [];
+  const loaders = Object.keys(workflow).filter((id) => CHECKPOINT_LOADERS.has(workflow[id]!.class_type));
+  if (loaders.length !== 1) throw templateError(`LoRAs need exactly one checkpoint loader, found ${loaders.length}`);
+  const checkpointId = loaders[0]!;
+  const consumers = Object.values(workflow);
+  const newId = nextNodeId(workflow);
+  let model: Link = [checkpointId, 0];
+  let clip: Link = [checkpointId, 1];
+  const ids: string[] = [];
+  for (const lora of loras) {
+    checkLora(lora);
+    const id = newId();
+    workflow[id] = {
+      class_type: 'LoraLoader',
+      inputs: { lora_name: lora.name, strength_model: lora.weight, strength_clip: lora.weight, model, clip },
+      _meta: { title: `LoRA ${lora.name}` },
+    };
+    model = [id, 0];
+    clip = [id, 1];
+    ids.push(id);
+  }
+  for (const node of consumers) {
+    for (const [name, value] of Object.entries(node.inputs)) {
+      if (!isLink(value) || value[0] !== checkpointId) continue;
+      if (value[1] === 0) node.inputs[name] = [...model];
+      else if (value[1] === 1) node.inputs[name] = [...clip];
+    }
+  }
+  return ids;
+}
+
+/** Returns a new workflow with the job's values set; the template is left untouched. */
+export function applyGenerationInput(template: ApiWorkflow, input: GenerationInput): { workflow: ApiWorkflow; roles: WorkflowRoles } {
+  const workflow = structuredClone(template);
+  const samplerId = findSampler(workflow);
+  const sampler = workflow[samplerId]!;
+  sampler.inputs[SAMPLER_SEED_INPUT[sampler.class_type]!] = input.seed;
+  sampler.inputs.steps = input.steps;
+
+  const positiveId = findTextEncoder(workflow, sampler.inputs.positive, 'positive');
+  const negativeId = findTextEncoder(workflow, sampler.inputs.negative, 'negative');
+  if (positiveId === negativeId) throw templateError('positive and negative prompts share one text encoder');
+  setText(workflow[positiveId]!, input.prompt);
+  setText(workflow[negativeId]!, input.negativePrompt);
+
+  const latentLink = sampler.inputs.latent_image;
+  const latentId = isLink(latentLink) && workflow[latentLink[0]] ? latentLink[0] : undefined;
+  const latent = latentId === undefined ? undefined : workflow[latentId];
+  if (latent && 'width' in latent.inputs && 'height' in latent.inputs) {
+    latent.inputs.width = input.width;
+    latent.inputs.height = input.height;
+    // For video templates batch_size is the frame count, which the template owns.
+    if (input.kind === 'image' && 'batch_size' in latent.inputs) latent.inputs.batch_size = input.count;
+  } else {
+    throw templateError("the sampler's latent_image input is not an empty-latent node with width and height");
+  }
+
+  const saveIds = Object.keys(workflow).filter((id) => SAVE_NODES.has(workflow[id]!.class_type));
+  if (saveIds.length === 0) throw templateError('the workflow has no save node');
+  const prefix = `anime-production_${input.jobId.replace(/[^A-Za-z0-9-]/g, '').slice(0, 64)}`;
+  for (const id of saveIds) workflow[id]!.inputs.filename_prefix = prefix;
+
+  const loraIds = insertLoras(workflow, input.loras ?? []);
+  return { workflow, roles: { samplerId, positiveId, negativeId, latentId, saveIds, loraIds } };
+}
