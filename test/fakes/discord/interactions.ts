@@ -1,0 +1,145 @@
+import { channelJson, memberJson } from './payloads.js';
+import { messageJson } from './messages.js';
+import { interactionToken, snowflake } from './snowflake.js';
+import type { InteractionState, Store } from './store.js';
+import type { Json, StoredMessage } from './types.js';
+import { memberPermissions, type World } from './world.js';
+
+export type OptionValue = string | number | boolean;
+
+/** A small description of an interaction; the fake fills in everything else Discord would send. */
+export interface InteractionSpec {
+  /** Default 'command' (type 2). */
+  kind?: 'command' | 'component' | 'modal' | 'autocomplete';
+  userId: string;
+  /** Default: the first configured guild, and its first text channel. */
+  guildId?: string;
+  channelId?: string;
+  /** Override the member's role ids (default: the guild member's roles). */
+  roles?: string[];
+  /** Override member.permissions (decimal bitfield string; default computed from roles). */
+  permissions?: string;
+  appPermissions?: string;
+  locale?: string;
+  attachmentSizeLimit?: number;
+  /** command / autocomplete */
+  commandName?: string;
+  commandId?: string;
+  commandType?: number;
+  /** Raw options (`[{name, type, value, focused?}]`) or a map inferred as string/integer/number/boolean. */
+  options?: Json[] | Record<string, OptionValue>;
+  /** component / modal */
+  customId?: string;
+  componentType?: number;
+  values?: string[];
+  /** The message carrying the component (required for components; optional for modals). */
+  messageId?: string;
+  /** modal submit: raw `data.components` */
+  components?: Json[];
+}
+
+const TYPE = { command: 2, component: 3, autocomplete: 4, modal: 5 } as const;
+
+function optionJson(options: InteractionSpec['options']): Json[] | undefined {
+  if (options === undefined) return undefined;
+  if (Array.isArray(options)) return options;
+  return Object.entries(options).map(([name, value]) => ({
+    name,
+    value,
+    // ApplicationCommandOptionType: 3 STRING, 4 INTEGER, 5 BOOLEAN, 10 NUMBER
+    type: typeof value === 'string' ? 3 : typeof value === 'boolean' ? 5 : Number.isInteger(value) ? 4 : 10,
+  }));
+}
+
+function dataJson(spec: InteractionSpec, kind: keyof typeof TYPE, guildId: string): Json {
+  if (kind === 'command' || kind === 'autocomplete') {
+    const options = optionJson(spec.options);
+    return {
+      id: spec.commandId ?? snowflake(),
+      name: spec.commandName ?? 'generate',
+      type: spec.commandType ?? 1,
+      guild_id: guildId,
+      ...(options ? { options } : {}),
+    };
+  }
+  if (kind === 'component') {
+    return {
+      custom_id: spec.customId ?? 'button',
+      component_type: spec.componentType ?? 2,
+      ...(spec.values ? { values: spec.values } : {}),
+    };
+  }
+  return { custom_id: spec.customId ?? 'modal', components: spec.components ?? [] };
+}
+
+/** Builds the raw INTERACTION_CREATE payload and the record the REST routes answer from. */
+export function createInteraction(world: World, store: Store, spec: InteractionSpec): InteractionState {
+  const kind = spec.kind ?? 'command';
+  const guild = spec.guildId ? world.guilds.get(spec.guildId) : world.guilds.values().next().value;
+  if (!guild) throw new Error(`fake discord: unknown guild ${spec.guildId ?? '(none configured)'}`);
+  const channel = spec.channelId
+    ? guild.channels.find((c) => c.id === spec.channelId)
+    : guild.channels.find((c) => (c.type ?? 0) === 0);
+  if (!channel) throw new Error(`fake discord: guild ${guild.id} has no channel ${spec.channelId ?? '(text)'}`);
+  const member = memberJson(world, guild, spec.userId);
+  if (!member) throw new Error(`fake discord: user ${spec.userId} is not a member of guild ${guild.id}`);
+
+  const roles = spec.roles ?? member.roles;
+  const perms = spec.permissions ?? memberPermissions(guild, spec.userId, roles).toString();
+  const appPerms = spec.appPermissions ?? memberPermissions(guild, world.bot.id).toString();
+  let message: StoredMessage | undefined;
+  if (spec.messageId !== undefined) {
+    message = store.messages.get(spec.messageId);
+    if (!message) throw new Error(`fake discord: no message ${spec.messageId} for the component interaction`);
+  } else if (kind === 'component') {
+    throw new Error('fake discord: component interactions need messageId (discord.js builds interaction.message)');
+  }
+
+  const id = snowflake();
+  const token = interactionToken();
+  const payload: Json = {
+    id,
+    application_id: world.applicationId,
+    type: TYPE[kind],
+    data: dataJson(spec, kind, guild.id),
+    guild: { id: guild.id, locale: 'en-US', features: [] },
+    guild_id: guild.id,
+    channel: { ...channelJson(guild, channel), permissions: perms },
+    channel_id: channel.id,
+    member: { ...member, roles, permissions: perms },
+    token,
+    version: 1,
+    app_permissions: appPerms,
+    locale: spec.locale ?? 'en-US',
+    guild_locale: 'en-US',
+    // BaseInteraction reduces/indexes these without null checks: always present.
+    entitlements: [],
+    authorizing_integration_owners: { '0': guild.id },
+    context: 0,
+    attachment_size_limit: spec.attachmentSizeLimit ?? world.attachmentSizeLimit,
+    ...(message ? { message: messageJson(world, message) } : {}),
+  };
+  const now = Date.now();
+  const record: InteractionState = {
+    id,
+    token,
+    type: TYPE[kind],
+    guildId: guild.id,
+    channelId: channel.id,
+    userId: spec.userId,
+    payload,
+    dispatchedAt: now,
+    callbacks: [],
+    // For components @original is the message the component sits on.
+    original: kind === 'component' ? message : undefined,
+    edits: [],
+    followUps: [],
+    applicationId: world.applicationId,
+    expiresAt: now + world.interactionTokenLifetimeMs,
+    deadlineAt: now + world.initialResponseDeadlineMs,
+    acknowledged: false,
+  };
+  store.interactions.set(id, record);
+  store.byToken.set(token, record);
+  return record;
+}
