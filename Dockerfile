@@ -1,0 +1,16 @@
+# One image for every part (web, worker, discord, slack); the compose file picks the command.
+FROM node:22-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+# tsx runs the TypeScript sources directly, so the runtime needs no build step.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY src ./src
+COPY drizzle ./drizzle
+COPY workflows ./workflows
+COPY commands ./commands
+COPY tsconfig.json ./
+RUN mkdir -p /data && chown node:node /data
+USER node
+EXPOSE 8330
+CMD ["npm", "start"]

@@ -1,0 +1,71 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import type { AdmissionControl } from '../core/admission.js';
+import { GenerateService } from '../core/generate-service.js';
+import type { MediaStore } from '../core/ports.js';
+import { openDatabase, type DatabaseHandle } from '../db/client.js';
+import { PostgresRecords } from '../db/records.js';
+import { AuthFailureLimiter } from '../infra/auth-failures.js';
+import { RedisEventBus } from '../infra/event-bus.js';
+import { BullJobQueue } from '../infra/queue.js';
+import { createRedis } from '../infra/redis.js';
+import { TokenService } from '../infra/tokens.js';
+import type { Logger } from '../shared/logger.js';
+import { FileMediaStore } from '../worker/media/file-media-store.js';
+import { createAdmission, createPolicyHooks } from './policy-hooks.js';
+
+/** Everything the parts of the service share, built once per process from the parsed config. */
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  database: DatabaseHandle;
+  records: PostgresRecords;
+  redis: Redis;
+  queue: BullJobQueue;
+  events: RedisEventBus;
+  admission: AdmissionControl;
+  service: GenerateService;
+  tokens: TokenService;
+  authFailures: AuthFailureLimiter;
+  media: MediaStore;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(config: Config, log: Logger): Promise<Runtime> {
+  const database = await openDatabase(config.DATABASE_URL);
+  const records = new PostgresRecords(database.db);
+  const redis = createRedis(config.REDIS_URL, 'anime-production');
+  redis.on('error', (error) => log.warn({ err: error }, 'redis connection problem'));
+  const queue = new BullJobQueue(redis, { prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS });
+  const events = new RedisEventBus(redis, config.QUEUE_PREFIX, (error) => log.warn({ err: error }, 'bad job event'));
+  const admission = createAdmission(redis, config);
+  const service = new GenerateService({
+    records,
+    queue,
+    events,
+    admission,
+    policy: createPolicyHooks(config),
+    maxPromptLength: config.MAX_PROMPT_LENGTH,
+  });
+  const runtime: Runtime = {
+    config,
+    log,
+    database,
+    records,
+    redis,
+    queue,
+    events,
+    admission,
+    service,
+    tokens: new TokenService(database.db, config.APP_SECRET),
+    authFailures: new AuthFailureLimiter(redis, config.QUEUE_PREFIX),
+    media: new FileMediaStore(config.STORAGE_DIR),
+    async close() {
+      await events.close();
+      await queue.close();
+      await redis.quit().catch(() => redis.disconnect());
+      await database.close();
+    },
+  };
+  return runtime;
+}

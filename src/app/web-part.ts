@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { createWebApp } from '../web/app.js';
+import { MediaLinks } from '../web/media-links.js';
+import { registerGenerateApi } from '../web/routes/generate-api.js';
+import { registerHealth } from '../web/routes/health.js';
+import { registerJobEvents } from '../web/routes/job-events.js';
+import { registerMedia } from '../web/routes/media.js';
+import { registerTryPage } from '../web/routes/try-page.js';
+import type { Runtime } from './runtime.js';
+
+/** Builds the HTTP server with every route; `extend` lets other parts (Slack) mount theirs first. */
+export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance) => Promise<void> | void): Promise<FastifyInstance> {
+  const { config, service } = runtime;
+  const app = await createWebApp({
+    log: runtime.log,
+    corsOrigins: config.CORS_ORIGINS,
+    https: config.PUBLIC_URL.startsWith('https:'),
+  });
+  const links = new MediaLinks(config.APP_SECRET, config.PUBLIC_URL);
+  const auth = { tokens: runtime.tokens, failures: runtime.authFailures, identify: (actor: Parameters<typeof service.identify>[0]) => service.identify(actor) };
+  registerGenerateApi(app, { ...auth, service, links, publicUrl: config.PUBLIC_URL, log: runtime.log });
+  registerJobEvents(app, { ...auth, service, events: runtime.events, links, publicUrl: config.PUBLIC_URL });
+  registerMedia(app, { links, store: runtime.media, getAsset: (id) => runtime.records.getAsset(id) });
+  registerHealth(app, {
+    postgres: async () => {
+      await runtime.database.pool.query('SELECT 1');
+    },
+    redis: async () => {
+      await runtime.redis.ping();
+    },
+  });
+  registerTryPage(app);
+  if (extend) await extend(app);
+  return app;
+}

@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig, secretValues, type Config } from './config.js';
+import { createRuntime, type Runtime } from './app/runtime.js';
+import { buildWeb } from './app/web-part.js';
+import { startWorker } from './app/worker-part.js';
+import { createLogger, type Logger } from './shared/logger.js';
+
+type Part = 'web' | 'worker' | 'discord' | 'slack';
+const PARTS: readonly Part[] = ['web', 'worker', 'discord', 'slack'];
+
+interface Stoppable {
+  name: string;
+  stop(): Promise<void>;
+}
+
+/** `npm start` runs every part; `npm run worker` (etc.) runs one. Bots start only with credentials. */
+function chooseParts(args: string[], config: Config): Part[] {
+  const asked = args.filter((a): a is Part => (PARTS as readonly string[]).includes(a));
+  const unknown = args.filter((a) => !(PARTS as readonly string[]).includes(a));
+  if (unknown.length > 0) throw new ConfigError([`unknown part "${unknown[0]}": expected one of ${PARTS.join(', ')}`]);
+  if (asked.length > 0) return asked;
+  const parts: Part[] = ['web', 'worker'];
+  if (config.DISCORD_TOKEN) parts.push('discord');
+  if (config.SLACK_BOT_TOKEN) parts.push('slack');
+  return parts;
+}
+
+async function startParts(parts: Part[], runtime: Runtime): Promise<Stoppable[]> {
+  const started: Stoppable[] = [];
+  const { config, log } = runtime;
+  if (parts.includes('worker')) {
+    const worker = await startWorker(runtime);
+    started.push({ name: 'worker', stop: () => worker.close() });
+  }
+  const needsBot = (part: Part) => parts.includes(part);
+  if (needsBot('discord')) {
+    const { startDiscord } = await import('./app/discord-part.js');
+    const bot = await startDiscord(runtime);
+    started.push({ name: 'discord', stop: () => bot.stop() });
+  }
+  let mountSlack: ((app: import('fastify').FastifyInstance) => Promise<void>) | undefined;
+  if (needsBot('slack')) {
+    const { startSlack } = await import('./app/slack-part.js');
+    const bot = await startSlack(runtime, { sharesWebServer: parts.includes('web') });
+    mountSlack = bot.mount;
+    started.push({ name: 'slack', stop: () => bot.stop() });
+  }
+  if (parts.includes('web')) {
+    const app = await buildWeb(runtime, mountSlack);
+    await app.listen({ host: config.HOST, port: config.PORT });
+    log.info({ url: config.PUBLIC_URL }, 'web server listening');
+    started.unshift({ name: 'web', stop: () => app.close() });
+    if (config.NODE_ENV !== 'production') await printLocalToken(runtime);
+  }
+  return started;
+}
+
+/** Outside production, a newcomer gets a working admin token at once. */
+async function printLocalToken(runtime: Runtime): Promise<void> {
+  const { token } = await runtime.tokens.issue({ subject: 'local-admin', role: 'admin', ttlSeconds: 7 * 24 * 3600, issuedBy: 'npm start' });
+  // Printed to the terminal for the operator, deliberately not through the logger.
+  process.stdout.write(`\nTry it: ${runtime.config.PUBLIC_URL}/#token=${token}\n(a local admin token valid for 7 days; npm run token makes others)\n\n`);
+}
+
+async function main(): Promise<void> {
+  // A local .env is read when present (Node's own parser); real deployments set the environment.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log: Logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
+  if (config.appSecretGenerated) log.warn('APP_SECRET is not set: using a generated one kept under DATA_DIR (development only)');
+  const parts = chooseParts(process.argv.slice(2), config);
+  const runtime = await createRuntime(config, log);
+  const started = await startParts(parts, runtime);
+  log.info({ parts, backend: config.COMFYUI_URL ? 'comfyui' : 'builtin' }, 'anime production started');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    for (const part of started) {
+      await part.stop().catch((error: unknown) => log.error({ err: error, part: part.name }, 'part did not stop cleanly'));
+    }
+    await runtime.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  // Start-up failures: one clear line, no stack for expected connection problems.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`anime-production could not start: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+// The try page: submit, then follow the job's Server-Sent Events. EventSource cannot send an
+// Authorization header, so the stream is read with fetch() and parsed here.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+
+function readTokenFromFragment() {
+  const match = /(?:^|&)token=([^&]+)/.exec(location.hash.slice(1));
+  if (match) {
+    sessionStorage.setItem('ap-token', decodeURIComponent(match[1]));
+    history.replaceState(null, '', location.pathname);
+  }
+  $('token').value = sessionStorage.getItem('ap-token') || '';
+}
+
+function show(stage, percent) {
+  $('stage').textContent = stage;
+  if (typeof percent === 'number') $('bar').value = percent;
+}
+
+function showError(message) {
+  $('error').textContent = message;
+  $('error').hidden = false;
+}
+
+async function* sseEvents(response) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let cut;
+    while ((cut = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      let name = 'message';
+      let data = '';
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event: ')) name = line.slice(7);
+        else if (line.startsWith('data: ')) data += line.slice(6);
+      }
+      if (data) yield { name, data: JSON.parse(data) };
+    }
+  }
+}
+
+function render(event) {
+  const d = event.data;
+  switch (event.name) {
+    case 'status':
+      if (d.status === 'queued') show(`Queued — ${d.position} in line`, d.progress);
+      else if (d.status === 'running') show(`Running — ${d.stage}`, d.progress);
+      if (d.status === 'completed') finish(d.images, d);
+      if (d.status === 'failed') showError(d.error ? d.error.message : 'failed');
+      if (d.status === 'cancelled') show('Cancelled', 0);
+      break;
+    case 'queued': show(`Queued — ${d.position} in line`, 0); break;
+    case 'started': show('Starting…', 0); break;
+    case 'progress': show(`Step ${d.step} of ${d.total_steps} — ${d.progress}%`, d.progress); break;
+    case 'saving': show('Saving…', d.progress); break;
+    case 'completed': finish(d.images, d); break;
+    case 'failed': if (!d.will_retry) showError(`${d.message}${d.ref ? ` (ref ${d.ref})` : ''}`); else show('Retrying…', 0); break;
+    case 'cancelled': show('Cancelled', 0); break;
+  }
+}
+
+function finish(images, d) {
+  show('Done', 100);
+  const first = images && images[0];
+  if (!first) return;
+  $('image').src = first.webp_url || first.url;
+  $('full').href = first.url;
+  $('recipe').textContent = `seed ${d.seed} · ${first.width}×${first.height}${d.backend ? ` · ${d.backend}` : ''}`;
+  $('result').hidden = false;
+}
+
+async function submit(event) {
+  event.preventDefault();
+  const token = $('token').value.trim();
+  sessionStorage.setItem('ap-token', token);
+  const [width, height] = $('aspect').value.split('x').map(Number);
+  const body = { prompt: $('prompt').value, width, height, steps: Number($('steps').value) };
+  if ($('seed').value !== '') body.seed = Number($('seed').value);
+  $('go').disabled = true;
+  $('job').hidden = false;
+  $('error').hidden = true;
+  $('result').hidden = true;
+  show('Sending…', 0);
+  try {
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const created = await fetch('/api/anime/generate', { method: 'POST', headers, body: JSON.stringify(body) });
+    const json = await created.json();
+    if (!created.ok) return showError(json.error ? json.error.message : `HTTP ${created.status}`);
+    const stream = await fetch(`/api/anime/generation/${json.job_id}/events`, { headers: { Authorization: `Bearer ${token}` } });
+    if (!stream.ok) return showError(`could not follow the job (HTTP ${stream.status})`);
+    for await (const e of sseEvents(stream)) render(e);
+  } catch (error) {
+    showError(`network problem: ${error.message}`);
+  } finally {
+    $('go').disabled = false;
+  }
+}
+
+readTokenFromFragment();
+$('generate').addEventListener('submit', submit);

@@ -1,0 +1,91 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import sharp from 'sharp';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { assets, jobs } from '../../src/db/schema.js';
+import { readSse, startTestStack, type TestStack } from '../support/stack.js';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ worker: true });
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+async function generate(token: string, body: unknown) {
+  const response = await fetch(`${stack.baseUrl}/api/anime/generate`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+describe('POST /api/anime/generate through to a stored image', () => {
+  test('request -> progress events -> finished image on disk, in the records, served by id', async () => {
+    const token = await stack.token('aiko', 'creator');
+    const created = await generate(token, { prompt: 'a girl with pink hair by the sea at sunset', width: 256, height: 320, seed: 42, steps: 8 });
+    expect(created.status).toBe(202);
+    const jobId = created.json.job_id as string;
+    expect(created.json.status_url).toBe(`${stack.baseUrl}/api/anime/generation/${jobId}/status`);
+
+    const stream = await fetch(`${stack.baseUrl}/api/anime/generation/${jobId}/events`, { headers: { authorization: `Bearer ${token}` } });
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = await readSse(stream);
+    const names = events.map((e) => e.event);
+    expect(names[0]).toBe('status');
+    expect(names.at(-1)).toBe('completed');
+    const percents = events.filter((e) => e.event === 'progress').map((e) => e.data.progress as number);
+    expect(new Set(percents.filter((p) => p > 0 && p < 100)).size).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < percents.length; i++) expect(percents[i]!).toBeGreaterThanOrEqual(percents[i - 1]!);
+
+    const completed = events.at(-1)!.data as { images: Array<{ url: string; thumbnail_url: string; webp_url: string; width: number; height: number }> };
+    expect(completed.images).toHaveLength(1);
+    const image = completed.images[0]!;
+    const original = Buffer.from(await (await fetch(image.url)).arrayBuffer());
+    const meta = await sharp(original).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 256, 320]);
+    const thumb = await sharp(Buffer.from(await (await fetch(image.thumbnail_url)).arrayBuffer())).metadata();
+    expect(Math.max(thumb.width!, thumb.height!)).toBeLessThanOrEqual(256);
+    expect((await sharp(Buffer.from(await (await fetch(image.webp_url)).arrayBuffer())).metadata()).format).toBe('webp');
+
+    const rows = await stack.database.db.select().from(assets).where(eq(assets.jobId, jobId));
+    expect(rows.map((r) => r.variant).sort()).toEqual(['original', 'thumbnail', 'webp']);
+    const originalRow = rows.find((r) => r.variant === 'original')!;
+    expect(originalRow.sha256).toBe(createHash('sha256').update(original).digest('hex'));
+    expect([originalRow.width, originalRow.height, originalRow.bytes]).toEqual([256, 320, original.length]);
+    const [job] = await stack.database.db.select().from(jobs).where(eq(jobs.id, jobId));
+    const day = job!.createdAt.toISOString().slice(0, 10);
+    expect(originalRow.storageKey).toBe(`general/${day}/${jobId}-0.png`);
+    const onDisk = await stat(join(stack.runtime.config.STORAGE_DIR, 'general', day, `${jobId}-0.png`));
+    expect(onDisk.size).toBe(original.length);
+    expect(job!.status).toBe('completed');
+    expect(job!.progress).toBe(100);
+
+    const status = await fetch(`${stack.baseUrl}/api/anime/generation/${jobId}/status`, { headers: { authorization: `Bearer ${token}` } });
+    const body = (await status.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ job_id: jobId, status: 'completed', progress: 100, seed: 42, width: 256, height: 320, project: 'general' });
+    expect((body.images as unknown[]).length).toBe(1);
+    expect(JSON.stringify(body)).not.toContain(stack.runtime.config.STORAGE_DIR);
+  });
+
+  test('a job is visible to its owner and to moderators, not to another creator', async () => {
+    const owner = await stack.token('ren', 'creator');
+    const created = await generate(owner, { prompt: 'a cat on a roof', width: 64, height: 64, steps: 2 });
+    const url = `${stack.baseUrl}/api/anime/generation/${created.json.job_id as string}/status`;
+    const as = async (token: string) => (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status;
+    expect(await as(owner)).toBe(200);
+    expect(await as(await stack.token('mio', 'creator'))).toBe(404);
+    expect(await as(await stack.token('mod', 'moderator'))).toBe(200);
+    expect(await as(await stack.token('mod-elsewhere', 'moderator', 'other-space'))).toBe(404);
+  });
+
+  test('the seed API shape is accepted: type image, negative_prompt', async () => {
+    const token = await stack.token('seed-user', 'creator');
+    const created = await generate(token, { prompt: 'anime girl', type: 'image', negative_prompt: 'blurry' });
+    expect(created.status).toBe(202);
+  });
+});
