@@ -72,7 +72,7 @@ export function matchPath(pattern: string, path: string): Record<string, string>
     const actual = got[i] ?? '';
     if (seg.startsWith(':')) {
       if (actual === '') return undefined;
-      params[seg.slice(1)] = decodeURIComponent(actual);
+      params[seg.slice(1)] = actual;
     } else if (seg !== actual) {
       return undefined;
     }

@@ -181,7 +181,9 @@ export class FakeDiscord {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.origin);
     const method = (req.method ?? 'GET').toUpperCase();
-    const path = url.pathname.startsWith('/api/v10/') ? url.pathname.slice('/api/v10'.length) : url.pathname;
+    // discord.js percent-encodes segments ('@original' arrives as '%40original'); match and log decoded.
+    const rawPath = url.pathname.startsWith('/api/v10/') ? url.pathname.slice('/api/v10'.length) : url.pathname;
+    const path = rawPath.split('/').map(safeDecode).join('/');
     const authorized = req.headers.authorization === `Bot ${this.world.token}`;
     let headers: Record<string, string> = {};
     let status = 500;
@@ -234,6 +236,14 @@ export class FakeDiscord {
     }
     res.writeHead(404).end();
     return 404;
+  }
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 

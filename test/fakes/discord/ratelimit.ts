@@ -67,11 +67,11 @@ export class RateLimiter {
       bucket = { remaining: this.config.limit, resetAt: now + this.config.windowMs };
       this.buckets.set(key, bucket);
     }
-    const headers = (remaining: number): Record<string, string> => ({
+    const headers = (remaining: number, resetAt = bucket.resetAt): Record<string, string> => ({
       'X-RateLimit-Limit': String(this.config.limit),
       'X-RateLimit-Remaining': String(remaining),
-      'X-RateLimit-Reset': seconds(bucket.resetAt),
-      'X-RateLimit-Reset-After': seconds(bucket.resetAt - now),
+      'X-RateLimit-Reset': seconds(resetAt),
+      'X-RateLimit-Reset-After': seconds(resetAt - now),
       'X-RateLimit-Bucket': hash,
     });
 
@@ -82,7 +82,8 @@ export class RateLimiter {
         // An upstream failure: Discord's edge answers without rate-limit headers or a JSON body.
         throw new DiscordHttpError(injected.status, { message: `${injected.status}: Internal Server Error`, code: 0 });
       }
-      throw tooManyRequests(injected.retryAfter, injected.global, injected.scope, headers(0));
+      // The scripted limit resets when retry_after says, whatever the bucket's own window.
+      throw tooManyRequests(injected.retryAfter, injected.global, injected.scope, headers(0, now + injected.retryAfter * 1000));
     }
     if (enforce && bucket.remaining <= 0) {
       throw tooManyRequests((bucket.resetAt - now) / 1000, false, 'user', headers(0));
