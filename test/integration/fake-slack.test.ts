@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, RespondError } from '@slack/bolt';
-import type { SlashCommand } from '@slack/bolt';
+import type { SlashCommand, types } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { WebAPIPlatformError } from '@slack/web-api';
 import sharp from 'sharp';
@@ -26,7 +26,7 @@ const SEED: FakeSlackOptions = {
   usergroups: { S0ARTISTS1: [ALICE], S0OLDGROUP: { users: [GUEST], disabled: true } },
   channels: [{ id: CHANNEL, name: 'generate' }],
 };
-const section = (text: string): Record<string, unknown> => ({ type: 'section', text: { type: 'mrkdwn', text } });
+const section = (text: string): types.SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -184,5 +184,143 @@ describe('fake Slack with the real Bolt App', () => {
     expect(await slackError(bot.usergroups.users.list({ usergroup: 'S0NOPE0001' }))).toBe('no_such_subteam');
     expect((await bot.usergroups.users.list({ usergroup: 'S0OLDGROUP', include_disabled: true })).users).toEqual([GUEST]);
     expect((await bot.usergroups.list()).usergroups?.map((g) => g.id)).toEqual(['S0ARTISTS1']);
+  });
+
+  it('turns complete() and fail() of app.function into functions.complete* with the execution token', async () => {
+    const { fake, driver, client } = await harness((app) => {
+      app.function('generate_image', async ({ inputs, complete }) => {
+        await complete({ outputs: { image_url: `https://gallery.invalid/${String(inputs.prompt)}` } });
+      });
+      app.function('generate_broken', async ({ fail }) => {
+        await fail({ error: 'backend unavailable' });
+      });
+    });
+    const ok = await driver.functionExecuted({ callback_id: 'generate_image', inputs: { prompt: 'cat' } });
+    const bad = await driver.functionExecuted({ callback_id: 'generate_broken', inputs: {} });
+    expect([ok.status, bad.status]).toEqual([200, 200]);
+    await fake.waitFor(() => fake.functionCompletions.length === 2);
+    const byId = (id: string) => fake.functionCompletions.find((c) => c.function_execution_id === id);
+    expect(byId(ok.execution.function_execution_id)).toMatchObject({
+      method: 'functions.completeSuccess', token: ok.execution.bot_access_token, outputs: { image_url: 'https://gallery.invalid/cat' },
+    });
+    expect(byId(bad.execution.function_execution_id)).toMatchObject({
+      method: 'functions.completeError', token: bad.execution.bot_access_token, error: 'backend unavailable',
+    });
+    // Completing twice, or with the app's bot token instead of the workflow token, is refused.
+    const again = client({}, ok.execution.bot_access_token).functions.completeSuccess({ function_execution_id: ok.execution.function_execution_id, outputs: {} });
+    expect(await slackError(again)).toBe('execution_not_in_running_state');
+    const running = fake.startFunctionExecution('generate_image', {});
+    const withBotToken = client().functions.completeSuccess({ function_execution_id: running.function_execution_id, outputs: {} });
+    expect(await slackError(withBotToken)).toBe('access_denied');
+  });
+
+  it('answers an injected 429 with Retry-After; the WebClient waits, and retries only if p-retry allows', async () => {
+    const { fake, app, client } = await harness();
+    const posted = await app.client.chat.postMessage({ channel: CHANNEL, text: 'Queued' });
+    const ts = posted.ts as string;
+
+    // retries: 0 -> the client honours Retry-After, then gives up: the 429 retry goes through p-retry.
+    fake.rateLimitNext('chat.update', 1);
+    let started = performance.now();
+    await expect(client().chat.update({ channel: CHANNEL, ts, text: '10%' })).rejects.toThrow(/rate limit was exceeded/);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+
+    // One p-retry retry -> the same call lands after the pause.
+    fake.rateLimitNext('chat.update', 1);
+    started = performance.now();
+    await client({ retryConfig: { retries: 1, minTimeout: 0, maxTimeout: 0 } }).chat.update({ channel: CHANNEL, ts, text: '20%' });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    expect(fake.callsTo('chat.update').map((c) => c.status)).toEqual([429, 429, 200]);
+    expect(fake.callsTo('chat.update')[0]?.response).toEqual({ ok: false, error: 'ratelimited' });
+    expect(fake.message(CHANNEL, ts)?.history.map((v) => v.text)).toEqual(['Queued', '20%']);
+
+    // rejectRateLimitedCalls -> an immediate WebAPIRateLimitedError carrying retryAfter.
+    fake.rateLimitNext('chat.update', 7);
+    const error = await client({ rejectRateLimitedCalls: true }).chat.update({ channel: CHANNEL, ts, text: 'x' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 7 });
+  });
+
+  it('lets a response_url be used 5 times, then refuses', async () => {
+    const outcomes: (string | number)[] = [];
+    let handlerDone: () => void = () => {};
+    const finished = new Promise<void>((resolve) => {
+      handlerDone = resolve;
+    });
+    const { fake, driver } = await harness((app) => {
+      app.command('/generate', async ({ ack, respond }) => {
+        await ack();
+        await respond({ response_type: 'in_channel', text: 'Queued for everyone' });
+        for (let i = 2; i <= 6; i += 1) {
+          outcomes.push(await respond(`step ${i}`).then(() => 'ok', (e: unknown) => (e instanceof RespondError ? e.statusCode : 'other')));
+        }
+        handlerDone();
+      });
+    });
+    const res = await driver.slashCommand({ userId: ALICE, channelId: CHANNEL });
+    await finished;
+    expect(outcomes).toEqual(['ok', 'ok', 'ok', 'ok', 404]);
+    expect(fake.messages(CHANNEL).map((m) => m.text)).toEqual(['Queued for everyone']);
+    expect(fake.ephemerals(CHANNEL, ALICE).map((m) => m.text)).toEqual(['step 2', 'step 3', 'step 4', 'step 5']);
+    const issued = fake.responseUrls.find((r) => r.url === res.responseUrl);
+    expect(issued?.posts.at(-1)).toMatchObject({ status: 404, error: 'used_url' });
+  });
+
+  it('expires response_urls after 30 minutes and trigger_ids after 3 s (fake clock)', async () => {
+    let skewMs = 0;
+    const { fake, client } = await harness(() => {}, { now: () => Date.now() + skewMs });
+    const url = fake.issueResponseUrl(CHANNEL, ALICE);
+    const trigger = fake.issueTrigger(ALICE);
+    skewMs = 3_100;
+    const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'Generate' }, blocks: [] };
+    expect(await slackError(client().views.open({ trigger_id: trigger.trigger_id, view }))).toBe('expired_trigger_id');
+    skewMs = 30 * 60_000 + 1;
+    const late = await fetch(url.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'late' }) });
+    expect(late.status).toBe(404);
+    expect(await late.json()).toEqual({ ok: false, error: 'expired_url' });
+  });
+
+  it('round-trips a modal and a button click through views.open, view_submission and block_actions', async () => {
+    const submitted: Record<string, unknown>[] = [];
+    const { fake, driver, client } = await harness((app) => {
+      app.command('/generate', async ({ ack, client: web, command }) => {
+        await ack();
+        await web.views.open({
+          trigger_id: command.trigger_id,
+          view: {
+            type: 'modal', callback_id: 'generate_modal', title: { type: 'plain_text', text: 'Generate' },
+            submit: { type: 'plain_text', text: 'Go' },
+            blocks: [{ type: 'input', block_id: 'prompt', label: { type: 'plain_text', text: 'Prompt' }, element: { type: 'plain_text_input', action_id: 'value' } }],
+          },
+        });
+      });
+      app.view('generate_modal', async ({ ack, view, client: web, body }) => {
+        await ack();
+        submitted.push(view.state.values);
+        await web.chat.postMessage({
+          channel: CHANNEL, text: 'Done',
+          blocks: [section('Done'), { type: 'actions', elements: [{ type: 'button', action_id: 'reroll', value: 'job-1', text: { type: 'plain_text', text: 'Re-roll' } }] }],
+        });
+        expect(body.user.id).toBe(ALICE);
+      });
+      app.action('reroll', async ({ ack, respond, action }) => {
+        await ack();
+        await respond({ replace_original: true, text: `Re-rolling ${(action as { value?: string }).value ?? ''}` });
+      });
+    });
+    const command = await driver.slashCommand({ userId: ALICE, channelId: CHANNEL });
+    const modal = await fake.waitFor(() => fake.views[0]);
+    expect(await slackError(client().views.open({ trigger_id: command.triggerId, view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } })))
+      .toBe('exchanged_trigger_id');
+    const values = { prompt: { value: { type: 'plain_text_input', value: 'a fox' } } };
+    const submission = await driver.viewSubmission({ userId: ALICE, viewId: modal.id, values });
+    expect(submission.status).toBe(200);
+    expect(submitted).toEqual([values]);
+    expect(modal.closed).toBe(true);
+    const done = await fake.waitFor(() => fake.messages(CHANNEL).find((m) => m.text === 'Done'));
+    const click = await driver.blockAction({ userId: ALICE, channelId: CHANNEL, messageTs: done.ts, actionId: 'reroll' });
+    expect(click.status).toBe(200);
+    expect((click.payload.actions as Record<string, unknown>[])[0]).toMatchObject({ type: 'button', action_id: 'reroll', value: 'job-1' });
+    await fake.waitFor(() => done.history.length === 2);
+    expect(done.history.map((v) => [v.via, v.text])).toEqual([['chat.postMessage', 'Done'], ['response_url', 'Re-rolling job-1']]);
   });
 });
