@@ -1,0 +1,176 @@
+import { posix } from 'node:path';
+import { renderAnimated, renderPng } from './media.js';
+
+/**
+ * The node classes the fake knows, described the way GET /object_info describes them (the
+ * validator reads these), plus a tiny implementation of each that produces real files.
+ */
+export type InputType = string | string[];
+export interface InputOptions {
+  default?: unknown;
+  min?: number;
+  max?: number;
+  step?: number;
+  multiline?: boolean;
+}
+export interface NodeDef {
+  input: { required: Record<string, [InputType, InputOptions?]> };
+  output: string[];
+  output_name: string[];
+  output_node: boolean;
+  category: string;
+}
+
+export const CHECKPOINTS = ['animagine-xl-3.1.safetensors', 'v1-5-pruned-emaonly.safetensors'];
+export const LORAS = ['anime-lineart.safetensors', 'styles/watercolor.safetensors'];
+const SAMPLERS = ['euler', 'euler_ancestral', 'heun', 'dpm_2', 'dpmpp_2m', 'dpmpp_sde', 'lcm'];
+const SCHEDULERS = ['normal', 'karras', 'exponential', 'sgm_uniform', 'simple', 'ddim_uniform'];
+const MAX_RESOLUTION = 16384;
+
+const def = (input: NodeDef['input']['required'], output: string[], category: string, outputNode = false): NodeDef => ({
+  input: { required: input },
+  output,
+  output_name: output,
+  output_node: outputNode,
+  category,
+});
+
+export const NODE_DEFS: Record<string, NodeDef> = {
+  CheckpointLoaderSimple: def({ ckpt_name: [CHECKPOINTS] }, ['MODEL', 'CLIP', 'VAE'], 'loaders'),
+  LoraLoader: def(
+    {
+      model: ['MODEL'],
+      clip: ['CLIP'],
+      lora_name: [LORAS],
+      strength_model: ['FLOAT', { default: 1, min: -100, max: 100, step: 0.01 }],
+      strength_clip: ['FLOAT', { default: 1, min: -100, max: 100, step: 0.01 }],
+    },
+    ['MODEL', 'CLIP'],
+    'loaders',
+  ),
+  CLIPTextEncode: def({ text: ['STRING', { multiline: true }], clip: ['CLIP'] }, ['CONDITIONING'], 'conditioning'),
+  EmptyLatentImage: def(
+    {
+      width: ['INT', { default: 512, min: 16, max: MAX_RESOLUTION, step: 8 }],
+      height: ['INT', { default: 512, min: 16, max: MAX_RESOLUTION, step: 8 }],
+      batch_size: ['INT', { default: 1, min: 1, max: 4096 }],
+    },
+    ['LATENT'],
+    'latent',
+  ),
+  KSampler: def(
+    {
+      model: ['MODEL'],
+      // ComfyUI's seed max is 2**64-1; as a double that is 2**64.
+      seed: ['INT', { default: 0, min: 0, max: 2 ** 64 }],
+      steps: ['INT', { default: 20, min: 1, max: 10000 }],
+      cfg: ['FLOAT', { default: 8, min: 0, max: 100, step: 0.1 }],
+      sampler_name: [SAMPLERS],
+      scheduler: [SCHEDULERS],
+      positive: ['CONDITIONING'],
+      negative: ['CONDITIONING'],
+      latent_image: ['LATENT'],
+      denoise: ['FLOAT', { default: 1, min: 0, max: 1, step: 0.01 }],
+    },
+    ['LATENT'],
+    'sampling',
+  ),
+  VAEDecode: def({ samples: ['LATENT'], vae: ['VAE'] }, ['IMAGE'], 'latent'),
+  SaveImage: def({ images: ['IMAGE'], filename_prefix: ['STRING', { default: 'ComfyUI' }] }, [], 'image', true),
+  PreviewImage: def({ images: ['IMAGE'] }, [], 'image', true),
+  SaveAnimatedWEBP: def(
+    {
+      images: ['IMAGE'],
+      filename_prefix: ['STRING', { default: 'ComfyUI' }],
+      fps: ['FLOAT', { default: 6, min: 0.01, max: 1000, step: 0.01 }],
+      lossless: ['BOOLEAN', { default: true }],
+      quality: ['INT', { default: 80, min: 0, max: 100 }],
+      method: [['default', 'fastest', 'slowest']],
+    },
+    [],
+    'image/animation',
+    true,
+  ),
+  // VideoHelperSuite (a custom node pack), present because real servers often have it.
+  VHS_VideoCombine: def(
+    {
+      images: ['IMAGE'],
+      frame_rate: ['FLOAT', { default: 8, min: 1, step: 1 }],
+      loop_count: ['INT', { default: 0, min: 0, max: 100 }],
+      filename_prefix: ['STRING', { default: 'AnimateDiff' }],
+      format: [['image/gif', 'image/webp', 'video/h264-mp4']],
+      pingpong: ['BOOLEAN', { default: false }],
+      save_output: ['BOOLEAN', { default: true }],
+    },
+    ['VHS_FILENAMES'],
+    'Video Helper Suite 🎥🅥🅗🅢',
+    true,
+  ),
+};
+
+export interface Latent { width: number; height: number; batch: number; seed: number }
+export interface Images { width: number; height: number; count: number; seed: number }
+
+/** What a node implementation may ask of the server while it runs. */
+export interface NodeContext {
+  /** One sampling step done: sends progress, waits on the test's gate or delay, may throw if interrupted. */
+  step(value: number, max: number, seed: number): Promise<void>;
+  save(type: 'output' | 'temp', prefix: string, extension: string, data: Buffer, trailingUnderscore?: boolean): { filename: string; subfolder: string; type: string };
+}
+
+export interface NodeResult {
+  outputs: unknown[];
+  ui?: Record<string, unknown>;
+}
+
+type Impl = (inputs: Record<string, unknown>, context: NodeContext) => Promise<NodeResult>;
+
+const num = (value: unknown): number => Number(value);
+
+async function saveFrames(images: Images, prefix: string, type: 'output' | 'temp', context: NodeContext): Promise<NodeResult> {
+  const files = [];
+  for (let i = 0; i < images.count; i++) {
+    files.push(context.save(type, prefix, 'png', await renderPng(images.width, images.height, images.seed, i)));
+  }
+  return { outputs: [], ui: { images: files } };
+}
+
+export const NODE_IMPLS: Record<string, Impl> = {
+  CheckpointLoaderSimple: async (inputs) => ({ outputs: [{ model: inputs.ckpt_name, loras: [] }, { clip: inputs.ckpt_name }, { vae: inputs.ckpt_name }] }),
+  LoraLoader: async (inputs) => ({ outputs: [{ ...(inputs.model as object), lora: inputs.lora_name }, inputs.clip] }),
+  CLIPTextEncode: async (inputs) => ({ outputs: [{ text: String(inputs.text) }] }),
+  EmptyLatentImage: async (inputs) => ({
+    outputs: [{ width: num(inputs.width), height: num(inputs.height), batch: num(inputs.batch_size), seed: 0 } satisfies Latent],
+  }),
+  KSampler: async (inputs, context) => {
+    const latent = inputs.latent_image as Latent;
+    const steps = num(inputs.steps);
+    const seed = num(inputs.seed);
+    for (let value = 1; value <= steps; value++) await context.step(value, steps, seed);
+    return { outputs: [{ ...latent, seed } satisfies Latent] };
+  },
+  VAEDecode: async (inputs) => {
+    const latent = inputs.samples as Latent;
+    // The VAE works on 8x8 latent cells, so sizes round down to a multiple of 8.
+    const images: Images = { width: Math.floor(latent.width / 8) * 8, height: Math.floor(latent.height / 8) * 8, count: latent.batch, seed: latent.seed };
+    return { outputs: [images] };
+  },
+  SaveImage: async (inputs, context) => saveFrames(inputs.images as Images, String(inputs.filename_prefix), 'output', context),
+  PreviewImage: async (inputs, context) => saveFrames(inputs.images as Images, 'ComfyUI_temp_fake', 'temp', context),
+  SaveAnimatedWEBP: async (inputs, context) => {
+    const images = inputs.images as Images;
+    const data = await renderAnimated(images.width, images.height, images.count, images.seed, 'webp', num(inputs.fps));
+    const file = context.save('output', String(inputs.filename_prefix), 'webp', data);
+    return { outputs: [], ui: { images: [file], animated: [true] } };
+  },
+  VHS_VideoCombine: async (inputs, context) => {
+    const images = inputs.images as Images;
+    if (inputs.format !== 'image/gif') throw Object.assign(new Error('ffmpeg is required for video outputs and could not be found.'), { pythonType: 'Exception' });
+    const data = await renderAnimated(images.width, images.height, images.count, images.seed, 'gif', num(inputs.frame_rate));
+    const type = inputs.save_output === false ? 'temp' : 'output';
+    const file = context.save(type, String(inputs.filename_prefix), 'gif', data, false);
+    const fullpath = posix.join('/home/comfy/ComfyUI', type, file.subfolder, file.filename);
+    const entry = { ...file, format: 'image/gif', frame_rate: num(inputs.frame_rate), workflow: file.filename.replace(/\.gif$/, '.png'), fullpath };
+    return { outputs: [[true, [fullpath]]], ui: { gifs: [entry] } };
+  },
+};
