@@ -261,4 +261,50 @@ describe('fake Discord with the real discord.js Client', () => {
     expect(f.message(message.id)).toMatchObject({ content: 're-rolling', components: [] });
     expect(command.record.original?.content).toBe('re-rolling');
   });
+
+  it('turns a follow-up right after a defer into the original, answers with_response, autocomplete and modals', async () => {
+    const { fake: f, client: c } = await start();
+    const deferred = onCommand(c, async (i) => {
+      const response = await i.deferReply({ withResponse: true });
+      const msg = await i.followUp('first words');
+      return { response, msg };
+    });
+    const handle = f.dispatchInteraction({ userId: ALICE });
+    const { response, msg } = await deferred;
+    expect(response.interaction.responseMessageLoading).toBe(true);
+    expect(msg.id).toBe(response.resource?.message?.id);
+    expect(handle.record.followUps).toHaveLength(0);
+    expect((await handle.original()).content).toBe('first words');
+
+    const choices = new Promise<void>((resolve, reject) => {
+      c.once('interactionCreate', (i: Interaction) => {
+        if (!i.isAutocomplete()) return reject(new Error('expected autocomplete'));
+        i.respond([{ name: 'Sakura', value: 'sakura' }]).then(resolve, reject);
+      });
+    });
+    const auto = f.dispatchInteraction({
+      kind: 'autocomplete',
+      userId: ALICE,
+      options: [{ name: 'character', type: 3, value: 'sa', focused: true }],
+    });
+    await choices;
+    expect(await auto.callback()).toMatchObject({ type: 8, data: { choices: [{ name: 'Sakura', value: 'sakura' }] } });
+
+    const submitted = new Promise<string>((resolve, reject) => {
+      c.once('interactionCreate', (i: Interaction) => {
+        if (!i.isModalSubmit()) return reject(new Error('expected a modal submit'));
+        const prompt = i.fields.getTextInputValue('prompt');
+        i.reply({ content: `queued ${prompt}`, flags: MessageFlags.Ephemeral }).then(() => resolve(prompt), reject);
+      });
+    });
+    const modal = f.dispatchInteraction({
+      kind: 'modal',
+      userId: ALICE,
+      customId: 'prompt-modal',
+      components: [{ type: 1, components: [{ type: 4, custom_id: 'prompt', value: 'a fox' }] }],
+    });
+    expect(await submitted).toBe('a fox');
+    expect((await modal.original()).content).toBe('queued a fox');
+    expect(f.channelMessages(GENERAL).some((m) => m.content === 'queued a fox')).toBe(false);
+  });
 });
