@@ -131,7 +131,7 @@ function snapshot(state: FakeSlackState, message: StoredMessage, via: string): v
 export function wireMessage(state: FakeSlackState, message: StoredMessage): Record<string, unknown> {
   const { identity } = state;
   const fromBot = message.user === identity.botUserId;
-  const edits = message.history.filter((v) => v.via === 'chat.update' || v.via === 'response_url').length;
+  const lastEdit = message.history.findLast((v) => v.via === 'chat.update' || v.via === 'response_url');
   return {
     type: 'message',
     text: message.text,
@@ -149,7 +149,7 @@ export function wireMessage(state: FakeSlackState, message: StoredMessage): Reco
     ...(message.attachments ? { attachments: message.attachments } : {}),
     ...(message.files ? { files: message.files, upload: false, display_as_bot: false } : {}),
     ...(message.thread_ts ? { thread_ts: message.thread_ts, parent_user_id: parentUser(state, message) } : {}),
-    ...(edits > 0 ? { edited: { user: message.user, ts: message.ts } } : {}),
+    ...(lastEdit ? { edited: { user: message.user, ts: (lastEdit.at / 1000).toFixed(6) } } : {}),
   };
 }
 

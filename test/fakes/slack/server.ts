@@ -58,6 +58,10 @@ export interface FakeSlack {
   issueTrigger(userId: string, viewId?: string): IssuedTrigger;
   issueResponseUrl(channel: string, userId: string, source?: IssuedResponseUrl['source']): IssuedResponseUrl;
   startFunctionExecution(callbackId: string, inputs: Record<string, unknown>): FunctionExecution;
+  /**
+   * Resolves with the probe's first truthy value. The probe re-runs on every change inside the
+   * fake (call, message, file, completion...), so probe fake state, not test-local variables.
+   */
   waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
