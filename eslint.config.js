@@ -16,4 +16,15 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    // The try page's browser script: plain JavaScript, not part of the TypeScript project.
+    files: ['src/web/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { parserOptions: { projectService: false }, sourceType: 'script', globals: { document: 'readonly', location: 'readonly', history: 'readonly', sessionStorage: 'readonly', fetch: 'readonly', TextDecoder: 'readonly' } },
+  },
+  {
+    // Refusing control characters is the point of these patterns.
+    files: ['src/core/generate-request.ts', 'src/core/policy/space-settings.ts', 'src/core/content/**/*.ts'],
+    rules: { 'no-control-regex': 'off' },
+  },
 );

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig, secretValues, type Config } from './config.js';
 import { createRuntime, type Runtime } from './app/runtime.js';
 import { buildWeb } from './app/web-part.js';
@@ -38,7 +39,7 @@ async function startParts(parts: Part[], runtime: Runtime): Promise<Stoppable[]>
     const bot = await startDiscord(runtime);
     started.push({ name: 'discord', stop: () => bot.stop() });
   }
-  let mountSlack: ((app: import('fastify').FastifyInstance) => Promise<void>) | undefined;
+  let mountSlack: ((app: FastifyInstance) => Promise<void>) | undefined;
   if (needsBot('slack')) {
     const { startSlack } = await import('./app/slack-part.js');
     const bot = await startSlack(runtime, { sharesWebServer: parts.includes('web') });

@@ -5,6 +5,8 @@ import { GenerateService } from '../core/generate-service.js';
 import type { MediaStore } from '../core/ports.js';
 import { openDatabase, type DatabaseHandle } from '../db/client.js';
 import { PostgresRecords } from '../db/records.js';
+import { PostgresSpaceAdminRecords } from '../db/space-admin-records.js';
+import { SpaceAdminService } from '../core/space-admin.js';
 import { AuthFailureLimiter } from '../infra/auth-failures.js';
 import { RedisEventBus } from '../infra/event-bus.js';
 import { BullJobQueue } from '../infra/queue.js';
@@ -25,6 +27,7 @@ export interface Runtime {
   events: RedisEventBus;
   admission: AdmissionControl;
   service: GenerateService;
+  admin: SpaceAdminService;
   tokens: TokenService;
   authFailures: AuthFailureLimiter;
   media: MediaStore;
@@ -39,14 +42,17 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   const queue = new BullJobQueue(redis, { prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS });
   const events = new RedisEventBus(redis, config.QUEUE_PREFIX, (error) => log.warn({ err: error }, 'bad job event'));
   const admission = createAdmission(redis, config);
+  const media = new FileMediaStore(config.STORAGE_DIR);
   const service = new GenerateService({
     records,
     queue,
     events,
     admission,
     policy: createPolicyHooks(config),
+    media,
     maxPromptLength: config.MAX_PROMPT_LENGTH,
   });
+  const tokens = new TokenService(database.db, config.APP_SECRET);
   const runtime: Runtime = {
     config,
     log,
@@ -57,9 +63,10 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     events,
     admission,
     service,
-    tokens: new TokenService(database.db, config.APP_SECRET),
+    admin: new SpaceAdminService(new PostgresSpaceAdminRecords(database.db), tokens),
+    tokens,
     authFailures: new AuthFailureLimiter(redis, config.QUEUE_PREFIX),
-    media: new FileMediaStore(config.STORAGE_DIR),
+    media,
     async close() {
       await events.close();
       await queue.close();

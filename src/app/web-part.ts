@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createWebApp } from '../web/app.js';
 import { MediaLinks } from '../web/media-links.js';
+import { registerAdminApi } from '../web/routes/admin-api.js';
 import { registerGenerateApi } from '../web/routes/generate-api.js';
 import { registerHealth } from '../web/routes/health.js';
 import { registerJobEvents } from '../web/routes/job-events.js';
@@ -19,6 +20,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   const links = new MediaLinks(config.APP_SECRET, config.PUBLIC_URL);
   const auth = { tokens: runtime.tokens, failures: runtime.authFailures, identify: (actor: Parameters<typeof service.identify>[0]) => service.identify(actor) };
   registerGenerateApi(app, { ...auth, service, links, publicUrl: config.PUBLIC_URL, log: runtime.log });
+  registerAdminApi(app, { ...auth, admin: runtime.admin });
   registerJobEvents(app, { ...auth, service, events: runtime.events, links, publicUrl: config.PUBLIC_URL });
   registerMedia(app, { links, store: runtime.media, getAsset: (id) => runtime.records.getAsset(id) });
   registerHealth(app, {

@@ -4,10 +4,13 @@ import type { AdmissionControl, EffectiveLimits } from './admission.js';
 import type { JobEvent } from './events.js';
 import { generateRequestSchema, MAX_SEED, type GenerateRequest } from './generate-request.js';
 import { fail, ok, type Outcome } from './outcome.js';
-import type { JobEventBus, JobQueue } from './ports.js';
+import { canOnResource } from './policy/permissions.js';
+import type { JobEventBus, JobQueue, MediaStore } from './ports.js';
 import type { AssetRecord, GenerateRecords, Identity, JobRecord } from './records.js';
 import type { Role } from './roles.js';
 import { roleAtLeast } from './roles.js';
+
+export type JobListScope = 'mine' | 'space';
 
 /** The policy decisions the service asks for; the policy module provides them. */
 export interface PolicyHooks {
@@ -30,6 +33,8 @@ export interface GenerateServiceDeps {
   events: JobEventBus;
   admission: AdmissionControl;
   policy: PolicyHooks;
+  /** Where job files live, for Delete. */
+  media: MediaStore;
   maxPromptLength: number;
   randomSeed?: () => number;
 }
@@ -168,7 +173,9 @@ export class GenerateService {
     const job = await this.deps.records.getJob(jobId);
     if (!job || !mayRead(viewer, job)) return fail('not_found', 'no such job');
     const own = job.userId === viewer.identity.userId;
-    if (!own && !roleAtLeast(viewer.role, 'moderator')) return fail('forbidden', 'only the author or a moderator may cancel this job');
+    if (!canOnResource(policyActor(viewer), 'cancel_job', { ownerId: job.userId })) {
+      return fail('forbidden', 'only the author or a moderator may cancel this job');
+    }
     if (!(await this.deps.records.cancelJob(job.id))) return fail('conflict', `the job has already ${job.status === 'completed' ? 'finished' : 'ended'}`);
     await this.deps.queue.removeWaiting(job.id);
     await this.deps.admission.release(job.userId, job.id);
@@ -184,6 +191,50 @@ export class GenerateService {
     return ok(updated ?? job);
   }
 
+  /** The same request again with a new seed (the Re-roll button). */
+  async reroll(actor: Actor, jobId: string, reply?: unknown): Promise<Outcome<Submitted>> {
+    const viewer = await this.identify(actor);
+    const job = await this.deps.records.getJob(jobId);
+    if (!job || job.spaceId !== viewer.identity.spaceId) return fail('not_found', 'no such job');
+    const { seed: _seed, ...request } = (job.request ?? {}) as Record<string, unknown>;
+    return this.submit(actor, { ...request, project: job.projectSlug }, reply);
+  }
+
+  /** Deletes a job's files (the Delete button): the author, or a moderator. */
+  async deleteOutputs(viewer: Viewer, jobId: string): Promise<Outcome<{ deleted: number }>> {
+    const job = await this.deps.records.getJob(jobId);
+    if (!job || job.spaceId !== viewer.identity.spaceId) return fail('not_found', 'no such job');
+    if (!canOnResource(policyActor(viewer), 'delete_image', { ownerId: job.userId })) {
+      return fail('forbidden', 'only the author or a moderator may delete this image');
+    }
+    const keys = await this.deps.records.deleteAssets(job.id);
+    for (const key of keys) await this.deps.media.remove(key);
+    await this.deps.records.audit({
+      spaceId: job.spaceId,
+      actorUserId: viewer.identity.userId,
+      action: 'image.deleted',
+      target: job.id,
+      details: { own: job.userId === viewer.identity.userId, files: keys.length },
+    });
+    return ok({ deleted: keys.length });
+  }
+
+  /** A user's own jobs, or (moderators) the space's, newest first. */
+  async listJobs(viewer: Viewer, scope: JobListScope, statuses?: JobRecord['status'][], limit = 25): Promise<Outcome<JobRecord[]>> {
+    if (scope === 'space' && !roleAtLeast(viewer.role, 'moderator')) return fail('forbidden', 'only moderators may list everyone\'s jobs');
+    const jobs = await this.deps.records.listJobs({
+      spaceId: viewer.identity.spaceId,
+      ...(scope === 'mine' ? { userId: viewer.identity.userId } : {}),
+      ...(statuses ? { statuses } : {}),
+      limit,
+    });
+    return ok(jobs);
+  }
+
+  async setReply(jobId: string, reply: unknown): Promise<void> {
+    await this.deps.records.setReply(jobId, reply);
+  }
+
   private async publish(event: JobEvent): Promise<void> {
     await this.deps.events.publish(event);
   }
@@ -194,6 +245,10 @@ const LIMIT_MESSAGES = {
   pending: 'you already have the most jobs waiting that you may have',
   queue: 'the service is busy, try again shortly',
 } as const;
+
+function policyActor(viewer: Viewer) {
+  return { role: viewer.role, userId: viewer.identity.userId };
+}
 
 function mayRead(viewer: Viewer, job: JobRecord): boolean {
   if (job.spaceId !== viewer.identity.spaceId) return false;

@@ -29,6 +29,8 @@ export interface JobRecord {
   errorMessage: string | null;
   errorRef: string | null;
   reply: unknown;
+  /** The validated request as the user gave it (re-roll starts from it). */
+  request: unknown;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -96,5 +98,11 @@ export interface GenerateRecords {
   /** Queued or running -> cancelled. False when the job had already ended. */
   cancelJob(jobId: string): Promise<boolean>;
   listAssets(jobId: string): Promise<AssetRecord[]>;
+  /** Jobs of a space, newest first; only one user's when userId is given. */
+  listJobs(query: { spaceId: string; userId?: string; statuses?: JobRecord['status'][]; limit: number }): Promise<JobRecord[]>;
+  /** Marks a job's files deleted and returns their storage keys for removal. */
+  deleteAssets(jobId: string): Promise<string[]>;
+  /** Where the adapter's reply lives, so any process can resume it after a restart. */
+  setReply(jobId: string, reply: unknown): Promise<void>;
   audit(entry: { spaceId: string | null; actorUserId: string | null; action: string; target?: string; details?: Record<string, unknown> }): Promise<void>;
 }

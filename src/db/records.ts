@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Actor } from '../core/actor.js';
 import type { AssetRecord, GenerateRecords, Identity, JobRecord, NewJob, ProjectRef } from '../core/records.js';
 import type { Database } from './client.js';
@@ -35,6 +35,7 @@ function toJobRecord(row: JobRow, projectSlug: string, userExternalId: string): 
     errorMessage: row.errorMessage,
     errorRef: row.errorRef,
     reply: row.reply,
+    request: row.request,
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
@@ -187,6 +188,34 @@ export class PostgresRecords implements GenerateRecords {
       .where(and(eq(assets.jobId, jobId), isNull(assets.deletedAt)))
       .orderBy(asc(assets.outputIndex), asc(assets.variant));
     return rows.map(toAssetRecord);
+  }
+
+  async listJobs(query: { spaceId: string; userId?: string; statuses?: JobRecord['status'][]; limit: number }): Promise<JobRecord[]> {
+    const conditions = [eq(jobs.spaceId, query.spaceId)];
+    if (query.userId) conditions.push(eq(jobs.userId, query.userId));
+    if (query.statuses && query.statuses.length > 0) conditions.push(inArray(jobs.status, query.statuses));
+    const rows = await this.db
+      .select({ job: jobs, slug: projects.slug, userExternalId: users.externalId })
+      .from(jobs)
+      .innerJoin(projects, eq(projects.id, jobs.projectId))
+      .innerJoin(users, eq(users.id, jobs.userId))
+      .where(and(...conditions))
+      .orderBy(desc(jobs.createdAt))
+      .limit(Math.min(Math.max(1, query.limit), 100));
+    return rows.map((r) => toJobRecord(r.job, r.slug, r.userExternalId));
+  }
+
+  async deleteAssets(jobId: string): Promise<string[]> {
+    const rows = await this.db
+      .update(assets)
+      .set({ deletedAt: new Date() })
+      .where(and(eq(assets.jobId, jobId), isNull(assets.deletedAt)))
+      .returning({ key: assets.storageKey });
+    return rows.map((r) => r.key);
+  }
+
+  async setReply(jobId: string, reply: unknown): Promise<void> {
+    await this.db.update(jobs).set({ reply, updatedAt: new Date() }).where(eq(jobs.id, jobId));
   }
 
   async getAsset(assetId: string): Promise<AssetRecord | null> {

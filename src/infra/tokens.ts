@@ -1,9 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { isRole, type Role } from '../core/roles.js';
 import type { Database } from '../db/client.js';
 import { apiTokens, spaces } from '../db/schema.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const TOKEN_ISSUER = 'anime-production';
 export const TOKEN_AUDIENCE = 'anime-production-api';
@@ -82,12 +84,11 @@ export class TokenService {
     return { ok: true, claims: { subject: sub, platform: plt, space, role, tokenId: jti, expiresAt: new Date(exp * 1000) } };
   }
 
-  async revoke(tokenId: string): Promise<boolean> {
-    const rows = await this.db
-      .update(apiTokens)
-      .set({ revokedAt: new Date() })
-      .where(eq(apiTokens.id, tokenId))
-      .returning({ id: apiTokens.id });
+  /** Revokes by id; with spaceId, only a token of that space (an admin revokes only their own space's). */
+  async revoke(tokenId: string, spaceId?: string): Promise<boolean> {
+    if (!UUID.test(tokenId)) return false;
+    const condition = spaceId ? and(eq(apiTokens.id, tokenId), eq(apiTokens.spaceId, spaceId)) : eq(apiTokens.id, tokenId);
+    const rows = await this.db.update(apiTokens).set({ revokedAt: new Date() }).where(condition).returning({ id: apiTokens.id });
     return rows.length > 0;
   }
 }

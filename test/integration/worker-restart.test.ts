@@ -19,7 +19,13 @@ function nextEvent(match: (e: JobEvent) => boolean, timeoutMs = 20_000): Promise
   if (already) return Promise.resolve(already);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('timed out waiting for a job event')), timeoutMs);
-    waiters.push({ match, resolve: (e) => (clearTimeout(timer), resolve(e)) });
+    waiters.push({
+      match,
+      resolve: (e) => {
+        clearTimeout(timer);
+        resolve(e);
+      },
+    });
   });
 }
 
@@ -28,7 +34,10 @@ beforeEach(async () => {
   stack = await startTestStack({ worker: false, env: { WORKER_LOCK_MS: '1000' } });
   await stack.runtime.events.subscribe((event) => {
     seen.push(event);
-    for (const w of waiters.splice(0)) (w.match(event) ? w.resolve(event) : waiters.push(w));
+    for (const w of waiters.splice(0)) {
+      if (w.match(event)) w.resolve(event);
+      else waiters.push(w);
+    }
   });
 });
 afterEach(async () => {

@@ -71,11 +71,37 @@ export function registerGenerateApi(app: FastifyInstance, deps: GenerateApiDeps)
     return reply.send(statusJson(view.value, deps.links, deps.publicUrl));
   });
 
+  app.get<{ Querystring: { scope?: string } }>('/api/anime/jobs', async (request, reply) => {
+    const auth = await authenticate(deps, request, reply);
+    if (!auth) return reply;
+    const listed = await deps.service.listJobs(auth.viewer, request.query.scope === 'space' ? 'space' : 'mine');
+    if (!listed.ok) return sendFailure(reply, listed);
+    return {
+      jobs: listed.value.map((job) => ({
+        job_id: job.id,
+        status: job.status,
+        progress: job.progress,
+        prompt: job.promptSent,
+        project: job.projectSlug,
+        created_at: job.createdAt.toISOString(),
+        status_url: `${deps.publicUrl}/api/anime/generation/${job.id}/status`,
+      })),
+    };
+  });
+
   app.post<{ Params: { id: string } }>('/api/anime/generation/:id/cancel', async (request, reply) => {
     const auth = await authenticate(deps, request, reply);
     if (!auth) return reply;
     const cancelled = await deps.service.cancel(auth.viewer, request.params.id);
     if (!cancelled.ok) return sendFailure(reply, cancelled);
     return reply.send({ job_id: cancelled.value.id, status: cancelled.value.status });
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/anime/generation/:id/images', async (request, reply) => {
+    const auth = await authenticate(deps, request, reply);
+    if (!auth) return reply;
+    const deleted = await deps.service.deleteOutputs(auth.viewer, request.params.id);
+    if (!deleted.ok) return sendFailure(reply, deleted);
+    return reply.send({ job_id: request.params.id, deleted_files: deleted.value.deleted });
   });
 }

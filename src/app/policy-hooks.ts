@@ -1,0 +1,50 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import type { AdmissionControl } from '../core/admission.js';
+import { checkContent } from '../core/content/check-content.js';
+import type { PolicyHooks } from '../core/generate-service.js';
+import { fairPriority } from '../core/policy/fair-priority.js';
+import { can } from '../core/policy/permissions.js';
+import { resolveRole } from '../core/policy/resolve-role.js';
+import { effectiveLimits, isNsfwAllowed, readSpaceSettings } from '../core/policy/space-settings.js';
+import type { Identity } from '../core/records.js';
+import { isRole, type Role } from '../core/roles.js';
+import { RedisLimiter } from '../infra/limits/redis-limiter.js';
+
+function roleMapping(identity: Identity): Map<string, Role> {
+  const mapping = new Map<string, Role>();
+  for (const [platformRole, role] of identity.roleMapping) if (isRole(role)) mapping.set(platformRole, role);
+  return mapping;
+}
+
+/** The policy module's decisions, shaped for the generate service, with config's global defaults. */
+export function createPolicyHooks(config: Config): PolicyHooks {
+  const globalLimits = { ratePerMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST, maxPending: config.MAX_PENDING_PER_USER };
+  return {
+    resolveRole(actor, identity) {
+      return resolveRole(actor, roleMapping(identity), readSpaceSettings(identity.spaceSettings).defaultRole);
+    },
+    canGenerate(role) {
+      return can({ role, userId: '' }, 'generate');
+    },
+    limitsFor(role, identity) {
+      return { ...effectiveLimits(globalLimits, readSpaceSettings(identity.spaceSettings), role), maxQueue: config.MAX_QUEUE };
+    },
+    checkContent(text, { actor, identity }) {
+      const settings = readSpaceSettings(identity.spaceSettings);
+      return checkContent(text, {
+        blocklist: settings.content.blocklist,
+        patterns: settings.content.patterns,
+        nsfwAllowed: isNsfwAllowed(settings, actor.channel),
+      });
+    },
+    spaceNegative(identity) {
+      return readSpaceSettings(identity.spaceSettings).content.negativePrompt;
+    },
+    fairPriority,
+  };
+}
+
+export function createAdmission(redis: Redis, config: Config): AdmissionControl {
+  return new RedisLimiter(redis, `${config.QUEUE_PREFIX}:limits`);
+}

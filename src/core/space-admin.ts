@@ -1,0 +1,132 @@
+import type { Viewer } from './generate-service.js';
+import { fail, ok, type Outcome } from './outcome.js';
+import { can, type Action } from './policy/permissions.js';
+import { readSpaceSettings, spaceSettingsSchema, type SpaceSettings } from './policy/space-settings.js';
+import { roleAtLeast, type Role } from './roles.js';
+
+export interface AuditEntry {
+  id: number;
+  action: string;
+  target: string;
+  actor: string | null;
+  details: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface SpaceAdminRecords {
+  listRoleMappings(spaceId: string): Promise<Array<{ platformRole: string; role: string }>>;
+  setRoleMapping(spaceId: string, platformRole: string, role: Role | null): Promise<void>;
+  getSettings(spaceId: string): Promise<unknown>;
+  saveSettings(spaceId: string, settings: SpaceSettings): Promise<void>;
+  listAudit(spaceId: string, query: { limit: number; beforeId?: number; action?: string }): Promise<AuditEntry[]>;
+  audit(entry: { spaceId: string; actorUserId: string; action: string; target?: string; details?: Record<string, unknown> }): Promise<void>;
+}
+
+export interface TokenIssuer {
+  issue(input: { subject: string; platform: string; space: string; role: Role; ttlSeconds: number; issuedBy: string }): Promise<{ token: string; claims: { tokenId: string; expiresAt: Date } }>;
+  revoke(tokenId: string, spaceId: string): Promise<boolean>;
+}
+
+const PLATFORM_ROLE = /^[A-Za-z0-9_:-]{1,64}$/;
+
+/**
+ * Admin and moderator actions on a space: role mapping, settings (limits, content policy), API
+ * tokens, the audit log. Every change is written to the audit log with who made it.
+ */
+export class SpaceAdminService {
+  constructor(
+    private readonly records: SpaceAdminRecords,
+    private readonly tokens: TokenIssuer,
+  ) {}
+
+  private allowed(viewer: Viewer, action: Action): boolean {
+    return can({ role: viewer.role, userId: viewer.identity.userId }, action);
+  }
+
+  async roleMappings(viewer: Viewer): Promise<Outcome<Array<{ platformRole: string; role: string }>>> {
+    if (!this.allowed(viewer, 'configure_space')) return fail('forbidden', 'only admins may see the role mapping');
+    return ok(await this.records.listRoleMappings(viewer.identity.spaceId));
+  }
+
+  /** Maps a platform role (Discord role id, Slack user group id) to an app role; null removes it. */
+  async setRoleMapping(viewer: Viewer, platformRole: string, role: Role | null): Promise<Outcome<{ platformRole: string; role: Role | null }>> {
+    if (!this.allowed(viewer, 'configure_space')) return fail('forbidden', 'only admins may change the role mapping');
+    if (!PLATFORM_ROLE.test(platformRole)) return fail('invalid_input', 'the platform role id is not valid', { field: 'platform_role' });
+    await this.records.setRoleMapping(viewer.identity.spaceId, platformRole, role);
+    await this.records.audit({
+      spaceId: viewer.identity.spaceId,
+      actorUserId: viewer.identity.userId,
+      action: role ? 'role_mapping.set' : 'role_mapping.removed',
+      target: platformRole,
+      details: { role },
+    });
+    return ok({ platformRole, role });
+  }
+
+  async settings(viewer: Viewer): Promise<Outcome<SpaceSettings>> {
+    if (!this.allowed(viewer, 'configure_space')) return fail('forbidden', 'only admins may see the space settings');
+    return ok(readSpaceSettings(await this.records.getSettings(viewer.identity.spaceId)));
+  }
+
+  /** Replaces the given top-level sections (limits, defaultRole, content); validated before saving. */
+  async updateSettings(viewer: Viewer, patch: unknown): Promise<Outcome<SpaceSettings>> {
+    if (!this.allowed(viewer, 'configure_space')) return fail('forbidden', 'only admins may change the space settings');
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return fail('invalid_input', 'settings must be an object', { field: 'settings' });
+    const current = readSpaceSettings(await this.records.getSettings(viewer.identity.spaceId));
+    const parsed = spaceSettingsSchema.safeParse({ ...current, ...patch });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.map(String).join('.') || 'settings';
+      return fail('invalid_input', `${field}: ${issue.message}`, { field });
+    }
+    await this.records.saveSettings(viewer.identity.spaceId, parsed.data);
+    await this.records.audit({
+      spaceId: viewer.identity.spaceId,
+      actorUserId: viewer.identity.userId,
+      action: 'settings.changed',
+      target: Object.keys(patch).join(','),
+      details: { changed: patch as Record<string, unknown> },
+    });
+    return ok(parsed.data);
+  }
+
+  /** An HTTP API token for a member of this space, at most the issuer's own role. */
+  async issueToken(
+    viewer: Viewer,
+    request: { subject: string; role: Role; days: number; platform: string; space: string },
+  ): Promise<Outcome<{ token: string; tokenId: string; expiresAt: Date }>> {
+    if (!this.allowed(viewer, 'issue_tokens')) return fail('forbidden', 'only admins may issue API tokens');
+    if (!roleAtLeast(viewer.role, request.role)) return fail('forbidden', 'a token cannot carry a role above your own');
+    if (!/^[\w.@-]{1,64}$/.test(request.subject)) return fail('invalid_input', 'the user name is not valid', { field: 'user' });
+    if (!Number.isInteger(request.days) || request.days < 1 || request.days > 365) return fail('invalid_input', 'days must be from 1 to 365', { field: 'days' });
+    const issued = await this.tokens.issue({
+      subject: request.subject,
+      platform: request.platform,
+      space: request.space,
+      role: request.role,
+      ttlSeconds: request.days * 86400,
+      issuedBy: viewer.identity.userId,
+    });
+    await this.records.audit({
+      spaceId: viewer.identity.spaceId,
+      actorUserId: viewer.identity.userId,
+      action: 'token.issued',
+      target: issued.claims.tokenId,
+      details: { subject: request.subject, role: request.role, days: request.days },
+    });
+    return ok({ token: issued.token, tokenId: issued.claims.tokenId, expiresAt: issued.claims.expiresAt });
+  }
+
+  async revokeToken(viewer: Viewer, tokenId: string): Promise<Outcome<{ tokenId: string }>> {
+    if (!this.allowed(viewer, 'issue_tokens')) return fail('forbidden', 'only admins may revoke API tokens');
+    if (!(await this.tokens.revoke(tokenId, viewer.identity.spaceId))) return fail('not_found', 'no such token in this space');
+    await this.records.audit({ spaceId: viewer.identity.spaceId, actorUserId: viewer.identity.userId, action: 'token.revoked', target: tokenId });
+    return ok({ tokenId });
+  }
+
+  async auditLog(viewer: Viewer, query: { limit?: number; beforeId?: number; action?: string }): Promise<Outcome<AuditEntry[]>> {
+    if (!this.allowed(viewer, 'read_audit_log')) return fail('forbidden', 'only admins may read the audit log');
+    const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
+    return ok(await this.records.listAudit(viewer.identity.spaceId, { limit, ...(query.beforeId ? { beforeId: query.beforeId } : {}), ...(query.action ? { action: query.action } : {}) }));
+  }
+}
