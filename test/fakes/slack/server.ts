@@ -153,7 +153,7 @@ async function handleApi(state: FakeSlackState, method: string, req: IncomingMes
   try {
     args = (await parseBody(req, raw)).args;
   } catch {
-    return record(200, { ok: false, error: 'invalid_form_data' });
+    return record(200, { ok: false, error: contentType === 'application/json' ? 'invalid_json' : 'invalid_form_data' });
   }
   // Slack takes the token from the Authorization header, or else from a POST parameter.
   if (token === undefined && typeof args.token === 'string') token = args.token;
