@@ -1,31 +1,17 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterEach, describe, expect, test } from 'vitest';
-import { GenerationError, JobCancelledError } from '../../src/core/errors.js';
+import { GenerationError } from '../../src/core/errors.js';
 import type { ProgressReport } from '../../src/core/generator.js';
-import { createComfyUiGenerator, type ComfyUiGeneratorOptions } from '../../src/worker/backends/comfyui/comfyui-generator.js';
-import type { PreviewFrame } from '../../src/worker/backends/comfyui/socket.js';
+import type { ComfyUiGeneratorOptions } from '../../src/worker/backends/comfyui/comfyui-generator.js';
 import { contractInput, generatorContract } from '../contract/generator-contract.js';
-import { FakeComfyUi, type FakeComfyUiOptions } from '../fakes/comfyui/server.js';
+import { startComfyUiHarness, WORKFLOWS_DIR as WORKFLOWS } from '../fakes/comfyui/harness.js';
+import type { FakeComfyUiOptions } from '../fakes/comfyui/server.js';
 
-const WORKFLOWS = fileURLToPath(new URL('../../workflows', import.meta.url));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-async function start(fakeOptions: FakeComfyUiOptions = {}, options: Partial<ComfyUiGeneratorOptions> = {}) {
-  const fake = await FakeComfyUi.start(fakeOptions);
-  const generator = createComfyUiGenerator({ baseUrl: fake.url, workflowsDir: WORKFLOWS, workflow: 'txt2img', timeoutMs: 20_000, pollIntervalMs: 20, ...options });
-  return {
-    fake,
-    generator,
-    async cleanup() {
-      await generator.close();
-      await fake.close();
-    },
-  };
-}
+const start = startComfyUiHarness;
 
 const noProgress = { signal: new AbortController().signal, onProgress: () => undefined };
 
