@@ -1,0 +1,106 @@
+/**
+ * The built-in backend: a procedural CPU renderer for trying the service without a GPU. It is not
+ * an AI model and loads no model files. It reads the prompt for known words (see scene.ts), paints
+ * a small anime-style scene with its own rasterizer and encodes it with sharp.
+ *
+ * Progress is real: the picture is painted in horizontal bands, and the bands are shared out over
+ * `steps` passes, so each reported step is a slice of the actual work. Output bytes depend only on
+ * (prompt, negativePrompt, seed, width, height, steps, kind, count).
+ */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import sharp from 'sharp';
+import { JobCancelledError } from '../../../core/errors.js';
+import type { GeneratedFile, GenerateOptions, GenerationInput, Generator } from '../../../core/generator.js';
+import { composeScene } from './compose.js';
+import { Canvas } from './raster.js';
+import type { Shape } from './raster.js';
+import type { SceneDescription } from './scene.js';
+import { describeScene } from './scene.js';
+
+export const BUILTIN_GENERATOR_NAME = 'builtin';
+/** Animated outputs: a one-second loop, seamless because every motion is periodic in `time`. */
+export const VIDEO_FRAMES = 12;
+export const VIDEO_FRAME_DELAY_MS = 90;
+
+export interface BuiltinGeneratorOptions {
+  /** Extra wait per step to mimic GPU timing in demos and tests; 0 by default. */
+  stepDelayMs?: number;
+}
+
+export function createBuiltinGenerator(options: BuiltinGeneratorOptions = {}): Generator {
+  const stepDelayMs = Math.max(0, options.stepDelayMs ?? 0);
+  return {
+    name: BUILTIN_GENERATOR_NAME,
+    generate: (input, generateOptions) => render(input, generateOptions, stepDelayMs),
+  };
+}
+
+/** One output being painted: its frames share a buffer stacked vertically, as sharp wants for animation. */
+interface Output {
+  index: number;
+  frames: number;
+  pixels: Uint8ClampedArray;
+}
+
+async function render(input: GenerationInput, { signal, onProgress }: GenerateOptions, stepDelayMs: number): Promise<GeneratedFile[]> {
+  if (signal.aborted) throw new JobCancelledError();
+  const scene = describeScene(input);
+  const { width, height } = input;
+  const totalSteps = Math.max(1, Math.floor(input.steps));
+  const count = Math.max(1, Math.floor(input.count));
+  const frames = input.kind === 'video' ? VIDEO_FRAMES : 1;
+  // Enough bands that every pass has work, never thinner than one row.
+  const bands = Math.min(height, Math.max(1, Math.ceil(totalSteps / (count * frames))));
+  const units = count * frames * bands;
+
+  onProgress({ step: 0, totalSteps, stage: 'rendering' });
+  const files: GeneratedFile[] = [];
+  let output: Output | undefined;
+  let frameShapes: Shape[] = [];
+  let canvas: Canvas | undefined;
+  let done = 0;
+  for (let step = 1; step <= totalSteps; step++) {
+    await yieldToEventLoop();
+    if (stepDelayMs > 0) await sleep(stepDelayMs);
+    if (signal.aborted) throw new JobCancelledError();
+    const until = Math.floor((step * units) / totalSteps);
+    for (; done < until; done++) {
+      const band = done % bands;
+      const frame = Math.floor(done / bands) % frames;
+      const index = Math.floor(done / (bands * frames));
+      if (!output || output.index !== index) {
+        output = { index, frames, pixels: new Uint8ClampedArray(width * height * frames * 4).fill(255) };
+      }
+      if (band === 0) {
+        frameShapes = composeScene(scene, input.seed + index, width, height, frame / frames);
+        const frameBytes = width * height * 4;
+        canvas = new Canvas(width, height, output.pixels.subarray(frame * frameBytes, (frame + 1) * frameBytes));
+      }
+      const top = Math.floor((band * height) / bands);
+      const bottom = Math.floor(((band + 1) * height) / bands);
+      for (const shape of frameShapes) canvas!.draw(shape, top, bottom);
+      if (band === bands - 1 && frame === frames - 1) files.push(await encode(output, width, height, input.kind));
+    }
+    onProgress({ step, totalSteps, stage: 'rendering' });
+  }
+  return files;
+}
+
+async function encode(output: Output, width: number, height: number, kind: GenerationInput['kind']): Promise<GeneratedFile> {
+  const raw = Buffer.from(output.pixels.buffer, output.pixels.byteOffset, output.pixels.byteLength);
+  if (kind === 'video') {
+    const data = await sharp(raw, { raw: { width, height: height * output.frames, channels: 4, pageHeight: height } })
+      .webp({ loop: 0, delay: Array.from({ length: output.frames }, () => VIDEO_FRAME_DELAY_MS), quality: 88 })
+      .toBuffer();
+    return { kind: 'video', mime: 'image/webp', data };
+  }
+  // Every pixel is opaque, so dropping alpha makes the PNG smaller without losing anything.
+  const data = await sharp(raw, { raw: { width, height, channels: 4 } }).removeAlpha().png().toBuffer();
+  return { kind: 'image', mime: 'image/png', data };
+}
+
+/** What the renderer understood from a prompt: for tests, logs and the gallery. */
+export function describeBuiltinScene(input: Pick<GenerationInput, 'prompt' | 'negativePrompt'>): SceneDescription {
+  return describeScene(input);
+}

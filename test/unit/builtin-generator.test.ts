@@ -1,0 +1,173 @@
+import sharp from 'sharp';
+import { describe, expect, test } from 'vitest';
+import { JobCancelledError } from '../../src/core/errors.js';
+import type { GeneratedFile, GenerationInput } from '../../src/core/generator.js';
+import { createBuiltinGenerator, describeScene } from '../../src/worker/backends/builtin/index.js';
+import { NAMED_COLOURS } from '../../src/worker/backends/builtin/palette.js';
+import { contractInput, generatorContract } from '../contract/generator-contract.js';
+
+generatorContract('builtin', async () => ({ generator: createBuiltinGenerator(), cleanup: async () => undefined }));
+
+const generator = createBuiltinGenerator();
+
+async function render(overrides: Partial<GenerationInput>): Promise<GeneratedFile[]> {
+  return generator.generate(contractInput({ width: 256, height: 256, ...overrides }), {
+    signal: new AbortController().signal,
+    onProgress: () => undefined,
+  });
+}
+
+async function renderOne(overrides: Partial<GenerationInput>): Promise<Buffer> {
+  const [file] = await render(overrides);
+  return file!.data;
+}
+
+async function pixels(data: Buffer): Promise<Buffer> {
+  return sharp(data).removeAlpha().raw().toBuffer();
+}
+
+async function meanLuminance(data: Buffer): Promise<number> {
+  const { channels } = await sharp(data).stats();
+  return 0.2126 * channels[0]!.mean + 0.7152 * channels[1]!.mean + 0.0722 * channels[2]!.mean;
+}
+
+/** Mean absolute difference per channel value, 0..255. */
+async function pixelDistance(a: Buffer, b: Buffer): Promise<number> {
+  const [pa, pb] = [await pixels(a), await pixels(b)];
+  let total = 0;
+  for (let i = 0; i < pa.length; i++) total += Math.abs(pa[i]! - pb[i]!);
+  return total / pa.length;
+}
+
+async function countNear(data: Buffer, colour: readonly [number, number, number], tolerance: number): Promise<number> {
+  const raw = await pixels(data);
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 3) {
+    if (Math.abs(raw[i]! - colour[0]) + Math.abs(raw[i + 1]! - colour[1]) + Math.abs(raw[i + 2]! - colour[2]) <= tolerance) count++;
+  }
+  return count;
+}
+
+describe('built-in renderer', () => {
+  test('the same input gives identical bytes', async () => {
+    const input = { prompt: 'a girl with pink twintails by the sea at sunset', seed: 99 };
+    expect((await renderOne(input)).equals(await renderOne(input))).toBe(true);
+  });
+
+  test('different prompts give different pictures, even when only an unrecognised word differs', async () => {
+    const beach = await renderOne({ prompt: 'a girl with silver hair at the beach' });
+    const forest = await renderOne({ prompt: 'a robot in a snowy forest at night' });
+    const [a, b] = [await sharp(beach).stats(), await sharp(forest).stats()];
+    const meanGap = a.channels.reduce((sum, c, i) => sum + Math.abs(c.mean - b.channels[i]!.mean), 0);
+    expect(meanGap).toBeGreaterThan(30);
+
+    const plain = await renderOne({ prompt: 'a cat in the city' });
+    const fluffy = await renderOne({ prompt: 'a fluffy cat in the city' });
+    expect(await pixelDistance(plain, fluffy)).toBeGreaterThan(3);
+  });
+
+  test('another seed is a visibly different variation of the same prompt', async () => {
+    const first = await renderOne({ prompt: 'a girl under cherry blossoms', seed: 1 });
+    const second = await renderOne({ prompt: 'a girl under cherry blossoms', seed: 2 });
+    expect(await pixelDistance(first, second)).toBeGreaterThan(5);
+  });
+
+  test('night is darker than day', async () => {
+    const night = await meanLuminance(await renderOne({ prompt: 'a girl in a meadow at night' }));
+    const day = await meanLuminance(await renderOne({ prompt: 'a girl in a meadow during the day' }));
+    expect(night).toBeLessThan(day - 50);
+  });
+
+  test('the named hair colour shows in the picture', async () => {
+    const pink = NAMED_COLOURS.pink;
+    const pinkHair = await renderOne({ prompt: 'a girl with pink hair in a meadow during the day' });
+    const silverHair = await renderOne({ prompt: 'a girl with silver hair in a meadow during the day' });
+    const pinkInPink = await countNear(pinkHair, pink, 60);
+    const pinkInSilver = await countNear(silverHair, pink, 60);
+    expect(pinkInPink).toBeGreaterThan(500);
+    expect(pinkInPink).toBeGreaterThan(pinkInSilver * 5);
+  });
+
+  test('the picture is not blank', async () => {
+    const { channels } = await sharp(await renderOne({ prompt: 'a dragon' })).stats();
+    for (const channel of channels.slice(0, 3)) expect(channel.stdev).toBeGreaterThan(20);
+  });
+
+  test('count images use seed + i', async () => {
+    const files = await render({ prompt: 'a boy in the rain', seed: 10, count: 2 });
+    expect(files).toHaveLength(2);
+    expect(files[1]!.data.equals(await renderOne({ prompt: 'a boy in the rain', seed: 11 }))).toBe(true);
+    expect(files[0]!.data.equals(files[1]!.data)).toBe(false);
+  });
+
+  test('video is an animated WebP in which something moves', async () => {
+    const [clip] = await render({ kind: 'video', prompt: 'a girl with long hair under falling sakura petals', width: 128, height: 128, steps: 8 });
+    expect(clip!.kind).toBe('video');
+    expect(clip!.mime).toBe('image/webp');
+    const meta = await sharp(clip!.data, { animated: true }).metadata();
+    expect(meta.format).toBe('webp');
+    expect(meta.pages).toBeGreaterThan(1);
+    expect(meta.pageHeight).toBe(128);
+    const first = await sharp(clip!.data, { page: 0 }).png().toBuffer();
+    const later = await sharp(clip!.data, { page: 3 }).png().toBuffer();
+    expect(await pixelDistance(first, later)).toBeGreaterThan(0.5);
+  });
+
+  test('abort between passes stops the run promptly', async () => {
+    const slow = createBuiltinGenerator({ stepDelayMs: 20 });
+    const controller = new AbortController();
+    const steps: number[] = [];
+    const run = slow.generate(contractInput({ steps: 40 }), {
+      signal: controller.signal,
+      onProgress: (r) => {
+        steps.push(r.step);
+        if (r.step === 3) controller.abort();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(JobCancelledError);
+    expect(Math.max(...steps)).toBe(3);
+  });
+
+  test('reports every step from 0 to totalSteps', async () => {
+    const steps: number[] = [];
+    await generator.generate(contractInput({ steps: 7 }), { signal: new AbortController().signal, onProgress: (r) => steps.push(r.step) });
+    expect(steps).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+});
+
+describe('scene description', () => {
+  test('recognises subject, colours, time and scenery', () => {
+    const scene = describeScene({ prompt: 'A girl with silver hair and red eyes in a pink kimono under cherry blossoms at night', negativePrompt: '' });
+    expect(scene.subject).toBe('girl');
+    expect(scene.timeOfDay).toBe('night');
+    expect(scene.appearance).toMatchObject({ hair: 'silver', eyes: 'red', outfit: 'pink' });
+    expect(scene.features).toMatchObject({ petals: true, moon: true, stars: true, sea: false });
+    expect(scene.recognisedWords).toEqual(expect.arrayContaining(['girl', 'silver', 'red', 'cherry', 'night']));
+  });
+
+  test('a character looks the same in any scene: appearance ignores scene words', () => {
+    const beach = describeScene({ prompt: 'a girl with blue eyes at the beach', negativePrompt: '' });
+    const city = describeScene({ prompt: 'a girl with blue eyes in a snowy city at night', negativePrompt: 'blurry' });
+    expect(city.appearance).toEqual(beach.appearance);
+    expect(city.promptHash).not.toBe(beach.promptHash);
+  });
+
+  test('understands other subjects and styles', () => {
+    expect(describeScene({ prompt: 'an orange cat by the ocean at sunset', negativePrompt: '' })).toMatchObject({
+      subject: 'cat',
+      timeOfDay: 'sunset',
+      appearance: { hair: 'orange' },
+      features: { sea: true },
+    });
+    expect(describeScene({ prompt: 'catgirl with blonde twintails', negativePrompt: '' }).appearance).toMatchObject({
+      hair: 'blonde',
+      hairStyle: 'twintails',
+      catEars: true,
+    });
+    expect(describeScene({ prompt: 'landscape', negativePrompt: '' }).subject).toBeNull();
+  });
+
+  test('a feature named in the negative prompt is left out', () => {
+    expect(describeScene({ prompt: 'city in the rain', negativePrompt: 'rain' }).features.rain).toBe(false);
+  });
+});
