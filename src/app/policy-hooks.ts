@@ -28,7 +28,7 @@ export function createPolicyHooks(config: Config): PolicyHooks {
       return can({ role, userId: '' }, 'generate');
     },
     limitsFor(role, identity) {
-      return { ...effectiveLimits(globalLimits, readSpaceSettings(identity.spaceSettings), role), maxQueue: config.MAX_QUEUE };
+      return effectiveLimits(globalLimits, readSpaceSettings(identity.spaceSettings), role);
     },
     checkContent(text, { actor, identity }) {
       const settings = readSpaceSettings(identity.spaceSettings);
@@ -45,6 +45,13 @@ export function createPolicyHooks(config: Config): PolicyHooks {
   };
 }
 
+/** The Redis limiter behind the core's AdmissionControl port. */
 export function createAdmission(redis: Redis, config: Config): AdmissionControl {
-  return new RedisLimiter(redis, `${config.QUEUE_PREFIX}:limits`);
+  const limiter = new RedisLimiter(redis, config.QUEUE_PREFIX, { maxQueue: config.MAX_QUEUE });
+  return {
+    admit: (request) => limiter.admit(request),
+    async release(userKey, jobId) {
+      await limiter.release(userKey, jobId);
+    },
+  };
 }

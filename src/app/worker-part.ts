@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Generator } from '../core/generator.js';
-import { createBuiltinGenerator } from '../worker/backends/builtin/builtin-generator.js';
+import { createBuiltinGenerator } from '../worker/backends/builtin/index.js';
 import { createComfyUiGenerator } from '../worker/backends/comfyui/comfyui-generator.js';
 import { startGenerateWorker, type RunningWorker } from '../worker/generate-worker.js';
 import { WorkerJobStore } from '../worker/job-store.js';

@@ -1,12 +1,12 @@
-/** Per-request limits after space and role overrides are applied. */
-export interface EffectiveLimits {
-  ratePerMinute: number;
-  burst: number;
-  maxPending: number;
-  maxQueue: number;
-}
+import type { UserLimits } from './policy/user-limits.js';
 
-export type AdmissionResult = { ok: true } | { ok: false; limit: 'rate' | 'pending' | 'queue'; retryAfterMs: number };
+/** Per-request limits after space and role overrides are applied. */
+export type EffectiveLimits = UserLimits;
+
+export type AdmissionResult =
+  /** pendingBefore: the user's jobs already queued or running, which sets the fair priority. */
+  | { ok: true; pendingBefore: number }
+  | { ok: false; limit: 'rate' | 'pending' | 'queue'; retryAfterMs: number };
 
 /** Atomic admission across every process (implemented in Redis). */
 export interface AdmissionControl {

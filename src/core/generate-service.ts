@@ -130,7 +130,6 @@ export class GenerateService {
     }
 
     try {
-      const pendingBefore = await records.countPendingJobs(identity.userId);
       const seed = request.value.seed ?? (this.deps.randomSeed ?? defaultSeed)();
       const job = await records.createJob({
         id: jobId,
@@ -147,7 +146,7 @@ export class GenerateService {
         height: request.value.height,
         steps: request.value.steps,
         count: request.value.count,
-        priority: policy.fairPriority(pendingBefore),
+        priority: policy.fairPriority(admitted.pendingBefore),
         reply,
       });
       await this.deps.queue.enqueue(job.id, job.priority);

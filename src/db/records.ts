@@ -131,14 +131,6 @@ export class PostgresRecords implements GenerateRecords {
     return found;
   }
 
-  async countPendingJobs(userId: string): Promise<number> {
-    const [row] = await this.db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(jobs)
-      .where(and(eq(jobs.userId, userId), inArray(jobs.status, ['queued', 'running'])));
-    return row?.n ?? 0;
-  }
-
   async createJob(job: NewJob): Promise<JobRecord> {
     const [row] = await this.db.insert(jobs).values({ ...job, reply: job.reply ?? null }).returning();
     if (!row) throw new Error('job insert returned no row');

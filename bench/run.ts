@@ -1,0 +1,42 @@
+import { ms, ratio } from './stats.js';
+
+/**
+ * `npm run bench`: every benchmark, printed as figures and as ratios to a baseline measured in the
+ * same run on the same services. Never part of `npm test`; tests assert no timings.
+ * Pick some with: npm run bench -- spine policy discord slack search
+ */
+const wanted = new Set(process.argv.slice(2));
+const selected = (name: string) => wanted.size === 0 || wanted.has(name);
+
+function line(label: string, value: string, baseline: string, rel: string, target = ''): void {
+  process.stdout.write(`${label.padEnd(44)} ${value.padStart(14)}   baseline ${baseline.padStart(14)}   ratio ${rel.padStart(7)}   ${target}\n`);
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(`anime-production bench — node ${process.version}, ${new Date().toISOString()}\n\n`);
+  if (selected('spine')) {
+    process.stdout.write('## Spine: request -> result event (stub generator), vs bare BullMQ add+process\n');
+    const { benchSpine } = await import('./spine-bench.js');
+    const s = await benchSpine();
+    line('overhead p50 (one at a time)', ms(s.overhead.p50), ms(s.baselineOverhead.p50), ratio(s.overhead.p50, s.baselineOverhead.p50), 'target <= 5 ms');
+    line('overhead p99 (one at a time)', ms(s.overhead.p99), ms(s.baselineOverhead.p99), ratio(s.overhead.p99, s.baselineOverhead.p99), 'target <= 25 ms');
+    line('throughput (32 submitters, 16 slots)', `${s.throughput.toFixed(0)} jobs/s`, `${s.baselineThroughput.toFixed(0)} jobs/s`, ratio(s.throughput, s.baselineThroughput), 'target >= 1000 jobs/s');
+    process.stdout.write(`samples: ${s.overhead.n} latency, throughput over ${process.env.BENCH_THROUGHPUT_SECONDS ?? 20} s each\n\n`);
+  }
+  if (selected('policy')) {
+    process.stdout.write('## Policy: role + permission + content check + Redis limits per request, vs one Redis PING\n');
+    const { benchPolicy } = await import('./policy-bench.js');
+    const p = await benchPolicy();
+    line('decision p50', ms(p.decision.p50), ms(p.baseline.p50), ratio(p.decision.p50, p.baseline.p50), 'target <= 1 ms');
+    line('decision p99', ms(p.decision.p99), ms(p.baseline.p99), ratio(p.decision.p99, p.baseline.p99));
+    process.stdout.write(`samples: ${p.decision.n}\n\n`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
