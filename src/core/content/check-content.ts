@@ -1,6 +1,6 @@
 import { compileSafePattern } from './safe-pattern.js';
 import { normalizeForMatching, type NormalizedText } from './normalize.js';
-import { TermIndex } from './term-index.js';
+import { TermIndex, prepareWords, type PreparedWords } from './term-index.js';
 import * as terms from './terms.js';
 
 export type ContentRule = 'minors' | 'blocklist' | 'nsfw';
@@ -74,8 +74,11 @@ interface Findings {
   intimate?: string;
 }
 
-function scan(text: NormalizedText): Findings {
-  const words = text.spaced === '' ? [] : text.spaced.split(' ');
+function wordsOf(text: NormalizedText): PreparedWords {
+  return prepareWords(text.spaced === '' ? [] : text.spaced.split(' '));
+}
+
+function scan(text: NormalizedText, words: PreparedWords): Findings {
   return {
     minorSexual:
       MINOR_SEXUAL.find(words) ?? firstIn(text.squashed, MINOR_SEXUAL_SEQUENCES) ?? firstIn(text.squashed, CJK_MINOR_SEXUAL),
@@ -109,7 +112,7 @@ function minorsRule(found: Findings, negative: NormalizedText, nsfwAllowed: bool
   if (found.minor !== undefined && context !== undefined) return `${found.minor} + ${context}`;
   // "adult" in the negative prompt of a sexual request asks the model for someone who is not one.
   if (context !== undefined) {
-    const adult = ADULT.find(negative.spaced === '' ? [] : negative.spaced.split(' '));
+    const adult = ADULT.find(wordsOf(negative));
     if (adult !== undefined) return `${context} + negative ${adult}`;
   }
   return undefined;
@@ -149,13 +152,14 @@ function compileBlocklist(blocklist: readonly string[], patterns: readonly strin
 export function checkContent(input: ContentInput, policy: ContentPolicy): ContentVerdict {
   const prompt = normalizeForMatching(input.prompt);
   const negative = normalizeForMatching(input.negativePrompt ?? '');
-  const found = scan(prompt);
+  const words = wordsOf(prompt);
+  const found = scan(prompt, words);
 
   const minors = minorsRule(found, negative, policy.nsfwAllowed);
   if (minors !== undefined) return { ok: false, reason: 'minors', term: minors };
 
   const blocklist = compileBlocklist(policy.blocklist, policy.patterns);
-  const blockedWord = blocklist.words.find(prompt.spaced === '' ? [] : prompt.spaced.split(' '));
+  const blockedWord = blocklist.words.find(words);
   if (blockedWord !== undefined) return { ok: false, reason: 'blocklist', term: blockedWord };
   const blockedPattern = blocklist.patterns.find((p) => p.regex.test(prompt.spaced));
   if (blockedPattern !== undefined) return { ok: false, reason: 'blocklist', term: blockedPattern.source };

@@ -19,8 +19,10 @@ export interface NormalizedText {
 // Invisible characters an evader slips between letters: format (Cf: zero-width space/joiner, bidi
 // marks, soft hyphen), controls, and the default-ignorables that are neither (Hangul fillers).
 const INVISIBLE = /[\p{Cf}\p{Cc}\p{Default_Ignorable_Code_Point}]/gu;
-const WHITESPACE = /[\s\u2800]+/gu;
+// Whitespace splits words; U+FEFF counts as whitespace in JS but is an invisible joiner in text.
+const WHITESPACE = /(?:[^\S\uFEFF]|\u2800)+/gu;
 const MARKS = /\p{M}+/gu;
+const PRINTABLE_ASCII = /^[\x20-\x7e\t\n\r]*$/;
 const APOSTROPHES = /['\u2018\u2019\u02BC\u0060\u00B4]/gu;
 const WORD_PIECE = /[\p{L}\p{N}]+/gu;
 const LETTER = /\p{L}/u;
@@ -37,6 +39,8 @@ const DIGIT_LETTERS: Readonly<Record<string, string>> = {
 
 /** Unicode folding shared by every form: compatibility forms, invisibles, look-alikes, case, accents. */
 function foldCharacters(text: string): string {
+  // Plain ASCII is already in every normal form and has no look-alikes: skip the Unicode passes.
+  if (PRINTABLE_ASCII.test(text)) return text.replace(/\s+/g, ' ').toLowerCase().replace(APOSTROPHES, '');
   let folded = text.normalize('NFKC').replace(WHITESPACE, ' ').replace(INVISIBLE, '');
   folded = Array.from(folded, foldHomoglyph).join('').toLowerCase();
   folded = folded.normalize('NFD').replace(MARKS, '');

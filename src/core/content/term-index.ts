@@ -51,6 +51,15 @@ function variants(word: string): Run[][] {
   return out;
 }
 
+/** Words prepared once per prompt, then looked up in every index. */
+export interface PreparedWords {
+  readonly candidates: readonly Run[][][];
+}
+
+export function prepareWords(words: readonly string[]): PreparedWords {
+  return { candidates: words.map(variants) };
+}
+
 export class TermIndex {
   private readonly byFirstWord = new Map<string, Entry[]>();
 
@@ -66,9 +75,9 @@ export class TermIndex {
     }
   }
 
-  /** The first listed term found in these words (the `spaced` form split on spaces), if any. */
-  find(words: readonly string[]): string | undefined {
-    const candidates = words.map(variants);
+  /** The first listed term found in the prepared words (the `spaced` form split on spaces), if any. */
+  find(words: PreparedWords): string | undefined {
+    const { candidates } = words;
     for (let i = 0; i < candidates.length; i += 1) {
       const seen = new Set<string>();
       for (const variant of candidates[i] as Run[][]) {

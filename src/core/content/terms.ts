@@ -24,7 +24,7 @@ export const MINOR_SEXUAL_SEQUENCES = [
 export const EXPLICIT_SEQUENCES = ['nsfw', 'porn'];
 
 /** Archetype words that mean a sexualized child; refused with any sexual, suggestive or intimate context. */
-export const DEDICATED_MINOR_TERMS = ['loli', 'shota', 'youjo', 'oppai loli'];
+export const DEDICATED_MINOR_TERMS = ['loli', 'shota', 'youjo'];
 
 /**
  * Words for children; refused with sexual or suggestive context, fine otherwise. 'lolita' is here
@@ -63,7 +63,7 @@ export const SUGGESTIVE_TERMS = [
   'busty', 'big breasts', 'flat chest', 'spread legs', 'legs spread', 'spreading legs', 'bedroom eyes',
   'on all fours', 'suggestive', 'fanservice', 'fan service', 'see through', 'seethrough', 'skimpy', 'revealing',
   'aroused', 'horny', 'lustful', 'lust', 'fetish', 'kinky', 'skirt lift', 'lifting skirt', 'crotch', 'thighs',
-  'pinup', 'pin up', 'flirty', 'flirting', 'pole dance', 'gravure', 'bulge',
+  'pinup', 'pin up', 'flirty', 'flirting', 'pole dance', 'gravure', 'bulge', 'oppai',
 ];
 
 /** Everyday intimacy and swimwear: harmless with "kids", refused with an archetype word like "loli". */
