@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import sharp from 'sharp';
+import { describe, expect, test } from 'vitest';
+import { GenerationError } from '../../src/core/errors.js';
+import type { GeneratedFile } from '../../src/core/generator.js';
+import { createBuiltinGenerator } from '../../src/worker/backends/builtin/index.js';
+import { processOutput } from '../../src/worker/media/process-output.js';
+import { assessQuality } from '../../src/worker/media/quality.js';
+import { contractInput } from '../contract/generator-contract.js';
+
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+async function rendered(overrides: Parameters<typeof contractInput>[0] = {}): Promise<GeneratedFile> {
+  const [file] = await createBuiltinGenerator().generate(contractInput({ width: 512, height: 384, ...overrides }), {
+    signal: new AbortController().signal,
+    onProgress: () => undefined,
+  });
+  return file!;
+}
+
+function flat(width: number, height: number, colour: { r: number; g: number; b: number }): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: colour } }).png().toBuffer();
+}
+
+describe('processOutput', () => {
+  test('keeps the PNG original and adds a WebP and a thumbnail, each with its size and hash', async () => {
+    const file = await rendered();
+    const out = await processOutput(file);
+    expect(out.original.data.equals(file.data)).toBe(true);
+    expect(out.original).toMatchObject({ mime: 'image/png', ext: 'png', width: 512, height: 384, bytes: file.data.length });
+    expect(out.webp).toMatchObject({ mime: 'image/webp', ext: 'webp', width: 512, height: 384 });
+    expect(out.thumbnail).toMatchObject({ mime: 'image/webp', ext: 'webp', width: 256, height: 192 });
+    for (const part of [out.original, out.webp, out.thumbnail]) {
+      expect(part.sha256).toBe(sha256(part.data));
+      expect(part.bytes).toBe(part.data.length);
+      const meta = await sharp(part.data).metadata();
+      expect([meta.width, meta.height]).toEqual([part.width, part.height]);
+    }
+    expect((await sharp(out.webp.data).metadata()).format).toBe('webp');
+  });
+
+  test('fits tall pictures inside 256 and never enlarges small ones', async () => {
+    const tall = await processOutput({ kind: 'image', mime: 'image/png', data: await flat(300, 900, { r: 10, g: 20, b: 30 }) });
+    expect(tall.thumbnail.height).toBe(256);
+    expect(tall.thumbnail.width).toBeLessThanOrEqual(256);
+    const small = await processOutput({ kind: 'image', mime: 'image/png', data: await flat(100, 80, { r: 10, g: 20, b: 30 }) });
+    expect([small.thumbnail.width, small.thumbnail.height]).toEqual([100, 80]);
+  });
+
+  test('a video keeps its animated WebP as the original and gets a still thumbnail', async () => {
+    const clip = await rendered({ kind: 'video', width: 128, height: 96, steps: 4 });
+    const out = await processOutput(clip);
+    expect(out.original).toMatchObject({ mime: 'image/webp', ext: 'webp', width: 128, height: 96 });
+    expect(out.original.data.equals(clip.data)).toBe(true);
+    expect((await sharp(out.webp.data, { animated: true }).metadata()).pages).toBeGreaterThan(1);
+    expect(out.webp).toMatchObject({ width: 128, height: 96 });
+    const thumb = await sharp(out.thumbnail.data).metadata();
+    expect(thumb.pages ?? 1).toBe(1);
+    expect([thumb.width, thumb.height]).toEqual([128, 96]);
+  });
+
+  test('bytes no decoder reads become a retryable GenerationError', async () => {
+    const run = processOutput({ kind: 'image', mime: 'image/png', data: Buffer.from('not an image') });
+    await expect(run).rejects.toBeInstanceOf(GenerationError);
+    await expect(run).rejects.toMatchObject({ code: 'unreadable_output', retry: 'backoff' });
+  });
+});
+
+describe('assessQuality', () => {
+  test('passes a rendered picture', async () => {
+    const report = assessQuality((await rendered()).data, { width: 512, height: 384 });
+    expect(report).toMatchObject({ ok: true, problems: [] });
+    expect(report.score).toBeGreaterThan(0.5);
+  });
+
+  test('flags a blank picture', async () => {
+    const report = assessQuality(await flat(64, 64, { r: 120, g: 130, b: 140 }), { width: 64, height: 64 });
+    expect(report.ok).toBe(false);
+    expect(report.score).toBe(0);
+    expect(report.problems.join(' ')).toMatch(/blank/);
+  });
+
+  test('flags almost-all-black and almost-all-white pictures', async () => {
+    const nearlyBlack = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#000' } })
+      .composite([{ input: { create: { width: 20, height: 1, channels: 3, background: '#fff' } }, left: 0, top: 0 }])
+      .png()
+      .toBuffer();
+    expect(assessQuality(nearlyBlack).problems).toContain('almost all black');
+    const nearlyWhite = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#fff' } })
+      .composite([{ input: { create: { width: 20, height: 1, channels: 3, background: '#000' } }, left: 0, top: 0 }])
+      .png()
+      .toBuffer();
+    expect(assessQuality(nearlyWhite).problems).toContain('almost all white');
+  });
+
+  test('flags the wrong size, also for formats it only reads the header of', async () => {
+    const file = await rendered();
+    const report = assessQuality(file.data, { width: 512, height: 512 });
+    expect(report.ok).toBe(false);
+    expect(report.problems.join(' ')).toMatch(/wrong size: 512x384 instead of 512x512/);
+    const clip = await rendered({ kind: 'video', width: 128, height: 96, steps: 2 });
+    expect(assessQuality(clip.data, { width: 128, height: 96 }).ok).toBe(true);
+    expect(assessQuality(clip.data, { width: 96, height: 96 }).ok).toBe(false);
+  });
+
+  test('reads PNGs of every common layout the same way sharp does', async () => {
+    const source = (await rendered({ width: 64, height: 64 })).data;
+    for (const encode of [
+      (s: sharp.Sharp) => s.png({ palette: true }),
+      (s: sharp.Sharp) => s.greyscale().png(),
+      (s: sharp.Sharp) => s.ensureAlpha().png(),
+      (s: sharp.Sharp) => s.png().toColourspace('rgb16'),
+    ]) {
+      const data = await encode(sharp(source)).toBuffer();
+      expect(assessQuality(data, { width: 64, height: 64 })).toMatchObject({ ok: true });
+    }
+  });
+
+  test('refuses bytes that are not an image', () => {
+    expect(assessQuality(Buffer.from('hello'))).toEqual({ ok: false, score: 0, problems: ['unreadable image'] });
+  });
+});
