@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
+import type { Sharp } from 'sharp';
 import { describe, expect, test } from 'vitest';
 import { GenerationError } from '../../src/core/errors.js';
 import type { GeneratedFile } from '../../src/core/generator.js';
@@ -106,10 +107,10 @@ describe('assessQuality', () => {
   test('reads PNGs of every common layout the same way sharp does', async () => {
     const source = (await rendered({ width: 64, height: 64 })).data;
     for (const encode of [
-      (s: sharp.Sharp) => s.png({ palette: true }),
-      (s: sharp.Sharp) => s.greyscale().png(),
-      (s: sharp.Sharp) => s.ensureAlpha().png(),
-      (s: sharp.Sharp) => s.png().toColourspace('rgb16'),
+      (s: Sharp) => s.png({ palette: true }),
+      (s: Sharp) => s.greyscale().png(),
+      (s: Sharp) => s.ensureAlpha().png(),
+      (s: Sharp) => s.png().toColourspace('rgb16'),
     ]) {
       const data = await encode(sharp(source)).toBuffer();
       expect(assessQuality(data, { width: 64, height: 64 })).toMatchObject({ ok: true });
