@@ -2,6 +2,7 @@ import { compileSafePattern } from './safe-pattern.js';
 import { normalizeForMatching, type NormalizedText } from './normalize.js';
 import { TermIndex, prepareWords, type PreparedWords } from './term-index.js';
 import * as terms from './terms.js';
+import { CompoundFinder, shortWordJoins } from './word-tricks.js';
 
 export type ContentRule = 'minors' | 'blocklist' | 'nsfw';
 
@@ -29,6 +30,9 @@ const EXPLICIT = new TermIndex(terms.EXPLICIT_TERMS);
 const SUGGESTIVE = new TermIndex(terms.SUGGESTIVE_TERMS);
 const INTIMATE = new TermIndex(terms.INTIMATE_TERMS);
 const ADULT = new TermIndex(terms.ADULT_TERMS);
+const ANY_MINOR = new TermIndex([...terms.MINOR_SEXUAL_TERMS, ...terms.DEDICATED_MINOR_TERMS, ...terms.MINOR_TERMS]);
+const DEDICATED_COMPOUND = new CompoundFinder(terms.DEDICATED_MINOR_TERMS, ANY_MINOR);
+const MINOR_COMPOUND = new CompoundFinder(terms.MINOR_TERMS, ANY_MINOR);
 
 interface Sequence {
   term: string;
@@ -67,6 +71,8 @@ const firstIn = (squashed: string, sequences: readonly Sequence[]) => sequences.
 
 interface Findings {
   minorSexual?: string;
+  /** A minor word run together with a sexual one ("lolinude"). */
+  compound?: string;
   dedicatedMinor?: string;
   minor?: string;
   explicit?: string;
@@ -74,16 +80,28 @@ interface Findings {
   intimate?: string;
 }
 
-function wordsOf(text: NormalizedText): PreparedWords {
-  return prepareWords(text.spaced === '' ? [] : text.spaced.split(' '));
+function wordList(text: NormalizedText): string[] {
+  return text.spaced === '' ? [] : text.spaced.split(' ');
 }
 
-function scan(text: NormalizedText, words: PreparedWords): Findings {
+function scan(text: NormalizedText, list: readonly string[], words: PreparedWords): Findings {
+  const joins = prepareWords(shortWordJoins(list));
+  const dedicatedCompound = DEDICATED_COMPOUND.find(list, [EXPLICIT, SUGGESTIVE, INTIMATE]);
+  const minorCompound = MINOR_COMPOUND.find(list, [EXPLICIT, SUGGESTIVE]);
+  const compound = [dedicatedCompound, minorCompound].find((hit) => hit?.rest !== undefined);
   return {
     minorSexual:
-      MINOR_SEXUAL.find(words) ?? firstIn(text.squashed, MINOR_SEXUAL_SEQUENCES) ?? firstIn(text.squashed, CJK_MINOR_SEXUAL),
-    dedicatedMinor: DEDICATED_MINOR.find(words) ?? firstIn(text.squashed, CJK_DEDICATED_MINOR),
-    minor: MINOR.find(words) ?? underageMention(text.literal) ?? firstIn(text.squashed, CJK_MINOR),
+      MINOR_SEXUAL.find(words) ??
+      MINOR_SEXUAL.find(joins) ??
+      firstIn(text.squashed, MINOR_SEXUAL_SEQUENCES) ??
+      firstIn(text.squashed, CJK_MINOR_SEXUAL),
+    compound: compound === undefined ? undefined : `${compound.term} + ${compound.rest}`,
+    dedicatedMinor:
+      DEDICATED_MINOR.find(words) ??
+      DEDICATED_MINOR.find(joins) ??
+      dedicatedCompound?.term ??
+      firstIn(text.squashed, CJK_DEDICATED_MINOR),
+    minor: MINOR.find(words) ?? MINOR.find(joins) ?? underageMention(text.literal) ?? firstIn(text.squashed, CJK_MINOR),
     explicit:
       EXPLICIT.find(words) ??
       (ADULT_RATING.test(text.literal) ? 'r18' : undefined) ??
@@ -102,6 +120,7 @@ function scan(text: NormalizedText, words: PreparedWords): Findings {
  */
 function minorsRule(found: Findings, negative: NormalizedText, nsfwAllowed: boolean): string | undefined {
   if (found.minorSexual !== undefined) return found.minorSexual;
+  if (found.compound !== undefined) return found.compound;
   const sexual = found.explicit ?? found.suggestive;
   // In an NSFW channel the space's safeguards against nudity are off, so no minor may appear at all.
   const context = sexual ?? (nsfwAllowed ? 'nsfw channel' : undefined);
@@ -112,7 +131,7 @@ function minorsRule(found: Findings, negative: NormalizedText, nsfwAllowed: bool
   if (found.minor !== undefined && context !== undefined) return `${found.minor} + ${context}`;
   // "adult" in the negative prompt of a sexual request asks the model for someone who is not one.
   if (context !== undefined) {
-    const adult = ADULT.find(wordsOf(negative));
+    const adult = ADULT.find(prepareWords(wordList(negative)));
     if (adult !== undefined) return `${context} + negative ${adult}`;
   }
   return undefined;
@@ -152,8 +171,9 @@ function compileBlocklist(blocklist: readonly string[], patterns: readonly strin
 export function checkContent(input: ContentInput, policy: ContentPolicy): ContentVerdict {
   const prompt = normalizeForMatching(input.prompt);
   const negative = normalizeForMatching(input.negativePrompt ?? '');
-  const words = wordsOf(prompt);
-  const found = scan(prompt, words);
+  const list = wordList(prompt);
+  const words = prepareWords(list);
+  const found = scan(prompt, list, words);
 
   const minors = minorsRule(found, negative, policy.nsfwAllowed);
   if (minors !== undefined) return { ok: false, reason: 'minors', term: minors };
