@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/client.js';
-import { ADMIN_URL, REDIS_URL, TEMPLATE_DB, databaseUrl } from './env.js';
+import { ADMIN_URL, REDIS_URL, databaseUrl } from './env.js';
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
@@ -16,11 +17,12 @@ export interface TestDatabase extends DatabaseHandle {
 
 /** A fresh, migrated database of its own (copied from the run's template). */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = uniqueName('ap_test');
+  const runId = inject('testRunId');
+  const name = uniqueName(`ap_test_${runId}`);
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ap_test_${runId}_template`);
   } finally {
     await admin.end();
   }
