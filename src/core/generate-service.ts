@@ -78,11 +78,12 @@ export class GenerateService {
     const issue = parsed.error.issues[0]!;
     if (issue.code === 'unrecognized_keys') {
       const key = issue.keys[0] ?? 'field';
-      return fail('invalid_input', `unknown field "${key.slice(0, 40)}"`, { field: key.slice(0, 40) });
+      return fail('invalid_input', `${key.slice(0, 40)}: unknown field`, { field: key.slice(0, 40) });
     }
     const field = issue.path.map(String).join('.') || 'body';
     const message = issue.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : issue.message;
-    return fail('invalid_input', message, { field });
+    // Every message names its field, so a user knows what to fix without reading the JSON.
+    return fail('invalid_input', message.startsWith(field) ? message : `${field}: ${message}`, { field });
   }
 
   async identify(actor: Actor): Promise<Viewer> {

@@ -31,7 +31,8 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
   });
-  // Only JSON (and Slack's form bodies, registered by the Slack adapter) are parsed.
+  // Only JSON is parsed here (the Slack adapter registers its own parsers in its own scope).
+  app.removeContentTypeParser('text/plain');
   registerSecurityHeaders(app, { https: options.https });
   await app.register(cors, { origin: options.corsOrigins.length > 0 ? options.corsOrigins : false, methods: ['GET', 'POST'] });
 

@@ -41,7 +41,8 @@ const cases: Array<[string, unknown, string]> = [
   ['an unknown field', { prompt: 'x', sampler: 'euler' }, 'sampler'],
   ['a bad project slug', { prompt: 'x', project: '../etc' }, 'project'],
   ['a prompt that is not text', { prompt: 42 }, 'prompt'],
-  ['an unknown type', { prompt: 'x', type: 'audio' }, 'kind'],
+  ['an unknown type', { prompt: 'x', type: 'audio' }, 'type'],
+  ['a negative prompt with control characters', { prompt: 'x', negative_prompt: 'a\u0000b' }, 'negative_prompt'],
 ];
 
 describe('bad input gets a clear 400 naming the field and changes nothing', () => {
@@ -51,7 +52,7 @@ describe('bad input gets a clear 400 naming the field and changes nothing', () =
     expect(result.status).toBe(400);
     expect(result.body.error?.code).toBe('invalid_input');
     expect(result.body.error?.field).toBe(field);
-    expect(result.body.error?.message).toMatch(new RegExp(field === 'kind' ? 'kind' : field.replace(/_/g, '')));
+    expect(result.body.error?.message).toMatch(new RegExp(`^${field}`));
     expect(await stack.database.db.$count(jobs)).toBe(before);
   });
 

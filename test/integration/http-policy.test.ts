@@ -97,6 +97,7 @@ describe('role mapping and tokens', () => {
 describe('failed authentication is limited per address', () => {
   test('after 20 failures the address gets 429 even with a good token', async () => {
     const good = await stack.token('victim');
+    await stack.runtime.redis.del(`${stack.env.QUEUE_PREFIX}:authfail:127.0.0.1`);
     for (let i = 0; i < 20; i++) expect((await call('GET', '/api/anime/jobs', 'bad.token.here')).status).toBe(401);
     const blocked = await call('GET', '/api/anime/jobs', good);
     expect(blocked.status).toBe(429);

@@ -50,19 +50,20 @@ const EXPLICIT_SEQUENCES = squashedAll(terms.EXPLICIT_SEQUENCES);
 const NUMBER = `(\\d{1,3}|${terms.UNDERAGE_NUMBER_WORDS.join('|')})`;
 // Read from the literal form, where "12-year-old" is "12 year old" and "12yo" keeps its digits.
 const AGE_PATTERNS = [
-  new RegExp(`(?:^| )${NUMBER} ?(?:years? old|yrs? old|year olds?|yrs?|yo|y o|years? of age|sai|歳|才)(?= |$)`, 'u'),
-  new RegExp(`(?:^| )(?:aged?|age of) ${NUMBER}(?= |$)`, 'u'),
+  new RegExp(`(?:^| )${NUMBER} ?(?:years? old|yrs? old|year olds?|yrs?|yo|y o|years? of age|sai|歳|才)(?= |$)`, 'gu'),
+  new RegExp(`(?:^| )(?:aged?|age of) ${NUMBER}(?= |$)`, 'gu'),
 ];
 const SCHOOL_GRADE = /(?:^| )(?:1st|2nd|3rd|[4-8]th|first|second|third|fourth|fifth|sixth|seventh|eighth) grader?s?(?= |$)|(?:^| )grade [1-8](?= |$)|(?:^| )(?:under|below|younger than) (?:18|eighteen)(?= |$)/u;
 const ADULT_RATING = /(?:^| )r ?18g?(?= |$)/u;
 
 function underageMention(literal: string): string | undefined {
+  // Every mention counts: "a 25 year old and a 12 year old" names a child.
   for (const pattern of AGE_PATTERNS) {
-    const match = pattern.exec(literal);
-    const number = match?.[1];
-    if (number === undefined) continue;
-    const age = /^\d+$/.test(number) ? Number(number) : terms.UNDERAGE_NUMBER_WORDS.indexOf(number);
-    if (age >= 0 && age < 18) return match?.[0].trim();
+    for (const match of literal.matchAll(pattern)) {
+      const number = match[1] ?? '';
+      const age = /^\d+$/.test(number) ? Number(number) : terms.UNDERAGE_NUMBER_WORDS.indexOf(number);
+      if (age >= 0 && age < 18) return match[0].trim();
+    }
   }
   return SCHOOL_GRADE.exec(literal)?.[0].trim();
 }

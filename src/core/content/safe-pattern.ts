@@ -6,7 +6,8 @@
  * require the pattern to compile with the flags it will run with.
  */
 export const MAX_PATTERN_LENGTH = 200;
-export const PATTERN_FLAGS = 'u';
+// Case-insensitive so an admin's "EvilCorp" still matches the lowercased text it runs on.
+export const PATTERN_FLAGS = 'iu';
 
 export type PatternProblem = 'empty' | 'too_long' | 'invalid' | 'backreference' | 'nested_quantifier';
 

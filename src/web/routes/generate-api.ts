@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Actor } from '../../core/actor.js';
 import type { GenerateService } from '../../core/generate-service.js';
-import { fail, ok, type Outcome } from '../../core/outcome.js';
+import { fail, ok, type Failure, type Outcome } from '../../core/outcome.js';
 import type { Logger } from '../../shared/logger.js';
 import { authenticate, type AuthDeps } from '../auth.js';
 import { sendFailure } from '../http-errors.js';
@@ -22,6 +22,16 @@ const FIELD_MAP: Record<string, string> = {
   type: 'kind',
 };
 
+const WEB_NAME = Object.fromEntries(Object.entries(FIELD_MAP).map(([web, core]) => [core, web]));
+
+/** Names a failure's field as the web API calls it (negative_prompt, type), not as the core does. */
+function inWebTerms(failure: Failure): Failure {
+  const coreField = failure.field?.split('.')[0];
+  const webField = coreField ? WEB_NAME[coreField] : undefined;
+  if (!coreField || !webField || webField === coreField) return failure;
+  return { ...failure, field: webField, message: failure.message.split(coreField).join(webField) };
+}
+
 export function toCoreRequest(body: unknown): Outcome<Record<string, unknown>> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return fail('invalid_input', 'the body must be a JSON object', { field: 'body' });
@@ -29,7 +39,10 @@ export function toCoreRequest(body: unknown): Outcome<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
     const mapped = FIELD_MAP[key];
-    if (!mapped) return fail('invalid_input', `unknown field "${key.slice(0, 40)}"`, { field: key.slice(0, 40) });
+    if (!mapped) {
+      const field = key.slice(0, 40);
+      return fail('invalid_input', `${field}: unknown field (known: ${Object.keys(FIELD_MAP).join(', ')})`, { field });
+    }
     out[mapped] = value;
   }
   return ok(out);
@@ -50,7 +63,7 @@ export function registerGenerateApi(app: FastifyInstance, deps: GenerateApiDeps)
     if (!input.ok) return sendFailure(reply, input);
     const actor: Actor = auth.actor;
     const submitted = await deps.service.submit(actor, input.value, { platform: 'web' });
-    if (!submitted.ok) return sendFailure(reply, submitted);
+    if (!submitted.ok) return sendFailure(reply, inWebTerms(submitted));
     const { job, position } = submitted.value;
     return reply.code(202).send({
       job_id: job.id,
