@@ -1,0 +1,88 @@
+import { once } from 'node:events';
+import { Client, GatewayIntentBits } from 'discord.js';
+import type { BotContext } from '../bots/discord/context.js';
+import { ReplyTracker } from '../bots/discord/reply-tracker.js';
+import { NO_MENTIONS } from '../bots/discord/render.js';
+import { routeInteraction } from '../bots/discord/router.js';
+import { restTransport } from '../bots/discord/transport.js';
+import { repliesToResume } from '../db/reply-records.js';
+import { MediaLinks } from '../web/media-links.js';
+import type { Runtime } from './runtime.js';
+
+export interface DiscordPartOptions {
+  /** Minimum gap between two edits of one message (default 1.5 s). */
+  progressIntervalMs?: number;
+}
+
+export interface RunningDiscord {
+  client: Client;
+  stop(): Promise<void>;
+}
+
+const EDIT_INTERVAL_MS = 1_500;
+/** Replies older than this are not resumed: their users have long moved on. */
+const RESUME_WINDOW_MS = 24 * 3600_000;
+const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * The Discord part: a discord.js gateway client (Guilds intent only; no privileged intents) that
+ * turns interactions into core calls and renders job events into the replies. On start it resumes
+ * every reply the records say is unfinished, so a restart loses no message.
+ */
+export async function startDiscord(runtime: Runtime, options: DiscordPartOptions = {}): Promise<RunningDiscord> {
+  const { config } = runtime;
+  if (!config.DISCORD_TOKEN || !config.DISCORD_APP_ID) {
+    throw new Error('the Discord part needs DISCORD_TOKEN and DISCORD_APP_ID (from the Discord developer portal)');
+  }
+  const log = runtime.log.child({ component: 'discord' });
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    // The default for every message discord.js sends; each message also sets it explicitly.
+    allowedMentions: NO_MENTIONS,
+    ...(config.DISCORD_API_BASE ? { rest: { api: config.DISCORD_API_BASE } } : {}),
+  });
+  client.rest.on('rateLimited', (info) => log.debug({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limit; waiting'));
+  const tracker = new ReplyTracker({
+    events: runtime.events,
+    records: {
+      getJob: (id) => runtime.records.getJob(id),
+      listAssets: (id) => runtime.records.listAssets(id),
+      queuePosition: (job) => runtime.records.queuePosition(job),
+      repliesToResume: () => repliesToResume(runtime.database.db, 'discord', new Date(Date.now() - RESUME_WINDOW_MS)),
+    },
+    transport: restTransport(client.rest),
+    links: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
+    publicUrl: config.PUBLIC_URL,
+    readMedia: (key) => runtime.media.read(key),
+    saveReply: (jobId, reply) => runtime.service.setReply(jobId, reply),
+    intervalMs: options.progressIntervalMs ?? EDIT_INTERVAL_MS,
+    cutoverMs: config.DISCORD_TOKEN_CUTOVER_MS,
+    log,
+  });
+  const ctx: BotContext = { service: runtime.service, admin: runtime.admin, tracker, log };
+  client.on('interactionCreate', (interaction) => {
+    routeInteraction(ctx, interaction).catch((error: unknown) => log.error({ err: error }, 'interaction handler escaped its boundary'));
+  });
+  client.on('error', (error) => log.warn({ err: error }, 'discord client error'));
+
+  // Listen before logging in, so no event for a resumed reply falls between the two.
+  await tracker.start();
+  try {
+    const ready = once(client, 'clientReady', { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
+    await client.login(config.DISCORD_TOKEN);
+    await ready;
+  } catch (error) {
+    await tracker.stop();
+    await client.destroy();
+    throw error;
+  }
+  const resumed = await tracker.resume();
+  log.info({ user: client.user?.tag, resumed }, 'discord bot ready');
+  return {
+    client,
+    async stop() {
+      await tracker.stop();
+      await client.destroy();
+    },
+  };
+}

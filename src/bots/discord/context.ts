@@ -1,0 +1,27 @@
+import type { Interaction } from 'discord.js';
+import type { Actor } from '../../core/actor.js';
+import type { GenerateService, Viewer } from '../../core/generate-service.js';
+import type { SpaceAdminService } from '../../core/space-admin.js';
+import type { Logger } from '../../shared/logger.js';
+import { buildActor } from './actor.js';
+import { UserMistake } from './error-boundary.js';
+import type { ReplyTracker } from './reply-tracker.js';
+
+/** What every feature may use: the core services, the reply tracker and a logger. */
+export interface BotContext {
+  service: GenerateService;
+  admin: SpaceAdminService;
+  tracker: ReplyTracker;
+  log: Logger;
+}
+
+export function requireActor(interaction: Interaction): Actor {
+  const actor = buildActor(interaction);
+  if (!actor) throw new UserMistake('Please use this in a server channel; it does not work in direct messages.');
+  return actor;
+}
+
+export async function viewerOf(ctx: BotContext, interaction: Interaction): Promise<{ actor: Actor; viewer: Viewer }> {
+  const actor = requireActor(interaction);
+  return { actor, viewer: await ctx.service.identify(actor) };
+}

@@ -1,0 +1,25 @@
+import type { ChatInputCommandInteraction } from 'discord.js';
+import { isRole } from '../../../core/roles.js';
+import { viewerOf, type BotContext } from '../context.js';
+import { UserMistake, withBoundary } from '../error-boundary.js';
+import { Responder } from '../responder.js';
+import { describeFailure } from '../words.js';
+
+/** /token user role days — an HTTP API token, shown once and only to the admin who asked. */
+export async function handleToken(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
+  const responder = new Responder(interaction);
+  await withBoundary(responder, ctx.log, 'token', async () => {
+    await responder.deferPrivate();
+    const { actor, viewer } = await viewerOf(ctx, interaction);
+    const user = interaction.options.getUser('user', true);
+    const role = interaction.options.getString('role', true);
+    if (!isRole(role)) throw new UserMistake('The `role` option must be viewer, creator, moderator or admin.');
+    const days = interaction.options.getInteger('days', true);
+    const issued = await ctx.admin.issueToken(viewer, { subject: user.id, role, days, platform: 'discord', space: actor.spaceExternalId });
+    if (!issued.ok) return responder.say(describeFailure(issued, 'token'));
+    const expires = Math.floor(issued.value.expiresAt.getTime() / 1000);
+    await responder.say(
+      `API token for <@${user.id}> as **${role}**, expires <t:${expires}:f>. It is shown only this once:\n\`\`\`\n${issued.value.token}\n\`\`\`\nRevoke it with id \`${issued.value.tokenId}\`.`,
+    );
+  });
+}

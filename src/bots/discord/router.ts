@@ -1,0 +1,29 @@
+import type { Interaction } from 'discord.js';
+import type { BotContext } from './context.js';
+import { handleButton } from './features/buttons.js';
+import { handleCancel } from './features/cancel.js';
+import { handleConfig } from './features/config.js';
+import { handleGenerate } from './features/generate.js';
+import { handleJobs } from './features/jobs.js';
+import { handleToken } from './features/token.js';
+
+const COMMANDS = {
+  generate: handleGenerate,
+  jobs: handleJobs,
+  cancel: handleCancel,
+  config: handleConfig,
+  token: handleToken,
+} as const;
+
+/** Every interaction goes to exactly one feature; each feature has its own error boundary. */
+export async function routeInteraction(ctx: BotContext, interaction: Interaction): Promise<void> {
+  if (interaction.isChatInputCommand()) {
+    const handler = COMMANDS[interaction.commandName as keyof typeof COMMANDS];
+    if (handler) await handler(ctx, interaction);
+    else ctx.log.warn({ command: interaction.commandName }, 'unknown slash command (are the deployed commands current?)');
+    return;
+  }
+  if (interaction.isButton() && !(await handleButton(ctx, interaction))) {
+    ctx.log.debug({ customId: interaction.customId }, 'button that is not ours');
+  }
+}

@@ -1,0 +1,75 @@
+import type { Failure } from '../../core/outcome.js';
+
+/** What the user was doing, so a refusal can say what it refused. */
+export type Doing = 'generate' | 'cancel' | 'delete' | 'reroll' | 'configure' | 'token' | 'list';
+
+/** The request fields as the user knows them: the slash-command option names. */
+const FIELD_NAMES: Record<string, string> = {
+  prompt: 'prompt',
+  negativePrompt: 'negative',
+  width: 'aspect',
+  height: 'aspect',
+  seed: 'seed',
+  count: 'count',
+  project: 'project',
+  platform_role: 'role',
+  user: 'user',
+  days: 'days',
+};
+
+const FORBIDDEN: Record<Doing, string> = {
+  generate: 'Your role in this server cannot generate images. Ask a server admin for a creator role.',
+  reroll: 'Your role in this server cannot generate images. Ask a server admin for a creator role.',
+  cancel: 'Only the author of this job or a moderator can cancel it.',
+  delete: 'Only the author of this image or a moderator can delete it.',
+  configure: 'Only server admins (Manage Server) can change these settings.',
+  token: 'Only server admins can issue API tokens, and never with a role above their own.',
+  list: 'Only moderators can see everyone\'s jobs.',
+};
+
+const CONTENT: Record<string, string> = {
+  nsfw: 'That prompt asks for adult content, which is only allowed in channels marked NSFW.',
+  blocklist: 'That prompt contains a word or phrase this server has blocked.',
+  pattern: 'That prompt matches a pattern this server has blocked.',
+  minors: 'That prompt is refused: sexual content involving minors is never allowed.',
+};
+
+/** Discord renders `<t:unix:R>` in the reader's own language and time zone ("in 20 seconds"). */
+export function whenToRetry(retryAfterMs: number | undefined, now = Date.now()): string {
+  const seconds = Math.max(1, Math.ceil((retryAfterMs ?? 30_000) / 1000));
+  return `<t:${Math.ceil((now + seconds * 1000) / 1000)}:R> (in about ${seconds} s)`;
+}
+
+/** Words for every failure the core can return. The core's own message is used only where it names a specific thing. */
+export function describeFailure(failure: Failure, doing: Doing, now = Date.now()): string {
+  switch (failure.code) {
+    case 'forbidden':
+      return FORBIDDEN[doing];
+    case 'rate_limited':
+      return `You are generating too fast. Try again ${whenToRetry(failure.retryAfterMs, now)}.`;
+    case 'too_many_pending':
+      return 'You already have as many jobs waiting as you may. Wait for one to finish, or cancel one from `/jobs`.';
+    case 'queue_full':
+      return `The queue is full right now. Please try again ${whenToRetry(failure.retryAfterMs, now)}.`;
+    case 'content_refused':
+      return CONTENT[failure.reason ?? ''] ?? 'That prompt is not allowed in this server. Please rephrase it.';
+    case 'invalid_input': {
+      const field = FIELD_NAMES[failure.field ?? ''] ?? failure.field ?? 'input';
+      return `The \`${field}\` option is not valid: ${failure.message}.`;
+    }
+    case 'not_found':
+      return doing === 'generate' ? `Not found: ${failure.message}.` : 'That job does not exist, or it is not yours to see.';
+    case 'conflict':
+      return `Nothing to do: ${failure.message}.`;
+    case 'unavailable':
+      return 'The image service is unavailable right now. Please try again in a minute.';
+    case 'internal':
+      return `Something went wrong on our side.${failure.ref ? ` Reference: \`${failure.ref}\`` : ''}`;
+  }
+}
+
+export function ordinal(n: number): string {
+  const mod100 = n % 100;
+  if (mod100 >= 11 && mod100 <= 13) return `${n}th`;
+  return `${n}${['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
+}
