@@ -1,0 +1,87 @@
+import type { App, types } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { SlackFeatureDeps } from '../deps.js';
+import { withErrorBoundary } from '../error-boundary.js';
+import { parseGenerateText, type GenerateFlags } from '../flags.js';
+import { startGeneration } from '../generation.js';
+
+export const GENERATE_MODAL = 'generate_modal';
+
+const input = (blockId: string, label: string, element: types.InputBlockElement, optional = true): types.InputBlock => ({
+  type: 'input', block_id: blockId, optional, label: { type: 'plain_text', text: label }, element,
+});
+const option = (text: string, value = text): types.PlainTextOption => ({ text: { type: 'plain_text', text }, value });
+
+export async function openGenerateModal(client: WebClient, triggerId: string, channelId: string): Promise<void> {
+  await client.views.open({
+    trigger_id: triggerId,
+    view: {
+      type: 'modal',
+      callback_id: GENERATE_MODAL,
+      private_metadata: JSON.stringify({ channel: channelId }),
+      title: { type: 'plain_text', text: 'Generate an image' },
+      submit: { type: 'plain_text', text: 'Generate' },
+      blocks: [
+        input('prompt', 'Prompt', { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 3000 }, false),
+        input('negative', 'Negative prompt', { type: 'plain_text_input', action_id: 'value', max_length: 3000 }),
+        input('ar', 'Aspect ratio', { type: 'static_select', action_id: 'value', options: [option('2:3'), option('1:1'), option('3:2')] }),
+        input('seed', 'Seed', { type: 'plain_text_input', action_id: 'value', max_length: 12 }),
+        input('count', 'Images', { type: 'static_select', action_id: 'value', options: ['1', '2', '3', '4'].map((n) => option(n)) }),
+      ],
+    },
+  });
+}
+
+type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
+
+/**
+ * The modal's fields go through the same flag grammar as the command, so there is one set of
+ * rules and one set of error messages; errors are shown next to the field at fault.
+ */
+export function modalToFlags(values: StateValues): { ok: true; value: GenerateFlags } | { ok: false; errors: Record<string, string> } {
+  const field = (block: string) => {
+    const v = values[block]?.value;
+    return (v?.selected_option?.value ?? v?.value ?? '').trim();
+  };
+  const prompt = field('prompt');
+  if (prompt === '') return { ok: false, errors: { prompt: 'Write what to draw.' } };
+  // Flags typed inside the prompt box are refused by the grammar, not silently applied.
+  const checked = parseGenerateText(prompt);
+  if (!checked.ok) return { ok: false, errors: { prompt: checked.error } };
+  const flags: GenerateFlags = { prompt };
+  for (const [block, flag] of [['negative', 'negative'], ['ar', 'ar'], ['seed', 'seed'], ['count', 'count']] as const) {
+    const raw = field(block);
+    if (raw === '') continue;
+    const parsed = parseGenerateText(`x --${flag} ${raw}`);
+    if (!parsed.ok) return { ok: false, errors: { [block]: parsed.error } };
+    const { prompt: _x, ...rest } = parsed.value;
+    Object.assign(flags, rest);
+  }
+  return { ok: true, value: flags };
+}
+
+export function registerGenerateModal(app: App, deps: SlackFeatureDeps): void {
+  app.view(GENERATE_MODAL, async ({ ack, view, body, client }) => {
+    const parsed = modalToFlags(view.state.values as StateValues);
+    if (!parsed.ok) {
+      await ack({ response_action: 'errors', errors: parsed.errors });
+      return;
+    }
+    await ack();
+    const channelId = readChannel(view.private_metadata) ?? body.user.id;
+    const place = { teamId: body.team?.id ?? view.team_id, userId: body.user.id, channelId };
+    const tell = (text: string) => client.chat.postEphemeral({ channel: channelId, user: body.user.id, text });
+    await withErrorBoundary(deps.log, { view: GENERATE_MODAL, ...place }, tell, async () => {
+      await startGeneration(deps, place, parsed.value, { tell });
+    });
+  });
+}
+
+function readChannel(metadata: string): string | undefined {
+  try {
+    const channel = (JSON.parse(metadata) as { channel?: unknown }).channel;
+    return typeof channel === 'string' && /^[CDG][A-Z0-9]+$/.test(channel) ? channel : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,127 @@
+import { App, type Receiver } from '@slack/bolt';
+import { WebClient, type RetryOptions, type WebClientOptions } from '@slack/web-api';
+import type { Runtime } from '../../app/runtime.js';
+import { SlackReplyRecords } from '../../db/slack-reply-records.js';
+import { MediaLinks } from '../../web/media-links.js';
+import { registerJobButtons } from './actions/job-buttons.js';
+import { SlackActorResolver } from './actor.js';
+import { boltLogger } from './bolt-logger.js';
+import { registerConfigCommand } from './commands/admin-config.js';
+import { registerTokenCommand } from './commands/api-token.js';
+import { registerCancelCommand } from './commands/cancel.js';
+import { registerGenerateCommand } from './commands/generate.js';
+import { registerGenerateModal } from './commands/generate-modal.js';
+import { registerJobsCommand } from './commands/jobs.js';
+import type { SlackFeatureDeps } from './deps.js';
+import { TokenSealer } from './reply/reply-handle.js';
+import { ReplyTracker } from './reply/reply-tracker.js';
+import { WorkspaceLimiter } from './reply/workspace-limiter.js';
+import { registerGenerateImageStep } from './workflow/generate-image-step.js';
+
+/** Knobs with production defaults; tests shorten them. */
+export interface SlackTuning {
+  /** WebClient retries (429s are retried through these). Default: 3 tries, 1 s apart at first. */
+  retryConfig?: RetryOptions;
+  /** Least time between two edits of one message. Default 1500 ms. */
+  minEditIntervalMs?: number;
+  /** chat.update budget per workspace. Default 50 a minute (Slack Tier 3). */
+  workspaceUpdatesPerMinute?: number;
+  /** How long users.info and group members are cached. Default 60 s. */
+  lookupTtlMs?: number;
+}
+
+export interface SlackBot {
+  app: App;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The one startup file of the Slack adapter: builds the Bolt App over the given receiver (or Socket
+ * Mode), the reply tracker, and wires every feature explicitly.
+ */
+export async function createSlackBot(
+  runtime: Runtime,
+  mode: { receiver: Receiver } | { appToken: string },
+  tuning: SlackTuning = {},
+): Promise<SlackBot> {
+  const { config } = runtime;
+  const log = runtime.log.child({ component: 'slack' });
+  const token = config.SLACK_BOT_TOKEN;
+  if (!token) throw new Error('SLACK_BOT_TOKEN is not set');
+  // A fresh options object per client: the SDK keeps references to what it is given.
+  const clientOptions = (): WebClientOptions => ({
+    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    retryConfig: tuning.retryConfig ?? { retries: 3, factor: 2, minTimeout: 1000 },
+    logger: boltLogger(log),
+  });
+  const app = new App({
+    token,
+    ...('receiver' in mode ? { receiver: mode.receiver } : { socketMode: true, appToken: mode.appToken }),
+    clientOptions: clientOptions(),
+    logger: boltLogger(log),
+    // init() below awaits auth.test, so a wrong token fails the start rather than the first request.
+    deferInitialization: true,
+  });
+  await app.init();
+
+  const replyRecords = new SlackReplyRecords(runtime.database.db);
+  const sealer = new TokenSealer(config.APP_SECRET);
+  const limiter = new WorkspaceLimiter(tuning.workspaceUpdatesPerMinute);
+  const tracker = new ReplyTracker({
+    client: app.client,
+    functionClient: (functionToken) => new WebClient(functionToken, clientOptions()),
+    listAssets: (jobId) => runtime.records.listAssets(jobId),
+    getJob: (jobId) => runtime.records.getJob(jobId),
+    queuePosition: (job) => runtime.records.queuePosition(job),
+    setReply: (jobId, reply) => runtime.service.setReply(jobId, reply),
+    jobsToResume: () => replyRecords.jobsToResume(),
+    events: runtime.events,
+    media: runtime.media,
+    links: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
+    sealer,
+    limiter,
+    publicUrl: config.PUBLIC_URL,
+    minEditIntervalMs: tuning.minEditIntervalMs ?? 1500,
+    log,
+  });
+  const deps: SlackFeatureDeps = {
+    service: runtime.service,
+    admin: runtime.admin,
+    records: runtime.records,
+    actors: new SlackActorResolver({
+      client: app.client,
+      mappedUsergroups: (teamId) => replyRecords.mappedPlatformRoles(teamId),
+      ...(tuning.lookupTtlMs !== undefined ? { ttlMs: tuning.lookupTtlMs } : {}),
+    }),
+    tracker,
+    sealer,
+    client: app.client,
+    log,
+  };
+
+  registerGenerateCommand(app, deps);
+  registerGenerateModal(app, deps);
+  registerJobsCommand(app, deps);
+  registerCancelCommand(app, deps);
+  registerConfigCommand(app, deps);
+  registerTokenCommand(app, deps);
+  registerJobButtons(app, deps);
+  registerGenerateImageStep(app, deps);
+  app.error(async (error) => {
+    log.error({ err: error }, 'unhandled error in a Slack listener');
+  });
+
+  return {
+    app,
+    async start() {
+      await tracker.start();
+      await app.start();
+    },
+    async stop() {
+      await app.stop();
+      await tracker.stop();
+      await limiter.stop();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { Failure, FailureCode } from '../../core/outcome.js';
+import { escapeSlackText } from './escape.js';
+
+function seconds(ms: number | undefined): string {
+  const s = Math.max(1, Math.ceil((ms ?? 0) / 1000));
+  return s === 1 ? '1 second' : `${s} seconds`;
+}
+
+/**
+ * Words for every core failure code, in the adapter (the core returns codes, not prose). The core's
+ * short English message is only echoed where it names the field or the rule at fault.
+ */
+const WORDS: Record<FailureCode, (f: Failure) => string> = {
+  invalid_input: (f) => `That request doesn't work: ${f.message}.`,
+  forbidden: (f) =>
+    f.reason === 'role'
+      ? 'Your role in this workspace does not allow generating images. A workspace admin can map your user group to the creator role.'
+      : `You can't do that: ${f.message}.`,
+  not_found: (f) => `Not found: ${f.message}.`,
+  rate_limited: (f) => `You're generating too fast. Try again in ${seconds(f.retryAfterMs)}.`,
+  too_many_pending: () => 'You already have as many jobs waiting as you may. Wait for one to finish, or cancel one with /cancel.',
+  queue_full: (f) => `The queue is full right now. Try again in ${seconds(f.retryAfterMs ?? 30_000)}.`,
+  content_refused: () => 'That prompt is not allowed in this workspace.',
+  conflict: (f) => `That can't be done now: ${f.message}.`,
+  unavailable: () => 'The image service is unavailable right now. Please try again in a minute.',
+  internal: (f) => `Something went wrong on our side${f.ref ? ` (reference ${f.ref})` : ''}.`,
+};
+
+/** mrkdwn-safe words for a failure (the core's message may quote user input, so it is escaped). */
+export function failureText(failure: Failure): string {
+  return escapeSlackText(WORDS[failure.code](failure));
+}
+
+/** Words for a job that failed in the worker: its message is already written to be shown. */
+export function jobFailureText(message: string | null, ref: string | null): string {
+  const what = message ? `The generation failed: ${message}.` : 'The generation failed.';
+  return escapeSlackText(ref ? `${what} Reference ${ref}.` : what);
+}
