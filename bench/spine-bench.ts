@@ -81,7 +81,7 @@ async function measureBullmq(concurrency: number, seconds: number | undefined): 
   let counter = 0;
   const runOne = async (): Promise<number> => {
     const started = performance.now();
-    const id = String(++counter);
+    const id = `bare-${++counter}`;
     const done = new Promise<void>((resolve) => waiting.set(id, resolve));
     await queue.add('bare', { n: id }, { jobId: id, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } });
     await done;

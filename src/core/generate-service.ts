@@ -149,7 +149,7 @@ export class GenerateService {
         count: request.value.count,
         priority: policy.fairPriority(admitted.pendingBefore),
         reply,
-      });
+      }, { projectSlug: project.slug, userExternalId: actor.userExternalId });
       await this.deps.queue.enqueue(job.id, job.priority);
       const position = await records.queuePosition(job);
       await this.publish({ type: 'queued', jobId: job.id, at: Date.now(), position });

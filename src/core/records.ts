@@ -90,7 +90,7 @@ export interface GenerateRecords {
   ensureIdentity(actor: Actor): Promise<Identity>;
   /** The named project, or the channel's / space's default (created on first use). Null when named and missing. */
   resolveProject(spaceId: string, slug: string | undefined, channelId: string | undefined): Promise<ProjectRef | null>;
-  createJob(job: NewJob): Promise<JobRecord>;
+  createJob(job: NewJob, context: { projectSlug: string; userExternalId: string }): Promise<JobRecord>;
   getJob(jobId: string): Promise<JobRecord | null>;
   /** 1-based place in line among queued jobs, following the queue's own order. */
   queuePosition(job: JobRecord): Promise<number>;

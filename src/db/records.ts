@@ -68,8 +68,34 @@ export function isUuid(value: string): boolean {
 export class PostgresRecords implements GenerateRecords {
   constructor(private readonly db: Database) {}
 
+  /**
+   * Row ids never change once made, so each process remembers them: the hot path then reads only
+   * what can change (the space's settings and role mapping), and writes nothing.
+   */
+  private readonly spaceIds = new Map<string, string>();
+  private readonly userIds = new Map<string, string>();
+  private readonly defaultProjects = new Map<string, ProjectRef>();
+
   async ensureIdentity(actor: Actor): Promise<Identity> {
-    const [space] = await this.db
+    const spaceId = await this.spaceId(actor);
+    const userId = await this.userId(actor);
+    const [space] = await this.db.select({ settings: spaces.settings }).from(spaces).where(eq(spaces.id, spaceId));
+    const mapping = new Map<string, string>();
+    if (actor.platformRoles.length > 0) {
+      const rows = await this.db
+        .select({ platformRole: roleMappings.platformRole, role: roleMappings.role })
+        .from(roleMappings)
+        .where(and(eq(roleMappings.spaceId, spaceId), inArray(roleMappings.platformRole, [...actor.platformRoles])));
+      for (const row of rows) mapping.set(row.platformRole, row.role);
+    }
+    return { spaceId, spaceSettings: space?.settings ?? {}, userId, roleMapping: mapping };
+  }
+
+  private async spaceId(actor: Actor): Promise<string> {
+    const key = `${actor.platform}:${actor.spaceExternalId}`;
+    const known = this.spaceIds.get(key);
+    if (known) return known;
+    const [row] = await this.db
       .insert(spaces)
       .values({ platform: actor.platform, externalId: actor.spaceExternalId, name: actor.spaceName ?? '' })
       .onConflictDoUpdate({
@@ -77,8 +103,17 @@ export class PostgresRecords implements GenerateRecords {
         // A no-op update so RETURNING yields the existing row; keeps the newest display name.
         set: { name: actor.spaceName ? actor.spaceName : sql`${spaces.name}` },
       })
-      .returning({ id: spaces.id, settings: spaces.settings });
-    const [user] = await this.db
+      .returning({ id: spaces.id });
+    if (!row) throw new Error('space upsert returned no row');
+    this.spaceIds.set(key, row.id);
+    return row.id;
+  }
+
+  private async userId(actor: Actor): Promise<string> {
+    const key = `${actor.platform}:${actor.userExternalId}`;
+    const known = this.userIds.get(key);
+    if (known) return known;
+    const [row] = await this.db
       .insert(users)
       .values({ platform: actor.platform, externalId: actor.userExternalId, displayName: actor.displayName ?? '' })
       .onConflictDoUpdate({
@@ -86,16 +121,10 @@ export class PostgresRecords implements GenerateRecords {
         set: { displayName: actor.displayName ? actor.displayName : sql`${users.displayName}` },
       })
       .returning({ id: users.id });
-    if (!space || !user) throw new Error('identity upsert returned no row');
-    const mapping = new Map<string, string>();
-    if (actor.platformRoles.length > 0) {
-      const rows = await this.db
-        .select({ platformRole: roleMappings.platformRole, role: roleMappings.role })
-        .from(roleMappings)
-        .where(and(eq(roleMappings.spaceId, space.id), inArray(roleMappings.platformRole, [...actor.platformRoles])));
-      for (const row of rows) mapping.set(row.platformRole, row.role);
-    }
-    return { spaceId: space.id, spaceSettings: space.settings, userId: user.id, roleMapping: mapping };
+    if (!row) throw new Error('user upsert returned no row');
+    if (this.userIds.size > 100_000) this.userIds.clear();
+    this.userIds.set(key, row.id);
+    return row.id;
   }
 
   async resolveProject(spaceId: string, slug: string | undefined, channelId: string | undefined): Promise<ProjectRef | null> {
@@ -119,6 +148,8 @@ export class PostgresRecords implements GenerateRecords {
   }
 
   private async defaultProject(spaceId: string): Promise<ProjectRef> {
+    const known = this.defaultProjects.get(spaceId);
+    if (known) return known;
     await this.db
       .insert(projects)
       .values({ spaceId, slug: DEFAULT_PROJECT_SLUG, name: 'General', isDefault: true })
@@ -128,15 +159,14 @@ export class PostgresRecords implements GenerateRecords {
       .from(projects)
       .where(and(eq(projects.spaceId, spaceId), eq(projects.slug, DEFAULT_PROJECT_SLUG)));
     if (!found) throw new Error('default project missing after insert');
+    this.defaultProjects.set(spaceId, found);
     return found;
   }
 
-  async createJob(job: NewJob): Promise<JobRecord> {
+  async createJob(job: NewJob, context: { projectSlug: string; userExternalId: string }): Promise<JobRecord> {
     const [row] = await this.db.insert(jobs).values({ ...job, reply: job.reply ?? null }).returning();
     if (!row) throw new Error('job insert returned no row');
-    const found = await this.getJob(row.id);
-    if (!found) throw new Error('job vanished after insert');
-    return found;
+    return toJobRecord(row, context.projectSlug, context.userExternalId);
   }
 
   async getJob(jobId: string): Promise<JobRecord | null> {

@@ -72,7 +72,8 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
     const percent = Math.min(GENERATION_SHARE, Math.round((report.step / total) * GENERATION_SHARE));
     void publish({ type: 'progress', jobId: job.id, at: Date.now(), step: report.step, totalSteps: total, percent, stage: report.stage });
     const now = Date.now();
-    if (now - lastDbWrite >= DB_PROGRESS_INTERVAL_MS || report.step === total) {
+    // The record follows at most once a second; completion writes the final state anyway.
+    if (now - lastDbWrite >= DB_PROGRESS_INTERVAL_MS && report.step < total) {
       lastDbWrite = now;
       store.updateProgress(job.id, percent, `${report.stage} ${report.step}/${total}`).catch((error: unknown) => log.warn({ err: error }, 'progress write failed'));
     }
@@ -96,7 +97,6 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
     );
     if (info.signal.aborted) throw new JobCancelledError();
     await publish({ type: 'saving', jobId: job.id, at: Date.now(), percent: GENERATION_SHARE + 2 });
-    await store.updateProgress(job.id, GENERATION_SHARE + 2, 'saving');
     for (const [index, file] of files.entries()) {
       stored = stored.concat(await deps.outputs.store(file, { job, index }));
     }

@@ -24,12 +24,9 @@ export class MediaOutputStorer {
     const processed = await processOutput(file);
     const quality = assessQuality(processed.original.data, { width: job.width, height: job.height });
     if (!quality.ok) this.log.warn({ jobId: job.id, index, problems: quality.problems }, 'output failed the quality check');
-    const rows: NewAsset[] = [];
-    for (const variant of ['original', 'webp', 'thumbnail'] as const) {
+    const rows: NewAsset[] = (['original', 'webp', 'thumbnail'] as const).map((variant) => {
       const part = processed[variant];
-      const key = storageKey({ projectSlug: job.projectSlug, createdAt: job.createdAt, jobId: job.id, index, ext: part.ext, variant });
-      await this.media.put(key, part.data);
-      rows.push({
+      return {
         id: randomUUID(),
         outputIndex: index,
         variant,
@@ -39,10 +36,12 @@ export class MediaOutputStorer {
         height: part.height,
         bytes: part.bytes,
         sha256: part.sha256,
-        storageKey: key,
+        storageKey: storageKey({ projectSlug: job.projectSlug, createdAt: job.createdAt, jobId: job.id, index, ext: part.ext, variant }),
         qualityScore: variant === 'original' ? quality.score : null,
-      });
-    }
+      };
+    });
+    // The three writes (each synced to disk before the record can point at it) overlap.
+    await Promise.all(rows.map((row) => this.media.put(row.storageKey, processed[row.variant].data)));
     return rows;
   }
 
