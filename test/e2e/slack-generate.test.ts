@@ -16,7 +16,7 @@ beforeAll(async () => {
       users: [{ id: AIKO, name: 'aiko' }, { id: REN, name: 'ren' }],
       channels: [{ id: CHANNEL, name: 'studio' }],
     },
-    env: { BUILTIN_STEP_DELAY_MS: '60' },
+    env: { BUILTIN_STEP_DELAY_MS: '60', RATE_LIMIT_PER_MINUTE: '1000', RATE_LIMIT_BURST: '100' },
   });
 });
 afterAll(async () => {
@@ -78,5 +78,108 @@ describe('/generate in Slack', () => {
       const job = await s.stack.runtime.records.getJob(jobId);
       expect(readSlackReply(job?.reply)).toMatchObject({ channel: CHANNEL, ts: message.ts, teamId: 'T0GENERATE', landed: true });
     });
+  });
+
+  test('a prompt with <!channel>, <!here>, @everyone and mentions pings nobody', async () => {
+    const before = s.fake.messages(CHANNEL).length;
+    await s.driver.slashCommand({ text: 'hi <!channel> <!here> <!everyone> @everyone <@U0REN00001> <!subteam^S0ARTISTS> & co', userId: AIKO, channelId: CHANNEL });
+    const message = await jobMessage(before);
+    const shown = message.text + blockText(message);
+    expect(shown).toContain('&lt;!channel&gt; &lt;!here&gt; &lt;!everyone&gt;');
+    expect(shown).toContain('&lt;@U0REN00001&gt; &lt;!subteam^S0ARTISTS&gt; &amp; co');
+    expect(shown).toContain('@\u2060everyone');
+    expect(shown).not.toMatch(/<!(channel|here|everyone)>|<@U|<!subteam/);
+    await finished(message);
+    for (const m of s.fake.messages(CHANNEL)) for (const v of m.history) expect(v.text + JSON.stringify(v.blocks ?? [])).not.toMatch(/<!(channel|here|everyone)|<@U0REN|<!subteam/);
+  });
+
+  test('flag mistakes are explained privately and nothing is queued', async () => {
+    const before = s.fake.messages(CHANNEL).length;
+    const res = await s.driver.slashCommand({ text: 'a cat --ar 16:9', userId: AIKO, channelId: CHANNEL });
+    await s.fake.waitFor(() => s.fake.responseUrls.find((r) => r.url === res.responseUrl)?.posts[0]);
+    const post = s.fake.responseUrls.find((r) => r.url === res.responseUrl)!.posts[0]!;
+    expect(post.body).toMatchObject({ response_type: 'ephemeral' });
+    expect(String(post.body.text)).toMatch(/--ar must be one of 2:3, 1:1, 3:2/);
+    expect(s.fake.messages(CHANNEL).length).toBe(before);
+  });
+
+  test('no text opens the modal; its submission queues the job', async () => {
+    const before = s.fake.messages(CHANNEL).length;
+    await s.driver.slashCommand({ text: '', userId: AIKO, channelId: CHANNEL });
+    const modal = await s.fake.waitFor(() => s.fake.views.find((v) => v.view.callback_id === 'generate_modal' && !v.closed));
+    const bad = await s.driver.viewSubmission({ userId: AIKO, viewId: modal.id, values: { prompt: { value: { type: 'plain_text_input', value: 'a fox' } }, seed: { value: { type: 'plain_text_input', value: 'abc' } } } });
+    expect(bad.json).toMatchObject({ response_action: 'errors', errors: { seed: expect.stringMatching(/whole number/) } });
+    const good = await s.driver.viewSubmission({
+      userId: AIKO, viewId: modal.id,
+      values: { prompt: { value: { type: 'plain_text_input', value: 'a fox in snow' } }, ar: { value: { type: 'static_select', selected_option: { value: '3:2' } } } },
+    });
+    expect(good.status).toBe(200);
+    const message = await jobMessage(before);
+    expect(message.text).toContain('a fox in snow');
+    await finished(message);
+    expect(blockText(message)).toContain('768×512');
+  });
+
+  test('Re-roll queues the same prompt again; Cancel stops a job', async () => {
+    const before = s.fake.messages(CHANNEL).length;
+    await s.driver.slashCommand({ text: 'a lighthouse at dawn', userId: AIKO, channelId: CHANNEL });
+    const first = await finished(await jobMessage(before));
+    const afterFirst = s.fake.messages(CHANNEL).length;
+    const click = await s.driver.blockAction({ userId: AIKO, channelId: CHANNEL, messageTs: first.ts, actionId: 'job_reroll' });
+    expect(click.status).toBe(200);
+    const second = await jobMessage(afterFirst);
+    expect(second.text).toContain('a lighthouse at dawn');
+    expect(await jobIdOf(second)).not.toBe(await jobIdOf(first));
+
+    const cancel = await s.driver.blockAction({ userId: AIKO, channelId: CHANNEL, messageTs: second.ts, actionId: 'job_cancel' });
+    expect(cancel.status).toBe(200);
+    await s.fake.waitFor(() => second.history.some((v) => v.text.startsWith('Cancelled')));
+    expect(actionIds(second)).toEqual(['job_reroll']);
+    const job = await s.stack.runtime.records.getJob(await jobIdOf(second));
+    expect(job?.status).toBe('cancelled');
+  });
+
+  test('Delete works for the author and is refused to another creator', async () => {
+    const before = s.fake.messages(CHANNEL).length;
+    await s.driver.slashCommand({ text: 'a paper crane', userId: AIKO, channelId: CHANNEL });
+    const message = await finished(await jobMessage(before));
+    const jobId = await jobIdOf(message);
+    const edits = message.history.length;
+
+    const refused = await s.driver.blockAction({ userId: REN, channelId: CHANNEL, messageTs: message.ts, actionId: 'job_delete' });
+    const refusal = await s.fake.waitFor(() => s.fake.responseUrls.find((r) => r.url === refused.responseUrl)?.posts[0]);
+    expect(refusal.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(String(refusal.body.text)).toMatch(/only the author or a moderator/);
+    expect(await s.stack.runtime.records.listAssets(jobId)).not.toHaveLength(0);
+
+    await s.driver.blockAction({ userId: AIKO, channelId: CHANNEL, messageTs: message.ts, actionId: 'job_delete' });
+    await s.fake.waitFor(() => message.history.length > edits && !actionIds(message).includes('job_delete'));
+    expect(blockText(message)).toContain('the image was deleted');
+    expect(await s.stack.runtime.records.listAssets(jobId)).toHaveLength(0);
+  });
+
+  test('/jobs lists your jobs and /cancel refuses a job that has ended', async () => {
+    const list = await s.driver.slashCommand({ command: '/jobs', text: '', userId: AIKO, channelId: CHANNEL });
+    const listed = await s.fake.waitFor(() => s.fake.responseUrls.find((r) => r.url === list.responseUrl)?.posts[0]);
+    expect(String(listed.body.text)).toContain('*Your recent jobs*');
+    const id = /`([0-9a-f-]{36})` \*completed\*/.exec(String(listed.body.text))?.[1];
+    expect(id).toBeDefined();
+    const cancel = await s.driver.slashCommand({ command: '/cancel', text: id!, userId: AIKO, channelId: CHANNEL });
+    const answer = await s.fake.waitFor(() => s.fake.responseUrls.find((r) => r.url === cancel.responseUrl)?.posts[0]);
+    expect(String(answer.body.text)).toMatch(/already finished/);
+  });
+
+  test('a restart of the Slack part mid-job: the message keeps updating and the image lands', async () => {
+    const before = s.fake.messages(CHANNEL).length;
+    await s.driver.slashCommand({ text: 'a long train through the mountains', userId: AIKO, channelId: CHANNEL });
+    const message = await jobMessage(before);
+    await s.fake.waitFor(() => message.history.some((v) => /step \d+ of/.test(JSON.stringify(v.blocks))));
+    await s.restartSlack();
+    const restartedAt = Date.now();
+    await finished(message);
+    expect(message.history.filter((v) => v.at >= restartedAt).length).toBeGreaterThanOrEqual(1);
+    const upload = await s.fake.waitFor(() => s.fake.thread(CHANNEL, message.ts).find((m) => m.files?.length));
+    expect(upload.thread_ts).toBe(message.ts);
+    expect(s.fake.thread(CHANNEL, message.ts).filter((m) => m.files?.length)).toHaveLength(1);
   });
 });
