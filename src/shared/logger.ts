@@ -25,7 +25,9 @@ const REDACT_PATHS = [
  * an error message or URL).
  */
 export function createLogger(options: { level: string; secrets: string[]; destination?: pino.DestinationStream }): Logger {
-  const secrets = [...new Set(options.secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+  // Lines are JSON, so a secret with quotes or backslashes appears escaped: scrub both spellings.
+  const spellings = options.secrets.filter((s) => s.length >= 4).flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]);
+  const secrets = [...new Set(spellings)].sort((a, b) => b.length - a.length);
   const base: LoggerOptions = {
     level: options.level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
