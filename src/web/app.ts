@@ -1,5 +1,5 @@
 import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../shared/logger.js';
 import { errorRef } from '../worker/process-job.js';
 import { errorBody } from './http-errors.js';
@@ -23,7 +23,8 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
   const app = Fastify({
     // pino 10's Logger type is wider than the one fastify declares; the instance is compatible.
     loggerInstance: options.log.child({ component: 'web' }) as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // One line per request would drown the job logs; errors are logged by the boundary below.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
