@@ -29,6 +29,8 @@ export interface Harness {
   /** The job's stored reply once `landed` is true (written right after the final edit is accepted). */
   landedReply(jobId: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   restartBot(): Promise<void>;
+  stopBot(): Promise<void>;
+  startBot(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,7 +112,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       }
     },
     async restartBot() {
+      await harness.stopBot();
+      await harness.startBot();
+    },
+    async stopBot() {
       await harness.bot.stop();
+    },
+    async startBot() {
       harness.bot = await start();
     },
     async close() {
