@@ -8,7 +8,7 @@ import { ASPECTS, MAX_COUNT, MAX_SEED } from '../../core/generate-request.js';
  * - The prompt is every word before the first flag. Flags come after it, in any order, each once.
  * - A flag's value is the next word (`--seed 42`) or follows `=` (`--seed=42`); `--negative` takes
  *   every word up to the next flag.
- * - A long dash (—, what macOS and phones make of `--`) counts as `--`.
+ * - A long dash (—, what macOS and phones make of `--`) counts as `--`; a dash standing alone is text.
  * - Any other word starting with `--` is an unknown flag: an error, never silently part of the prompt.
  */
 export interface GenerateFlags {
@@ -33,8 +33,9 @@ const ASPECT_RATIOS: Record<string, { width: number; height: number }> = {
 
 export const FLAG_USAGE = '/generate <prompt> [--negative <text>] [--ar 2:3|1:1|3:2] [--seed N] [--count N]';
 
+/** `--name` or `—name`; a bare dash or an em-dash between words stays part of the text. */
 function isFlagWord(word: string): boolean {
-  return word.startsWith('--') || word.startsWith('—');
+  return /^(--|—)[A-Za-z]/.test(word);
 }
 
 function flagName(word: string): { name: string; inline?: string } {
@@ -58,8 +59,13 @@ export function parseGenerateText(text: string): FlagResult {
   const value: GenerateFlags = { prompt: promptWords.join(' ') };
   const seen = new Set<Flag>();
 
+  if (value.prompt === '') return { ok: false, error: `the prompt comes first, before any flag: ${FLAG_USAGE}` };
   while (i < words.length) {
-    const { name, inline } = flagName(words[i++]!);
+    const word = words[i++]!;
+    if (!isFlagWord(word)) {
+      return { ok: false, error: `"${word.slice(0, 20)}" follows a flag that takes one value; the prompt comes first, before any flag` };
+    }
+    const { name, inline } = flagName(word);
     if (!(FLAGS as readonly string[]).includes(name)) {
       return { ok: false, error: `unknown flag --${name.slice(0, 20)}; use ${FLAGS.map((f) => `--${f}`).join(', ')}` };
     }
@@ -87,6 +93,5 @@ export function parseGenerateText(text: string): FlagResult {
       value[flag] = n;
     }
   }
-  if (value.prompt === '') return { ok: false, error: `the prompt comes first, before any flag: ${FLAG_USAGE}` };
   return { ok: true, value };
 }
