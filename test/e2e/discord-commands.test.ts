@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { expectNoLeak } from '../support/leaks.js';
 import { deployCommands } from '../../commands/deploy.js';
 import { ALICE, BOB, GUILD, LOUNGE, OWNER, VIC, VIEWER_ROLE, startHarness, subcommand, type Harness } from './discord-harness.js';
 
@@ -87,5 +88,14 @@ describe('admin and job commands', () => {
     });
     expect(status.status).toBe(202);
     expect(await privateAnswer(h.command(ALICE, 'token', [{ name: 'user', type: 6, value: ALICE }, { name: 'role', type: 3, value: 'admin' }, { name: 'days', type: 4, value: 7 }]))).toMatch(/Only server admins can issue/);
+  });
+
+  test('a bug inside a handler shows a short reference id, privately, and no internals', async () => {
+    const submit = vi.spyOn(h.stack.runtime.service, 'submit').mockRejectedValueOnce(new Error('relation "jobs" broke at /work/main/src/db/records.ts:12'));
+    const refusal = await h.generate(ALICE, { prompt: 'a sunflower' }).followUp(0);
+    submit.mockRestore();
+    expect(refusal.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(refusal.content).toMatch(/^Something went wrong on our side\. Reference: `[0-9a-f]{8}`$/);
+    expectNoLeak(refusal.content, [h.fake.token]);
   });
 });

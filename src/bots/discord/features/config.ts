@@ -10,6 +10,11 @@ import { describeFailure } from '../words.js';
 
 type Options = ChatInputCommandInteraction['options'];
 
+/** The id of a role/channel/user option. Read from the option value, so it works without `resolved` data. */
+function idOption(options: Options, name: string): string {
+  return String(options.get(name, true).value);
+}
+
 function appRole(options: Options) {
   const role = options.getString('app_role', true);
   if (!isRole(role)) throw new UserMistake('The `app_role` option must be viewer, creator, moderator or admin.');
@@ -47,12 +52,12 @@ async function runConfig(ctx: BotContext, viewer: Viewer, options: Options): Pro
   const where = `${options.getSubcommandGroup(true)} ${options.getSubcommand(true)}`;
   switch (where) {
     case 'roles set': {
-      const role = options.getRole('role', true);
-      return then(await ctx.admin.setRoleMapping(viewer, role.id, appRole(options)), (v) => `<@&${role.id}> now counts as **${v.role}**.`);
+      const roleId = idOption(options, 'role');
+      return then(await ctx.admin.setRoleMapping(viewer, roleId, appRole(options)), (v) => `<@&${roleId}> now counts as **${v.role}**.`);
     }
     case 'roles remove': {
-      const role = options.getRole('role', true);
-      return then(await ctx.admin.setRoleMapping(viewer, role.id, null), () => `<@&${role.id}> no longer maps to an app role.`);
+      const roleId = idOption(options, 'role');
+      return then(await ctx.admin.setRoleMapping(viewer, roleId, null), () => `<@&${roleId}> no longer maps to an app role.`);
     }
     case 'roles list':
       return then(await ctx.admin.roleMappings(viewer), (list) => (list.length ? list.map((m) => `<@&${m.platformRole}> → **${m.role}**`).join('\n') : 'No roles are mapped yet.'));
@@ -88,7 +93,7 @@ async function runConfig(ctx: BotContext, viewer: Viewer, options: Options): Pro
       return then(outcome, () => `\`${word}\` is no longer blocked.`);
     }
     case 'policy nsfw-channel': {
-      const channelId = options.getChannel('channel', true).id;
+      const channelId = idOption(options, 'channel');
       const allowed = options.getBoolean('nsfw', true);
       const outcome = await changeSettings(ctx, viewer, (s) => {
         const others = s.content.nsfwChannels.filter((id) => id !== channelId);

@@ -11,15 +11,16 @@ export async function handleToken(ctx: BotContext, interaction: ChatInputCommand
   await withBoundary(responder, ctx.log, 'token', async () => {
     await responder.deferPrivate();
     const { actor, viewer } = await viewerOf(ctx, interaction);
-    const user = interaction.options.getUser('user', true);
+    // The option value is the user id; read it raw so it works without `resolved` data.
+    const userId = String(interaction.options.get('user', true).value);
     const role = interaction.options.getString('role', true);
     if (!isRole(role)) throw new UserMistake('The `role` option must be viewer, creator, moderator or admin.');
     const days = interaction.options.getInteger('days', true);
-    const issued = await ctx.admin.issueToken(viewer, { subject: user.id, role, days, platform: 'discord', space: actor.spaceExternalId });
+    const issued = await ctx.admin.issueToken(viewer, { subject: userId, role, days, platform: 'discord', space: actor.spaceExternalId });
     if (!issued.ok) return responder.say(describeFailure(issued, 'token'));
     const expires = Math.floor(issued.value.expiresAt.getTime() / 1000);
     await responder.say(
-      `API token for <@${user.id}> as **${role}**, expires <t:${expires}:f>. It is shown only this once:\n\`\`\`\n${issued.value.token}\n\`\`\`\nRevoke it with id \`${issued.value.tokenId}\`.`,
+      `API token for <@${userId}> as **${role}**, expires <t:${expires}:f>. It is shown only this once:\n\`\`\`\n${issued.value.token}\n\`\`\`\nRevoke it with id \`${issued.value.tokenId}\`.`,
     );
   });
 }
