@@ -182,4 +182,15 @@ describe('/generate in Slack', () => {
     expect(upload.thread_ts).toBe(message.ts);
     expect(s.fake.thread(CHANNEL, message.ts).filter((m) => m.files?.length)).toHaveLength(1);
   });
+
+  test('a rate-limited progress edit is retried after Retry-After and the reply still completes', async () => {
+    const before = s.fake.messages(CHANNEL).length;
+    const limitedBefore = s.fake.callsTo('chat.update').filter((c) => c.status === 429).length;
+    s.fake.rateLimitNext('chat.update', 1);
+    await s.driver.slashCommand({ text: 'a windmill in the rain', userId: AIKO, channelId: CHANNEL });
+    const message = await finished(await jobMessage(before));
+    expect(s.fake.callsTo('chat.update').filter((c) => c.status === 429).length).toBe(limitedBefore + 1);
+    expect(blockText(message)).toContain('*Seed*');
+    await s.fake.waitFor(() => s.fake.thread(CHANNEL, message.ts).find((m) => m.files?.length));
+  });
 });

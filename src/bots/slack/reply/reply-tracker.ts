@@ -26,6 +26,7 @@ interface Tracked {
   sentKey?: string;
   sentAt: number;
   pumping?: Promise<void>;
+  again?: boolean;
   finalizing: boolean;
   cancelledBy?: string;
 }
@@ -153,11 +154,25 @@ export class ReplyTracker {
   }
 
   private kick(t: Tracked): Promise<void> {
-    t.pumping ??= this.pump(t)
-      .catch((error: unknown) => this.deps.log.error({ err: error, jobId: t.job.id }, 'Slack reply loop failed'))
-      .finally(() => {
+    if (t.pumping) {
+      // The running loop may be on its way out; `again` makes it look once more.
+      t.again = true;
+      return t.pumping;
+    }
+    const run = async () => {
+      try {
+        do {
+          t.again = false;
+          await this.pump(t);
+        } while (t.again && !this.stopping.signal.aborted);
+      } catch (error) {
+        this.deps.log.error({ err: error, jobId: t.job.id }, 'Slack reply loop failed');
+      } finally {
+        // Same synchronous step as the last `again` check: no state can slip in between.
         t.pumping = undefined;
-      });
+      }
+    };
+    t.pumping = run();
     return t.pumping;
   }
 
