@@ -40,6 +40,7 @@ const envSchema = z.object({
   PORT: int(8330, 0, 65535),
   PUBLIC_URL: optionalText.pipe(url(['http:', 'https:']).optional()),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/anime_production'),
+  DATABASE_POOL_SIZE: int(10, 1, 500),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected 1-64 letters, digits, dot, dash or underscore' }).default('anime'),
   DATA_DIR: z.string().trim().min(1).default('./data'),

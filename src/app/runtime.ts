@@ -35,7 +35,7 @@ export interface Runtime {
 }
 
 export async function createRuntime(config: Config, log: Logger): Promise<Runtime> {
-  const database = await openDatabase(config.DATABASE_URL);
+  const database = await openDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const records = new PostgresRecords(database.db);
   const redis = createRedis(config.REDIS_URL, 'anime-production');
   redis.on('error', (error) => log.warn({ err: error }, 'redis connection problem'));
