@@ -157,7 +157,7 @@ export function secretValues(config: Config): string[] {
     const value = (config as unknown as Record<string, unknown>)[name];
     if (typeof value === 'string' && value.length >= 6) values.push(value);
   }
-  for (const raw of [config.DATABASE_URL, config.REDIS_URL]) {
+  for (const raw of [config.DATABASE_URL, config.REDIS_URL, config.COMFYUI_URL ?? 'http://x']) {
     const password = new URL(raw).password;
     if (password.length >= 4) values.push(decodeURIComponent(password), password);
   }

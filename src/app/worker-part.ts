@@ -17,6 +17,7 @@ export function createGenerator(runtime: Runtime): Generator {
     workflowsDir: WORKFLOWS_DIR,
     workflow: config.COMFYUI_WORKFLOW,
     timeoutMs: config.COMFYUI_TIMEOUT_MS,
+    logger: runtime.log.child({ component: 'comfyui' }),
   });
 }
 
