@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Client, GatewayIntentBits } from 'discord.js';
+import { Client, GatewayIntentBits, REST } from 'discord.js';
 import type { BotContext } from '../bots/discord/context.js';
 import { ReplyTracker } from '../bots/discord/reply-tracker.js';
 import { NO_MENTIONS } from '../bots/discord/render.js';
@@ -23,6 +23,8 @@ const EDIT_INTERVAL_MS = 1_500;
 /** Replies older than this are not resumed: their users have long moved on. */
 const RESUME_WINDOW_MS = 24 * 3600_000;
 const READY_TIMEOUT_MS = 30_000;
+/** Per-route limits still apply from Discord's headers; this only lifts the client-side global cap. */
+const INTERACTION_REQUESTS_PER_SECOND = 1_000;
 
 /**
  * The Discord part: a discord.js gateway client (Guilds intent only; no privileged intents) that
@@ -41,6 +43,8 @@ export async function startDiscord(runtime: Runtime, options: DiscordPartOptions
     allowedMentions: NO_MENTIONS,
     ...(config.DISCORD_API_BASE ? { rest: { api: config.DISCORD_API_BASE } } : {}),
   });
+  // Interaction webhooks need no bot token and sit outside Discord's global limit: their own client.
+  const interactionRest = new REST({ globalRequestsPerSecond: INTERACTION_REQUESTS_PER_SECOND, ...(config.DISCORD_API_BASE ? { api: config.DISCORD_API_BASE } : {}) });
   client.rest.on('rateLimited', (info) => log.debug({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limit; waiting'));
   const tracker = new ReplyTracker({
     events: runtime.events,
@@ -50,7 +54,7 @@ export async function startDiscord(runtime: Runtime, options: DiscordPartOptions
       queuePosition: (job) => runtime.records.queuePosition(job),
       repliesToResume: () => repliesToResume(runtime.database.db, 'discord', new Date(Date.now() - RESUME_WINDOW_MS)),
     },
-    transport: restTransport(client.rest),
+    transport: restTransport(client.rest, interactionRest),
     links: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
     publicUrl: config.PUBLIC_URL,
     readMedia: (key) => runtime.media.read(key),
@@ -82,6 +86,8 @@ export async function startDiscord(runtime: Runtime, options: DiscordPartOptions
     client,
     async stop() {
       await tracker.stop();
+      interactionRest.clearHashSweeper();
+      interactionRest.clearHandlerSweeper();
       await client.destroy();
     },
   };

@@ -17,16 +17,21 @@ export interface ReplyTransport {
   postChannel(channelId: string, message: ReadyMessage): Promise<string>;
 }
 
-export function restTransport(rest: REST): ReplyTransport {
+/**
+ * `interactionRest` carries the interaction-webhook edits. Discord does not count interaction
+ * webhooks against the bot's global limit (50/s), but @discordjs/rest counts every request it
+ * sends, so on the bot's own client progress edits would queue defers behind them under load.
+ */
+export function restTransport(botRest: REST, interactionRest: REST): ReplyTransport {
   return {
     async editInteraction(appId, token, messageId, message) {
-      await rest.patch(Routes.webhookMessage(appId, token, messageId), { body: message.body, files: message.files, auth: false });
+      await interactionRest.patch(Routes.webhookMessage(appId, token, messageId), { body: message.body, files: message.files, auth: false });
     },
     async editChannel(channelId, messageId, message) {
-      await rest.patch(Routes.channelMessage(channelId, messageId), { body: message.body, files: message.files });
+      await botRest.patch(Routes.channelMessage(channelId, messageId), { body: message.body, files: message.files });
     },
     async postChannel(channelId, message) {
-      const created = (await rest.post(Routes.channelMessages(channelId), { body: message.body, files: message.files })) as { id: string };
+      const created = (await botRest.post(Routes.channelMessages(channelId), { body: message.body, files: message.files })) as { id: string };
       return created.id;
     },
   };
