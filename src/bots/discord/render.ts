@@ -80,7 +80,7 @@ function statusLine(view: ReplyView): string {
     case 'failed':
       return `❌ The image could not be made (${view.code}).${view.ref ? ` Reference: \`${view.ref}\`` : ''} Re-roll to try again.`;
     case 'cancelled':
-      return view.by === 'moderator' ? '🚫 Cancelled by a moderator.' : view.by === 'system' ? '🚫 Cancelled.' : '🚫 Cancelled.';
+      return view.by === 'moderator' ? '🚫 Cancelled by a moderator.' : '🚫 Cancelled.';
   }
 }
 
