@@ -31,6 +31,18 @@ async function main(): Promise<void> {
     line('decision p99', ms(p.decision.p99), ms(p.baseline.p99), ratio(p.decision.p99, p.baseline.p99));
     process.stdout.write(`samples: ${p.decision.n}\n\n`);
   }
+  if (selected('discord')) {
+    process.stdout.write('## Discord: interaction dispatched -> defer / "queued" edit, real discord.js against the fake (baseline: the fake\'s own REST round trip)\n');
+    const { benchDiscord } = await import('./discord-bench.js');
+    const d = await benchDiscord();
+    process.stdout.write(`defer p50 ${ms(d.deferP50)}  p99 ${ms(d.deferP99)} (target p99 <= 50 ms)   queued edit p50 ${ms(d.queuedP50)}  p99 ${ms(d.queuedP99)}   samples ${d.samples}\n\n`);
+  }
+  if (selected('slack')) {
+    process.stdout.write('## Slack: signed request -> ack / "queued" message, real Bolt against the fake\n');
+    const { benchSlack } = await import('./slack-bench.js');
+    const k = await benchSlack();
+    process.stdout.write(`ack p50 ${ms(k.ackP50)}  p99 ${ms(k.ackP99)} (target p99 <= 50 ms)   queued p50 ${ms(k.queuedP50)}  p99 ${ms(k.queuedP99)}   samples ${k.samples}\n\n`);
+  }
 }
 
 main().then(
