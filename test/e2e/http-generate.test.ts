@@ -9,8 +9,13 @@ import { readSse, startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack({ worker: true });
+  stack = await startTestStack({ worker: false });
 });
+
+/** The worker starts on demand, so a test can subscribe to a job's events before any can happen. */
+async function ensureWorker(): Promise<void> {
+  if (!stack.worker) await stack.startWorker();
+}
 afterAll(async () => {
   await stack.close();
 });
@@ -26,6 +31,7 @@ async function generate(token: string, body: unknown) {
 
 describe('POST /api/anime/generate through to a stored image', () => {
   test('request -> progress events -> finished image on disk, in the records, served by id', async () => {
+    await stack.stopWorker();
     const token = await stack.token('aiko', 'creator');
     const created = await generate(token, { prompt: 'a girl with pink hair by the sea at sunset', width: 256, height: 320, seed: 42, steps: 8 });
     expect(created.status).toBe(202);
@@ -34,6 +40,8 @@ describe('POST /api/anime/generate through to a stored image', () => {
 
     const stream = await fetch(`${stack.baseUrl}/api/anime/generation/${jobId}/events`, { headers: { authorization: `Bearer ${token}` } });
     expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    // Headers arrive only after the server subscribed, so every event from here on is ours to see.
+    await ensureWorker();
     const events = await readSse(stream);
     const names = events.map((e) => e.event);
     expect(names[0]).toBe('status');
@@ -73,6 +81,7 @@ describe('POST /api/anime/generate through to a stored image', () => {
   });
 
   test('a job is visible to its owner and to moderators, not to another creator', async () => {
+    await ensureWorker();
     const owner = await stack.token('ren', 'creator');
     const created = await generate(owner, { prompt: 'a cat on a roof', width: 64, height: 64, steps: 2 });
     const url = `${stack.baseUrl}/api/anime/generation/${created.json.job_id as string}/status`;
