@@ -20,6 +20,8 @@ export async function benchDiscord(samples = Number(process.env.BENCH_DISCORD_SA
   queuedP50: number;
   queuedP99: number;
   samples: number;
+  baselineP50: number;
+  baselineP99: number;
 }> {
   const fake = await startFakeDiscord({
     rateLimit: { limit: 100_000, windowMs: 1_000 },
@@ -42,9 +44,18 @@ export async function benchDiscord(samples = Number(process.env.BENCH_DISCORD_SA
         queued.push(shown - started);
       }
     }
+    // Baseline: one authenticated REST round trip to the same fake, the floor under any reply.
+    const baseline: number[] = [];
+    for (let i = 0; i < WARMUP + samples; i++) {
+      const started = performance.now();
+      const response = await fetch(`${fake.apiBase}/v10/gateway/bot`, { headers: { authorization: `Bot ${fake.token}` } });
+      await response.arrayBuffer();
+      if (i >= WARMUP) baseline.push(performance.now() - started);
+    }
     const d = summarize(defer);
     const q = summarize(queued);
-    return { deferP50: d.p50, deferP99: d.p99, queuedP50: q.p50, queuedP99: q.p99, samples };
+    const b = summarize(baseline);
+    return { deferP50: d.p50, deferP99: d.p99, queuedP50: q.p50, queuedP99: q.p99, samples, baselineP50: b.p50, baselineP99: b.p99 };
   } finally {
     await bot.stop();
     await env.close();

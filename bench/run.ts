@@ -32,16 +32,24 @@ async function main(): Promise<void> {
     process.stdout.write(`samples: ${p.decision.n}\n\n`);
   }
   if (selected('discord')) {
-    process.stdout.write('## Discord: interaction dispatched -> defer / "queued" edit, real discord.js against the fake (baseline: the fake\'s own REST round trip)\n');
+    process.stdout.write('## Discord: interaction dispatched -> defer / "queued" edit, real discord.js vs the fake; baseline: one REST round trip to the fake\n');
     const { benchDiscord } = await import('./discord-bench.js');
     const d = await benchDiscord();
-    process.stdout.write(`defer p50 ${ms(d.deferP50)}  p99 ${ms(d.deferP99)} (target p99 <= 50 ms)   queued edit p50 ${ms(d.queuedP50)}  p99 ${ms(d.queuedP99)}   samples ${d.samples}\n\n`);
+    line('defer p50', ms(d.deferP50), ms(d.baselineP50), ratio(d.deferP50, d.baselineP50));
+    line('defer p99', ms(d.deferP99), ms(d.baselineP99), ratio(d.deferP99, d.baselineP99), 'target <= 50 ms');
+    line('"queued" edit p50', ms(d.queuedP50), ms(d.baselineP50), ratio(d.queuedP50, d.baselineP50));
+    line('"queued" edit p99', ms(d.queuedP99), ms(d.baselineP99), ratio(d.queuedP99, d.baselineP99));
+    process.stdout.write(`samples: ${d.samples}\n\n`);
   }
   if (selected('slack')) {
-    process.stdout.write('## Slack: signed request -> ack / "queued" message, real Bolt against the fake\n');
+    process.stdout.write('## Slack: signed /generate -> ack / "queued" message, real Bolt vs the fake; baseline: a signed url_verification\n');
     const { benchSlack } = await import('./slack-bench.js');
     const k = await benchSlack();
-    process.stdout.write(`ack p50 ${ms(k.ackP50)}  p99 ${ms(k.ackP99)} (target p99 <= 50 ms)   queued p50 ${ms(k.queuedP50)}  p99 ${ms(k.queuedP99)}   samples ${k.samples}\n\n`);
+    line('ack p50', ms(k.ackP50), ms(k.baselineP50), ratio(k.ackP50, k.baselineP50));
+    line('ack p99', ms(k.ackP99), ms(k.baselineP99), ratio(k.ackP99, k.baselineP99), 'target <= 50 ms');
+    line('"queued" message p50', ms(k.queuedP50), ms(k.baselineP50), ratio(k.queuedP50, k.baselineP50));
+    line('"queued" message p99', ms(k.queuedP99), ms(k.baselineP99), ratio(k.queuedP99, k.baselineP99));
+    process.stdout.write(`samples: ${k.samples}\n\n`);
   }
 }
 

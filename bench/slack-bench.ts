@@ -28,7 +28,7 @@ async function freePort(): Promise<number> {
  * Postgres and Redis, no worker): request sent -> HTTP ack, and -> "queued" message stored in the
  * fake. One command at a time, users round-robin so per-user limits and caches look like a team's.
  */
-export async function benchSlack(): Promise<{ ackP50: number; ackP99: number; queuedP50: number; queuedP99: number; samples: number }> {
+export async function benchSlack(): Promise<{ ackP50: number; ackP99: number; queuedP50: number; queuedP99: number; samples: number; baselineP50: number; baselineP99: number }> {
   const users = Array.from({ length: USERS }, (_, i) => `U0BENCH${String(i).padStart(3, '0')}`);
   const fake = await startFakeSlack({ teamId: 'T0BENCH001', users: users.map((id) => ({ id })), channels: [CHANNEL] });
   const port = await freePort();
@@ -45,7 +45,13 @@ export async function benchSlack(): Promise<{ ackP50: number; ackP99: number; qu
   const driver = createSlackDriver({ targetUrl: `http://127.0.0.1:${port}/slack/events`, signingSecret: SECRET, fake });
   const ack: number[] = [];
   const queued: number[] = [];
+  const baseline: number[] = [];
   try {
+    // Baseline: a signed url_verification through the same server and signature check, no command.
+    for (let i = 0; i < WARMUP + SAMPLES; i++) {
+      const res = await driver.urlVerification(`challenge-${i}`);
+      if (i >= WARMUP) baseline.push(res.elapsedMs);
+    }
     for (let i = 0; i < WARMUP + SAMPLES; i++) {
       const marker = `bench prompt number ${i}`;
       const started = performance.now();
@@ -66,5 +72,6 @@ export async function benchSlack(): Promise<{ ackP50: number; ackP99: number; qu
   }
   const a = summarize(ack);
   const q = summarize(queued);
-  return { ackP50: a.p50, ackP99: a.p99, queuedP50: q.p50, queuedP99: q.p99, samples: a.n };
+  const b = summarize(baseline);
+  return { ackP50: a.p50, ackP99: a.p99, queuedP50: q.p50, queuedP99: q.p99, samples: a.n, baselineP50: b.p50, baselineP99: b.p99 };
 }
