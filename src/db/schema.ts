@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  customType,
   bigserial,
   boolean,
   index,
@@ -14,6 +15,9 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+
+/** Postgres full-text vector; only ever written by the database (a generated column). */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -131,7 +135,13 @@ export const characters = pgTable(
     createdBy: uuid('created_by').references(() => users.id),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('characters_space_project_name').on(t.spaceId, t.projectId, t.name)],
+  (t) => [
+    uniqueIndex('characters_space_project_name').on(t.spaceId, t.projectId, t.name),
+    // Names are matched case-insensitively; NULL project ids are distinct in a unique index, so
+    // space-wide characters need their own.
+    uniqueIndex('characters_project_name_ci').on(t.spaceId, t.projectId, sql`lower(${t.name})`).where(sql`project_id IS NOT NULL`),
+    uniqueIndex('characters_space_name_ci').on(t.spaceId, sql`lower(${t.name})`).where(sql`project_id IS NULL`),
+  ],
 );
 
 export const jobs = pgTable(
@@ -171,6 +181,15 @@ export const jobs = pgTable(
     errorRef: text('error_ref'),
     /** Where the adapter's reply lives (channel, message, interaction token...), so a restart can resume it. */
     reply: jsonb('reply'),
+    /** Characters merged into this job, in the order named (ids; names kept too, for search). */
+    characterIds: jsonb('character_ids').$type<string[]>().notNull().default([]),
+    characterNames: text('character_names').notNull().default(''),
+    /** LoRAs the characters brought, passed to the backend as they were when the job was made. */
+    loras: jsonb('loras').$type<Array<{ name: string; weight: number }>>().notNull().default([]),
+    /** Search text: prompt sent plus character names. Stored, so the planner has real statistics. */
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      sql`to_tsvector('simple', coalesce(prompt_sent, '') || ' ' || coalesce(character_names, ''))`,
+    ),
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
@@ -181,6 +200,11 @@ export const jobs = pgTable(
     index('jobs_status_created').on(t.status, t.createdAt),
     index('jobs_project_created').on(t.projectId, t.createdAt),
     index('jobs_prompt_fts').using('gin', sql`to_tsvector('simple', ${t.promptSent})`),
+    index('jobs_search_vector').using('gin', t.searchVector),
+    index('jobs_characters').using('gin', sql`${t.characterIds} jsonb_path_ops`),
+    // Keyset pages of finished work, newest first (scanned backwards): the gallery per project, search per space.
+    index('jobs_gallery_project').on(t.projectId, t.createdAt, t.id).where(sql`status = 'completed'`),
+    index('jobs_gallery_space').on(t.spaceId, t.createdAt, t.id).where(sql`status = 'completed'`),
   ],
 );
 
