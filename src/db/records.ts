@@ -8,7 +8,7 @@ export const DEFAULT_PROJECT_SLUG = 'general';
 
 type JobRow = typeof jobs.$inferSelect;
 
-function toJobRecord(row: JobRow, projectSlug: string, userExternalId: string): JobRecord {
+export function toJobRecord(row: JobRow, projectSlug: string, userExternalId: string): JobRecord {
   return {
     id: row.id,
     spaceId: row.spaceId,
@@ -36,6 +36,8 @@ function toJobRecord(row: JobRow, projectSlug: string, userExternalId: string): 
     errorRef: row.errorRef,
     reply: row.reply,
     request: row.request,
+    characterIds: row.characterIds,
+    loras: row.loras,
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
@@ -164,7 +166,8 @@ export class PostgresRecords implements GenerateRecords {
   }
 
   async createJob(job: NewJob, context: { projectSlug: string; userExternalId: string }): Promise<JobRecord> {
-    const [row] = await this.db.insert(jobs).values({ ...job, reply: job.reply ?? null }).returning();
+    // Names one per line (a name cannot hold a newline): searchable text that splits back exactly.
+    const [row] = await this.db.insert(jobs).values({ ...job, reply: job.reply ?? null, characterNames: (job.characterNames ?? []).join('\n') }).returning();
     if (!row) throw new Error('job insert returned no row');
     return toJobRecord(row, context.projectSlug, context.userExternalId);
   }

@@ -1,8 +1,8 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { JobRecord } from '../core/records.js';
 import type { Database } from '../db/client.js';
-import type { PostgresRecords } from '../db/records.js';
-import { assets, jobs } from '../db/schema.js';
+import { isUuid, toJobRecord, type PostgresRecords } from '../db/records.js';
+import { jobs, projects, users } from '../db/schema.js';
 
 export interface NewAsset {
   /** Chosen before the insert so the completed event can name it. */
@@ -30,9 +30,13 @@ export class WorkerJobStore {
     return this.records.getJob(jobId);
   }
 
-  /** queued/running -> running. False when the job was cancelled or already ended. */
-  async markRunning(jobId: string, backend: string, attempt: number): Promise<boolean> {
-    const rows = await this.db
+  /**
+   * queued/running -> running, returning the job, in one round trip. Null when the job is missing,
+   * cancelled or already ended: then there is nothing to run.
+   */
+  async claim(jobId: string, backend: string, attempt: number): Promise<JobRecord | null> {
+    if (!isUuid(jobId)) return null;
+    const [row] = await this.db
       .update(jobs)
       .set({
         status: 'running',
@@ -45,9 +49,11 @@ export class WorkerJobStore {
         errorCode: null,
         errorMessage: null,
       })
-      .where(and(eq(jobs.id, jobId), inArray(jobs.status, ['queued', 'running'])))
-      .returning({ id: jobs.id });
-    return rows.length > 0;
+      // UPDATE ... FROM may not join on the updated table, so both go in FROM and meet in WHERE.
+      .from(sql`${projects}, ${users}`)
+      .where(and(eq(jobs.id, jobId), inArray(jobs.status, ['queued', 'running']), eq(projects.id, jobs.projectId), eq(users.id, jobs.userId)))
+      .returning({ job: jobs, slug: projects.slug, userExternalId: users.externalId });
+    return row ? toJobRecord(row.job, row.slug, row.userExternalId) : null;
   }
 
   async updateProgress(jobId: string, progress: number, stage: string): Promise<void> {
@@ -61,22 +67,23 @@ export class WorkerJobStore {
    * Records the files and completes the job in one transaction. The unique (job, output, variant)
    * index makes a re-run after a crash write nothing twice. False when the job stopped being ours.
    */
-  async complete(jobId: string, files: NewAsset[], job: Pick<JobRecord, 'projectId' | 'spaceId'>): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const updated = await tx
-        .update(jobs)
-        .set({ status: 'completed', stage: 'done', progress: 100, finishedAt: new Date(), updatedAt: new Date() })
-        .where(and(eq(jobs.id, jobId), eq(jobs.status, 'running')))
-        .returning({ id: jobs.id });
-      if (updated.length === 0) return false;
-      if (files.length > 0) {
-        await tx
-          .insert(assets)
-          .values(files.map((f) => ({ ...f, jobId, projectId: job.projectId, spaceId: job.spaceId })))
-          .onConflictDoNothing();
-      }
-      return true;
-    });
+  async complete(jobId: string, files: NewAsset[]): Promise<boolean> {
+    // One statement: one round trip, and the assets go in only if the job was still ours to finish.
+    const result = await this.db.execute(sql`
+      WITH done AS (
+        UPDATE jobs SET status = 'completed', stage = 'done', progress = 100, finished_at = now(), updated_at = now()
+        WHERE id = ${jobId} AND status = 'running'
+        RETURNING id, project_id, space_id
+      ), stored AS (
+        INSERT INTO assets (id, job_id, project_id, space_id, output_index, variant, kind, mime, width, height, bytes, sha256, storage_key, quality_score)
+        SELECT v.id, done.id, done.project_id, done.space_id, v."outputIndex", v.variant, v.kind, v.mime, v.width, v.height, v.bytes, v.sha256, v."storageKey", v."qualityScore"
+        FROM done, jsonb_to_recordset(${JSON.stringify(files)}::jsonb) AS v(
+          id uuid, "outputIndex" int, variant text, kind text, mime text, width int, height int, bytes int, sha256 text, "storageKey" text, "qualityScore" real)
+        ON CONFLICT DO NOTHING
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM done)::int AS completed`);
+    return Number((result.rows[0] as { completed?: number } | undefined)?.completed ?? 0) > 0;
   }
 
   async fail(jobId: string, failure: { code: string; message: string; ref?: string }): Promise<void> {

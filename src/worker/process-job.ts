@@ -31,7 +31,7 @@ export interface ProcessDeps {
 /** How the attempt ended, for the BullMQ layer to translate into its own terms. */
 export type AttemptResult =
   | { kind: 'done' }
-  | { kind: 'skipped'; why: 'missing' | 'ended' }
+  | { kind: 'skipped'; why: 'ended' }
   | { kind: 'cancelled' }
   | { kind: 'interrupted' }
   | { kind: 'failed'; retry: 'never' | 'backoff' | 'rate_limit'; code: string; message: string; ref: string; retryAfterMs?: number };
@@ -56,10 +56,8 @@ export function errorRef(): string {
 export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<AttemptResult> {
   const { store, generator, events } = deps;
   const log = deps.log.child({ jobId: info.jobId, attempt: info.attempt });
-  const job = await store.getJob(info.jobId);
-  if (!job) return { kind: 'skipped', why: 'missing' };
-  if (job.status !== 'queued' && job.status !== 'running') return { kind: 'skipped', why: 'ended' };
-  if (!(await store.markRunning(job.id, generator.name, info.attempt))) return { kind: 'skipped', why: 'ended' };
+  const job = await store.claim(info.jobId, generator.name, info.attempt);
+  if (!job) return { kind: 'skipped', why: 'ended' };
 
   const started = Date.now();
   const publish = (event: JobEvent) =>
@@ -92,6 +90,8 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
         seed: job.seed,
         steps: job.steps,
         count: job.count,
+        // The characters' LoRAs as recorded with the job (ComfyUI chains a loader per LoRA).
+        ...(job.loras && job.loras.length > 0 ? { loras: job.loras } : {}),
       },
       { signal: info.signal, onProgress },
     );
@@ -100,7 +100,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
     for (const [index, file] of files.entries()) {
       stored = stored.concat(await deps.outputs.store(file, { job, index }));
     }
-    if (!(await store.complete(job.id, stored, job))) {
+    if (!(await store.complete(job.id, stored))) {
       // Cancelled while we were saving: the user asked for nothing, so keep nothing.
       await deps.outputs.discard(stored);
       return { kind: 'cancelled' };
