@@ -34,38 +34,35 @@ const FORMATS: Record<string, { ext: string; mime: string }> = {
   gif: { ext: 'gif', mime: 'image/gif' },
 };
 
-async function describe(data: Buffer, format?: { ext: string; mime: string }): Promise<MediaPart> {
-  const meta = await sharp(data, { animated: true }).metadata();
-  const known = format ?? FORMATS[meta.format];
-  if (!known || !meta.width || !meta.height) throw new Error('unsupported media format');
-  return {
-    data,
-    ...known,
-    width: meta.width,
-    // An animated image stacks its frames; one frame's height is the picture's height.
-    height: meta.pageHeight ?? meta.height,
-    bytes: data.length,
-    sha256: createHash('sha256').update(data).digest('hex'),
-  };
+function part(data: Buffer, format: { ext: string; mime: string }, width: number, height: number): MediaPart {
+  return { data, ...format, width, height, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
 }
 
+/**
+ * One metadata read, then the two derivatives encoded in parallel (sharp runs them on its own
+ * threads); sizes come from the original and from the thumbnail's encode, not from re-reading.
+ */
 export async function processOutput(file: GeneratedFile): Promise<ProcessedOutput> {
   try {
-    const original = await describe(file.data);
+    const meta = await sharp(file.data, { animated: true }).metadata();
+    const format = FORMATS[meta.format];
+    if (!format || !meta.width || !meta.height) throw new Error('unsupported media format');
+    const width = meta.width;
+    const height = meta.pageHeight ?? meta.height;
     const animated = file.kind === 'video';
-    const meta = await sharp(file.data, { animated }).metadata();
-    const webp = await sharp(file.data, { animated })
-      .webp({ quality: WEBP_QUALITY, ...(animated ? { loop: meta.loop ?? 0, ...(meta.delay ? { delay: meta.delay } : {}) } : {}) })
-      .toBuffer();
-    // The thumbnail is always a still: the first frame of a video.
-    const thumbnail = await sharp(file.data, { pages: 1 })
-      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: THUMBNAIL_QUALITY })
-      .toBuffer();
+    const [webp, thumbnail] = await Promise.all([
+      sharp(file.data, { animated })
+        .webp({ quality: WEBP_QUALITY, ...(animated ? { loop: meta.loop ?? 0, ...(meta.delay ? { delay: meta.delay } : {}) } : {}) })
+        .toBuffer(),
+      sharp(file.data, { pages: 1 })
+        .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: THUMBNAIL_QUALITY })
+        .toBuffer({ resolveWithObject: true }),
+    ]);
     return {
-      original,
-      webp: await describe(webp, FORMATS.webp),
-      thumbnail: await describe(thumbnail, FORMATS.webp),
+      original: part(file.data, format, width, height),
+      webp: part(webp, FORMATS.webp!, width, height),
+      thumbnail: part(thumbnail.data, FORMATS.webp!, thumbnail.info.width, thumbnail.info.height),
     };
   } catch (error) {
     if (error instanceof GenerationError) throw error;
