@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Actor } from './actor.js';
 import type { AdmissionControl, EffectiveLimits } from './admission.js';
+import { mergeCharacters, type CharacterResolver, type MergeableCharacter } from './characters/merge.js';
 import type { JobEvent } from './events.js';
 import { generateRequestSchema, MAX_SEED, type GenerateRequest } from './generate-request.js';
 import { fail, ok, type Outcome } from './outcome.js';
@@ -37,6 +38,8 @@ export interface GenerateServiceDeps {
   media: MediaStore;
   maxPromptLength: number;
   randomSeed?: () => number;
+  /** Looks up `characters` named in a request; without it, naming characters is refused. */
+  characters?: CharacterResolver;
 }
 
 export interface Submitted {
@@ -102,8 +105,14 @@ export class GenerateService {
     const project = await records.resolveProject(identity.spaceId, request.value.project, actor.channel?.id);
     if (!project) return fail('not_found', `no project named "${request.value.project}"`, { field: 'project' });
 
-    const negative = joinNegative(request.value.negativePrompt ?? '', policy.spaceNegative(identity));
-    const verdict = policy.checkContent({ prompt: request.value.prompt, negativePrompt: request.value.negativePrompt ?? '' }, { actor, identity });
+    const cast = await this.resolveCharacters(identity.spaceId, project.id, request.value.characters ?? []);
+    if (!cast.ok) return cast;
+    // Characters' fragments join the user's text in the one order mergeCharacters documents.
+    const merged = mergeCharacters(
+      { prompt: request.value.prompt, negativePrompt: request.value.negativePrompt ?? '', seed: request.value.seed, spaceNegative: policy.spaceNegative(identity) },
+      cast.value,
+    );
+    const verdict = policy.checkContent({ prompt: merged.prompt, negativePrompt: merged.negativeForCheck }, { actor, identity });
     if (!verdict.ok) {
       await records.audit({
         spaceId: identity.spaceId,
@@ -131,7 +140,7 @@ export class GenerateService {
     }
 
     try {
-      const seed = request.value.seed ?? (this.deps.randomSeed ?? defaultSeed)();
+      const seed = merged.seed ?? (this.deps.randomSeed ?? defaultSeed)();
       const job = await records.createJob({
         id: jobId,
         spaceId: identity.spaceId,
@@ -140,8 +149,11 @@ export class GenerateService {
         platform: actor.platform,
         kind: request.value.kind,
         request: request.value,
-        promptSent: request.value.prompt.trim(),
-        negativeSent: negative,
+        promptSent: merged.prompt,
+        negativeSent: merged.negative,
+        characterIds: merged.characterIds,
+        characterNames: merged.characterNames,
+        loras: merged.loras,
         seed,
         width: request.value.width,
         height: request.value.height,
@@ -233,6 +245,14 @@ export class GenerateService {
 
   async setReply(jobId: string, reply: unknown): Promise<void> {
     await this.deps.records.setReply(jobId, reply);
+  }
+
+  private async resolveCharacters(spaceId: string, projectId: string, names: readonly string[]): Promise<Outcome<MergeableCharacter[]>> {
+    if (names.length === 0) return ok([]);
+    if (!this.deps.characters) return fail('invalid_input', 'characters are not available here', { field: 'characters' });
+    const found = await this.deps.characters.resolve(spaceId, projectId, names);
+    if (found.ok) return ok(found.characters);
+    return fail('invalid_input', `characters: no character named "${found.unknown}" in this project or space`, { field: 'characters' });
   }
 
   private async publish(event: JobEvent): Promise<void> {

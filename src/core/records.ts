@@ -1,4 +1,5 @@
 import type { Actor } from './actor.js';
+import type { LoraSpec } from './generator.js';
 
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -31,6 +32,10 @@ export interface JobRecord {
   reply: unknown;
   /** The validated request as the user gave it (re-roll starts from it). */
   request: unknown;
+  /** Characters merged into the prompt, in the order named; optional so older fixtures still build. */
+  characterIds?: string[];
+  /** LoRAs the characters brought, for the backend. */
+  loras?: LoraSpec[];
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -53,6 +58,10 @@ export interface NewJob {
   count: number;
   priority: number;
   reply?: unknown;
+  characterIds?: string[];
+  /** Names as they were at generation time: searchable even after a character is renamed or deleted. */
+  characterNames?: string[];
+  loras?: LoraSpec[];
 }
 
 export interface Identity {

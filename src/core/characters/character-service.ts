@@ -1,0 +1,166 @@
+import { fail, ok, type Outcome } from '../outcome.js';
+import { can } from '../policy/permissions.js';
+import { parseWith } from '../projects/project-input.js';
+import type { ProjectForUser, ProjectRecords, Reader } from '../projects/types.js';
+import { canSeeProject, readerOf, type ViewerOrReader } from '../projects/visibility.js';
+import { characterPatchSchema, isCharacterName, newCharacterSchema } from './character-input.js';
+import type { CharacterResolver, MergeableCharacter } from './merge.js';
+import type { Character, CharacterFields, CharacterRecords } from './types.js';
+
+export interface CharacterServiceDeps {
+  records: CharacterRecords;
+  projects: Pick<ProjectRecords, 'getProject' | 'getProjectById' | 'listProjects' | 'ensureDefaultProject'>;
+}
+
+/** Where to look for a character: one project's (and then space-wide), or space-wide only. */
+export interface CharacterScope {
+  /** Project slug; absent = space-wide. */
+  project?: string | null;
+}
+
+/**
+ * A space's cast: characters per project or space-wide, with the prompt fragments the generate
+ * service merges (see merge.ts for the order). Changes need manage_characters and are audit-logged;
+ * characters of a project one may not see are invisible, like the project.
+ */
+export class CharacterService implements CharacterResolver {
+  constructor(private readonly deps: CharacterServiceDeps) {}
+
+  async list(viewer: ViewerOrReader, scope: CharacterScope = {}): Promise<Outcome<Character[]>> {
+    const reader = readerOf(viewer);
+    if (scope.project) {
+      const project = await this.project(reader, scope.project);
+      if (!project.ok) return project;
+      const [own, shared] = await Promise.all([
+        this.deps.records.listCharacters(reader.spaceId, project.value.id),
+        this.deps.records.listCharacters(reader.spaceId, null),
+      ]);
+      return ok([...own, ...shared]);
+    }
+    const visible = await this.visibleProjectIds(reader);
+    const all = await this.deps.records.listCharacters(reader.spaceId);
+    return ok(all.filter((c) => c.projectId === null || visible.has(c.projectId)));
+  }
+
+  /** By name: the project's own character first, then the space-wide one. */
+  async show(viewer: ViewerOrReader, name: string, scope: CharacterScope = {}): Promise<Outcome<Character>> {
+    return this.find(readerOf(viewer), name, scope, true);
+  }
+
+  /** By id, for gallery pages and links. */
+  async byId(viewer: ViewerOrReader, characterId: string): Promise<Outcome<Character>> {
+    const reader = readerOf(viewer);
+    const character = await this.deps.records.getCharacter(reader.spaceId, characterId);
+    if (!character || !(await this.characterVisible(reader, character))) return fail('not_found', 'no such character');
+    return ok(character);
+  }
+
+  async create(viewer: ViewerOrReader, input: unknown): Promise<Outcome<Character>> {
+    const reader = readerOf(viewer);
+    if (!this.mayManage(reader)) return fail('forbidden', 'only moderators may create characters');
+    const parsed = parseWith(newCharacterSchema, input);
+    if (!parsed.ok) return parsed;
+    const { project: slug, ...fields } = parsed.value;
+    let projectId: string | null = null;
+    if (slug) {
+      const project = await this.project(reader, slug);
+      if (!project.ok) return fail('not_found', project.message, { field: 'project' });
+      projectId = project.value.id;
+    }
+    if (fields.referenceAssetId && !(await this.deps.records.assetInSpace(reader.spaceId, fields.referenceAssetId))) {
+      return fail('invalid_input', 'referenceAssetId: no such image in this space', { field: 'referenceAssetId' });
+    }
+    const created = await this.deps.records.createCharacter(reader.spaceId, { ...fields, projectId }, reader.userId);
+    if (created === 'exists') return fail('conflict', `a character named "${fields.name}" already exists ${slug ? 'in that project' : 'in this space'}`, { field: 'name' });
+    await this.audit(reader, 'character.created', created, {});
+    return ok(created);
+  }
+
+  async edit(viewer: ViewerOrReader, name: string, input: unknown, scope: CharacterScope = {}): Promise<Outcome<Character>> {
+    const reader = readerOf(viewer);
+    if (!this.mayManage(reader)) return fail('forbidden', 'only moderators may edit characters');
+    const found = await this.find(reader, name, scope, false);
+    if (!found.ok) return found;
+    const parsed = parseWith(characterPatchSchema, input);
+    if (!parsed.ok) return parsed;
+    const patch: Partial<CharacterFields> = { ...parsed.value };
+    if (patch.referenceAssetId && !(await this.deps.records.assetInSpace(reader.spaceId, patch.referenceAssetId))) {
+      return fail('invalid_input', 'referenceAssetId: no such image in this space', { field: 'referenceAssetId' });
+    }
+    if (Object.keys(patch).length === 0) return ok(found.value);
+    const updated = await this.deps.records.updateCharacter(found.value.id, patch);
+    if (updated === 'exists') return fail('conflict', `a character named "${patch.name ?? name}" already exists there`, { field: 'name' });
+    await this.audit(reader, 'character.updated', updated, { changed: Object.keys(patch) });
+    return ok(updated);
+  }
+
+  async delete(viewer: ViewerOrReader, name: string, scope: CharacterScope = {}): Promise<Outcome<{ id: string; name: string }>> {
+    const reader = readerOf(viewer);
+    if (!this.mayManage(reader)) return fail('forbidden', 'only moderators may delete characters');
+    const found = await this.find(reader, name, scope, false);
+    if (!found.ok) return found;
+    await this.deps.records.deleteCharacter(found.value.id);
+    await this.audit(reader, 'character.deleted', found.value, {});
+    return ok({ id: found.value.id, name: found.value.name });
+  }
+
+  /** The generate service's port; see CharacterResolver. */
+  async resolve(spaceId: string, projectId: string, names: readonly string[]): Promise<{ ok: true; characters: MergeableCharacter[] } | { ok: false; unknown: string }> {
+    const candidates = await this.deps.records.charactersNamed(spaceId, projectId, names);
+    const characters: MergeableCharacter[] = [];
+    for (const name of names) {
+      const key = name.trim().toLowerCase();
+      const matches = candidates.filter((c) => c.name.toLowerCase() === key);
+      const chosen = matches.find((c) => c.projectId === projectId) ?? matches.find((c) => c.projectId === null);
+      if (!chosen) return { ok: false, unknown: name.trim().slice(0, 64) };
+      characters.push(chosen);
+    }
+    return { ok: true, characters };
+  }
+
+  private async find(reader: Reader, name: string, scope: CharacterScope, fallBackToSpace: boolean): Promise<Outcome<Character>> {
+    const notFound = fail('not_found', `no character named "${name.slice(0, 48)}"`, { field: 'name' });
+    if (!isCharacterName(name.trim())) return notFound;
+    if (scope.project) {
+      const project = await this.project(reader, scope.project);
+      if (!project.ok) return project;
+      const own = await this.deps.records.findCharacter(reader.spaceId, project.value.id, name.trim());
+      if (own) return ok(own);
+      if (!fallBackToSpace) return notFound;
+    }
+    const shared = await this.deps.records.findCharacter(reader.spaceId, null, name.trim());
+    return shared ? ok(shared) : notFound;
+  }
+
+  private async project(reader: Reader, slug: string): Promise<Outcome<ProjectForUser>> {
+    if (slug === 'general') await this.deps.projects.ensureDefaultProject(reader.spaceId);
+    const project = await this.deps.projects.getProject(reader.spaceId, slug, reader.userId);
+    if (!project || !canSeeProject(reader, project)) return fail('not_found', `no project named "${slug.slice(0, 64)}"`, { field: 'project' });
+    return ok(project);
+  }
+
+  private async characterVisible(reader: Reader, character: Character): Promise<boolean> {
+    if (character.projectId === null) return can({ role: reader.role, userId: reader.userId }, 'view_gallery');
+    const project = await this.deps.projects.getProjectById(character.projectId, reader.userId);
+    return project !== null && canSeeProject(reader, project);
+  }
+
+  private async visibleProjectIds(reader: Reader): Promise<Set<string>> {
+    const projects = await this.deps.projects.listProjects(reader.spaceId, reader.userId);
+    return new Set(projects.filter((p) => canSeeProject(reader, p)).map((p) => p.id));
+  }
+
+  private mayManage(reader: Reader): boolean {
+    return can({ role: reader.role, userId: reader.userId }, 'manage_characters');
+  }
+
+  private audit(reader: Reader, action: string, character: Character, details: Record<string, unknown>): Promise<void> {
+    return this.deps.records.audit({
+      spaceId: reader.spaceId,
+      actorUserId: reader.userId,
+      action,
+      target: character.name,
+      details: { id: character.id, project: character.projectSlug, ...details },
+    });
+  }
+}

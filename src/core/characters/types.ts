@@ -1,0 +1,37 @@
+import type { LoraSpec } from '../generator.js';
+import type { AuditWriter } from '../projects/types.js';
+
+export interface Character {
+  id: string;
+  spaceId: string;
+  /** Null: usable in every project of the space. */
+  projectId: string | null;
+  projectSlug: string | null;
+  name: string;
+  description: string;
+  promptFragment: string;
+  negativeFragment: string;
+  referenceSeed: number | null;
+  lora: LoraSpec | null;
+  /** An asset of the same space shown as the character's reference picture. */
+  referenceAssetId: string | null;
+  createdAt: Date;
+}
+
+export type CharacterFields = Omit<Character, 'id' | 'spaceId' | 'projectSlug' | 'createdAt'>;
+
+export interface CharacterRecords extends AuditWriter {
+  /** Every character of the space (projectId undefined), or only one scope (null = space-wide). */
+  listCharacters(spaceId: string, projectId?: string | null): Promise<Character[]>;
+  /** Exactly this scope, name compared case-insensitively. */
+  findCharacter(spaceId: string, projectId: string | null, name: string): Promise<Character | null>;
+  getCharacter(spaceId: string, characterId: string): Promise<Character | null>;
+  /** Candidates for these names in the project and space-wide; the caller picks per name. */
+  charactersNamed(spaceId: string, projectId: string, names: readonly string[]): Promise<Character[]>;
+  /** 'exists' when the name is taken in that scope. */
+  createCharacter(spaceId: string, fields: CharacterFields, createdBy: string): Promise<Character | 'exists'>;
+  updateCharacter(characterId: string, fields: Partial<CharacterFields>): Promise<Character | 'exists'>;
+  deleteCharacter(characterId: string): Promise<void>;
+  /** True when the asset exists, is not deleted and belongs to the space. */
+  assetInSpace(spaceId: string, assetId: string): Promise<boolean>;
+}

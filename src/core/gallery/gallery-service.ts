@@ -1,0 +1,147 @@
+import type { Character } from '../characters/types.js';
+import { fail, ok, type Outcome } from '../outcome.js';
+import type { Project, ProjectForUser, ProjectRecords, Reader } from '../projects/types.js';
+import { canSeeProject, readerOf, type ViewerOrReader } from '../projects/visibility.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import type { GalleryItem, GalleryPage, GalleryRecords, ImageDetail, SearchFilter } from './types.js';
+
+/** A member of the space (chat, API token, gallery cookie), or anyone holding a public project's link. */
+export type GalleryAccess = { kind: 'member'; reader: Reader } | { kind: 'public'; token: string };
+
+export interface SearchQuery {
+  text?: string;
+  /** A character id or name. */
+  character?: string;
+  /** Platform user id of the author. */
+  user?: string;
+  /** Project slug. */
+  project?: string;
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+  kind?: 'image' | 'video';
+}
+
+export interface GalleryServiceDeps {
+  gallery: GalleryRecords;
+  projects: Pick<ProjectRecords, 'listProjects' | 'getProject' | 'getProjectById' | 'getProjectByPublicToken' | 'ensureDefaultProject'>;
+  characters: { byId(reader: Reader, id: string): Promise<Outcome<Character>>; list(reader: Reader): Promise<Outcome<Character[]>> };
+}
+
+export const PAGE_SIZE = 24;
+export const SEARCH_PAGE_SIZE = 50;
+const MAX_SEARCH_TEXT = 200;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Read side of projects: grids, image recipes, character pages, search and history. Every read
+ * applies canSeeProject; what one may not see is `not_found`, never `forbidden`, so a private
+ * project's existence does not leak.
+ */
+export class GalleryService {
+  constructor(private readonly deps: GalleryServiceDeps) {}
+
+  /** The projects a member may browse (archived last). */
+  async projects(who: ViewerOrReader): Promise<ProjectForUser[]> {
+    const reader = readerOf(who);
+    await this.deps.projects.ensureDefaultProject(reader.spaceId);
+    const all = await this.deps.projects.listProjects(reader.spaceId, reader.userId);
+    return all.filter((p) => canSeeProject(reader, p)).sort((a, b) => Number(a.archivedAt !== null) - Number(b.archivedAt !== null));
+  }
+
+  /** A project's grid, newest first. Members name it by slug; public access by its link token. */
+  async projectPage(access: GalleryAccess, slug: string | null, cursor?: string, limit = PAGE_SIZE): Promise<Outcome<{ project: Project; page: GalleryPage }>> {
+    const project = await this.project(access, slug);
+    if (!project) return fail('not_found', 'no such project');
+    const after = decodeCursor(cursor);
+    if (after === 'invalid') return fail('invalid_input', 'cursor is not valid', { field: 'cursor' });
+    const rows = await this.deps.gallery.projectPage(project.id, after, limit + 1);
+    return ok({ project, page: toPage(rows, limit) });
+  }
+
+  async image(access: GalleryAccess, jobId: string): Promise<Outcome<{ project: Project; image: ImageDetail }>> {
+    if (!UUID.test(jobId)) return fail('not_found', 'no such image');
+    const image = await this.deps.gallery.imageDetail(jobId);
+    if (!image || image.status !== 'completed' || image.outputs.length === 0) return fail('not_found', 'no such image');
+    let project: Project | null;
+    if (access.kind === 'public') {
+      project = await this.deps.projects.getProjectByPublicToken(access.token);
+      if (project?.id !== image.projectId) project = null;
+    } else {
+      const found = await this.deps.projects.getProjectById(image.projectId, access.reader.userId);
+      project = found && canSeeProject(access.reader, found) ? found : null;
+    }
+    return project ? ok({ project, image }) : fail('not_found', 'no such image');
+  }
+
+  async characterPage(who: ViewerOrReader, characterId: string, cursor?: string): Promise<Outcome<{ character: Character; page: GalleryPage }>> {
+    const reader = readerOf(who);
+    if (!UUID.test(characterId)) return fail('not_found', 'no such character');
+    const character = await this.deps.characters.byId(reader, characterId);
+    if (!character.ok) return character;
+    const page = await this.search(reader, { character: characterId }, cursor, PAGE_SIZE);
+    return page.ok ? ok({ character: character.value, page: page.value }) : page;
+  }
+
+  /** Full text over prompts and character names, with filters; newest first, keyset-paginated. */
+  async search(who: ViewerOrReader, query: SearchQuery, cursor?: string, limit = SEARCH_PAGE_SIZE): Promise<Outcome<GalleryPage>> {
+    const reader = readerOf(who);
+    const after = decodeCursor(cursor);
+    if (after === 'invalid') return fail('invalid_input', 'cursor is not valid', { field: 'cursor' });
+    const text = query.text?.trim();
+    if (text && text.length > MAX_SEARCH_TEXT) return fail('invalid_input', `q must be at most ${MAX_SEARCH_TEXT} characters`, { field: 'q' });
+    if (query.from && query.to && query.from >= query.to) return fail('invalid_input', 'from must be before to', { field: 'from' });
+    const visible = await this.projects(reader);
+    const filter: SearchFilter = { projectIds: null };
+    if (query.project) {
+      const project = visible.find((p) => p.slug === query.project);
+      if (!project) return fail('not_found', `no project named "${query.project.slice(0, 64)}"`, { field: 'project' });
+      filter.projectIds = [project.id];
+    } else {
+      const all = await this.deps.projects.listProjects(reader.spaceId, reader.userId);
+      // When every project is visible the filter adds nothing; leaving it out keeps the plan simple.
+      if (visible.length < all.length) filter.projectIds = visible.map((p) => p.id);
+    }
+    if (query.character) {
+      const character = await this.character(reader, query.character);
+      if (!character) return fail('not_found', `no character named "${query.character.slice(0, 48)}"`, { field: 'character' });
+      filter.characterId = character.id;
+    }
+    if (text) filter.text = text;
+    if (query.user) filter.user = query.user;
+    if (query.from) filter.from = query.from;
+    if (query.to) filter.to = query.to;
+    if (query.kind) filter.kind = query.kind;
+    const rows = await this.deps.gallery.search(reader.spaceId, filter, after, limit + 1);
+    return ok(toPage(rows, limit));
+  }
+
+  /** /history: the newest images, optionally one user's and one project's. */
+  history(who: ViewerOrReader, query: { user?: string; project?: string }, cursor?: string): Promise<Outcome<GalleryPage>> {
+    return this.search(who, query, cursor, PAGE_SIZE);
+  }
+
+  private async project(access: GalleryAccess, slug: string | null): Promise<Project | null> {
+    if (access.kind === 'public') return this.deps.projects.getProjectByPublicToken(access.token);
+    if (!slug) return null;
+    if (slug === 'general') await this.deps.projects.ensureDefaultProject(access.reader.spaceId);
+    const project = await this.deps.projects.getProject(access.reader.spaceId, slug, access.reader.userId);
+    return project && canSeeProject(access.reader, project) ? project : null;
+  }
+
+  private async character(reader: Reader, idOrName: string): Promise<Character | null> {
+    if (UUID.test(idOrName)) {
+      const found = await this.deps.characters.byId(reader, idOrName);
+      return found.ok ? found.value : null;
+    }
+    const key = idOrName.trim().toLowerCase();
+    const listed = await this.deps.characters.list(reader);
+    return (listed.ok ? listed.value : []).find((c) => c.name.toLowerCase() === key) ?? null;
+  }
+}
+
+function toPage(rows: GalleryItem[], limit: number): GalleryPage {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.position) : null };
+}

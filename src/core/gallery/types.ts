@@ -1,0 +1,94 @@
+/** A position in a newest-first list: the row's created_at in microseconds since 1970, and its id. */
+export interface Keyset {
+  micros: string;
+  id: string;
+}
+
+export interface Author {
+  externalId: string;
+  displayName: string;
+}
+
+/** One tile of a grid: a finished generation, shown by its first output's thumbnail. */
+export interface GalleryItem {
+  jobId: string;
+  projectId: string;
+  projectSlug: string;
+  projectName: string;
+  prompt: string;
+  kind: 'image' | 'video';
+  createdAt: Date;
+  /** How many outputs the generation kept (a batch shows as one tile). */
+  outputs: number;
+  author: Author;
+  thumbnailAssetId: string;
+  originalAssetId: string;
+  width: number;
+  height: number;
+  characterNames: string[];
+  position: Keyset;
+}
+
+export interface GalleryPage {
+  items: GalleryItem[];
+  /** Opaque; pass back to get the next (older) page. Null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface AssetRef {
+  id: string;
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+export interface ImageOutput {
+  index: number;
+  original: AssetRef;
+  webp: AssetRef | null;
+  thumbnail: AssetRef | null;
+}
+
+/** Everything the image page shows: the full recipe and the files. */
+export interface ImageDetail {
+  jobId: string;
+  spaceId: string;
+  projectId: string;
+  kind: 'image' | 'video';
+  status: string;
+  promptSent: string;
+  negativeSent: string;
+  seed: number;
+  width: number;
+  height: number;
+  steps: number;
+  backend: string | null;
+  loras: Array<{ name: string; weight: number }>;
+  characters: Array<{ id: string | null; name: string }>;
+  author: Author;
+  createdAt: Date;
+  finishedAt: Date | null;
+  outputs: ImageOutput[];
+}
+
+export interface SearchFilter {
+  /** Null: every project of the space is visible to the reader, no need to filter. */
+  projectIds: string[] | null;
+  text?: string;
+  characterId?: string;
+  /** Platform user id of the author. */
+  user?: string;
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+  kind?: 'image' | 'video';
+}
+
+export interface GalleryRecords {
+  /** Finished generations with at least one file left, newest first, after the keyset. */
+  projectPage(projectId: string, after: Keyset | null, limit: number): Promise<GalleryItem[]>;
+  search(spaceId: string, filter: SearchFilter, after: Keyset | null, limit: number): Promise<GalleryItem[]>;
+  imageDetail(jobId: string): Promise<ImageDetail | null>;
+}
+

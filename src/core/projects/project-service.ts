@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import { fail, ok, type Outcome } from '../outcome.js';
+import type { MediaStore } from '../ports.js';
+import { moveJobFiles, type MoveResult } from './move-image.js';
+import { isSlug, newProjectSchema, parseWith, projectPatchSchema, slugify } from './project-input.js';
+import type { Project, ProjectForUser, ProjectInfo, ProjectPatch, ProjectRecords, Visibility } from './types.js';
+import { canSeeProject, mayManageProjects, readerOf, type ViewerOrReader } from './visibility.js';
+
+export interface ProjectServiceDeps {
+  records: ProjectRecords;
+  media: MediaStore;
+}
+
+const CHANNEL_ID = /^[A-Za-z0-9_:.-]{1,64}$/;
+const USER_ID = /^[\w.@:-]{1,64}$/;
+
+/** 24 random bytes: a public link nobody can guess or enumerate. */
+function newPublicToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/**
+ * Projects of a space: create, list, info, rename, describe, visibility, archive, members, the
+ * channel default (`use`) and moving an image between projects. Changes need manage_projects and
+ * are audit-logged; reads follow visibility (canSeeProject), and a project one may not see answers
+ * exactly like one that does not exist.
+ */
+export class ProjectService {
+  constructor(private readonly deps: ProjectServiceDeps) {}
+
+  /** Projects the viewer may see, default first, then by name; archived ones only when asked. */
+  async list(viewer: ViewerOrReader, options: { includeArchived?: boolean } = {}): Promise<Outcome<ProjectForUser[]>> {
+    const reader = readerOf(viewer);
+    await this.deps.records.ensureDefaultProject(reader.spaceId);
+    const all = await this.deps.records.listProjects(reader.spaceId, reader.userId);
+    return ok(all.filter((p) => canSeeProject(reader, p) && (options.includeArchived || !p.archivedAt)));
+  }
+
+  async info(viewer: ViewerOrReader, slug: string): Promise<Outcome<ProjectInfo>> {
+    const project = await this.visible(viewer, slug);
+    if (!project.ok) return project;
+    return ok({ project: project.value, ...(await this.deps.records.projectInfo(project.value.id)) });
+  }
+
+  async create(viewer: ViewerOrReader, input: unknown): Promise<Outcome<Project>> {
+    if (!mayManageProjects(readerOf(viewer))) return fail('forbidden', 'only moderators may create projects');
+    const parsed = parseWith(newProjectSchema, input);
+    if (!parsed.ok) return parsed;
+    const slug = parsed.value.slug ?? slugify(parsed.value.name);
+    if (!slug) return fail('invalid_input', 'slug: give a slug (lowercase letters, digits and dashes); the name has none', { field: 'slug' });
+    const visibility = parsed.value.visibility ?? 'space';
+    await this.deps.records.ensureDefaultProject(readerOf(viewer).spaceId);
+    const created = await this.deps.records.createProject({
+      spaceId: readerOf(viewer).spaceId,
+      slug,
+      name: parsed.value.name,
+      description: parsed.value.description ?? '',
+      visibility,
+      publicToken: visibility === 'public' ? newPublicToken() : null,
+      createdBy: readerOf(viewer).userId,
+    });
+    if (created === 'exists') return fail('conflict', `a project named "${slug}" already exists`, { field: 'slug' });
+    await this.audit(viewer, 'project.created', created.slug, { name: created.name, visibility });
+    return ok(created);
+  }
+
+  rename(viewer: ViewerOrReader, slug: string, name: string): Promise<Outcome<Project>> {
+    return this.update(viewer, slug, { name });
+  }
+
+  describe(viewer: ViewerOrReader, slug: string, description: string): Promise<Outcome<Project>> {
+    return this.update(viewer, slug, { description });
+  }
+
+  setVisibility(viewer: ViewerOrReader, slug: string, visibility: Visibility): Promise<Outcome<Project>> {
+    return this.update(viewer, slug, { visibility });
+  }
+
+  /** Name, description and visibility. The slug never changes: it is in links and file paths. */
+  async update(viewer: ViewerOrReader, slug: string, input: unknown): Promise<Outcome<Project>> {
+    const project = await this.managed(viewer, slug, 'change');
+    if (!project.ok) return project;
+    const parsed = parseWith(projectPatchSchema, input);
+    if (!parsed.ok) return parsed;
+    const patch: ProjectPatch = { ...parsed.value };
+    const { visibility } = parsed.value;
+    // Leaving public kills the old link; becoming public makes a new one.
+    if (visibility && visibility !== project.value.visibility) patch.publicToken = visibility === 'public' ? newPublicToken() : null;
+    if (Object.keys(patch).length === 0) return ok(project.value);
+    const updated = await this.deps.records.updateProject(project.value.id, patch);
+    await this.audit(viewer, 'project.updated', slug, { ...parsed.value });
+    return ok(updated);
+  }
+
+  /** Archived projects stay readable but take no new images. The default project cannot be archived. */
+  async archive(viewer: ViewerOrReader, slug: string): Promise<Outcome<Project>> {
+    const project = await this.managed(viewer, slug, 'archive');
+    if (!project.ok) return project;
+    if (project.value.isDefault) return fail('conflict', 'the default project cannot be archived');
+    if (project.value.archivedAt) return fail('conflict', 'the project is already archived');
+    const archived = await this.deps.records.archiveProject(project.value.id);
+    await this.audit(viewer, 'project.archived', slug);
+    return ok(archived);
+  }
+
+  /** Makes the project the channel's default for /generate (the `use` command). */
+  async use(viewer: ViewerOrReader, channelId: string, slug: string): Promise<Outcome<Project>> {
+    if (!CHANNEL_ID.test(channelId)) return fail('invalid_input', 'the channel id is not valid', { field: 'channel' });
+    const project = await this.managed(viewer, slug, 'use');
+    if (!project.ok) return project;
+    if (project.value.archivedAt) return fail('conflict', 'an archived project cannot be a channel default');
+    await this.deps.records.setChannelProject(readerOf(viewer).spaceId, channelId, project.value.id);
+    await this.audit(viewer, 'project.used', slug, { channel: channelId });
+    return ok(project.value);
+  }
+
+  /** Adds or removes members by platform user id (Discord user id, Slack user id, API token subject). */
+  async changeMembers(viewer: ViewerOrReader, slug: string, change: { add?: readonly string[]; remove?: readonly string[] }): Promise<Outcome<{ added: number; removed: number }>> {
+    const project = await this.managed(viewer, slug, 'change');
+    if (!project.ok) return project;
+    const add = [...new Set(change.add ?? [])];
+    const remove = [...new Set(change.remove ?? [])];
+    if (add.length + remove.length === 0) return fail('invalid_input', 'name at least one user to add or remove', { field: 'add' });
+    if (add.length + remove.length > 100) return fail('invalid_input', 'at most 100 users at a time', { field: 'add' });
+    const bad = [...add, ...remove].find((id) => !USER_ID.test(id));
+    if (bad !== undefined) return fail('invalid_input', 'a user id is not valid', { field: add.includes(bad) ? 'add' : 'remove' });
+    const counts = await this.deps.records.changeMembers(project.value, add, remove);
+    await this.audit(viewer, 'project.members', slug, { add, remove });
+    return ok(counts);
+  }
+
+  /**
+   * Moves an image (a finished job's files) to another project: files first, then the records in
+   * one transaction; if either step fails, the files already moved are moved back. Moderators only.
+   */
+  async moveImage(viewer: ViewerOrReader, jobId: string, targetSlug: string): Promise<Outcome<MoveResult>> {
+    if (!mayManageProjects(readerOf(viewer))) return fail('forbidden', 'only moderators may move images between projects');
+    const job = await this.deps.records.movableJob(jobId);
+    if (!job || job.spaceId !== readerOf(viewer).spaceId) return fail('not_found', 'no such image');
+    const target = await this.visible(viewer, targetSlug);
+    if (!target.ok) return fail('not_found', `no project named "${targetSlug}"`, { field: 'project' });
+    if (target.value.archivedAt) return fail('conflict', 'images cannot be moved into an archived project');
+    if (target.value.id === job.projectId) return fail('conflict', 'the image is already in that project');
+    if (job.status !== 'completed') return fail('conflict', 'only finished images can be moved');
+    const moved = await moveJobFiles(this.deps, job, target.value);
+    if (!moved.ok) return moved;
+    await this.audit(viewer, 'image.moved', job.id, { from: job.projectSlug, to: target.value.slug, files: moved.value.files });
+    return moved;
+  }
+
+  private async visible(viewer: ViewerOrReader, slug: string): Promise<Outcome<ProjectForUser>> {
+    const reader = readerOf(viewer);
+    if (!isSlug(slug)) return fail('not_found', `no project named "${slug.slice(0, 64)}"`);
+    if (slug === 'general') await this.deps.records.ensureDefaultProject(reader.spaceId);
+    const project = await this.deps.records.getProject(reader.spaceId, slug, reader.userId);
+    if (!project || !canSeeProject(reader, project)) return fail('not_found', `no project named "${slug}"`);
+    return ok(project);
+  }
+
+  private async managed(viewer: ViewerOrReader, slug: string, verb: string): Promise<Outcome<ProjectForUser>> {
+    if (!mayManageProjects(readerOf(viewer))) return fail('forbidden', `only moderators may ${verb} projects`);
+    return this.visible(viewer, slug);
+  }
+
+  private audit(viewer: ViewerOrReader, action: string, target: string, details?: Record<string, unknown>): Promise<void> {
+    return this.deps.records.audit({ spaceId: readerOf(viewer).spaceId, actorUserId: readerOf(viewer).userId, action, target, ...(details ? { details } : {}) });
+  }
+}
