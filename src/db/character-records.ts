@@ -1,0 +1,117 @@
+import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { Character, CharacterFields, CharacterRecords } from '../core/characters/types.js';
+import type { Database } from './client.js';
+import { isUuid, type PostgresRecords } from './records.js';
+import { assets, characters, projects } from './schema.js';
+
+type Row = { character: typeof characters.$inferSelect; slug: string | null };
+
+function toCharacter({ character: c, slug }: Row): Character {
+  return {
+    id: c.id,
+    spaceId: c.spaceId,
+    projectId: c.projectId,
+    projectSlug: slug,
+    name: c.name,
+    description: c.description,
+    promptFragment: c.promptFragment,
+    negativeFragment: c.negativeFragment,
+    referenceSeed: c.referenceSeed,
+    lora: c.loraName ? { name: c.loraName, weight: c.loraWeight ?? 1 } : null,
+    referenceAssetId: c.referenceAssetId,
+    createdAt: c.createdAt,
+  };
+}
+
+function toColumns(fields: Partial<CharacterFields>): Partial<typeof characters.$inferInsert> {
+  const { lora, ...rest } = fields;
+  return { ...rest, ...(lora === undefined ? {} : { loraName: lora?.name ?? null, loraWeight: lora?.weight ?? null }) };
+}
+
+/** The unique indexes on (space, project, lower(name)) answer "exists" for us, race-free. */
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && (error as { code?: string }).code === '23505';
+}
+
+export class PostgresCharacterRecords implements CharacterRecords {
+  constructor(
+    private readonly db: Database,
+    private readonly records: PostgresRecords,
+  ) {}
+
+  private select(where: SQL | undefined) {
+    return this.db
+      .select({ character: characters, slug: projects.slug })
+      .from(characters)
+      .leftJoin(projects, eq(projects.id, characters.projectId))
+      .where(where)
+      .orderBy(asc(sql`lower(${characters.name})`));
+  }
+
+  async listCharacters(spaceId: string, projectId?: string | null): Promise<Character[]> {
+    const scope = projectId === undefined ? undefined : projectId === null ? isNull(characters.projectId) : eq(characters.projectId, projectId);
+    return (await this.select(and(eq(characters.spaceId, spaceId), scope))).map(toCharacter);
+  }
+
+  async findCharacter(spaceId: string, projectId: string | null, name: string): Promise<Character | null> {
+    const scope = projectId === null ? isNull(characters.projectId) : eq(characters.projectId, projectId);
+    const [row] = await this.select(and(eq(characters.spaceId, spaceId), scope, eq(sql`lower(${characters.name})`, name.toLowerCase())));
+    return row ? toCharacter(row) : null;
+  }
+
+  async getCharacter(spaceId: string, characterId: string): Promise<Character | null> {
+    if (!isUuid(characterId)) return null;
+    const [row] = await this.select(and(eq(characters.spaceId, spaceId), eq(characters.id, characterId)));
+    return row ? toCharacter(row) : null;
+  }
+
+  async charactersNamed(spaceId: string, projectId: string, names: readonly string[]): Promise<Character[]> {
+    const lowered = [...new Set(names.map((n) => n.trim().toLowerCase()))];
+    const rows = await this.select(
+      and(
+        eq(characters.spaceId, spaceId),
+        or(eq(characters.projectId, projectId), isNull(characters.projectId)),
+        inArray(sql`lower(${characters.name})`, lowered),
+      ),
+    );
+    return rows.map(toCharacter);
+  }
+
+  async createCharacter(spaceId: string, fields: CharacterFields, createdBy: string): Promise<Character | 'exists'> {
+    try {
+      const [row] = await this.db.insert(characters).values({ spaceId, createdBy, name: fields.name, ...toColumns(fields) }).returning({ id: characters.id });
+      return (await this.getCharacter(spaceId, row!.id))!;
+    } catch (error) {
+      if (isUniqueViolation(error)) return 'exists';
+      throw error;
+    }
+  }
+
+  async updateCharacter(characterId: string, fields: Partial<CharacterFields>): Promise<Character | 'exists'> {
+    try {
+      const [row] = await this.db.update(characters).set(toColumns(fields)).where(eq(characters.id, characterId)).returning({ spaceId: characters.spaceId });
+      if (!row) throw new Error('character update matched no row');
+      return (await this.getCharacter(row.spaceId, characterId))!;
+    } catch (error) {
+      if (isUniqueViolation(error)) return 'exists';
+      throw error;
+    }
+  }
+
+  async deleteCharacter(characterId: string): Promise<void> {
+    await this.db.delete(characters).where(eq(characters.id, characterId));
+  }
+
+  async assetInSpace(spaceId: string, assetId: string): Promise<boolean> {
+    if (!isUuid(assetId)) return false;
+    const [row] = await this.db
+      .select({ id: assets.id })
+      .from(assets)
+      .where(and(eq(assets.id, assetId), eq(assets.spaceId, spaceId), isNull(assets.deletedAt)));
+    return row !== undefined;
+  }
+
+  async audit(entry: { spaceId: string | null; actorUserId: string | null; action: string; target?: string; details?: Record<string, unknown> }): Promise<void> {
+    await this.records.audit(entry);
+  }
+}

@@ -1,0 +1,181 @@
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { MovableJob, NewProject, Project, ProjectForUser, ProjectInfo, ProjectPatch, ProjectRecords } from '../core/projects/types.js';
+import { isVisibility } from '../core/projects/types.js';
+import type { Database } from './client.js';
+import { isUuid, type PostgresRecords } from './records.js';
+import { assets, channelProjects, jobs, projectMembers, projects, spaces, users } from './schema.js';
+
+type ProjectRow = typeof projects.$inferSelect;
+
+function toProject(row: ProjectRow): Project {
+  return {
+    id: row.id,
+    spaceId: row.spaceId,
+    slug: row.slug,
+    name: row.name,
+    description: row.description,
+    visibility: isVisibility(row.visibility) ? row.visibility : 'private',
+    publicToken: row.publicToken,
+    isDefault: row.isDefault,
+    archivedAt: row.archivedAt,
+    createdAt: row.createdAt,
+  };
+}
+
+/** Is this user on the project's member list: a correlated EXISTS, one index probe per project. */
+const memberOf = (userId: string) =>
+  sql<boolean>`exists (select 1 from ${projectMembers} where ${projectMembers.projectId} = ${projects.id} and ${projectMembers.userId} = ${userId})`;
+
+export class PostgresProjectRecords implements ProjectRecords {
+  constructor(
+    private readonly db: Database,
+    /** The generate records own the default project's creation (and its cache). */
+    private readonly records: PostgresRecords,
+  ) {}
+
+  async ensureDefaultProject(spaceId: string): Promise<void> {
+    await this.records.resolveProject(spaceId, undefined, undefined);
+  }
+
+  async listProjects(spaceId: string, userId: string): Promise<ProjectForUser[]> {
+    const rows = await this.db
+      .select({ project: projects, isMember: memberOf(userId) })
+      .from(projects)
+      .where(eq(projects.spaceId, spaceId))
+      .orderBy(sql`${projects.isDefault} desc`, asc(projects.name));
+    return rows.map((r) => ({ ...toProject(r.project), isMember: r.isMember }));
+  }
+
+  async getProject(spaceId: string, slug: string, userId: string): Promise<ProjectForUser | null> {
+    const [row] = await this.db
+      .select({ project: projects, isMember: memberOf(userId) })
+      .from(projects)
+      .where(and(eq(projects.spaceId, spaceId), eq(projects.slug, slug)));
+    return row ? { ...toProject(row.project), isMember: row.isMember } : null;
+  }
+
+  async getProjectById(projectId: string, userId: string): Promise<ProjectForUser | null> {
+    if (!isUuid(projectId)) return null;
+    const [row] = await this.db.select({ project: projects, isMember: memberOf(userId) }).from(projects).where(eq(projects.id, projectId));
+    return row ? { ...toProject(row.project), isMember: row.isMember } : null;
+  }
+
+  async getProjectByPublicToken(token: string): Promise<Project | null> {
+    if (!/^[A-Za-z0-9_-]{32}$/.test(token)) return null;
+    const [row] = await this.db
+      .select()
+      .from(projects)
+      .where(and(eq(projects.publicToken, token), eq(projects.visibility, 'public')));
+    return row ? toProject(row) : null;
+  }
+
+  async createProject(project: NewProject): Promise<Project | 'exists'> {
+    const [row] = await this.db.insert(projects).values(project).onConflictDoNothing({ target: [projects.spaceId, projects.slug] }).returning();
+    return row ? toProject(row) : 'exists';
+  }
+
+  async updateProject(projectId: string, patch: ProjectPatch): Promise<Project> {
+    const [row] = await this.db.update(projects).set(patch).where(eq(projects.id, projectId)).returning();
+    if (!row) throw new Error('project update matched no row');
+    return toProject(row);
+  }
+
+  async archiveProject(projectId: string): Promise<Project> {
+    // A channel bound to an archived project falls back to the space default.
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.update(projects).set({ archivedAt: new Date() }).where(eq(projects.id, projectId)).returning();
+      if (!row) throw new Error('project archive matched no row');
+      await tx.delete(channelProjects).where(eq(channelProjects.projectId, projectId));
+      return toProject(row);
+    });
+  }
+
+  async setChannelProject(spaceId: string, channelId: string, projectId: string): Promise<void> {
+    await this.db
+      .insert(channelProjects)
+      .values({ spaceId, channelId, projectId })
+      .onConflictDoUpdate({ target: [channelProjects.spaceId, channelProjects.channelId], set: { projectId } });
+  }
+
+  async projectInfo(projectId: string): Promise<Omit<ProjectInfo, 'project'>> {
+    const [counts] = await this.db
+      .select({ images: sql<number>`count(*)::int`, last: sql<Date | null>`max(${assets.createdAt})` })
+      .from(assets)
+      .where(and(eq(assets.projectId, projectId), eq(assets.variant, 'original'), isNull(assets.deletedAt)));
+    const members = await this.db
+      .select({ userId: users.id, externalId: users.externalId, displayName: users.displayName })
+      .from(projectMembers)
+      .innerJoin(users, eq(users.id, projectMembers.userId))
+      .where(eq(projectMembers.projectId, projectId))
+      .orderBy(asc(users.externalId));
+    const channels = await this.db.select({ id: channelProjects.channelId }).from(channelProjects).where(eq(channelProjects.projectId, projectId));
+    const last = counts?.last ? new Date(counts.last) : null;
+    return { images: counts?.images ?? 0, lastImageAt: last, members, channels: channels.map((c) => c.id) };
+  }
+
+  async changeMembers(project: Project, add: readonly string[], remove: readonly string[]): Promise<{ added: number; removed: number }> {
+    return this.db.transaction(async (tx) => {
+      const [space] = await tx.select({ platform: spaces.platform }).from(spaces).where(eq(spaces.id, project.spaceId));
+      if (!space) throw new Error('project without a space');
+      let added = 0;
+      let removed = 0;
+      if (add.length > 0) {
+        // People may be added before they ever used the bot: their user row is made now.
+        const rows = await tx
+          .insert(users)
+          .values(add.map((externalId) => ({ platform: space.platform, externalId })))
+          .onConflictDoUpdate({ target: [users.platform, users.externalId], set: { platform: sql`excluded.platform` } })
+          .returning({ id: users.id });
+        const inserted = await tx
+          .insert(projectMembers)
+          .values(rows.map((r) => ({ projectId: project.id, userId: r.id })))
+          .onConflictDoNothing()
+          .returning({ userId: projectMembers.userId });
+        added = inserted.length;
+      }
+      if (remove.length > 0) {
+        const ids = tx.select({ id: users.id }).from(users).where(and(eq(users.platform, space.platform), inArray(users.externalId, [...remove])));
+        const deleted = await tx
+          .delete(projectMembers)
+          .where(and(eq(projectMembers.projectId, project.id), inArray(projectMembers.userId, ids)))
+          .returning({ userId: projectMembers.userId });
+        removed = deleted.length;
+      }
+      return { added, removed };
+    });
+  }
+
+  async movableJob(jobId: string): Promise<MovableJob | null> {
+    if (!isUuid(jobId)) return null;
+    const [job] = await this.db
+      .select({ id: jobs.id, spaceId: jobs.spaceId, projectId: jobs.projectId, projectSlug: projects.slug, userId: jobs.userId, status: jobs.status })
+      .from(jobs)
+      .innerJoin(projects, eq(projects.id, jobs.projectId))
+      .where(eq(jobs.id, jobId));
+    if (!job) return null;
+    const files = await this.db
+      .select({ id: assets.id, storageKey: assets.storageKey, deletedAt: assets.deletedAt })
+      .from(assets)
+      .where(eq(assets.jobId, jobId));
+    return { ...job, assets: files.map((f) => ({ id: f.id, storageKey: f.storageKey, deleted: f.deletedAt !== null })) };
+  }
+
+  async moveJobRecords(jobId: string, fromProjectId: string, toProjectId: string, keys: ReadonlyMap<string, string>): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const moved = await tx
+        .update(jobs)
+        .set({ projectId: toProjectId, updatedAt: new Date() })
+        .where(and(eq(jobs.id, jobId), eq(jobs.projectId, fromProjectId)))
+        .returning({ id: jobs.id });
+      if (moved.length === 0) return false;
+      for (const [assetId, storageKey] of keys) {
+        await tx.update(assets).set({ projectId: toProjectId, storageKey }).where(and(eq(assets.id, assetId), eq(assets.jobId, jobId)));
+      }
+      return true;
+    });
+  }
+
+  async audit(entry: { spaceId: string | null; actorUserId: string | null; action: string; target?: string; details?: Record<string, unknown> }): Promise<void> {
+    await this.records.audit(entry);
+  }
+}

@@ -1,0 +1,154 @@
+import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import type { GalleryItem, GalleryRecords, ImageDetail, ImageOutput, Keyset, SearchFilter } from '../core/gallery/types.js';
+import type { Database } from './client.js';
+import { isUuid } from './records.js';
+import { assets, characters, jobs, projects, users } from './schema.js';
+
+interface ItemRow extends Record<string, unknown> {
+  id: string;
+  project_id: string;
+  slug: string;
+  project_name: string;
+  prompt_sent: string;
+  kind: string;
+  created_at: Date | string;
+  micros: string;
+  count: number;
+  external_id: string;
+  display_name: string;
+  original_id: string;
+  thumb_id: string | null;
+  width: number;
+  height: number;
+  character_names: string;
+}
+
+/**
+ * One grid query for every list (project page, search, history, character page): finished jobs,
+ * newest first by (created_at, id) with a keyset instead of OFFSET, each joined to its first
+ * remaining output and thumbnail through the unique (job, output, variant) index. The LIMIT stops
+ * the scan early, so a page costs the same on the first page and the thousandth.
+ */
+function gridQuery(conditions: SQL[], after: Keyset | null, limit: number): SQL {
+  const where = [sql`j.status = 'completed'`, ...conditions];
+  if (after) {
+    // Exact microseconds: whole seconds and the remainder as separate intervals, no float rounding.
+    const micros = BigInt(after.micros);
+    const at = sql`(timestamptz 'epoch' + ${String(micros / 1_000_000n)}::bigint * interval '1 second' + ${String(micros % 1_000_000n)}::bigint * interval '1 microsecond')`;
+    where.push(sql`(j.created_at, j.id) < (${at}, ${after.id}::uuid)`);
+  }
+  return sql`
+    select j.id, j.project_id, p.slug, p.name as project_name, j.prompt_sent, j.kind, j.created_at,
+           (extract(epoch from j.created_at) * 1000000)::bigint::text as micros, j.count, j.character_names,
+           u.external_id, u.display_name, a.original_id, a.thumb_id, a.width, a.height
+    from jobs j
+    join lateral (
+      select o.id as original_id, o.width, o.height,
+             (select t.id from assets t where t.job_id = o.job_id and t.output_index = o.output_index and t.variant = 'thumbnail' and t.deleted_at is null) as thumb_id
+      from assets o
+      where o.job_id = j.id and o.variant = 'original' and o.deleted_at is null
+      order by o.output_index
+      limit 1
+    ) a on true
+    join projects p on p.id = j.project_id
+    join users u on u.id = j.user_id
+    where ${sql.join(where, sql` and `)}
+    order by j.created_at desc, j.id desc
+    limit ${limit}`;
+}
+
+function toItem(r: ItemRow): GalleryItem {
+  return {
+    jobId: r.id,
+    projectId: r.project_id,
+    projectSlug: r.slug,
+    projectName: r.project_name,
+    prompt: r.prompt_sent,
+    kind: r.kind === 'video' ? 'video' : 'image',
+    createdAt: new Date(r.created_at),
+    outputs: Number(r.count),
+    author: { externalId: r.external_id, displayName: r.display_name },
+    thumbnailAssetId: r.thumb_id ?? r.original_id,
+    originalAssetId: r.original_id,
+    width: Number(r.width),
+    height: Number(r.height),
+    characterNames: r.character_names ? r.character_names.split('\n') : [],
+    position: { micros: r.micros, id: r.id },
+  };
+}
+
+export class PostgresGalleryRecords implements GalleryRecords {
+  constructor(private readonly db: Database) {}
+
+  async projectPage(projectId: string, after: Keyset | null, limit: number): Promise<GalleryItem[]> {
+    const result = await this.db.execute<ItemRow>(gridQuery([sql`j.project_id = ${projectId}::uuid`], after, limit));
+    return result.rows.map(toItem);
+  }
+
+  async search(spaceId: string, filter: SearchFilter, after: Keyset | null, limit: number): Promise<GalleryItem[]> {
+    const conditions = [sql`j.space_id = ${spaceId}::uuid`];
+    if (filter.projectIds) {
+      if (filter.projectIds.length === 0) return [];
+      conditions.push(sql`j.project_id = any(${`{${filter.projectIds.join(',')}}`}::uuid[])`);
+    }
+    // websearch syntax ("quoted phrase", -not, or) and never a syntax error on user input.
+    if (filter.text) conditions.push(sql`j.search_vector @@ websearch_to_tsquery('simple', ${filter.text})`);
+    if (filter.characterId) conditions.push(sql`j.character_ids @> ${JSON.stringify([filter.characterId])}::jsonb`);
+    if (filter.user) conditions.push(sql`j.user_id in (select id from users where external_id = ${filter.user})`);
+    if (filter.from) conditions.push(sql`j.created_at >= ${filter.from.toISOString()}::timestamptz`);
+    if (filter.to) conditions.push(sql`j.created_at < ${filter.to.toISOString()}::timestamptz`);
+    if (filter.kind) conditions.push(sql`j.kind = ${filter.kind}`);
+    const result = await this.db.execute<ItemRow>(gridQuery(conditions, after, limit));
+    return result.rows.map(toItem);
+  }
+
+  async imageDetail(jobId: string): Promise<ImageDetail | null> {
+    if (!isUuid(jobId)) return null;
+    const [row] = await this.db
+      .select({ job: jobs, externalId: users.externalId, displayName: users.displayName })
+      .from(jobs)
+      .innerJoin(users, eq(users.id, jobs.userId))
+      .innerJoin(projects, eq(projects.id, jobs.projectId))
+      .where(eq(jobs.id, jobId));
+    if (!row) return null;
+    const { job } = row;
+    const files = await this.db
+      .select()
+      .from(assets)
+      .where(and(eq(assets.jobId, jobId), isNull(assets.deletedAt)))
+      .orderBy(asc(assets.outputIndex));
+    const ids = job.characterIds.filter(isUuid);
+    const existing = ids.length > 0 ? await this.db.select({ id: characters.id }).from(characters).where(inArray(characters.id, ids)) : [];
+    const alive = new Set(existing.map((c) => c.id));
+    const names = job.characterNames ? job.characterNames.split('\n') : [];
+    const ref = (a: typeof assets.$inferSelect) => ({ id: a.id, mime: a.mime, width: a.width, height: a.height, bytes: a.bytes });
+    const outputs: ImageOutput[] = files
+      .filter((f) => f.variant === 'original')
+      .map((o) => {
+        const sibling = (variant: string) => files.find((f) => f.outputIndex === o.outputIndex && f.variant === variant);
+        const webp = sibling('webp');
+        const thumbnail = sibling('thumbnail');
+        return { index: o.outputIndex, original: ref(o), webp: webp ? ref(webp) : null, thumbnail: thumbnail ? ref(thumbnail) : null };
+      });
+    return {
+      jobId: job.id,
+      spaceId: job.spaceId,
+      projectId: job.projectId,
+      kind: job.kind === 'video' ? 'video' : 'image',
+      status: job.status,
+      promptSent: job.promptSent,
+      negativeSent: job.negativeSent,
+      seed: job.seed,
+      width: job.width,
+      height: job.height,
+      steps: job.steps,
+      backend: job.backend,
+      loras: job.loras,
+      characters: names.map((name, i) => ({ id: ids[i] && alive.has(ids[i]) ? ids[i] : null, name })),
+      author: { externalId: row.externalId, displayName: row.displayName },
+      createdAt: job.createdAt,
+      finishedAt: job.finishedAt,
+      outputs,
+    };
+  }
+}
