@@ -7,6 +7,13 @@ import { openDatabase, type DatabaseHandle } from '../db/client.js';
 import { PostgresRecords } from '../db/records.js';
 import { PostgresSpaceAdminRecords } from '../db/space-admin-records.js';
 import { SpaceAdminService } from '../core/space-admin.js';
+import { CharacterService } from '../core/characters/character-service.js';
+import { GalleryService } from '../core/gallery/gallery-service.js';
+import { ProjectService } from '../core/projects/project-service.js';
+import { PostgresCharacterRecords } from '../db/character-records.js';
+import { PostgresProjectRecords } from '../db/project-records.js';
+import { PostgresGalleryRecords } from '../db/search-records.js';
+import { GalleryLinks } from '../web/gallery/gallery-links.js';
 import { AuthFailureLimiter } from '../infra/auth-failures.js';
 import { RedisEventBus } from '../infra/event-bus.js';
 import { BullJobQueue } from '../infra/queue.js';
@@ -31,6 +38,14 @@ export interface Runtime {
   tokens: TokenService;
   authFailures: AuthFailureLimiter;
   media: MediaStore;
+  /** Projects: create, list, info, rename, describe, visibility, archive, members, `use`, move. */
+  projects: ProjectService;
+  /** Characters: create, list, show, edit, delete (and the generate service's resolver). */
+  characters: CharacterService;
+  /** Gallery reads: project grids, image recipes, character pages, search, history. */
+  gallery: GalleryService;
+  /** Signed gallery links for chat replies: `galleryLinks.url(viewer, projectSlug)`. */
+  galleryLinks: GalleryLinks;
   close(): Promise<void>;
 }
 
@@ -43,7 +58,10 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   const events = new RedisEventBus(redis, config.QUEUE_PREFIX, (error) => log.warn({ err: error }, 'bad job event'));
   const admission = createAdmission(redis, config);
   const media = new FileMediaStore(config.STORAGE_DIR);
+  const projectRecords = new PostgresProjectRecords(database.db, records);
+  const characters = new CharacterService({ records: new PostgresCharacterRecords(database.db, records), projects: projectRecords });
   const service = new GenerateService({
+    characters,
     records,
     queue,
     events,
@@ -67,6 +85,10 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     tokens,
     authFailures: new AuthFailureLimiter(redis, config.QUEUE_PREFIX),
     media,
+    projects: new ProjectService({ records: projectRecords, media }),
+    characters,
+    gallery: new GalleryService({ gallery: new PostgresGalleryRecords(database.db), projects: projectRecords, characters }),
+    galleryLinks: new GalleryLinks(config.APP_SECRET, config.PUBLIC_URL),
     async close() {
       await events.close();
       await queue.close();

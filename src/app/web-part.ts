@@ -1,7 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { createWebApp } from '../web/app.js';
 import { MediaLinks } from '../web/media-links.js';
+import { registerGalleryApi } from '../web/gallery/gallery-api.js';
 import { registerAdminApi } from '../web/routes/admin-api.js';
+import { registerCharacterApi } from '../web/routes/character-api.js';
+import { registerGalleryRoutes } from '../web/routes/gallery-routes.js';
+import { registerProjectApi } from '../web/routes/project-api.js';
 import { registerGenerateApi } from '../web/routes/generate-api.js';
 import { registerHealth } from '../web/routes/health.js';
 import { registerJobEvents } from '../web/routes/job-events.js';
@@ -31,6 +35,10 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
       await runtime.redis.ping();
     },
   });
+  registerProjectApi(app, { ...auth, projects: runtime.projects, links: runtime.galleryLinks });
+  registerCharacterApi(app, { ...auth, characters: runtime.characters });
+  registerGalleryApi(app, { ...auth, gallery: runtime.gallery, links: runtime.galleryLinks, media: links, publicUrl: config.PUBLIC_URL });
+  registerGalleryRoutes(app, { gallery: runtime.gallery, characters: runtime.characters, links: runtime.galleryLinks, media: links, https: config.PUBLIC_URL.startsWith('https:') });
   registerTryPage(app);
   if (extend) await extend(app);
   return app;

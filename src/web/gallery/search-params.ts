@@ -1,0 +1,63 @@
+import type { SearchQuery } from '../../core/gallery/gallery-service.js';
+import { fail, ok, type Outcome } from '../../core/outcome.js';
+
+export type RawSearch = Partial<Record<'q' | 'character' | 'user' | 'project' | 'from' | 'to' | 'kind' | 'cursor', string>>;
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** 'YYYY-MM-DD' as the start of that day in UTC; null when it is not a real date. */
+function day(text: string): Date | null {
+  const match = DAY.exec(text);
+  if (!match) return null;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().slice(0, 10) === text ? date : null;
+}
+
+function single(value: unknown): string | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  return typeof text === 'string' && text.trim() !== '' ? text.trim() : undefined;
+}
+
+/** The raw query string values this feature reads (first of repeated keys; blanks dropped). */
+export function rawSearch(queryString: unknown): RawSearch {
+  const source = (typeof queryString === 'object' && queryString !== null ? queryString : {}) as Record<string, unknown>;
+  const out: RawSearch = {};
+  for (const key of ['q', 'character', 'user', 'project', 'from', 'to', 'kind', 'cursor'] as const) {
+    const value = single(source[key]);
+    if (value !== undefined) out[key] = value.slice(0, 300);
+  }
+  return out;
+}
+
+/**
+ * Filters from a query string (the API and the search page share it). Dates are whole UTC days and
+ * both ends are included: `to=2025-06-01` means up to the end of that day.
+ */
+export function parseSearch(raw: RawSearch): Outcome<SearchQuery> {
+  const query: SearchQuery = {};
+  if (raw.q) query.text = raw.q;
+  if (raw.character) query.character = raw.character;
+  if (raw.user) {
+    if (!/^[\w.@:-]{1,64}$/.test(raw.user)) return fail('invalid_input', 'user must be a platform user id', { field: 'user' });
+    query.user = raw.user;
+  }
+  if (raw.project) {
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(raw.project)) return fail('invalid_input', 'project must be a project slug', { field: 'project' });
+    query.project = raw.project;
+  }
+  if (raw.from) {
+    const from = day(raw.from);
+    if (!from) return fail('invalid_input', 'from must be a date like 2025-06-01', { field: 'from' });
+    query.from = from;
+  }
+  if (raw.to) {
+    const to = day(raw.to);
+    if (!to) return fail('invalid_input', 'to must be a date like 2025-06-30', { field: 'to' });
+    query.to = new Date(to.getTime() + 86_400_000);
+  }
+  if (raw.kind) {
+    if (raw.kind !== 'image' && raw.kind !== 'video') return fail('invalid_input', 'kind must be image or video', { field: 'kind' });
+    query.kind = raw.kind;
+  }
+  return ok(query);
+}
