@@ -1,0 +1,46 @@
+import { expect } from 'vitest';
+import { expectNoLeak } from '../support/leaks.js';
+import type { TestStack } from '../support/stack.js';
+
+/** A JSON API call that also checks the body leaks nothing. */
+export async function api(stack: TestStack, method: string, path: string, token: string | undefined, body?: unknown) {
+  const response = await fetch(`${stack.baseUrl}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  expectNoLeak(text, [stack.env.APP_SECRET!]);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
+  return { status: response.status, headers: response.headers, json: text ? (JSON.parse(text) as Record<string, any>) : {} };
+}
+
+/** Submits and waits until the worker finished the job; returns the final status body. */
+export async function generateAndWait(stack: TestStack, token: string, body: Record<string, unknown>) {
+  const created = await api(stack, 'POST', '/api/anime/generate', token, { width: 64, height: 64, steps: 1, ...body });
+  expect(created.status, JSON.stringify(created.json)).toBe(202);
+  const jobId = created.json.job_id as string;
+  for (let i = 0; i < 400; i++) {
+    const status = await api(stack, 'GET', `/api/anime/generation/${jobId}/status`, token);
+    if (status.json.status === 'completed') return status.json;
+    if (status.json.status === 'failed' || status.json.status === 'cancelled') throw new Error(`job ${jobId} ${status.json.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`job ${jobId} did not finish`);
+}
+
+/** Fetches a page without following redirects, with an optional cookie. */
+export async function page(url: string, cookie?: string) {
+  const response = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** Opens a signed gallery link as a browser would: trade the pass for the cookie, then load the page. */
+export async function openLink(url: string) {
+  const first = await page(url);
+  expect(first.status).toBe(303);
+  const setCookie = first.headers.get('set-cookie') ?? '';
+  const cookie = setCookie.split(';')[0]!;
+  const target = new URL(first.headers.get('location')!, url).toString();
+  return { setCookie, cookie, target, page: await page(target, cookie) };
+}
