@@ -28,9 +28,12 @@ function toColumns(fields: Partial<CharacterFields>): Partial<typeof characters.
   return { ...rest, ...(lora === undefined ? {} : { loraName: lora?.name ?? null, loraWeight: lora?.weight ?? null }) };
 }
 
-/** The unique indexes on (space, project, lower(name)) answer "exists" for us, race-free. */
+/** The unique indexes on (space, project, lower(name)) answer "exists" for us, race-free. Drizzle wraps pg's error as `cause`. */
 function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && (error as { code?: string }).code === '23505';
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
 }
 
 export class PostgresCharacterRecords implements CharacterRecords {
