@@ -25,7 +25,7 @@ function tile(item: GalleryItem, context: GridContext): Html {
     ${item.kind === 'video' ? html`<span class="badge video">clip</span>` : ''}
   </a>
   <p class="caption">${alt}</p>
-  <p class="meta">${item.author.displayName || item.author.externalId} · ${formatDate(item.createdAt)}${context.showProject ? html` · ${item.projectName}` : ''}</p>
+  <p class="meta">${item.characterNames.length > 0 ? html`<strong>${item.characterNames.join(', ')}</strong> · ` : ''}${item.author.displayName || item.author.externalId} · ${formatDate(item.createdAt)}${context.showProject ? html` · ${item.projectName}` : ''}</p>
 </li>`;
 }
 
