@@ -64,9 +64,10 @@ describe.skipIf(!haveChromium)('gallery in a real browser', () => {
     expect(tab.url()).not.toContain('pass=');
     await expect.poll(() => tab.locator('.tile img').count()).toBe(6);
     await tab.locator('.tile img').last().scrollIntoViewIfNeeded();
-    await expect.poll(() => tab.evaluate(() => Array.from(document.querySelectorAll<HTMLImageElement>('.tile img')).filter((i) => i.complete && i.naturalWidth > 0).length)).toBe(6);
+    // Browser-side code as strings: the test project has no DOM types.
+    await expect.poll(() => tab.evaluate("Array.from(document.querySelectorAll('.tile img')).filter((i) => i.complete && i.naturalWidth > 0).length")).toBe(6);
     expect(await tab.locator('.tile img').first().getAttribute('loading')).toBe('lazy');
-    await tab.evaluate(() => window.scrollTo(0, 0));
+    await tab.evaluate('window.scrollTo(0, 0)');
     await tab.screenshot({ path: `${SHOTS}/gallery-project.png`, fullPage: true });
 
     await tab.fill('.quick-search input[name=q]', 'dragon');
@@ -86,7 +87,7 @@ describe.skipIf(!haveChromium)('gallery in a real browser', () => {
     const files = await tab.locator('.files a').allTextContents();
     expect(files.some((f) => f.startsWith('Original (PNG'))).toBe(true);
     expect(files.some((f) => f.startsWith('WebP'))).toBe(true);
-    await expect.poll(() => tab.evaluate(() => (document.querySelector('.outputs img') as HTMLImageElement).naturalWidth)).toBe(256);
+    await expect.poll(() => tab.evaluate("document.querySelector('.outputs img').naturalWidth")).toBe(256);
     await tab.screenshot({ path: `${SHOTS}/gallery-image.png`, fullPage: true });
 
     const refused = await tab.goto(hiddenUrl);
@@ -100,7 +101,7 @@ describe.skipIf(!haveChromium)('gallery in a real browser', () => {
     const small = await phone.newPage();
     await small.goto(stack.runtime.galleryLinks.url(await stack.runtime.service.identify(alice), 'summer-festival'));
     await expect.poll(() => small.locator('.tile img').count()).toBe(6);
-    expect(await small.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await small.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     await small.screenshot({ path: `${SHOTS}/gallery-phone.png` });
 
     expect(cspErrors).toEqual([]);

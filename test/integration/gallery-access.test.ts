@@ -8,7 +8,7 @@ import { api, generateAndWait, openLink, page } from './projects-support.js';
  * Space "web": open (space), secret (private, member alice), shown (public). Space "other": hidden (private).
  */
 let stack: TestStack;
-const tokens: Record<string, string> = {};
+const tokens = {} as Record<'mod' | 'alice' | 'bob' | 'vic' | 'olga', string>;
 const jobIds: Record<string, string> = {};
 let spaceId = '';
 let otherSpaceId = '';
@@ -37,14 +37,14 @@ afterAll(async () => {
   await stack.close();
 });
 
-async function cookieFor(who: string): Promise<string> {
+async function cookieFor(who: keyof typeof tokens): Promise<string> {
   const link = await api(stack, 'POST', '/api/gallery-link', tokens[who]);
   return (await openLink(link.json.url)).cookie;
 }
 
 describe('API reads follow visibility', () => {
   test('lists and info', async () => {
-    const slugs = async (who: string) => (await api(stack, 'GET', '/api/projects', tokens[who])).json.projects.map((p: { slug: string }) => p.slug).sort();
+    const slugs = async (who: keyof typeof tokens) => (await api(stack, 'GET', '/api/projects', tokens[who])).json.projects.map((p: { slug: string }) => p.slug).sort();
     expect(await slugs('bob')).toEqual(['general', 'open', 'shown']);
     expect(await slugs('vic')).toEqual(['general', 'open', 'shown']);
     expect(await slugs('alice')).toEqual(['general', 'open', 'secret', 'shown']);
@@ -59,7 +59,7 @@ describe('API reads follow visibility', () => {
   });
 
   test('search and history never return what the reader may not see', async () => {
-    const found = async (who: string, path: string) => (await api(stack, 'GET', path, tokens[who])).json.items.map((i: { job_id: string }) => i.job_id).sort();
+    const found = async (who: keyof typeof tokens, path: string) => (await api(stack, 'GET', path, tokens[who])).json.items.map((i: { job_id: string }) => i.job_id).sort();
     expect(await found('bob', '/api/search?q=cat')).toEqual([jobIds.open, jobIds.shown].sort());
     expect(await found('alice', '/api/search?q=cat')).toEqual([jobIds.open, jobIds.secret, jobIds.shown].sort());
     expect(await found('olga', '/api/search?q=cat')).toEqual([jobIds.hidden]);

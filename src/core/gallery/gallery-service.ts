@@ -43,10 +43,14 @@ export class GalleryService {
 
   /** The projects a member may browse (archived last). */
   async projects(who: ViewerOrReader): Promise<ProjectForUser[]> {
-    const reader = readerOf(who);
+    return (await this.projectsOf(readerOf(who))).visible;
+  }
+
+  private async projectsOf(reader: Reader): Promise<{ all: ProjectForUser[]; visible: ProjectForUser[] }> {
     await this.deps.projects.ensureDefaultProject(reader.spaceId);
     const all = await this.deps.projects.listProjects(reader.spaceId, reader.userId);
-    return all.filter((p) => canSeeProject(reader, p)).sort((a, b) => Number(a.archivedAt !== null) - Number(b.archivedAt !== null));
+    const visible = all.filter((p) => canSeeProject(reader, p)).sort((a, b) => Number(a.archivedAt !== null) - Number(b.archivedAt !== null));
+    return { all, visible };
   }
 
   /** A project's grid, newest first. Members name it by slug; public access by its link token. */
@@ -91,14 +95,13 @@ export class GalleryService {
     const text = query.text?.trim();
     if (text && text.length > MAX_SEARCH_TEXT) return fail('invalid_input', `q must be at most ${MAX_SEARCH_TEXT} characters`, { field: 'q' });
     if (query.from && query.to && query.from >= query.to) return fail('invalid_input', 'from must be before to', { field: 'from' });
-    const visible = await this.projects(reader);
+    const { all, visible } = await this.projectsOf(reader);
     const filter: SearchFilter = { projectIds: null };
     if (query.project) {
       const project = visible.find((p) => p.slug === query.project);
       if (!project) return fail('not_found', `no project named "${query.project.slice(0, 64)}"`, { field: 'project' });
       filter.projectIds = [project.id];
     } else {
-      const all = await this.deps.projects.listProjects(reader.spaceId, reader.userId);
       // When every project is visible the filter adds nothing; leaving it out keeps the plan simple.
       if (visible.length < all.length) filter.projectIds = visible.map((p) => p.id);
     }
