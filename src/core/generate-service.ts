@@ -162,8 +162,8 @@ export class GenerateService {
         priority: policy.fairPriority(admitted.pendingBefore),
         reply,
       }, { projectSlug: project.slug, userExternalId: actor.userExternalId });
-      await this.deps.queue.enqueue(job.id, job.priority);
-      const position = await records.queuePosition(job);
+      // The place in line comes from the record, so it need not wait for the queue's answer.
+      const [, position] = await Promise.all([this.deps.queue.enqueue(job.id, job.priority), records.queuePosition(job)]);
       await this.publish({ type: 'queued', jobId: job.id, at: Date.now(), position });
       return ok({ job, position, role });
     } catch (error) {
