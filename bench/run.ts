@@ -31,6 +31,16 @@ async function main(): Promise<void> {
     line('decision p99', ms(p.decision.p99), ms(p.baseline.p99), ratio(p.decision.p99, p.baseline.p99));
     process.stdout.write(`samples: ${p.decision.n}\n\n`);
   }
+  if (selected('search')) {
+    process.stdout.write('## Search and gallery at 200,000 assets, vs a primary-key lookup of one job on the same database\n');
+    const { benchSearch } = await import('./search-bench.js');
+    const g = await benchSearch();
+    line('newest-50 search p50', ms(g.searchP50), ms(g.baselineP50), ratio(g.searchP50, g.baselineP50));
+    line('newest-50 search p95', ms(g.searchP95), ms(g.baselineP50), ratio(g.searchP95, g.baselineP50), 'target <= 20 ms');
+    line('gallery page server time p50', ms(g.galleryP50), ms(g.baselineP50), ratio(g.galleryP50, g.baselineP50));
+    line('gallery page server time p95', ms(g.galleryP95), ms(g.baselineP50), ratio(g.galleryP95, g.baselineP50), 'target <= 50 ms');
+    process.stdout.write(`rows: ${g.rows}\n\n`);
+  }
   if (selected('discord')) {
     process.stdout.write('## Discord: interaction dispatched -> defer / "queued" edit, real discord.js vs the fake; baseline: one REST round trip to the fake\n');
     const { benchDiscord } = await import('./discord-bench.js');

@@ -199,7 +199,6 @@ export const jobs = pgTable(
     index('jobs_user_status').on(t.userId, t.status),
     index('jobs_status_created').on(t.status, t.createdAt),
     index('jobs_project_created').on(t.projectId, t.createdAt),
-    index('jobs_prompt_fts').using('gin', sql`to_tsvector('simple', ${t.promptSent})`),
     index('jobs_search_vector').using('gin', t.searchVector),
     index('jobs_characters').using('gin', sql`${t.characterIds} jsonb_path_ops`),
     // Keyset pages of finished work, newest first (scanned backwards): the gallery per project, search per space.
