@@ -41,28 +41,15 @@ export interface JobRecord {
   finishedAt: Date | null;
 }
 
-export interface NewJob {
-  id: string;
-  spaceId: string;
-  projectId: string;
-  userId: string;
-  platform: string;
-  kind: 'image' | 'video';
-  request: unknown;
-  promptSent: string;
-  negativeSent: string;
-  seed: number;
-  width: number;
-  height: number;
-  steps: number;
-  count: number;
-  priority: number;
+/** A job as the service records it: the request's facts, before the record adds status and timings. */
+export type NewJob = Pick<
+  JobRecord,
+  'id' | 'spaceId' | 'projectId' | 'userId' | 'platform' | 'kind' | 'request' | 'promptSent' | 'negativeSent' | 'seed' | 'width' | 'height' | 'steps' | 'count' | 'priority' | 'characterIds' | 'loras'
+> & {
   reply?: unknown;
-  characterIds?: string[];
   /** Names as they were at generation time: searchable even after a character is renamed or deleted. */
   characterNames?: string[];
-  loras?: LoraSpec[];
-}
+};
 
 export interface Identity {
   spaceId: string;

@@ -1,21 +1,11 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { JobRecord } from '../core/records.js';
+import type { AssetRecord, JobRecord } from '../core/records.js';
 import type { Database } from '../db/client.js';
 import { isUuid, toJobRecord, type PostgresRecords } from '../db/records.js';
 import { jobs, projects, users } from '../db/schema.js';
 
-export interface NewAsset {
-  /** Chosen before the insert so the completed event can name it. */
-  id: string;
-  outputIndex: number;
-  variant: 'original' | 'webp' | 'thumbnail';
-  kind: 'image' | 'video';
-  mime: string;
-  width: number;
-  height: number;
-  bytes: number;
-  sha256: string;
-  storageKey: string;
+/** An asset row before it is recorded: its id is chosen up front so the completed event can name it. */
+export interface NewAsset extends Omit<AssetRecord, 'jobId' | 'projectId' | 'createdAt'> {
   qualityScore?: number | null;
 }
 
