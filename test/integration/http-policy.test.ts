@@ -82,6 +82,24 @@ describe('limits', () => {
   });
 });
 
+describe('limit overrides', () => {
+  test('an admin gives moderators a higher rate than creators in this space', async () => {
+    const admin = await stack.token('boss', 'admin');
+    const patched = await call('PATCH', '/api/admin/settings', admin, { limits: { ratePerMinute: 1, burst: 0, overrides: { moderator: { ratePerMinute: 100, burst: 5 } } } });
+    expect(patched.status).toBe(200);
+    const creator = await stack.token('plain-creator', 'creator');
+    const moderator = await stack.token('busy-mod', 'moderator');
+    const statuses = async (token: string) => {
+      const out: number[] = [];
+      for (let i = 0; i < 3; i++) out.push((await call('POST', '/api/anime/generate', token, { prompt: `a heron ${i}` })).status);
+      return out;
+    };
+    expect(await statuses(creator)).toEqual([202, 429, 429]);
+    expect(await statuses(moderator)).toEqual([202, 202, 202]);
+    await call('PATCH', '/api/admin/settings', admin, { limits: {} });
+  });
+});
+
 describe('role mapping and tokens', () => {
   test('an admin maps a platform role, issues and revokes a token; every change is in the audit log', async () => {
     const admin = await stack.token('boss', 'admin');
