@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Client, GatewayIntentBits, REST } from 'discord.js';
 import type { BotContext } from '../bots/discord/context.js';
+import { replyProjectUrl } from '../bots/discord/gallery-link.js';
 import { ReplyTracker } from '../bots/discord/reply-tracker.js';
 import { NO_MENTIONS } from '../bots/discord/render.js';
 import { routeInteraction } from '../bots/discord/router.js';
@@ -56,14 +57,23 @@ export async function startDiscord(runtime: Runtime, options: DiscordPartOptions
     },
     transport: restTransport(client.rest, interactionRest),
     links: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
-    publicUrl: config.PUBLIC_URL,
+    projectUrl: (job) => replyProjectUrl(runtime.galleryLinks, job),
     readMedia: (key) => runtime.media.read(key),
     saveReply: (jobId, reply) => runtime.service.setReply(jobId, reply),
     intervalMs: options.progressIntervalMs ?? EDIT_INTERVAL_MS,
     cutoverMs: config.DISCORD_TOKEN_CUTOVER_MS,
     log,
   });
-  const ctx: BotContext = { service: runtime.service, admin: runtime.admin, tracker, log };
+  const ctx: BotContext = {
+    service: runtime.service,
+    admin: runtime.admin,
+    projects: runtime.projects,
+    characters: runtime.characters,
+    gallery: runtime.gallery,
+    galleryLinks: runtime.galleryLinks,
+    tracker,
+    log,
+  };
   client.on('interactionCreate', (interaction) => {
     routeInteraction(ctx, interaction).catch((error: unknown) => log.error({ err: error }, 'interaction handler escaped its boundary'));
   });

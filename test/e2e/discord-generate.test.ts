@@ -41,7 +41,8 @@ describe('/generate in a guild', () => {
     const meta = await sharp(file!.data).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['webp', 512, 768]);
     const embed = final.embeds[0] as { url: string; description: string; fields: Array<{ name: string; value: string }>; image: { url: string } };
-    expect(embed.url).toBe(`${h.stack.baseUrl}/projects/general`);
+    // The project link is a signed gallery link (7 days), not a bare public path.
+    expect(embed.url).toMatch(new RegExp(`^${h.stack.baseUrl}/gallery/[0-9a-f-]{36}/p/general\\?pass=v1\\.`));
     expect(embed.image.url).toBe(file!.url);
     expect(Object.fromEntries(embed.fields.map((f) => [f.name, f.value]))).toMatchObject({ Seed: '7', Size: '512×768', Backend: 'builtin' });
     expect(embed.fields.find((f) => f.name === 'Time')?.value).toMatch(/^\d+\.\d s$/);

@@ -27,7 +27,7 @@ function harness(overrides: Partial<DiscordReply> = {}) {
   const live = new LiveReply(reply, { jobId: 'job-1', prompt: 'a cat @everyone', userId: '42', projectSlug: 'general' }, {
     transport,
     links: new MediaLinks('x'.repeat(40), 'http://localhost'),
-    publicUrl: 'http://localhost',
+    projectUrl: (job) => `http://localhost/gallery/${job.spaceId}/p/${job.projectSlug}`,
     readMedia: async () => Buffer.alloc(0),
     saveReply: async (_id, r) => void saved.push(r),
     intervalMs: 1_500,

@@ -1,8 +1,12 @@
 import type { Interaction } from 'discord.js';
 import type { Actor } from '../../core/actor.js';
+import type { CharacterService } from '../../core/characters/character-service.js';
+import type { GalleryService } from '../../core/gallery/gallery-service.js';
 import type { GenerateService, Viewer } from '../../core/generate-service.js';
+import type { ProjectService } from '../../core/projects/project-service.js';
 import type { SpaceAdminService } from '../../core/space-admin.js';
 import type { Logger } from '../../shared/logger.js';
+import type { GalleryLinks } from '../../web/gallery/gallery-links.js';
 import { buildActor } from './actor.js';
 import { UserMistake } from './error-boundary.js';
 import type { ReplyTracker } from './reply-tracker.js';
@@ -11,6 +15,11 @@ import type { ReplyTracker } from './reply-tracker.js';
 export interface BotContext {
   service: GenerateService;
   admin: SpaceAdminService;
+  projects: ProjectService;
+  characters: CharacterService;
+  gallery: GalleryService;
+  /** Signed gallery links; every link a command shows is signed for the one who asked. */
+  galleryLinks: GalleryLinks;
   tracker: ReplyTracker;
   log: Logger;
 }

@@ -1,5 +1,6 @@
 import type { RawFile } from 'discord.js';
 import type { Logger } from '../../shared/logger.js';
+import type { JobRecord } from '../../core/records.js';
 import type { MediaLinks } from '../../web/media-links.js';
 import type { DiscordReply } from './reply-handle.js';
 import { renderReply, sameMessage, type JobSummary, type OutgoingMessage } from './render.js';
@@ -13,7 +14,8 @@ const MAX_FINAL_ATTEMPTS = 3;
 export interface LiveReplyDeps {
   transport: ReplyTransport;
   links: MediaLinks;
-  publicUrl: string;
+  /** The signed gallery link of a job's project, for the final embed. */
+  projectUrl(job: JobRecord): string;
   readMedia(storageKey: string): Promise<Buffer>;
   saveReply(jobId: string, reply: DiscordReply): Promise<void>;
   /** At most one edit per this many ms per message (Discord: 1.5 s keeps us far from its limits). */
@@ -130,7 +132,7 @@ export class LiveReply {
   }
 
   private render(view: ReplyView, attachmentLimit = this.reply.attachmentSizeLimit): OutgoingMessage {
-    return renderReply(this.job, view, { mode: this.reply.mode, publicUrl: this.deps.publicUrl, links: this.deps.links, attachmentLimit });
+    return renderReply(this.job, view, { mode: this.reply.mode, projectUrl: this.deps.projectUrl, links: this.deps.links, attachmentLimit });
   }
 
   private async ready(message: OutgoingMessage): Promise<ReadyMessage> {

@@ -1,5 +1,5 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
-import type { AssetRecord } from '../../core/records.js';
+import type { AssetRecord, JobRecord } from '../../core/records.js';
 import type { MediaLinks } from '../../web/media-links.js';
 import { buttonId } from './custom-ids.js';
 import type { ReplyView } from './views.js';
@@ -18,7 +18,8 @@ export interface JobSummary {
 
 export interface RenderContext {
   mode: 'interaction' | 'channel';
-  publicUrl: string;
+  /** The signed gallery link of the job's project (gallery-link.ts, replyProjectUrl). */
+  projectUrl(job: JobRecord): string;
   links: MediaLinks;
   attachmentLimit: number;
 }
@@ -84,10 +85,6 @@ function statusLine(view: ReplyView): string {
   }
 }
 
-export function projectLink(publicUrl: string, slug: string): string {
-  return `${publicUrl}/projects/${encodeURIComponent(slug)}`;
-}
-
 /** The whole message for a view. Everything the user typed is escaped and never pings. */
 export function renderReply(job: JobSummary, view: ReplyView, ctx: RenderContext): OutgoingMessage {
   const lines: string[] = [];
@@ -125,7 +122,7 @@ function renderFinal(job: JobSummary, view: Extract<ReplyView, { kind: 'complete
       imageUrl ??= ctx.links.url(shown.id);
     }
   }
-  const project = projectLink(ctx.publicUrl, job.projectSlug);
+  const project = ctx.projectUrl(view.job);
   const embed: APIEmbed = {
     title: 'Finished',
     url: project,
