@@ -23,7 +23,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   });
   const links = new MediaLinks(config.APP_SECRET, config.PUBLIC_URL);
   const auth = { tokens: runtime.tokens, failures: runtime.authFailures, identify: (actor: Parameters<typeof service.identify>[0]) => service.identify(actor) };
-  registerGenerateApi(app, { ...auth, service, links, publicUrl: config.PUBLIC_URL, log: runtime.log });
+  registerGenerateApi(app, { ...auth, service, projectUrl: (viewer, slug) => runtime.galleryLinks.url(viewer, slug), links, publicUrl: config.PUBLIC_URL, log: runtime.log });
   registerAdminApi(app, { ...auth, admin: runtime.admin });
   registerJobEvents(app, { ...auth, service, events: runtime.events, links, publicUrl: config.PUBLIC_URL });
   registerMedia(app, { links, store: runtime.media, getAsset: (id) => runtime.records.getAsset(id) });

@@ -77,6 +77,13 @@ describe('POST /api/anime/generate through to a stored image', () => {
     const body = (await status.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ job_id: jobId, status: 'completed', progress: 100, seed: 42, width: 256, height: 320, project: 'general' });
     expect((body.images as unknown[]).length).toBe(1);
+    // The signed link trades its pass for a cookie, then shows the project (as a browser would follow it).
+    const pass = await fetch(body.project_url as string, { redirect: 'manual' });
+    expect(pass.status).toBe(303);
+    const cookie = pass.headers.get('set-cookie')!.split(';')[0]!;
+    const gallery = await fetch(new URL(pass.headers.get('location')!, stack.baseUrl), { headers: { cookie } });
+    expect(gallery.status).toBe(200);
+    expect(await gallery.text()).toContain('General');
     expect(JSON.stringify(body)).not.toContain(stack.runtime.config.STORAGE_DIR);
   });
 

@@ -73,8 +73,14 @@ function finish(images, d) {
   $('image').src = first.webp_url || first.url;
   $('full').href = first.url;
   $('recipe').textContent = `seed ${d.seed} · ${first.width}×${first.height}${d.backend ? ` · ${d.backend}` : ''}`;
+  if (projectUrl) {
+    $('gallery').href = projectUrl;
+    $('gallery').hidden = false;
+  }
   $('result').hidden = false;
 }
+
+let projectUrl = '';
 
 async function submit(event) {
   event.preventDefault();
@@ -93,6 +99,7 @@ async function submit(event) {
     const created = await fetch('/api/anime/generate', { method: 'POST', headers, body: JSON.stringify(body) });
     const json = await created.json();
     if (!created.ok) return showError(json.error ? json.error.message : `HTTP ${created.status}`);
+    projectUrl = json.project_url || '';
     const stream = await fetch(`/api/anime/generation/${json.job_id}/events`, { headers: { Authorization: `Bearer ${token}` } });
     if (!stream.ok) return showError(`could not follow the job (HTTP ${stream.status})`);
     for await (const e of sseEvents(stream)) render(e);

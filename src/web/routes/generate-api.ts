@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Actor } from '../../core/actor.js';
-import type { GenerateService } from '../../core/generate-service.js';
+import type { GenerateService, Viewer } from '../../core/generate-service.js';
 import { fail, ok, type Failure, type Outcome } from '../../core/outcome.js';
 import type { Logger } from '../../shared/logger.js';
 import { authenticate, type AuthDeps } from '../auth.js';
@@ -50,6 +50,8 @@ export function toCoreRequest(body: unknown): Outcome<Record<string, unknown>> {
 
 export interface GenerateApiDeps extends AuthDeps {
   service: GenerateService;
+  /** The signed gallery link of a project, as chat replies carry it. */
+  projectUrl(viewer: Viewer, projectSlug: string): string;
   links: MediaLinks;
   publicUrl: string;
   log: Logger;
@@ -70,6 +72,7 @@ export function registerGenerateApi(app: FastifyInstance, deps: GenerateApiDeps)
       status: job.status,
       position,
       project: job.projectSlug,
+      project_url: deps.projectUrl(auth.viewer, job.projectSlug),
       seed: job.seed,
       status_url: `${deps.publicUrl}/api/anime/generation/${job.id}/status`,
       events_url: `${deps.publicUrl}/api/anime/generation/${job.id}/events`,
@@ -81,7 +84,7 @@ export function registerGenerateApi(app: FastifyInstance, deps: GenerateApiDeps)
     if (!auth) return reply;
     const view = await deps.service.view(auth.viewer, request.params.id);
     if (!view.ok) return sendFailure(reply, view);
-    return reply.send(statusJson(view.value, deps.links, deps.publicUrl));
+    return reply.send({ ...statusJson(view.value, deps.links, deps.publicUrl), project_url: deps.projectUrl(auth.viewer, view.value.job.projectSlug) });
   });
 
   app.get<{ Querystring: { scope?: string } }>('/api/anime/jobs', async (request, reply) => {

@@ -15,4 +15,6 @@ export function registerTryPage(app: FastifyInstance): void {
     const body = readFileSync(new URL(file, PUBLIC_DIR));
     app.get(route, async (_request, reply) => reply.header('Content-Type', type).header('Cache-Control', 'no-cache').send(body));
   }
+  // Browsers ask for it on every page; an empty answer keeps their consoles and our logs quiet.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('Cache-Control', 'public, max-age=86400').send());
 }
