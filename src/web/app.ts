@@ -35,7 +35,7 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
   // Only JSON is parsed here (the Slack adapter registers its own parsers in its own scope).
   app.removeContentTypeParser('text/plain');
   registerSecurityHeaders(app, { https: options.https });
-  await app.register(cors, { origin: options.corsOrigins.length > 0 ? options.corsOrigins : false, methods: ['GET', 'POST'] });
+  await app.register(cors, { origin: options.corsOrigins.length > 0 ? options.corsOrigins : false, methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] });
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
     const status = error.statusCode ?? 500;
