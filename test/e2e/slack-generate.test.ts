@@ -64,7 +64,7 @@ describe('/generate in Slack', () => {
     expect(final).toContain('*Seed*\\n42');
     expect(final).toContain('512×768');
     expect(final).toContain('*Backend*');
-    expect(final).toContain(`${s.stack.baseUrl}/projects/general`);
+    expect(final).toMatch(new RegExp(`<${s.stack.baseUrl}/gallery/[0-9a-f-]{36}/p/general\\?pass=v1\\.[^|>]+\\|general>`));
     expect(actionIds(message)).toEqual(['job_reroll', 'job_delete']);
 
     const upload = await s.fake.waitFor(() => s.fake.thread(CHANNEL, message.ts).find((m) => m.files?.length));

@@ -32,7 +32,7 @@ describe('Workflow Builder step generate_image', () => {
     const done = await s.fake.waitFor(() => s.fake.functionCompletions.find((c) => c.function_execution_id === run.execution.function_execution_id), 15_000);
     expect(done).toMatchObject({ method: 'functions.completeSuccess', token: run.execution.bot_access_token });
     const outputs = done.outputs as { image_url: string; project_url: string; job_id: string };
-    expect(outputs.project_url).toBe(`${s.stack.baseUrl}/projects/general`);
+    expect(outputs.project_url).toMatch(new RegExp(`^${s.stack.baseUrl}/gallery/[0-9a-f-]{36}/p/general\\?pass=v1\\.`));
     const job = await s.stack.runtime.records.getJob(outputs.job_id);
     expect(job).toMatchObject({ status: 'completed', promptSent: 'a red kite over the dunes' });
     expect(job?.negativeSent).toContain('blurry');

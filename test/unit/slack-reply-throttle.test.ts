@@ -46,7 +46,7 @@ async function harness(minEditIntervalMs: number) {
     links: new MediaLinks('x'.repeat(64), 'http://test'),
     sealer: new TokenSealer('x'.repeat(64)),
     limiter,
-    publicUrl: 'http://test',
+    projectUrl: () => 'http://test/gallery/space/p/general',
     minEditIntervalMs,
     log: createLogger({ level: 'silent', secrets: [] }),
   });

@@ -3,7 +3,6 @@ import type { MediaStore } from '../../../core/ports.js';
 import type { AssetRecord, JobRecord } from '../../../core/records.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { MediaLinks } from '../../../web/media-links.js';
-import { projectLink } from './reply-view.js';
 import type { SlackReply, TokenSealer } from './reply-handle.js';
 
 export interface FinalPostDeps {
@@ -14,7 +13,8 @@ export interface FinalPostDeps {
   media: MediaStore;
   links: MediaLinks;
   sealer: TokenSealer;
-  publicUrl: string;
+  /** The signed gallery link of the job's project (reply-view's replyProjectUrl). */
+  projectUrl(job: JobRecord): string;
   log: Logger;
 }
 
@@ -62,7 +62,7 @@ export async function completeWorkflow(deps: FinalPostDeps, job: JobRecord, repl
         function_execution_id: wait.executionId,
         outputs: {
           image_url: first ? deps.links.url(first.id) : '',
-          project_url: projectLink(deps.publicUrl, job.projectSlug),
+          project_url: deps.projectUrl(job),
           job_id: job.id,
         },
       });

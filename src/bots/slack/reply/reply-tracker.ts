@@ -4,7 +4,7 @@ import type { JobEventBus } from '../../../core/ports.js';
 import type { JobRecord } from '../../../core/records.js';
 import { completeWorkflow, originals, uploadResult, type FinalPostDeps, type WorkflowResult } from './final-post.js';
 import { readSlackReply, type SlackReply } from './reply-handle.js';
-import { isFinalState, projectLink, renderReply, type ReplyState } from './reply-view.js';
+import { isFinalState, renderReply, type ReplyState } from './reply-view.js';
 import type { WorkspaceLimiter } from './workspace-limiter.js';
 
 export interface ReplyTrackerDeps extends FinalPostDeps {
@@ -125,7 +125,7 @@ export class ReplyTracker {
   }
 
   private links(job: JobRecord) {
-    return { project: projectLink(this.deps.publicUrl, job.projectSlug) };
+    return { project: this.deps.projectUrl(job) };
   }
 
   private onEvent(event: JobEvent): void {

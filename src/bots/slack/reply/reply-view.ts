@@ -95,7 +95,17 @@ export function renderReply(job: JobRecord, state: ReplyState, links: { project:
   return { text: clip(`${plainStatus}: ${escapeSlackText(job.promptSent)}`, 3000), blocks };
 }
 
-/** Project gallery link; one place, so the gallery's final route is a one-line change. */
-export function projectLink(publicUrl: string, projectSlug: string): string {
-  return `${publicUrl}/projects/${encodeURIComponent(projectSlug)}`;
+/**
+ * The project link of a job's reply, a signed gallery link (GalleryLinks.url). The reply is seen by
+ * the whole channel, so the pass names the job's author with the least role that can look
+ * (viewer): a click never browses with a moderator's sight. Its clock is the job's own (finish,
+ * else creation), so every rendering of one state is identical and edits are not re-sent for a
+ * new expiry; the link lives 7 days from the finish, like the media links beside it.
+ */
+export function replyProjectUrl(
+  links: { url(viewer: { spaceId: string; userId: string; role: 'viewer' }, slug: string, options: { now: number }): string },
+  job: Pick<JobRecord, 'spaceId' | 'userId' | 'projectSlug' | 'createdAt' | 'finishedAt'>,
+): string {
+  const now = (job.finishedAt ?? job.createdAt).getTime();
+  return links.url({ spaceId: job.spaceId, userId: job.userId, role: 'viewer' }, job.projectSlug, { now });
 }
