@@ -10,6 +10,10 @@ export interface SlackFeatureDeps {
   service: Runtime['service'];
   admin: Runtime['admin'];
   records: Pick<Runtime['records'], 'getJob'>;
+  projects: Runtime['projects'];
+  characters: Runtime['characters'];
+  gallery: Runtime['gallery'];
+  galleryLinks: Runtime['galleryLinks'];
   actors: SlackActorResolver;
   tracker: ReplyTracker;
   sealer: TokenSealer;

@@ -9,12 +9,16 @@ import { boltLogger } from './bolt-logger.js';
 import { registerConfigCommand } from './commands/admin-config.js';
 import { registerTokenCommand } from './commands/api-token.js';
 import { registerCancelCommand } from './commands/cancel.js';
+import { registerCharacterCommand } from './commands/character.js';
+import { registerGalleryCommands } from './commands/gallery.js';
 import { registerGenerateCommand } from './commands/generate.js';
 import { registerGenerateModal } from './commands/generate-modal.js';
 import { registerJobsCommand } from './commands/jobs.js';
+import { registerProjectCommand } from './commands/project.js';
 import type { SlackFeatureDeps } from './deps.js';
 import { TokenSealer } from './reply/reply-handle.js';
 import { ReplyTracker } from './reply/reply-tracker.js';
+import { replyProjectUrl } from './reply/reply-view.js';
 import { WorkspaceLimiter } from './reply/workspace-limiter.js';
 import { registerGenerateImageStep } from './workflow/generate-image-step.js';
 
@@ -81,7 +85,7 @@ export async function createSlackBot(
     links: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
     sealer,
     limiter,
-    publicUrl: config.PUBLIC_URL,
+    projectUrl: (job) => replyProjectUrl(runtime.galleryLinks, job),
     minEditIntervalMs: tuning.minEditIntervalMs ?? 1500,
     log,
   });
@@ -89,6 +93,10 @@ export async function createSlackBot(
     service: runtime.service,
     admin: runtime.admin,
     records: runtime.records,
+    projects: runtime.projects,
+    characters: runtime.characters,
+    gallery: runtime.gallery,
+    galleryLinks: runtime.galleryLinks,
     actors: new SlackActorResolver({
       client: app.client,
       mappedUsergroups: (teamId) => replyRecords.mappedPlatformRoles(teamId),
@@ -106,6 +114,9 @@ export async function createSlackBot(
   registerCancelCommand(app, deps);
   registerConfigCommand(app, deps);
   registerTokenCommand(app, deps);
+  registerProjectCommand(app, deps);
+  registerCharacterCommand(app, deps);
+  registerGalleryCommands(app, deps);
   registerJobButtons(app, deps);
   registerGenerateImageStep(app, deps);
   app.error(async (error) => {

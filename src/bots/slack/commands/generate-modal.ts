@@ -27,6 +27,9 @@ export async function openGenerateModal(client: WebClient, triggerId: string, ch
         input('ar', 'Aspect ratio', { type: 'static_select', action_id: 'value', options: [option('2:3'), option('1:1'), option('3:2')] }),
         input('seed', 'Seed', { type: 'plain_text_input', action_id: 'value', max_length: 12 }),
         input('count', 'Images', { type: 'static_select', action_id: 'value', options: ['1', '2', '3', '4'].map((n) => option(n)) }),
+        // Free text, not a select: listing projects before views.open would eat into the 3 s trigger.
+        input('project', 'Project (slug; empty: the channel\'s project)', { type: 'plain_text_input', action_id: 'value', max_length: 64 }),
+        input('characters', 'Characters (names, comma separated, in merge order)', { type: 'plain_text_input', action_id: 'value', max_length: 300 }),
       ],
     },
   });
@@ -49,7 +52,7 @@ export function modalToFlags(values: StateValues): { ok: true; value: GenerateFl
   const checked = parseGenerateText(prompt);
   if (!checked.ok) return { ok: false, errors: { prompt: checked.error } };
   const flags: GenerateFlags = { prompt };
-  for (const [block, flag] of [['negative', 'negative'], ['ar', 'ar'], ['seed', 'seed'], ['count', 'count']] as const) {
+  for (const [block, flag] of [['negative', 'negative'], ['ar', 'ar'], ['seed', 'seed'], ['count', 'count'], ['project', 'project'], ['characters', 'character']] as const) {
     const raw = field(block);
     if (raw === '') continue;
     const parsed = parseGenerateText(`x --${flag} ${raw}`);
