@@ -36,6 +36,27 @@ function group(n: Named, subcommands: APIApplicationCommandOption[]): APIApplica
 
 const roleOption = { ...named('role', 'ロール', 'A Discord role of this server', 'このサーバーのDiscordロール'), type: T.Role, required: true } as const;
 const wordOption = { ...named('word', '単語', 'A word or phrase', '単語またはフレーズ'), type: T.String, required: true, max_length: 100 } as const;
+const projectOption = (required: boolean, description = 'Project', ja = 'プロジェクト') =>
+  ({ ...named('project', 'プロジェクト', description, ja), type: T.String, autocomplete: true, max_length: 64, required }) as const;
+function characterOption(name: string, ja: string, description: string, jaDescription: string, required = false) {
+  return { ...named(name, ja, description, jaDescription), type: T.String, autocomplete: true, max_length: 48, required } as const;
+}
+const VISIBILITY = [choice('space', 'サーバー全員', 'space'), choice('private', 'メンバー限定', 'private'), choice('public', '公開リンク', 'public')];
+const visibilityOption = (required: boolean) =>
+  ({ ...named('visibility', '公開範囲', 'Who can see it', '閲覧できる人'), type: T.String, choices: VISIBILITY, required }) as const;
+const userFilter = { ...named('user', 'ユーザー', 'Only images by this member', 'このメンバーの画像のみ'), type: T.User } as const;
+const characterScope = projectOption(false, 'The character\'s project (default: whole server)', 'キャラクターのプロジェクト（既定はサーバー全体）');
+/** The fields of /character create and edit (create requires `fragment`). */
+function characterFieldOptions(create: boolean): APIApplicationCommandOption[] {
+  return [
+    { ...named('fragment', 'プロンプト断片', 'Prompt text that draws this character', 'このキャラクターを描くプロンプト'), type: T.String, max_length: 500, required: create },
+    { ...named('description', '説明', 'Who the character is', 'キャラクターの説明'), type: T.String, max_length: 500 },
+    { ...named('negative', 'ネガティブ', 'Negative prompt text for this character', 'このキャラクター用のネガティブプロンプト'), type: T.String, max_length: 500 },
+    { ...named('seed', 'シード', 'Reference seed', '基準シード値'), type: T.Integer, min_value: 0, max_value: 4_294_967_295 },
+    { ...named('lora', 'lora', 'LoRA file name (empty removes it)', 'LoRAファイル名（空で解除）'), type: T.String, max_length: 200 },
+    { ...named('lora_weight', 'loraの強さ', 'LoRA weight (default 1)', 'LoRAの強さ（既定は1）'), type: T.Number, min_value: -10, max_value: 10 },
+  ] as never;
+}
 const MANAGE_GUILD = PermissionFlagsBits.ManageGuild.toString();
 // Guild-only: roles, limits and replies all belong to a server.
 const GUILD_ONLY = { type: ApplicationCommandType.ChatInput as const, contexts: [InteractionContextType.Guild], integration_types: [ApplicationIntegrationType.GuildInstall] };
@@ -54,6 +75,11 @@ export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
       },
       { ...named('seed', 'シード', 'Seed for a repeatable result', '再現用のシード値'), type: T.Integer, min_value: 0, max_value: 4_294_967_295 },
       { ...named('count', '枚数', 'How many images (1-4)', '生成する枚数（1〜4）'), type: T.Integer, min_value: 1, max_value: 4 },
+      { ...named('project', 'プロジェクト', 'Project for the image (default: the channel\'s)', '保存先プロジェクト（既定はチャンネルの設定）'), type: T.String, autocomplete: true, max_length: 64 },
+      // Three options rather than one comma-separated list, so each name gets its own autocomplete.
+      characterOption('character', 'キャラクター', 'A character to draw', '描くキャラクター'),
+      characterOption('character2', 'キャラクター2', 'A second character', '2人目のキャラクター'),
+      characterOption('character3', 'キャラクター3', 'A third character', '3人目のキャラクター'),
     ],
   },
   { ...named('jobs', 'ジョブ', 'Your queued and running jobs', '待機中・実行中のあなたのジョブ'), ...GUILD_ONLY },
@@ -111,4 +137,74 @@ export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
       { ...named('days', '日数', 'Days until it expires (1-365)', '有効日数（1〜365）'), type: T.Integer, required: true, min_value: 1, max_value: 365 },
     ],
   },
+  {
+    ...named('project', 'プロジェクト', 'Projects: where images are kept (changes: moderators)', 'プロジェクト：画像の保存先（変更はモデレーター）'),
+    ...GUILD_ONLY,
+    options: [
+      sub(named('create', '作成', 'Create a project', 'プロジェクトを作成します'), [
+        { ...named('name', '名前', 'Project name', 'プロジェクト名'), type: T.String, required: true, max_length: 80 },
+        { ...named('slug', 'スラッグ', 'Short id in links (default: from the name)', 'リンク用の短いID（既定は名前から）'), type: T.String, max_length: 64 },
+        { ...named('description', '説明', 'What the project is', 'プロジェクトの説明'), type: T.String, max_length: 1000 },
+        visibilityOption(false),
+      ] as never),
+      sub(named('list', '一覧', 'Projects you can see', '閲覧できるプロジェクト'), [
+        { ...named('archived', 'アーカイブ', 'Include archived projects', 'アーカイブ済みも含める'), type: T.Boolean },
+      ] as never),
+      sub(named('use', '使用', 'Make it this channel\'s default for /generate', 'このチャンネルの /generate の既定にします'), [projectOption(true)]),
+      sub(named('rename', '名前変更', 'Rename a project', 'プロジェクト名を変更します'), [
+        projectOption(true),
+        { ...named('name', '名前', 'New name', '新しい名前'), type: T.String, required: true, max_length: 80 },
+      ] as never),
+      sub(named('describe', '説明', 'Change a project\'s description', 'プロジェクトの説明を変更します'), [
+        projectOption(true),
+        { ...named('text', 'テキスト', 'The description (empty clears it)', '説明（空で解除）'), type: T.String, max_length: 1000 },
+      ] as never),
+      sub(named('visibility', '公開範囲', 'Who can see a project', 'プロジェクトの公開範囲'), [projectOption(true), visibilityOption(true)]),
+      sub(named('archive', 'アーカイブ', 'Archive a project (stays browsable)', 'プロジェクトをアーカイブします（閲覧は可能）'), [projectOption(true)]),
+      sub(named('members', 'メンバー', 'Add or remove a member of a private project', '非公開プロジェクトのメンバーを追加・削除'), [
+        projectOption(true),
+        { ...named('add', '追加', 'Member to add', '追加するメンバー'), type: T.User },
+        { ...named('remove', '削除', 'Member to remove', '削除するメンバー'), type: T.User },
+      ] as never),
+      sub(named('info', '情報', 'About a project', 'プロジェクトの情報'), [projectOption(true)]),
+    ],
+  },
+  {
+    ...named('character', 'キャラクター', 'Characters: a consistent cast (changes: moderators)', 'キャラクター：一貫したキャスト（変更はモデレーター）'),
+    ...GUILD_ONLY,
+    options: [
+      sub(named('create', '作成', 'Create a character', 'キャラクターを作成します'), [
+        { ...named('name', '名前', 'Character name', 'キャラクター名'), type: T.String, required: true, max_length: 48 },
+        ...characterFieldOptions(true).slice(0, 1),
+        characterScope,
+        ...characterFieldOptions(true).slice(1),
+      ] as never),
+      sub(named('list', '一覧', 'Characters you can use', '使えるキャラクター'), [characterScope]),
+      sub(named('show', '表示', 'About a character', 'キャラクターの情報'), [characterOption('name', '名前', 'Character', 'キャラクター', true), characterScope]),
+      sub(named('edit', '編集', 'Change a character', 'キャラクターを編集します'), [
+        characterOption('name', '名前', 'Character', 'キャラクター', true),
+        characterScope,
+        { ...named('new_name', '新しい名前', 'New name', '新しい名前'), type: T.String, max_length: 48 },
+        ...characterFieldOptions(false),
+      ] as never),
+      sub(named('delete', '削除', 'Delete a character', 'キャラクターを削除します'), [characterOption('name', '名前', 'Character', 'キャラクター', true), characterScope]),
+    ],
+  },
+  {
+    ...named('history', '履歴', 'Latest images, by member or project', '最新の画像（メンバー・プロジェクト別）'),
+    ...GUILD_ONLY,
+    options: [userFilter, projectOption(false)] as never,
+  },
+  {
+    ...named('search', '検索', 'Search images by prompt and character', 'プロンプトやキャラクターで画像を検索'),
+    ...GUILD_ONLY,
+    options: [
+      { ...named('text', 'テキスト', 'Words in the prompt or character name', 'プロンプトやキャラクター名の語'), type: T.String, required: true, max_length: 200 },
+      characterOption('character', 'キャラクター', 'Only images of this character', 'このキャラクターの画像のみ'),
+      userFilter,
+      { ...named('kind', '種類', 'Image or video', '画像または動画'), type: T.String, choices: [choice('image', '画像', 'image'), choice('video', '動画', 'video')] },
+      projectOption(false),
+    ] as never,
+  },
+  { ...named('gallery', 'ギャラリー', 'A private link to this server\'s galleries (1 hour)', 'このサーバーのギャラリーへの個人用リンク（1時間）'), ...GUILD_ONLY },
 ];

@@ -1,7 +1,10 @@
 import type { Failure } from '../../core/outcome.js';
 
 /** What the user was doing, so a refusal can say what it refused. */
-export type Doing = 'generate' | 'cancel' | 'delete' | 'reroll' | 'configure' | 'token' | 'list';
+export type Doing = 'generate' | 'cancel' | 'delete' | 'reroll' | 'configure' | 'token' | 'list' | 'project' | 'character' | 'browse';
+
+/** Where the core's own not_found message names the missing thing (a project, a character). */
+const NAMES_WHAT_IS_MISSING: ReadonlySet<Doing> = new Set(['generate', 'project', 'character', 'browse']);
 
 /** The request fields as the user knows them: the slash-command option names. */
 const FIELD_NAMES: Record<string, string> = {
@@ -15,6 +18,19 @@ const FIELD_NAMES: Record<string, string> = {
   platform_role: 'role',
   user: 'user',
   days: 'days',
+  characters: 'character',
+  name: 'name',
+  slug: 'slug',
+  description: 'description',
+  visibility: 'visibility',
+  promptFragment: 'fragment',
+  negativeFragment: 'negative',
+  referenceSeed: 'seed',
+  lora: 'lora',
+  'lora.name': 'lora',
+  'lora.weight': 'lora_weight',
+  q: 'text',
+  channel: 'channel',
 };
 
 const FORBIDDEN: Record<Doing, string> = {
@@ -25,6 +41,9 @@ const FORBIDDEN: Record<Doing, string> = {
   configure: 'Only server admins (Manage Server) can change these settings.',
   token: 'Only server admins can issue API tokens, and never with a role above their own.',
   list: 'Only moderators can see everyone\'s jobs.',
+  project: 'Only moderators can create or change projects. Ask a server admin for the moderator role.',
+  character: 'Only moderators can create, edit or delete characters. Ask a server admin for the moderator role.',
+  browse: 'Your role in this server cannot view the gallery.',
 };
 
 const CONTENT: Record<string, string> = {
@@ -58,7 +77,7 @@ export function describeFailure(failure: Failure, doing: Doing, now = Date.now()
       return `The \`${field}\` option is not valid: ${failure.message}.`;
     }
     case 'not_found':
-      return doing === 'generate' ? `Not found: ${failure.message}.` : 'That job does not exist, or it is not yours to see.';
+      return NAMES_WHAT_IS_MISSING.has(doing) ? `Not found: ${failure.message}.` : 'That job does not exist, or it is not yours to see.';
     case 'conflict':
       return `Nothing to do: ${failure.message}.`;
     case 'unavailable':

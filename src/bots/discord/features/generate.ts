@@ -5,6 +5,18 @@ import { UserMistake, withBoundary } from '../error-boundary.js';
 import { Responder } from '../responder.js';
 import { startJob } from './start-job.js';
 
+/**
+ * Characters come as three options, `character`, `character2` and `character3`, one name each, so
+ * each gets its own autocomplete (a comma-separated list cannot be completed name by name). They
+ * are merged in that order; blanks and repeats are dropped.
+ */
+export const CHARACTER_OPTIONS = ['character', 'character2', 'character3'] as const;
+
+export function charactersFromOptions(options: Pick<ChatInputCommandInteraction['options'], 'getString'>): string[] {
+  const names = CHARACTER_OPTIONS.map((name) => options.getString(name)?.trim() ?? '').filter((name) => name !== '');
+  return names.filter((name, i) => names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === i);
+}
+
 /** Slash-command options -> the core's request input. The core validates; this only renames. */
 export function requestFromOptions(options: ChatInputCommandInteraction['options']): Record<string, unknown> {
   const aspect = options.getString('aspect') ?? 'square';
@@ -13,6 +25,9 @@ export function requestFromOptions(options: ChatInputCommandInteraction['options
   const negative = options.getString('negative');
   const seed = options.getInteger('seed');
   const count = options.getInteger('count');
+  // Without a project the core uses the channel's default (`/project use`), else the server's.
+  const project = options.getString('project')?.trim();
+  const characters = charactersFromOptions(options);
   return {
     prompt: options.getString('prompt', true),
     ...(negative !== null ? { negativePrompt: negative } : {}),
@@ -20,6 +35,8 @@ export function requestFromOptions(options: ChatInputCommandInteraction['options
     height,
     ...(seed !== null ? { seed } : {}),
     ...(count !== null ? { count } : {}),
+    ...(project ? { project } : {}),
+    ...(characters.length > 0 ? { characters } : {}),
   };
 }
 

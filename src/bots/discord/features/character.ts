@@ -1,0 +1,78 @@
+import type { ChatInputCommandInteraction } from 'discord.js';
+import type { Character } from '../../../core/characters/types.js';
+import type { Viewer } from '../../../core/generate-service.js';
+import type { Outcome } from '../../../core/outcome.js';
+import { viewerOf, type BotContext } from '../context.js';
+import { UserMistake, withBoundary } from '../error-boundary.js';
+import { Responder } from '../responder.js';
+import { CONTENT_LIMIT, characterDetail, characterLine, fitLines, link, plain } from '../studio-format.js';
+import { describeFailure } from '../words.js';
+
+type Options = ChatInputCommandInteraction['options'];
+
+/** Slash options -> the core's character fields (its names). Only what was given; the core validates. */
+export function characterFields(options: Options, nameOption: 'name' | 'new_name'): Record<string, unknown> {
+  const text = (option: string) => options.getString(option);
+  const name = text(nameOption);
+  const description = text('description');
+  const fragment = text('fragment');
+  const negative = text('negative');
+  const seed = options.getInteger('seed');
+  const lora = text('lora');
+  const weight = options.getNumber('lora_weight');
+  if (weight !== null && lora === null) throw new UserMistake('Give `lora` together with `lora_weight`.');
+  return {
+    ...(name !== null ? { name } : {}),
+    ...(description !== null ? { description } : {}),
+    ...(fragment !== null ? { promptFragment: fragment } : {}),
+    ...(negative !== null ? { negativeFragment: negative } : {}),
+    ...(seed !== null ? { referenceSeed: seed } : {}),
+    // An empty lora name removes the LoRA; a weight defaults to 1 in the core.
+    ...(lora !== null ? { lora: lora.trim() === '' ? null : { name: lora.trim(), ...(weight !== null ? { weight } : {}) } } : {}),
+  };
+}
+
+async function runCharacter(ctx: BotContext, viewer: Viewer, options: Options): Promise<Outcome<string>> {
+  const project = options.getString('project')?.trim() || undefined;
+  const scope = project ? { project } : {};
+  const name = () => options.getString('name', true);
+  const gallery = (c: Character) => link('Open the gallery', ctx.galleryLinks.url(viewer, c.projectSlug ?? undefined));
+  const said = (outcome: Outcome<Character>, text: (c: Character) => string): Outcome<string> =>
+    outcome.ok ? { ok: true, value: `${text(outcome.value)}\n${gallery(outcome.value)}` } : outcome;
+  switch (options.getSubcommand(true)) {
+    case 'create': {
+      const created = await ctx.characters.create(viewer, { ...characterFields(options, 'name'), ...(project ? { project } : {}) });
+      return said(created, (c) => `Created ${characterLine(c)}\nUse it with \`/generate character:${plain(c.name, 48)}\`.`);
+    }
+    case 'list': {
+      const listed = await ctx.characters.list(viewer, scope);
+      if (!listed.ok) return listed;
+      const lines = listed.value.map((c) => `• ${characterLine(c)}`);
+      return { ok: true, value: lines.length ? fitLines(lines, CONTENT_LIMIT) : 'No characters yet. A moderator can add one with `/character create`.' };
+    }
+    case 'show':
+      return said(await ctx.characters.show(viewer, name(), scope), characterDetail);
+    case 'edit': {
+      const patch = characterFields(options, 'new_name');
+      if (Object.keys(patch).length === 0) throw new UserMistake('Give at least one thing to change (`new_name`, `fragment`, `description`, `negative`, `seed`, `lora`).');
+      return said(await ctx.characters.edit(viewer, name(), patch, scope), (c) => `Updated ${characterLine(c)}`);
+    }
+    case 'delete': {
+      const deleted = await ctx.characters.delete(viewer, name(), scope);
+      return deleted.ok ? { ok: true, value: `Deleted **${plain(deleted.value.name, 48)}**. Images made with it keep its name in their recipe.` } : deleted;
+    }
+    default:
+      throw new Error(`unknown /character subcommand ${options.getSubcommand(true)}`);
+  }
+}
+
+/** /character create|list|show|edit|delete — changes need a moderator (the core decides). */
+export async function handleCharacter(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
+  const responder = new Responder(interaction);
+  await withBoundary(responder, ctx.log, 'character', async () => {
+    await responder.deferPrivate();
+    const { viewer } = await viewerOf(ctx, interaction);
+    const outcome = await runCharacter(ctx, viewer, interaction.options);
+    await responder.say(outcome.ok ? outcome.value : describeFailure(outcome, 'character'));
+  });
+}
