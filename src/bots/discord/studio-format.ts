@@ -67,5 +67,5 @@ export function itemLine(item: GalleryItem, imageUrl: string): string {
   const when = Math.floor(item.createdAt.getTime() / 1000);
   const cast = item.characterNames.length ? ` · ${plain(item.characterNames.join(', '), 60)}` : '';
   const who = plain(item.author.displayName || item.author.externalId, 40);
-  return `• ${link(plain(item.prompt, 70) || '(no prompt)', imageUrl)} — \`${item.projectSlug}\` · ${who}${cast} · <t:${when}:R>`;
+  return `• ${link(plain(item.prompt, 100) || '(no prompt)', imageUrl)} — \`${item.projectSlug}\` · ${who}${cast} · <t:${when}:R>`;
 }
