@@ -64,6 +64,12 @@ describe('content policy', () => {
     expect(patched.status).toBe(200);
     const refused = await call('POST', '/api/anime/generate', await stack.token('pilot'), { prompt: 'a giant M E C H A robot' });
     expect(refused.json.error?.reason).toBe('blocklist');
+    // The space's negative prompt is appended to every job's own.
+    const pilot = await stack.token('pilot2');
+    const accepted = await call('POST', '/api/anime/generate', pilot, { prompt: 'a paper crane', negative_prompt: 'blurry' });
+    expect(accepted.status).toBe(202);
+    const status = await call('GET', `/api/anime/generation/${accepted.json.job_id as string}/status`, pilot);
+    expect(status.json.negative_prompt).toBe('blurry, lowres');
     const bad = await call('PATCH', '/api/admin/settings', admin, { content: { patterns: ['(a+)+$'] } });
     expect(bad.status).toBe(400);
   });
