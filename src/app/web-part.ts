@@ -9,6 +9,8 @@ import { registerProjectApi } from '../web/routes/project-api.js';
 import { registerGenerateApi } from '../web/routes/generate-api.js';
 import { registerHealth } from '../web/routes/health.js';
 import { registerJobEvents } from '../web/routes/job-events.js';
+import { ServiceMetrics } from '../infra/metrics.js';
+import { registerMetrics } from '../web/routes/metrics.js';
 import { registerMedia } from '../web/routes/media.js';
 import { registerTryPage } from '../web/routes/try-page.js';
 import type { Runtime } from './runtime.js';
@@ -40,6 +42,10 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   registerGalleryApi(app, { ...auth, gallery: runtime.gallery, links: runtime.galleryLinks, media: links, publicUrl: config.PUBLIC_URL });
   registerGalleryRoutes(app, { gallery: runtime.gallery, characters: runtime.characters, links: runtime.galleryLinks, media: links, https: config.PUBLIC_URL.startsWith('https:') });
   registerTryPage(app);
+  const metrics = new ServiceMetrics(runtime.queue);
+  const stopMetrics = await metrics.attach(runtime.events);
+  app.addHook('onClose', async () => stopMetrics());
+  registerMetrics(app, { ...auth, metrics });
   if (extend) await extend(app);
   return app;
 }

@@ -105,3 +105,22 @@ describe('POST /api/anime/generate through to a stored image', () => {
     expect(created.status).toBe(202);
   });
 });
+
+describe('GET /metrics', () => {
+  test('counts finished jobs for admins, refuses everyone else', async () => {
+    await ensureWorker();
+    const token = await stack.token('metered', 'creator');
+    const created = await generate(token, { prompt: 'a lantern festival', width: 64, height: 64, steps: 2 });
+    const done = await fetch(`${stack.baseUrl}/api/anime/generation/${created.json.job_id as string}/events`, { headers: { authorization: `Bearer ${token}` } });
+    await readSse(done);
+    expect((await fetch(`${stack.baseUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(403);
+    expect((await fetch(`${stack.baseUrl}/metrics`)).status).toBe(401);
+    const response = await fetch(`${stack.baseUrl}/metrics`, { headers: { authorization: `Bearer ${await stack.token('ops', 'admin')}` } });
+    const text = await response.text();
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const completed = /anime_jobs_finished_total\{status="completed"\} (\d+)/.exec(text);
+    expect(Number(completed?.[1])).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/anime_queue_depth \d+/);
+    expect(text).toMatch(/anime_job_duration_seconds_count\{backend="builtin"\} [1-9]/);
+  });
+});
