@@ -19,6 +19,7 @@ export type {
   BlockActionInput, DriverResponse, FunctionExecutedInput, SlackDriver, SlackDriverOptions, SlashCommandInput,
   ViewSubmissionInput,
 } from './driver.js';
+export type { FakeSocketMode, SocketAck, SocketConnection } from './socket-mode.js';
 export { signingHeaders, slackSignature } from './signing.js';
 export type { SignOptions } from './signing.js';
 export { validateBlocks } from './blocks.js';

@@ -4,6 +4,7 @@
  *   POST /upload/<file_id>      upload URLs handed out by files.getUploadURLExternal
  *   GET  /files-pri/<team>-<id>/<name>  url_private downloads
  *   POST /response/<id>         response_url webhooks
+ *   GET  /link/?ticket=..       Socket Mode WebSocket (socket-mode.ts; apps.connections.open hands it out)
  * Platform errors are HTTP 200 {ok:false,error}; only injected rate limits use 429.
  */
 import { createServer } from 'node:http';
@@ -19,6 +20,7 @@ import { functionMethods } from './methods/functions.js';
 import { viewMethods } from './methods/views.js';
 import { storeMessage, wireMessage } from './messages.js';
 import { handleResponseUrl } from './response-url.js';
+import { attachSocketMode, type FakeSocketMode } from './socket-mode.js';
 import { FakeSlackState } from './state.js';
 import type { Identity } from './state.js';
 import type {
@@ -42,6 +44,8 @@ export interface FakeSlack {
   readonly responseUrls: readonly IssuedResponseUrl[];
   /** Bugs inside the fake (exceptions in a handler); should stay empty. */
   readonly internalErrors: readonly Error[];
+  /** Socket Mode: connections opened with `options.appToken`, and envelopes pushed to the app. */
+  readonly socketMode: FakeSocketMode;
   /** Every non-ephemeral message posted in `channel` (top level and replies), oldest first. */
   messages(channel: string): StoredMessage[];
   ephemerals(channel: string, userId?: string): StoredMessage[];
@@ -69,13 +73,17 @@ export interface FakeSlack {
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const state = new FakeSlackState(options);
   const server = createServer((req, res) => {
-    route(state, req, res).catch((error: unknown) => {
+    route(state, socketMode, req, res).catch((error: unknown) => {
       const err = error instanceof Error ? error : new Error(String(error));
       state.internalErrors.push(err);
       state.changed('internal_error');
       if (!res.headersSent) sendText(res, 500, `fake Slack internal error: ${err.message}`);
       else res.destroy(err);
     });
+  });
+  const socketMode = attachSocketMode(state, server, {
+    ...(options.appToken ? { appToken: options.appToken } : {}),
+    ...(options.socketPingIntervalMs ? { pingIntervalMs: options.socketPingIntervalMs } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -94,6 +102,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     get views() { return [...state.views.values()]; },
     get responseUrls() { return [...state.responseUrls.values()]; },
     get internalErrors() { return state.internalErrors; },
+    socketMode,
     messages: (channel) => state.messages.filter((m) => m.channel === channel && !m.ephemeral_to),
     ephemerals: (channel, userId) =>
       state.messages.filter((m) => m.channel === channel && m.ephemeral_to !== undefined && (userId === undefined || m.ephemeral_to === userId)),
@@ -116,16 +125,18 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     issueResponseUrl: (channel, userId, source) => state.issueResponseUrl(channel, userId, source),
     startFunctionExecution: (callbackId, inputs) => state.startExecution(callbackId, inputs),
     waitFor: (probe, timeoutMs) => state.waitFor(probe, timeoutMs),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await socketMode.close();
+      await new Promise<void>((resolve, reject) => {
         // fetch keeps connections alive; without this close() would wait for them to idle out.
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
-      }),
+      });
+    },
   };
 }
 
-async function route(state: FakeSlackState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(state: FakeSlackState, socketMode: FakeSocketMode, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', state.baseUrl);
   const [, area, ...rest] = url.pathname.split('/');
   const tail = decodeURIComponent(rest.join('/'));
@@ -134,13 +145,13 @@ async function route(state: FakeSlackState, req: IncomingMessage, res: ServerRes
   }
   if (req.method !== 'POST') return sendText(res, 405, 'method not allowed');
   const raw = await readBody(req);
-  if (area === 'api') return handleApi(state, tail, req, raw, res);
+  if (area === 'api') return handleApi(state, socketMode, tail, req, raw, res);
   if (area === 'upload') return handleUpload(state, tail, req, raw, res);
   if (area === 'response') return handleResponseUrl(state, tail, raw, res);
   sendText(res, 404, 'not found');
 }
 
-async function handleApi(state: FakeSlackState, method: string, req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
+async function handleApi(state: FakeSlackState, socketMode: FakeSocketMode, method: string, req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
   const contentType = mediaType(req);
   let args: Record<string, unknown> = {};
   let token = bearer(req);
@@ -164,13 +175,17 @@ async function handleApi(state: FakeSlackState, method: string, req: IncomingMes
     return record(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });
   }
   const handler = METHODS[method];
+  if (method === 'apps.connections.open') return answer(record, () => socketMode.open(token));
   if (!handler) return record(200, { ok: false, error: 'unknown_method', req_method: method });
   if (token === undefined) return record(200, { ok: false, error: 'not_authed' });
   const tokenKind = state.tokenKind(token);
   if (tokenKind === undefined) return record(200, { ok: false, error: 'invalid_auth' });
+  answer(record, () => handler({ state, args: new Args(args), token, tokenKind, contentType }));
+}
+
+function answer(record: (status: number, response: Record<string, unknown>) => void, run: () => Record<string, unknown>): void {
   try {
-    const body = handler({ state, args: new Args(args), token, tokenKind, contentType });
-    record(200, { ok: true, ...body });
+    record(200, { ok: true, ...run() });
   } catch (error) {
     if (!(error instanceof SlackApiError)) throw error;
     record(200, { ok: false, error: error.code, ...error.extra });

@@ -47,6 +47,10 @@ export interface FakeSlackOptions {
   botId?: string;
   botName?: string;
   appId?: string;
+  /** Socket Mode app-level token accepted by apps.connections.open. Default 'xapp-1-A0FAKEAPP1-1-fakeapptoken'. */
+  appToken?: string;
+  /** How often the fake pings each Socket Mode client. Default 10 s (the client gives up after 30 s). */
+  socketPingIntervalMs?: number;
   users?: FakeUserSeed[];
   /** `{ S123: ['U1'] }` or `{ S123: { users: ['U1'], handle: 'artists', disabled: false } }`. */
   usergroups?: Record<string, string[] | FakeUsergroupSeed>;
