@@ -127,7 +127,14 @@ export async function createSlackBot(
     app,
     async start() {
       await tracker.start();
-      await app.start();
+      try {
+        await app.start();
+      } catch (error) {
+        // A failed start (e.g. a wrong app token) must not leave the tracker listening to job events.
+        await tracker.stop();
+        await limiter.stop();
+        throw error;
+      }
     },
     async stop() {
       await app.stop();
