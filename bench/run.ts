@@ -12,14 +12,19 @@ function line(label: string, value: string, baseline: string, rel: string, targe
   process.stdout.write(`${label.padEnd(44)} ${value.padStart(14)}   baseline ${baseline.padStart(14)}   ratio ${rel.padStart(7)}   ${target}\n`);
 }
 
+/** A latency row: milliseconds beside the baseline and their ratio. */
+function latency(label: string, value: number, baseline: number, target = ''): void {
+  line(label, ms(value), ms(baseline), ratio(value, baseline), target);
+}
+
 async function main(): Promise<void> {
   process.stdout.write(`anime-production bench — node ${process.version}, ${new Date().toISOString()}\n\n`);
   if (selected('spine')) {
     process.stdout.write('## Spine: request -> result event (stub generator), vs bare BullMQ add+process\n');
     const { benchSpine } = await import('./spine-bench.js');
     const s = await benchSpine();
-    line('overhead p50 (one at a time)', ms(s.overhead.p50), ms(s.baselineOverhead.p50), ratio(s.overhead.p50, s.baselineOverhead.p50), 'target <= 5 ms');
-    line('overhead p99 (one at a time)', ms(s.overhead.p99), ms(s.baselineOverhead.p99), ratio(s.overhead.p99, s.baselineOverhead.p99), 'target <= 25 ms');
+    latency('overhead p50 (one at a time)', s.overhead.p50, s.baselineOverhead.p50, 'target <= 5 ms');
+    latency('overhead p99 (one at a time)', s.overhead.p99, s.baselineOverhead.p99, 'target <= 25 ms');
     line('throughput (32 submitters, 16 slots)', `${s.throughput.toFixed(0)} jobs/s`, `${s.baselineThroughput.toFixed(0)} jobs/s`, ratio(s.throughput, s.baselineThroughput), 'target >= 1000 jobs/s');
     process.stdout.write(`samples: ${s.overhead.n} latency, throughput over ${process.env.BENCH_THROUGHPUT_SECONDS ?? 20} s each\n\n`);
   }
@@ -27,38 +32,38 @@ async function main(): Promise<void> {
     process.stdout.write('## Policy: role + permission + content check + Redis limits per request, vs one Redis PING\n');
     const { benchPolicy } = await import('./policy-bench.js');
     const p = await benchPolicy();
-    line('decision p50', ms(p.decision.p50), ms(p.baseline.p50), ratio(p.decision.p50, p.baseline.p50), 'target <= 1 ms');
-    line('decision p99', ms(p.decision.p99), ms(p.baseline.p99), ratio(p.decision.p99, p.baseline.p99));
+    latency('decision p50', p.decision.p50, p.baseline.p50, 'target <= 1 ms');
+    latency('decision p99', p.decision.p99, p.baseline.p99);
     process.stdout.write(`samples: ${p.decision.n}\n\n`);
   }
   if (selected('search')) {
     process.stdout.write('## Search and gallery at 200,000 assets, vs a primary-key lookup of one job on the same database\n');
     const { benchSearch } = await import('./search-bench.js');
     const g = await benchSearch();
-    line('newest-50 search p50', ms(g.searchP50), ms(g.baselineP50), ratio(g.searchP50, g.baselineP50));
-    line('newest-50 search p95', ms(g.searchP95), ms(g.baselineP50), ratio(g.searchP95, g.baselineP50), 'target <= 20 ms');
-    line('gallery page server time p50', ms(g.galleryP50), ms(g.baselineP50), ratio(g.galleryP50, g.baselineP50));
-    line('gallery page server time p95', ms(g.galleryP95), ms(g.baselineP50), ratio(g.galleryP95, g.baselineP50), 'target <= 50 ms');
+    latency('newest-50 search p50', g.searchP50, g.baselineP50);
+    latency('newest-50 search p95', g.searchP95, g.baselineP50, 'target <= 20 ms');
+    latency('gallery page server time p50', g.galleryP50, g.baselineP50);
+    latency('gallery page server time p95', g.galleryP95, g.baselineP50, 'target <= 50 ms');
     process.stdout.write(`rows: ${g.rows}\n\n`);
   }
   if (selected('discord')) {
     process.stdout.write('## Discord: interaction dispatched -> defer / "queued" edit, real discord.js vs the fake; baseline: one REST round trip to the fake\n');
     const { benchDiscord } = await import('./discord-bench.js');
     const d = await benchDiscord();
-    line('defer p50', ms(d.deferP50), ms(d.baselineP50), ratio(d.deferP50, d.baselineP50));
-    line('defer p99', ms(d.deferP99), ms(d.baselineP99), ratio(d.deferP99, d.baselineP99), 'target <= 50 ms');
-    line('"queued" edit p50', ms(d.queuedP50), ms(d.baselineP50), ratio(d.queuedP50, d.baselineP50));
-    line('"queued" edit p99', ms(d.queuedP99), ms(d.baselineP99), ratio(d.queuedP99, d.baselineP99));
+    latency('defer p50', d.deferP50, d.baselineP50);
+    latency('defer p99', d.deferP99, d.baselineP99, 'target <= 50 ms');
+    latency('"queued" edit p50', d.queuedP50, d.baselineP50);
+    latency('"queued" edit p99', d.queuedP99, d.baselineP99);
     process.stdout.write(`samples: ${d.samples}\n\n`);
   }
   if (selected('slack')) {
     process.stdout.write('## Slack: signed /generate -> ack / "queued" message, real Bolt vs the fake; baseline: a signed url_verification\n');
     const { benchSlack } = await import('./slack-bench.js');
     const k = await benchSlack();
-    line('ack p50', ms(k.ackP50), ms(k.baselineP50), ratio(k.ackP50, k.baselineP50));
-    line('ack p99', ms(k.ackP99), ms(k.baselineP99), ratio(k.ackP99, k.baselineP99), 'target <= 50 ms');
-    line('"queued" message p50', ms(k.queuedP50), ms(k.baselineP50), ratio(k.queuedP50, k.baselineP50));
-    line('"queued" message p99', ms(k.queuedP99), ms(k.baselineP99), ratio(k.queuedP99, k.baselineP99));
+    latency('ack p50', k.ackP50, k.baselineP50);
+    latency('ack p99', k.ackP99, k.baselineP99, 'target <= 50 ms');
+    latency('"queued" message p50', k.queuedP50, k.baselineP50);
+    latency('"queued" message p99', k.queuedP99, k.baselineP99);
     process.stdout.write(`samples: ${k.samples}\n\n`);
   }
 }
