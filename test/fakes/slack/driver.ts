@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import type { FakeSlack } from './server.js';
 import { signingHeaders } from './signing.js';
+import { slashCommandPayload } from './slash-payload.js';
 import type { SignOptions } from './signing.js';
 import type { FunctionExecution, StoredView } from './types.js';
 
@@ -102,24 +103,8 @@ export function createSlackDriver({ targetUrl, signingSecret, fake, verification
   return {
     send,
     async slashCommand(input, sign) {
-      const trigger = fake.issueTrigger(input.userId);
-      const responseUrl = fake.issueResponseUrl(input.channelId, input.userId);
-      const payload: Record<string, string> = {
-        token: verificationToken,
-        team_id: identity.teamId,
-        team_domain: identity.teamDomain,
-        channel_id: input.channelId,
-        channel_name: input.channelName ?? input.channelId.toLowerCase(),
-        user_id: input.userId,
-        user_name: input.userName ?? input.userId.toLowerCase(),
-        command: input.command ?? '/generate',
-        text: input.text ?? '',
-        api_app_id: identity.appId,
-        is_enterprise_install: 'false',
-        response_url: responseUrl.url,
-        trigger_id: trigger.trigger_id,
-      };
-      return { ...(await sendForm(payload, sign)), triggerId: trigger.trigger_id, responseUrl: responseUrl.url, payload };
+      const { payload, triggerId, responseUrl } = slashCommandPayload(fake, input, verificationToken);
+      return { ...(await sendForm(payload, sign)), triggerId, responseUrl, payload };
     },
 
     async blockAction(input, sign) {

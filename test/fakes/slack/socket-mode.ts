@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SlackApiError } from './args.js';
 import type { SlashCommandInput } from './driver.js';
+import { slashCommandPayload } from './slash-payload.js';
 import type { FakeSlackState } from './state.js';
 
 export interface SocketConnection {
@@ -133,24 +134,7 @@ export function attachSocketMode(state: FakeSlackState, server: Server, options:
       return { url: `${wsBase}/link/?ticket=${ticket}&app_id=${state.identity.appId}` };
     },
     async sendSlashCommand(input, timeoutMs = 5000) {
-      const trigger = state.issueTrigger(input.userId);
-      const responseUrl = state.issueResponseUrl(input.channelId, input.userId);
-      const { identity } = state;
-      const sent: Record<string, string> = {
-        token: 'fake-verification-token',
-        team_id: identity.teamId,
-        team_domain: identity.teamDomain,
-        channel_id: input.channelId,
-        channel_name: input.channelName ?? input.channelId.toLowerCase(),
-        user_id: input.userId,
-        user_name: input.userName ?? input.userId.toLowerCase(),
-        command: input.command ?? '/generate',
-        text: input.text ?? '',
-        api_app_id: identity.appId,
-        is_enterprise_install: 'false',
-        response_url: responseUrl.url,
-        trigger_id: trigger.trigger_id,
-      };
+      const { payload: sent } = slashCommandPayload(state, input);
       return { ...(await send('slash_commands', sent, timeoutMs)), sent };
     },
     sendInteractive: (payload, timeoutMs = 5000) => send('interactive', payload, timeoutMs),
