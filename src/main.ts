@@ -65,7 +65,8 @@ async function printLocalToken(runtime: Runtime): Promise<void> {
 
 async function main(): Promise<void> {
   // A local .env is read when present (Node's own parser); real deployments set the environment.
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  // (process.loadEnvFile arrived in Node 20.12; older 20.x releases read only the real environment.)
+  if (existsSync('.env') && typeof process.loadEnvFile === 'function') process.loadEnvFile('.env');
   let config: Config;
   try {
     config = loadConfig();
