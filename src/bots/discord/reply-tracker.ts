@@ -44,7 +44,8 @@ export class ReplyTracker {
   /** Starts rendering a new job's message with its first view (usually "queued"). */
   track(job: JobSummary, reply: DiscordReply, first: ReplyView): void {
     const live = new LiveReply(reply, job, { ...this.deps, onDone: (jobId) => this.replies.delete(jobId) });
-    this.replies.get(job.jobId)?.stop().catch(() => undefined);
+    // A re-tracked job replaces its old renderer; a failure to stop the old one is logged, not fatal.
+    this.replies.get(job.jobId)?.stop().catch((error: unknown) => this.deps.log.warn({ err: error, jobId: job.jobId }, 'could not stop a replaced reply'));
     this.replies.set(job.jobId, live);
     live.show(first);
   }
