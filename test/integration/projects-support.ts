@@ -1,3 +1,4 @@
+import { isTerminal, type JobEvent } from '../../src/core/events.js';
 import { expect } from 'vitest';
 import { expectNoLeak } from '../support/leaks.js';
 import type { TestStack } from '../support/stack.js';
@@ -15,18 +16,31 @@ export async function api(stack: TestStack, method: string, path: string, token:
   return { status: response.status, headers: response.headers, json: text ? (JSON.parse(text) as Record<string, any>) : {} };
 }
 
-/** Submits and waits until the worker finished the job; returns the final status body. */
+/** Submits and waits for the job's end event (subscribed before submitting); returns the final status body. */
 export async function generateAndWait(stack: TestStack, token: string, body: Record<string, unknown>) {
-  const created = await api(stack, 'POST', '/api/anime/generate', token, { width: 64, height: 64, steps: 1, ...body });
-  expect(created.status, JSON.stringify(created.json)).toBe(202);
-  const jobId = created.json.job_id as string;
-  for (let i = 0; i < 400; i++) {
-    const status = await api(stack, 'GET', `/api/anime/generation/${jobId}/status`, token);
-    if (status.json.status === 'completed') return status.json;
-    if (status.json.status === 'failed' || status.json.status === 'cancelled') throw new Error(`job ${jobId} ${status.json.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+  const early: JobEvent[] = [];
+  let settle: (event: JobEvent) => void = (event) => early.push(event);
+  const unsubscribe = await stack.runtime.events.subscribe((event) => {
+    if (isTerminal(event)) settle(event);
+  });
+  try {
+    const created = await api(stack, 'POST', '/api/anime/generate', token, { width: 64, height: 64, steps: 1, ...body });
+    expect(created.status, JSON.stringify(created.json)).toBe(202);
+    const id = created.json.job_id as string;
+    const ended = await new Promise<JobEvent>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`job ${id} did not finish`)), 20_000);
+      settle = (event) => {
+        if (event.jobId !== id) return;
+        clearTimeout(timer);
+        resolve(event);
+      };
+      for (const event of early.splice(0)) settle(event);
+    });
+    if (ended.type !== 'completed') throw new Error(`job ${id} ${ended.type}`);
+    return (await api(stack, 'GET', `/api/anime/generation/${id}/status`, token)).json;
+  } finally {
+    await unsubscribe();
   }
-  throw new Error(`job ${jobId} did not finish`);
 }
 
 /** Fetches a page without following redirects, with an optional cookie. */
