@@ -12,6 +12,8 @@ const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432'
 
 export interface BenchEnvironment {
   runtime: Runtime;
+  /** The variables the runtime was built from, so a child process can join the same deployment. */
+  env: Record<string, string>;
   redisUrl: string;
   prefix: string;
   close(): Promise<void>;
@@ -23,7 +25,7 @@ export async function benchEnvironment(env: Record<string, string> = {}): Promis
   const database = `ap_bench_${id}`;
   const prefix = `apbench_${id}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'ap-bench-'));
-  const config = loadConfig({
+  const vars: Record<string, string> = {
     NODE_ENV: 'test',
     DATABASE_URL: `${PG_BASE}/${database}`,
     REDIS_URL,
@@ -36,10 +38,12 @@ export async function benchEnvironment(env: Record<string, string> = {}): Promis
     MAX_PENDING_PER_USER: '10000',
     MAX_QUEUE: '1000000',
     ...env,
-  });
+  };
+  const config = loadConfig(vars);
   const runtime = await createRuntime(config, createLogger({ level: 'silent', secrets: [] }));
   return {
     runtime,
+    env: vars,
     redisUrl: REDIS_URL,
     prefix,
     async close() {

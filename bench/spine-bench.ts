@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startWorker } from '../src/app/worker-part.js';
@@ -21,7 +23,54 @@ export interface SpineFigures {
   overhead: { p50: number; p99: number; n: number };
   baselineOverhead: { p50: number; p99: number; n: number };
   throughput: number;
+  /** Same load, with the worker in its own process (as `npm run worker` deploys it). */
+  splitThroughput: number;
   baselineThroughput: number;
+}
+
+/** Submitters here, the worker in a child process, events back over Redis: the deployed shape. */
+async function measureSplit(concurrency: number, seconds: number): Promise<number> {
+  const env = await benchEnvironment({ WORKER_CONCURRENCY: String(concurrency) });
+  const { runtime } = env;
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./stub-worker.ts', import.meta.url))], {
+    env: { ...process.env, ...env.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`stub worker exited with ${code}`)));
+      child.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('ready')) resolve();
+      });
+    });
+    const waiting = new Map<string, () => void>();
+    await runtime.events.subscribe((event: JobEvent) => {
+      if (event.type === 'completed') waiting.get(event.jobId)?.();
+    });
+    let completed = 0;
+    const deadline = performance.now() + seconds * 1000;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: SUBMITTERS }, async (_, s) => {
+        while (performance.now() < deadline) {
+          let finished!: () => void;
+          const done = new Promise<void>((resolve) => (finished = resolve));
+          const submitted = await runtime.service.submit(actor(`user-${s}`), request);
+          if (!submitted.ok) throw new Error(`bench submit refused: ${submitted.code}`);
+          waiting.set(submitted.value.job.id, finished);
+          await done;
+          waiting.delete(submitted.value.job.id);
+          completed++;
+        }
+      }),
+    );
+    return completed / ((performance.now() - started) / 1000);
+  } finally {
+    child.removeAllListeners('exit');
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    await env.close();
+  }
 }
 
 /** Whole path: submit (validate, policy, limits, record, enqueue) -> worker -> media -> records -> completed event. */
@@ -121,10 +170,12 @@ export async function benchSpine(): Promise<SpineFigures> {
   const serviceLatency = await measureService(1, undefined);
   const baselineRate = await measureBullmq(WORKER_CONCURRENCY, THROUGHPUT_SECONDS);
   const serviceRate = await measureService(WORKER_CONCURRENCY, THROUGHPUT_SECONDS);
+  const splitRate = await measureSplit(WORKER_CONCURRENCY, THROUGHPUT_SECONDS);
   return {
     overhead: summarize(serviceLatency.latencies),
     baselineOverhead: summarize(baselineLatency.latencies),
     throughput: serviceRate.perSecond,
+    splitThroughput: splitRate,
     baselineThroughput: baselineRate.perSecond,
   };
 }
