@@ -11,6 +11,8 @@ import type { NewAsset, WorkerJobStore } from './job-store.js';
 /** Share of the bar that generation takes; the rest is saving and derivatives. */
 const GENERATION_SHARE = 90;
 const DB_PROGRESS_INTERVAL_MS = 1_000;
+/** Places in line re-announced when a job starts; further back, the number shown is refreshed later. */
+const PLACES_TO_REFRESH = 25;
 
 export interface OutputStorer {
   /** Stores one output (original and derivatives) and returns the asset rows to record. */
@@ -63,6 +65,11 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
   const publish = (event: JobEvent) =>
     events.publish(event).catch((error: unknown) => log.warn({ err: error }, 'could not publish a job event'));
   await publish({ type: 'started', jobId: job.id, at: started, attempt: info.attempt, backend: generator.name });
+  // Everyone behind it moved up one: tell the replies that show a place in line.
+  void store
+    .queuedPlaces(PLACES_TO_REFRESH)
+    .then((places) => Promise.all(places.map((p) => publish({ type: 'queued', jobId: p.id, at: Date.now(), position: p.position }))))
+    .catch((error: unknown) => log.warn({ err: error }, 'could not refresh places in line'));
 
   let lastDbWrite = 0;
   const onProgress = (report: ProgressReport) => {

@@ -48,6 +48,22 @@ afterEach(() => {
 });
 
 describe('a live job message', () => {
+  test('a place-in-line update moves the number up, but never takes a started job back to "queued"', async () => {
+    const { live, sent } = harness();
+    live.show({ kind: 'queued', position: 3 });
+    await vi.advanceTimersByTimeAsync(0);
+    live.show({ kind: 'queued', position: 2 });
+    await vi.advanceTimersByTimeAsync(1_500);
+    live.show(progress(1));
+    await vi.advanceTimersByTimeAsync(1_500);
+    live.show({ kind: 'queued', position: 1 });
+    await vi.advanceTimersByTimeAsync(3_000);
+    const lines = sent.map((s) => s.content.split('\n')[1]);
+    expect(lines.slice(0, 2)).toEqual(['⏳ Queued — 3rd in line', '⏳ Queued — 2nd in line']);
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).not.toMatch(/Queued/);
+  });
+
   test('sends at most one edit per interval, the latest state wins, and an unchanged state is not sent', async () => {
     const { live, sent } = harness();
     live.show({ kind: 'queued', position: 2 });

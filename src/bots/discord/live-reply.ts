@@ -59,6 +59,8 @@ export class LiveReply {
 
   show(view: ReplyView): void {
     if (this.stopped || (this.current && isFinalView(this.current))) return;
+    // A place-in-line update can arrive after the job already started elsewhere: never step back.
+    if (view.kind === 'queued' && this.current && this.current.kind !== 'queued') return;
     this.pending = view;
     this.current = view;
     this.pump();

@@ -56,8 +56,9 @@ function render(event) {
       if (d.status === 'failed') showError(d.error ? d.error.message : 'failed');
       if (d.status === 'cancelled') show('Cancelled', 0);
       break;
-    case 'queued': show(`Queued — ${d.position} in line`, 0); break;
-    case 'started': show('Starting…', 0); break;
+    // A place-in-line update can trail the job's own start; never step back to "queued".
+    case 'queued': if (!running) show(`Queued — ${d.position} in line`, 0); break;
+    case 'started': running = true; show('Starting…', 0); break;
     case 'progress': show(`Step ${d.step} of ${d.total_steps} — ${d.progress}%`, d.progress); break;
     case 'saving': show('Saving…', d.progress); break;
     case 'completed': finish(d.images, d); break;
@@ -81,6 +82,7 @@ function finish(images, d) {
 }
 
 let projectUrl = '';
+let running = false;
 
 async function submit(event) {
   event.preventDefault();
@@ -89,6 +91,7 @@ async function submit(event) {
   const [width, height] = $('aspect').value.split('x').map(Number);
   const body = { prompt: $('prompt').value, width, height, steps: Number($('steps').value) };
   if ($('seed').value !== '') body.seed = Number($('seed').value);
+  running = false;
   $('go').disabled = true;
   $('job').hidden = false;
   $('error').hidden = true;

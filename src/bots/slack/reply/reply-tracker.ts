@@ -138,6 +138,8 @@ export class ReplyTracker {
       return;
     }
     const next = stateFromEvent(event);
+    // A place-in-line update can arrive after the job already started elsewhere: never step back.
+    if (next?.kind === 'queued' && t.state.kind !== 'queued') return;
     if (next) {
       t.state = next;
       void this.kick(t);
