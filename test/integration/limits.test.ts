@@ -126,7 +126,14 @@ describe('pending and queue caps', () => {
 
   test('keys live under the prefix only', async () => {
     await limiter().admit({ userKey: 'jo', jobId: 'j', limits: roomy });
-    const [, keys] = await redis.scan('0', 'MATCH', `${namespace.prefix}:*`, 'COUNT', 1000);
+    // SCAN returns a slice of the keyspace per call; follow the cursor to the end.
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${namespace.prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.every((k) => k.startsWith(`${namespace.prefix}:limits:`))).toBe(true);
   });
