@@ -3,9 +3,9 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Runtime } from '../src/app/runtime.js';
 import { startWorker } from '../src/app/worker-part.js';
 import type { Actor } from '../src/core/actor.js';
-import type { JobEvent } from '../src/core/events.js';
 import { createStubGenerator } from '../test/support/stub-generator.js';
 import { benchEnvironment } from './environment.js';
 import { deletePrefix } from './redis-prefix.js';
@@ -13,6 +13,7 @@ import { summarize } from './stats.js';
 
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 400);
 const THROUGHPUT_SECONDS = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 20);
+const WARMUP = 30;
 const SUBMITTERS = 32;
 const WORKER_CONCURRENCY = 16;
 
@@ -28,10 +29,91 @@ export interface SpineFigures {
   baselineThroughput: number;
 }
 
+/**
+ * Matches completions to waiters by id. A completion may arrive before its id is known to the
+ * caller (a fast worker can finish before submit returns), so early ones are kept until asked for.
+ */
+class Completions {
+  private readonly waiters = new Map<string, () => void>();
+  private readonly early = new Set<string>();
+
+  arrived(id: string): void {
+    const waiter = this.waiters.get(id);
+    if (waiter) {
+      this.waiters.delete(id);
+      waiter();
+    } else {
+      this.early.add(id);
+    }
+  }
+
+  wait(id: string): Promise<void> {
+    if (this.early.delete(id)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.set(id, resolve));
+  }
+}
+
+interface Measured {
+  latencies: number[];
+  perSecond: number;
+}
+
+/** After a warm-up: one at a time for latencies, or SUBMITTERS loops for `seconds` for throughput. */
+async function measure(runOne: (submitter: number) => Promise<void>, seconds: number | undefined): Promise<Measured> {
+  const timed = async (submitter: number) => {
+    const started = performance.now();
+    await runOne(submitter);
+    return performance.now() - started;
+  };
+  for (let i = 0; i < WARMUP; i++) await runOne(0);
+  if (seconds === undefined) {
+    const latencies: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES; i++) latencies.push(await timed(i % 20));
+    return { latencies, perSecond: 0 };
+  }
+  let completed = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: SUBMITTERS }, async (_, submitter) => {
+      while (performance.now() < deadline) {
+        await runOne(submitter);
+        completed++;
+      }
+    }),
+  );
+  return { latencies: [], perSecond: completed / ((performance.now() - started) / 1000) };
+}
+
+/** One job through the service: submit (validate, policy, limits, record, enqueue) until its completed event. */
+async function serviceRunner(runtime: Runtime): Promise<(submitter: number) => Promise<void>> {
+  const completions = new Completions();
+  await runtime.events.subscribe((event) => {
+    if (event.type === 'completed') completions.arrived(event.jobId);
+  });
+  return async (submitter) => {
+    const submitted = await runtime.service.submit(actor(`user-${submitter}`), request);
+    if (!submitted.ok) throw new Error(`bench submit refused: ${submitted.code}`);
+    await completions.wait(submitted.value.job.id);
+  };
+}
+
+/** Whole path in one process: submit -> worker -> media -> records -> completed event. */
+async function measureService(concurrency: number, seconds: number | undefined): Promise<Measured> {
+  const env = await benchEnvironment({ WORKER_CONCURRENCY: String(concurrency) });
+  const runOne = await serviceRunner(env.runtime);
+  const worker = await startWorker(env.runtime, { generator: await createStubGenerator() });
+  try {
+    return await measure(runOne, seconds);
+  } finally {
+    await worker.close();
+    await env.close();
+  }
+}
+
 /** Submitters here, the worker in a child process, events back over Redis: the deployed shape. */
 async function measureSplit(concurrency: number, seconds: number): Promise<number> {
   const env = await benchEnvironment({ WORKER_CONCURRENCY: String(concurrency) });
-  const { runtime } = env;
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./stub-worker.ts', import.meta.url))], {
     env: { ...process.env, ...env.env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -43,28 +125,7 @@ async function measureSplit(concurrency: number, seconds: number): Promise<numbe
         if (chunk.toString().includes('ready')) resolve();
       });
     });
-    const waiting = new Map<string, () => void>();
-    await runtime.events.subscribe((event: JobEvent) => {
-      if (event.type === 'completed') waiting.get(event.jobId)?.();
-    });
-    let completed = 0;
-    const deadline = performance.now() + seconds * 1000;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: SUBMITTERS }, async (_, s) => {
-        while (performance.now() < deadline) {
-          let finished!: () => void;
-          const done = new Promise<void>((resolve) => (finished = resolve));
-          const submitted = await runtime.service.submit(actor(`user-${s}`), request);
-          if (!submitted.ok) throw new Error(`bench submit refused: ${submitted.code}`);
-          waiting.set(submitted.value.job.id, finished);
-          await done;
-          waiting.delete(submitted.value.job.id);
-          completed++;
-        }
-      }),
-    );
-    return completed / ((performance.now() - started) / 1000);
+    return (await measure(await serviceRunner(env.runtime), seconds)).perSecond;
   } finally {
     child.removeAllListeners('exit');
     child.kill('SIGTERM');
@@ -73,89 +134,22 @@ async function measureSplit(concurrency: number, seconds: number): Promise<numbe
   }
 }
 
-/** Whole path: submit (validate, policy, limits, record, enqueue) -> worker -> media -> records -> completed event. */
-async function measureService(concurrency: number, seconds: number | undefined): Promise<{ latencies: number[]; perSecond: number }> {
-  const env = await benchEnvironment({ WORKER_CONCURRENCY: String(concurrency) });
-  const { runtime } = env;
-  const waiting = new Map<string, () => void>();
-  await runtime.events.subscribe((event: JobEvent) => {
-    if (event.type === 'completed') waiting.get(event.jobId)?.();
-  });
-  const worker = await startWorker(runtime, { generator: await createStubGenerator() });
-  const runOne = async (user: string): Promise<number> => {
-    const started = performance.now();
-    let finished!: () => void;
-    const done = new Promise<void>((resolve) => (finished = resolve));
-    const submitted = await runtime.service.submit(actor(user), request);
-    if (!submitted.ok) throw new Error(`bench submit refused: ${submitted.code}`);
-    waiting.set(submitted.value.job.id, finished);
-    await done;
-    waiting.delete(submitted.value.job.id);
-    return performance.now() - started;
-  };
-  try {
-    for (let i = 0; i < 30; i++) await runOne('warmup');
-    if (seconds === undefined) {
-      const latencies: number[] = [];
-      for (let i = 0; i < LATENCY_SAMPLES; i++) latencies.push(await runOne(`user-${i % 20}`));
-      return { latencies, perSecond: 0 };
-    }
-    let completed = 0;
-    const deadline = performance.now() + seconds * 1000;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: SUBMITTERS }, async (_, s) => {
-        while (performance.now() < deadline) {
-          await runOne(`user-${s}`);
-          completed++;
-        }
-      }),
-    );
-    return { latencies: [], perSecond: completed / ((performance.now() - started) / 1000) };
-  } finally {
-    await worker.close();
-    await env.close();
-  }
-}
-
 /** Bare BullMQ on the same Redis: add -> no-op processor -> completed, the floor we are compared to. */
-async function measureBullmq(concurrency: number, seconds: number | undefined): Promise<{ latencies: number[]; perSecond: number }> {
+async function measureBullmq(concurrency: number, seconds: number | undefined): Promise<Measured> {
   const prefix = `apbench_bare_${Date.now().toString(36)}`;
   const connection = new Redis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
   const queue = new Queue('bare', { connection, prefix });
-  const waiting = new Map<string, () => void>();
+  const completions = new Completions();
   const worker = new Worker('bare', async () => 'ok', { connection, prefix, concurrency });
-  worker.on('completed', (job) => waiting.get(job.id!)?.());
+  worker.on('completed', (job) => completions.arrived(job.id!));
   await worker.waitUntilReady();
   let counter = 0;
-  const runOne = async (): Promise<number> => {
-    const started = performance.now();
-    const id = `bare-${++counter}`;
-    const done = new Promise<void>((resolve) => waiting.set(id, resolve));
-    await queue.add('bare', { n: id }, { jobId: id, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } });
-    await done;
-    waiting.delete(id);
-    return performance.now() - started;
-  };
   try {
-    for (let i = 0; i < 30; i++) await runOne();
-    if (seconds === undefined) {
-      const latencies: number[] = [];
-      for (let i = 0; i < LATENCY_SAMPLES; i++) latencies.push(await runOne());
-      return { latencies, perSecond: 0 };
-    }
-    let completed = 0;
-    const deadline = performance.now() + seconds * 1000;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: SUBMITTERS }, async () => {
-        while (performance.now() < deadline) {
-          await runOne();
-          completed++;
-        }
-      }),
-    );
-    return { latencies: [], perSecond: completed / ((performance.now() - started) / 1000) };
+    return await measure(async () => {
+      const id = `bare-${++counter}`;
+      await queue.add('bare', { n: id }, { jobId: id, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } });
+      await completions.wait(id);
+    }, seconds);
   } finally {
     await worker.close();
     await queue.close();
