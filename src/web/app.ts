@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../shared/logger.js';
-import { errorRef } from '../worker/process-job.js';
+import { errorRef } from '../shared/error-ref.js';
 import { errorBody } from './http-errors.js';
 import { registerSecurityHeaders } from './security-headers.js';
 

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import type { AdmissionControl } from '../core/admission.js';
 import { GenerationError, JobCancelledError } from '../core/errors.js';
 import type { AssetView, JobEvent } from '../core/events.js';
 import type { GeneratedFile, Generator, ProgressReport } from '../core/generator.js';
 import type { JobEventBus } from '../core/ports.js';
 import type { JobRecord } from '../core/records.js';
+import { errorRef } from '../shared/error-ref.js';
 import type { Logger } from '../shared/logger.js';
 import type { NewAsset, WorkerJobStore } from './job-store.js';
 
@@ -45,10 +45,6 @@ export interface AttemptInfo {
   signal: AbortSignal;
   /** True when the abort came from a shutdown, not from a user's cancel. */
   isShutdown(): boolean;
-}
-
-export function errorRef(): string {
-  return randomBytes(4).toString('hex');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { errorRef } from '../../shared/error-ref.js';
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Responder } from './responder.js';
@@ -12,10 +12,6 @@ export function isPlatformError(error: unknown): boolean {
   return error instanceof DiscordAPIError || error instanceof HTTPError || error instanceof RateLimitError;
 }
 
-export function referenceId(): string {
-  return randomBytes(4).toString('hex');
-}
-
 /**
  * The adapter's one error boundary. User mistakes get their own words; Discord's errors (already
  * retried by discord.js for 429 and 5xx) get a generic line; anything else is a bug: logged with a
@@ -25,7 +21,7 @@ export async function withBoundary(responder: Responder, log: Logger, what: stri
   try {
     await run();
   } catch (error) {
-    const ref = referenceId();
+    const ref = errorRef();
     let text: string;
     if (error instanceof UserMistake) {
       text = error.message;

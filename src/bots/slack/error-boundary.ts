@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { errorRef } from '../../shared/error-ref.js';
 import type { Logger } from '../../shared/logger.js';
 
 /** A mistake the user can fix; its text is shown to them as is (already mrkdwn-safe). */
@@ -13,10 +13,6 @@ export class UserMistake extends Error {
 function isSlackPlatformError(error: unknown): error is Error & { code: string; data?: { error?: string } } {
   const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.startsWith('slack_');
-}
-
-export function newRef(): string {
-  return randomBytes(4).toString('hex');
 }
 
 /**
@@ -40,7 +36,7 @@ export async function withErrorBoundary(
       log.warn({ ...context, err: error, slackError: error.data?.error }, 'slack call failed');
       text = 'Slack did not accept that just now. Please try again in a moment.';
     } else {
-      const ref = newRef();
+      const ref = errorRef();
       log.error({ ...context, err: error, ref }, 'slack handler failed');
       text = `Something went wrong on our side (reference ${ref}).`;
     }

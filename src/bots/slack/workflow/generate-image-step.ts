@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { SlackFeatureDeps } from '../deps.js';
-import { newRef } from '../error-boundary.js';
+import { errorRef } from '../../../shared/error-ref.js';
 import { startGeneration } from '../generation.js';
 import { failureText } from '../words.js';
 
@@ -48,7 +48,7 @@ export function registerGenerateImageStep(app: App, deps: SlackFeatureDeps): voi
       );
       if (!outcome.ok) await fail({ error: plain(failureText(outcome)) });
     } catch (error) {
-      const ref = newRef();
+      const ref = errorRef();
       log.error({ err: error, ref }, 'workflow step failed');
       await fail({ error: `Something went wrong on our side (reference ${ref}).` }).catch((e: unknown) => log.warn({ err: e }, 'could not fail the step'));
     }
