@@ -4,6 +4,7 @@ import { createBuiltinGenerator } from '../worker/backends/builtin/index.js';
 import { createComfyUiGenerator } from '../worker/backends/comfyui/comfyui-generator.js';
 import { startGenerateWorker, type RunningWorker } from '../worker/generate-worker.js';
 import { WorkerJobStore } from '../worker/job-store.js';
+import { PlacesAnnouncer } from '../worker/places-announcer.js';
 import { MediaOutputStorer } from '../worker/store-outputs.js';
 import type { Runtime } from './runtime.js';
 
@@ -38,6 +39,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
   const unfinished = await store.unfinishedJobs(10_000);
   for (const job of unfinished) await runtime.queue.enqueue(job.id, job.priority);
   if (unfinished.length > 0) log.info({ count: unfinished.length }, 'checked unfinished jobs against the queue');
+  const places = new PlacesAnnouncer(store, (event) => runtime.events.publish(event), log);
   const running = await startGenerateWorker(
     {
       connection: runtime.redis,
@@ -47,7 +49,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
       lockDurationMs: options.lockDurationMs ?? runtime.config.WORKER_LOCK_MS,
       stalledIntervalMs: options.stalledIntervalMs ?? runtime.config.WORKER_LOCK_MS,
     },
-    { store, generator, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, log },
+    { store, generator, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, log },
     runtime.events,
     log,
   );
@@ -57,6 +59,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
     generator,
     async close() {
       await running.close();
+      await places.close();
       await generator.close?.();
     },
   };

@@ -11,8 +11,6 @@ import type { NewAsset, WorkerJobStore } from './job-store.js';
 /** Share of the bar that generation takes; the rest is saving and derivatives. */
 const GENERATION_SHARE = 90;
 const DB_PROGRESS_INTERVAL_MS = 1_000;
-/** Places in line re-announced when a job starts; further back, the number shown is refreshed later. */
-const PLACES_TO_REFRESH = 25;
 
 export interface OutputStorer {
   /** Stores one output (original and derivatives) and returns the asset rows to record. */
@@ -27,6 +25,8 @@ export interface ProcessDeps {
   outputs: OutputStorer;
   events: JobEventBus;
   admission: AdmissionControl;
+  /** Told when a job starts, so the jobs behind it hear their new place in line. */
+  places: { jobStarted(): void };
   log: Logger;
 }
 
@@ -60,12 +60,10 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
   const started = Date.now();
   const publish = (event: JobEvent) =>
     events.publish(event).catch((error: unknown) => log.warn({ err: error }, 'could not publish a job event'));
-  await publish({ type: 'started', jobId: job.id, at: started, attempt: info.attempt, backend: generator.name });
-  // Everyone behind it moved up one: tell the replies that show a place in line.
-  void store
-    .queuedPlaces(PLACES_TO_REFRESH)
-    .then((places) => Promise.all(places.map((p) => publish({ type: 'queued', jobId: p.id, at: Date.now(), position: p.position }))))
-    .catch((error: unknown) => log.warn({ err: error }, 'could not refresh places in line'));
+  // Progress events are not awaited: one connection keeps them in order, and the job need not wait
+  // for Redis to acknowledge what is only news (the record holds the truth).
+  void publish({ type: 'started', jobId: job.id, at: started, attempt: info.attempt, backend: generator.name });
+  deps.places.jobStarted();
 
   let lastDbWrite = 0;
   const onProgress = (report: ProgressReport) => {
@@ -99,7 +97,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
       { signal: info.signal, onProgress },
     );
     if (info.signal.aborted) throw new JobCancelledError();
-    await publish({ type: 'saving', jobId: job.id, at: Date.now(), percent: GENERATION_SHARE + 2 });
+    void publish({ type: 'saving', jobId: job.id, at: Date.now(), percent: GENERATION_SHARE + 2 });
     for (const [index, file] of files.entries()) {
       stored = stored.concat(await deps.outputs.store(file, { job, index }));
     }

@@ -7,6 +7,7 @@ import type { GeneratedFile } from '../../src/core/generator.js';
 import { createBuiltinGenerator } from '../../src/worker/backends/builtin/index.js';
 import { processOutput } from '../../src/worker/media/process-output.js';
 import { assessQuality } from '../../src/worker/media/quality.js';
+import { sniffFormat } from '../../src/worker/media/sniff-format.js';
 import { contractInput } from '../contract/generator-contract.js';
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -64,6 +65,34 @@ describe('processOutput', () => {
     const run = processOutput({ kind: 'image', mime: 'image/png', data: Buffer.from('not an image') });
     await expect(run).rejects.toBeInstanceOf(GenerationError);
     await expect(run).rejects.toMatchObject({ code: 'unreadable_output', retry: 'backoff' });
+  });
+
+  test('a PNG signature over broken bytes is unreadable too (the format comes from the bytes, the decode must still succeed)', async () => {
+    const good = await flat(32, 32, { r: 1, g: 2, b: 3 });
+    const broken = Buffer.concat([good.subarray(0, 16), Buffer.alloc(64, 0x41)]);
+    await expect(processOutput({ kind: 'image', mime: 'image/png', data: broken })).rejects.toMatchObject({ code: 'unreadable_output' });
+  });
+
+  test('keeps a JPEG or GIF original under its own type, whatever the backend called it', async () => {
+    const jpeg = await sharp({ create: { width: 40, height: 24, channels: 3, background: { r: 9, g: 99, b: 199 } } }).jpeg().toBuffer();
+    const fromJpeg = await processOutput({ kind: 'image', mime: 'image/png', data: jpeg });
+    expect(fromJpeg.original).toMatchObject({ mime: 'image/jpeg', ext: 'jpg', width: 40, height: 24 });
+    expect(fromJpeg.webp).toMatchObject({ mime: 'image/webp', width: 40, height: 24 });
+    const gif = await sharp({ create: { width: 20, height: 10, channels: 3, background: { r: 200, g: 0, b: 0 } } }).gif().toBuffer();
+    expect((await processOutput({ kind: 'image', mime: 'image/gif', data: gif })).original).toMatchObject({ mime: 'image/gif', ext: 'gif', width: 20, height: 10 });
+  });
+});
+
+describe('sniffFormat', () => {
+  test('tells PNG, JPEG, WebP and GIF apart by their first bytes and nothing else', async () => {
+    const base = sharp({ create: { width: 4, height: 4, channels: 3, background: { r: 0, g: 0, b: 0 } } });
+    expect(sniffFormat(await base.clone().png().toBuffer())?.ext).toBe('png');
+    expect(sniffFormat(await base.clone().jpeg().toBuffer())?.ext).toBe('jpg');
+    expect(sniffFormat(await base.clone().webp().toBuffer())?.ext).toBe('webp');
+    expect(sniffFormat(await base.clone().gif().toBuffer())?.ext).toBe('gif');
+    expect(sniffFormat(await base.clone().tiff().toBuffer())).toBeUndefined();
+    expect(sniffFormat(Buffer.from('RIFF0000WAVEfmt '))).toBeUndefined();
+    expect(sniffFormat(Buffer.from([0x89, 0x50, 0x4e]))).toBeUndefined();
   });
 });
 

@@ -49,6 +49,14 @@ describe('FileMediaStore', () => {
     expect(await listAll(root)).toEqual(['general/2025-01-02/job-0.png']);
   });
 
+  test('a folder removed behind its back is made again on the next write', async () => {
+    await store.put('general/2025-01-02/job-0.png', Buffer.from('first'));
+    await rm(join(root, 'general'), { recursive: true });
+    await store.put('general/2025-01-02/job-1.png', Buffer.from('second'));
+    expect((await store.read('general/2025-01-02/job-1.png')).toString()).toBe('second');
+    expect(await listAll(root)).toEqual(['general/2025-01-02/job-1.png']);
+  });
+
   test('a failed write leaves the previous file intact', async () => {
     await store.put('p/d/job-0.png', Buffer.from('good'));
     // A folder where the file should be makes the final rename fail.

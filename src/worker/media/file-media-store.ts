@@ -21,6 +21,8 @@ function errorCode(error: unknown): string | undefined {
 
 export class FileMediaStore implements MediaStore {
   readonly root: string;
+  /** Folders this process made or found: a day's folder is made once, not once per file. */
+  private readonly knownFolders = new Set<string>();
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -43,10 +45,17 @@ export class FileMediaStore implements MediaStore {
   /** Written to a temporary file first, then renamed: readers never see half a file. */
   async put(key: string, data: Buffer): Promise<void> {
     const target = this.pathFor(key);
-    await mkdir(dirname(target), { recursive: true });
+    const folder = dirname(target);
+    if (!this.knownFolders.has(folder)) await this.makeFolder(folder);
     const temporary = `${target}.${randomUUID()}.tmp`;
     try {
-      const handle = await open(temporary, 'wx');
+      const handle = await open(temporary, 'wx').catch(async (error: unknown) => {
+        // Removed behind our back (an operator tidying up): make it again, once.
+        if (errorCode(error) !== 'ENOENT') throw error;
+        this.knownFolders.delete(folder);
+        await this.makeFolder(folder);
+        return open(temporary, 'wx');
+      });
       try {
         await handle.writeFile(data);
         await handle.sync();
@@ -60,6 +69,12 @@ export class FileMediaStore implements MediaStore {
       });
       throw error;
     }
+  }
+
+  private async makeFolder(folder: string): Promise<void> {
+    await mkdir(folder, { recursive: true });
+    if (this.knownFolders.size > 10_000) this.knownFolders.clear();
+    this.knownFolders.add(folder);
   }
 
   async read(key: string): Promise<Buffer> {

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { GenerationError } from '../../core/errors.js';
 import type { GeneratedFile } from '../../core/generator.js';
+import { sniffFormat, WEBP } from './sniff-format.js';
 
 export interface MediaPart {
   data: Buffer;
@@ -27,33 +28,22 @@ export const THUMBNAIL_SIZE = 256;
 const WEBP_QUALITY = 90;
 const THUMBNAIL_QUALITY = 80;
 
-const FORMATS: Record<string, { ext: string; mime: string }> = {
-  png: { ext: 'png', mime: 'image/png' },
-  jpeg: { ext: 'jpg', mime: 'image/jpeg' },
-  webp: { ext: 'webp', mime: 'image/webp' },
-  gif: { ext: 'gif', mime: 'image/gif' },
-};
-
 function part(data: Buffer, format: { ext: string; mime: string }, width: number, height: number): MediaPart {
   return { data, ...format, width, height, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
 }
 
 /**
- * One metadata read, then the two derivatives encoded in parallel (sharp runs them on its own
- * threads); sizes come from the original and from the thumbnail's encode, not from re-reading.
+ * The derivatives are encoded in parallel (sharp runs them off the main thread). A still image
+ * needs no separate metadata read: its format comes from its first bytes and its size from the
+ * WebP encode, which keeps the original's dimensions. An animation's metadata is read for its
+ * frame size, loop and delays.
  */
 export async function processOutput(file: GeneratedFile): Promise<ProcessedOutput> {
   try {
-    const meta = await sharp(file.data, { animated: true }).metadata();
-    const format = FORMATS[meta.format];
-    if (!format || !meta.width || !meta.height) throw new Error('unsupported media format');
-    const width = meta.width;
-    const height = meta.pageHeight ?? meta.height;
-    const animated = file.kind === 'video';
-    const [webp, thumbnail] = await Promise.all([
-      sharp(file.data, { animated })
-        .webp({ quality: WEBP_QUALITY, ...(animated ? { loop: meta.loop ?? 0, ...(meta.delay ? { delay: meta.delay } : {}) } : {}) })
-        .toBuffer(),
+    const format = sniffFormat(file.data);
+    if (!format) throw new Error('unsupported media format');
+    const [{ webp, width, height }, thumbnail] = await Promise.all([
+      file.kind === 'video' ? animatedWebp(file.data) : stillWebp(file.data),
       sharp(file.data, { pages: 1 })
         .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
         .webp({ quality: THUMBNAIL_QUALITY })
@@ -61,12 +51,26 @@ export async function processOutput(file: GeneratedFile): Promise<ProcessedOutpu
     ]);
     return {
       original: part(file.data, format, width, height),
-      webp: part(webp, FORMATS.webp!, width, height),
-      thumbnail: part(thumbnail.data, FORMATS.webp!, thumbnail.info.width, thumbnail.info.height),
+      webp: part(webp, WEBP, width, height),
+      thumbnail: part(thumbnail.data, WEBP, thumbnail.info.width, thumbnail.info.height),
     };
   } catch (error) {
     if (error instanceof GenerationError) throw error;
     // A backend that returns bytes no decoder accepts is misbehaving; another attempt may do better.
     throw new GenerationError('unreadable_output', 'The generator returned an unreadable file.', 'backoff', { cause: error });
   }
+}
+
+async function stillWebp(data: Buffer): Promise<{ webp: Buffer; width: number; height: number }> {
+  const { data: webp, info } = await sharp(data, { pages: 1 }).webp({ quality: WEBP_QUALITY }).toBuffer({ resolveWithObject: true });
+  return { webp, width: info.width, height: info.height };
+}
+
+async function animatedWebp(data: Buffer): Promise<{ webp: Buffer; width: number; height: number }> {
+  const meta = await sharp(data, { animated: true }).metadata();
+  if (!meta.width || !meta.height) throw new Error('unsupported media format');
+  const webp = await sharp(data, { animated: true })
+    .webp({ quality: WEBP_QUALITY, loop: meta.loop ?? 0, ...(meta.delay ? { delay: meta.delay } : {}) })
+    .toBuffer();
+  return { webp, width: meta.width, height: meta.pageHeight ?? meta.height };
 }
