@@ -69,6 +69,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     policy: createPolicyHooks(config),
     media,
     maxPromptLength: config.MAX_PROMPT_LENGTH,
+    onEventLost: (error) => log.warn({ err: error }, 'could not announce a queued job'),
   });
   const tokens = new TokenService(database.db, config.APP_SECRET);
   const runtime: Runtime = {

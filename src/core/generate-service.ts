@@ -40,6 +40,8 @@ export interface GenerateServiceDeps {
   randomSeed?: () => number;
   /** Looks up `characters` named in a request; without it, naming characters is refused. */
   characters?: CharacterResolver;
+  /** Told when a news-only event (the "queued" announcement) could not be sent. */
+  onEventLost?: (error: unknown) => void;
 }
 
 export interface Submitted {
@@ -164,7 +166,8 @@ export class GenerateService {
       }, { projectSlug: project.slug, userExternalId: actor.userExternalId });
       // The place in line comes from the record, so it need not wait for the queue's answer.
       const [, position] = await Promise.all([this.deps.queue.enqueue(job.id, job.priority), records.queuePosition(job)]);
-      await this.publish({ type: 'queued', jobId: job.id, at: Date.now(), position });
+      // News only: the caller already has the place in line, so the request need not wait for Redis.
+      this.deps.events.publish({ type: 'queued', jobId: job.id, at: Date.now(), position }).catch((error: unknown) => this.deps.onEventLost?.(error));
       return ok({ job, position, role });
     } catch (error) {
       // Nothing was queued: give the slot back before reporting the failure.

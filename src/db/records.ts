@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Actor } from '../core/actor.js';
 import type { AssetRecord, GenerateRecords, Identity, JobRecord, NewJob, ProjectRef } from '../core/records.js';
 import type { Database } from './client.js';
+import { prepareHotStatements, type HotStatements } from './hot-statements.js';
 import { assets, auditLog, channelProjects, jobs, projects, roleMappings, spaces, users } from './schema.js';
 
 export const DEFAULT_PROJECT_SLUG = 'general';
@@ -68,7 +69,12 @@ export function isUuid(value: string): boolean {
 }
 
 export class PostgresRecords implements GenerateRecords {
-  constructor(private readonly db: Database) {}
+  /** Prepared once per process; the worker's store shares them. */
+  readonly hot: HotStatements;
+
+  constructor(private readonly db: Database) {
+    this.hot = prepareHotStatements(db);
+  }
 
   /**
    * Row ids never change once made, so each process remembers them: the hot path then reads only
@@ -81,7 +87,7 @@ export class PostgresRecords implements GenerateRecords {
   async ensureIdentity(actor: Actor): Promise<Identity> {
     const spaceId = await this.spaceId(actor);
     const userId = await this.userId(actor);
-    const [space] = await this.db.select({ settings: spaces.settings }).from(spaces).where(eq(spaces.id, spaceId));
+    const [space] = await this.hot.spaceSettings.execute({ spaceId });
     const mapping = new Map<string, string>();
     if (actor.platformRoles.length > 0) {
       const rows = await this.db
@@ -167,7 +173,13 @@ export class PostgresRecords implements GenerateRecords {
 
   async createJob(job: NewJob, context: { projectSlug: string; userExternalId: string }): Promise<JobRecord> {
     // Names one per line (a name cannot hold a newline): searchable text that splits back exactly.
-    const [row] = await this.db.insert(jobs).values({ ...job, reply: job.reply ?? null, characterNames: (job.characterNames ?? []).join('\n') }).returning();
+    const [row] = await this.hot.insertJob.execute({
+      ...job,
+      reply: job.reply ?? null,
+      characterIds: job.characterIds ?? [],
+      loras: job.loras ?? [],
+      characterNames: (job.characterNames ?? []).join('\n'),
+    });
     if (!row) throw new Error('job insert returned no row');
     return toJobRecord(row, context.projectSlug, context.userExternalId);
   }
@@ -185,15 +197,7 @@ export class PostgresRecords implements GenerateRecords {
 
   async queuePosition(job: JobRecord): Promise<number> {
     if (job.status !== 'queued') return 0;
-    const [row] = await this.db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(jobs)
-      .where(
-        and(
-          eq(jobs.status, 'queued'),
-          or(lt(jobs.priority, job.priority), and(eq(jobs.priority, job.priority), lt(jobs.createdAt, job.createdAt))),
-        ),
-      );
+    const [row] = await this.hot.jobsAhead.execute({ priority: job.priority, createdAt: job.createdAt });
     return (row?.n ?? 0) + 1;
   }
 

@@ -1,13 +1,28 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { AssetRecord, JobRecord } from '../core/records.js';
 import type { Database } from '../db/client.js';
 import { isUuid, toJobRecord, type PostgresRecords } from '../db/records.js';
-import { jobs, projects, users } from '../db/schema.js';
+import { jobs } from '../db/schema.js';
 
 /** An asset row before it is recorded: its id is chosen up front so the completed event can name it. */
 export interface NewAsset extends Omit<AssetRecord, 'jobId' | 'projectId' | 'createdAt'> {
   qualityScore?: number | null;
 }
+
+const COMPLETE_JOB = `
+  WITH done AS (
+    UPDATE jobs SET status = 'completed', stage = 'done', progress = 100, finished_at = now(), updated_at = now()
+    WHERE id = $1 AND status = 'running'
+    RETURNING id, project_id, space_id
+  ), stored AS (
+    INSERT INTO assets (id, job_id, project_id, space_id, output_index, variant, kind, mime, width, height, bytes, sha256, storage_key, quality_score)
+    SELECT v.id, done.id, done.project_id, done.space_id, v."outputIndex", v.variant, v.kind, v.mime, v.width, v.height, v.bytes, v.sha256, v."storageKey", v."qualityScore"
+    FROM done, jsonb_to_recordset($2::jsonb) AS v(
+      id uuid, "outputIndex" int, variant text, kind text, mime text, width int, height int, bytes int, sha256 text, "storageKey" text, "qualityScore" real)
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM done)::int AS completed`;
 
 /** The worker's writes to the system of record. Each guards on status so a late write never resurrects a job. */
 export class WorkerJobStore {
@@ -26,23 +41,7 @@ export class WorkerJobStore {
    */
   async claim(jobId: string, backend: string, attempt: number): Promise<JobRecord | null> {
     if (!isUuid(jobId)) return null;
-    const [row] = await this.db
-      .update(jobs)
-      .set({
-        status: 'running',
-        stage: 'starting',
-        progress: 0,
-        backend,
-        attempts: attempt,
-        startedAt: sql`coalesce(${jobs.startedAt}, now())`,
-        updatedAt: new Date(),
-        errorCode: null,
-        errorMessage: null,
-      })
-      // UPDATE ... FROM may not join on the updated table, so both go in FROM and meet in WHERE.
-      .from(sql`${projects}, ${users}`)
-      .where(and(eq(jobs.id, jobId), inArray(jobs.status, ['queued', 'running']), eq(projects.id, jobs.projectId), eq(users.id, jobs.userId)))
-      .returning({ job: jobs, slug: projects.slug, userExternalId: users.externalId });
+    const [row] = await this.records.hot.claim.execute({ id: jobId, backend, attempt });
     return row ? toJobRecord(row.job, row.slug, row.userExternalId) : null;
   }
 
@@ -58,22 +57,9 @@ export class WorkerJobStore {
    * index makes a re-run after a crash write nothing twice. False when the job stopped being ours.
    */
   async complete(jobId: string, files: NewAsset[]): Promise<boolean> {
-    // One statement: one round trip, and the assets go in only if the job was still ours to finish.
-    const result = await this.db.execute(sql`
-      WITH done AS (
-        UPDATE jobs SET status = 'completed', stage = 'done', progress = 100, finished_at = now(), updated_at = now()
-        WHERE id = ${jobId} AND status = 'running'
-        RETURNING id, project_id, space_id
-      ), stored AS (
-        INSERT INTO assets (id, job_id, project_id, space_id, output_index, variant, kind, mime, width, height, bytes, sha256, storage_key, quality_score)
-        SELECT v.id, done.id, done.project_id, done.space_id, v."outputIndex", v.variant, v.kind, v.mime, v.width, v.height, v.bytes, v.sha256, v."storageKey", v."qualityScore"
-        FROM done, jsonb_to_recordset(${JSON.stringify(files)}::jsonb) AS v(
-          id uuid, "outputIndex" int, variant text, kind text, mime text, width int, height int, bytes int, sha256 text, "storageKey" text, "qualityScore" real)
-        ON CONFLICT DO NOTHING
-        RETURNING 1
-      )
-      SELECT (SELECT count(*) FROM done)::int AS completed`);
-    return Number((result.rows[0] as { completed?: number } | undefined)?.completed ?? 0) > 0;
+    // One prepared statement: one round trip, and the assets go in only if the job was still ours to finish.
+    const result = await this.db.$client.query<{ completed: number }>({ name: 'ap_job_complete', text: COMPLETE_JOB, values: [jobId, JSON.stringify(files)] });
+    return (result.rows[0]?.completed ?? 0) > 0;
   }
 
   async fail(jobId: string, failure: { code: string; message: string; ref?: string }): Promise<void> {
@@ -108,12 +94,7 @@ export class WorkerJobStore {
 
   /** The first `limit` queued jobs with their 1-based places, in the queue's own order. */
   async queuedPlaces(limit: number): Promise<Array<{ id: string; position: number }>> {
-    const rows = await this.db
-      .select({ id: jobs.id, position: sql<number>`(row_number() over (order by ${jobs.priority}, ${jobs.createdAt}))::int` })
-      .from(jobs)
-      .where(eq(jobs.status, 'queued'))
-      .orderBy(jobs.priority, jobs.createdAt)
-      .limit(limit);
+    const rows = await this.records.hot.queuedPlaces.execute({ limit });
     return rows;
   }
 

@@ -106,9 +106,12 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
       await deps.outputs.discard(stored);
       return { kind: 'cancelled' };
     }
-    await deps.admission.release(job.userId, job.id);
     const durationMs = Date.now() - started;
-    await publish({ type: 'completed', jobId: job.id, at: Date.now(), assets: toViews(stored), durationMs, seed: job.seed, backend: generator.name });
+    // Sent together on one connection, in this order: the user's slot is free before they hear "done".
+    await Promise.all([
+      deps.admission.release(job.userId, job.id),
+      publish({ type: 'completed', jobId: job.id, at: Date.now(), assets: toViews(stored), durationMs, seed: job.seed, backend: generator.name }),
+    ]);
     log.info({ durationMs, outputs: files.length }, 'job completed');
     return { kind: 'done' };
   } catch (error) {

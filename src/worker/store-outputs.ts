@@ -5,8 +5,11 @@ import type { JobRecord } from '../core/records.js';
 import type { Logger } from '../shared/logger.js';
 import type { NewAsset } from './job-store.js';
 import { assessQuality } from './media/quality.js';
-import { processOutput } from './media/process-output.js';
-import { storageKey } from './media/storage-key.js';
+import { processOutput, type ProcessedOutput } from './media/process-output.js';
+import { sniffFormat } from './media/sniff-format.js';
+import { storageKey, type MediaVariant } from './media/storage-key.js';
+
+const VARIANTS = ['original', 'webp', 'thumbnail'] as const;
 
 /**
  * Writes one backend output as three files (original, WebP, thumbnail) under the project's
@@ -21,10 +24,26 @@ export class MediaOutputStorer {
 
   async store(file: GeneratedFile, context: { job: JobRecord; index: number }): Promise<NewAsset[]> {
     const { job, index } = context;
-    const processed = await processOutput(file);
+    const keyFor = (variant: MediaVariant, ext: string) => storageKey({ projectSlug: job.projectSlug, createdAt: job.createdAt, jobId: job.id, index, ext, variant });
+    // The original's bytes are final as the backend gave them: they go to disk while the
+    // derivatives encode. Anything that is not an image is refused before a byte is written.
+    const format = sniffFormat(file.data);
+    const originalWrite = format ? this.media.put(keyFor('original', format.ext), file.data) : undefined;
+    // Awaited below; marked handled now so a failure while the encodes run is not an unhandled rejection.
+    originalWrite?.catch(() => undefined);
+    let processed: ProcessedOutput;
+    try {
+      processed = await processOutput(file);
+    } catch (error) {
+      if (originalWrite && format) {
+        await originalWrite.catch(() => undefined);
+        await this.media.remove(keyFor('original', format.ext));
+      }
+      throw error;
+    }
     const quality = assessQuality(processed.original.data, { width: job.width, height: job.height });
     if (!quality.ok) this.log.warn({ jobId: job.id, index, problems: quality.problems }, 'output failed the quality check');
-    const rows: NewAsset[] = (['original', 'webp', 'thumbnail'] as const).map((variant) => {
+    const rows: NewAsset[] = VARIANTS.map((variant) => {
       const part = processed[variant];
       return {
         id: randomUUID(),
@@ -36,12 +55,15 @@ export class MediaOutputStorer {
         height: part.height,
         bytes: part.bytes,
         sha256: part.sha256,
-        storageKey: storageKey({ projectSlug: job.projectSlug, createdAt: job.createdAt, jobId: job.id, index, ext: part.ext, variant }),
+        storageKey: keyFor(variant, part.ext),
         qualityScore: variant === 'original' ? quality.score : null,
       };
     });
-    // The three writes (each synced to disk before the record can point at it) overlap.
-    await Promise.all(rows.map((row) => this.media.put(row.storageKey, processed[row.variant].data)));
+    // Each write is synced to disk before the record can point at it; the writes overlap.
+    await Promise.all([
+      originalWrite,
+      ...rows.filter((row) => row.variant !== 'original').map((row) => this.media.put(row.storageKey, processed[row.variant].data)),
+    ]);
     return rows;
   }
 

@@ -1,0 +1,83 @@
+import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import type { Database } from './client.js';
+import { jobs, projects, spaces, users } from './schema.js';
+
+const p = sql.placeholder;
+
+/**
+ * The statements every job runs, built once and prepared on the server under a fixed name: the
+ * query text is not rebuilt per call, and Postgres plans each once per connection. Times inside
+ * them are `now()` on the server, never a value frozen when the statement was built.
+ */
+export function prepareHotStatements(db: Database) {
+  return {
+    spaceSettings: db.select({ settings: spaces.settings }).from(spaces).where(eq(spaces.id, p('spaceId'))).prepare('ap_space_settings'),
+
+    insertJob: db
+      .insert(jobs)
+      .values({
+        id: p('id'),
+        spaceId: p('spaceId'),
+        projectId: p('projectId'),
+        userId: p('userId'),
+        platform: p('platform'),
+        kind: p('kind'),
+        request: p('request'),
+        promptSent: p('promptSent'),
+        negativeSent: p('negativeSent'),
+        seed: p('seed'),
+        width: p('width'),
+        height: p('height'),
+        steps: p('steps'),
+        count: p('count'),
+        priority: p('priority'),
+        reply: p('reply'),
+        characterIds: p('characterIds'),
+        characterNames: p('characterNames'),
+        loras: p('loras'),
+      })
+      .returning()
+      .prepare('ap_job_insert'),
+
+    /** Jobs ahead in the queue's own order: lower priority number first, then older first. */
+    jobsAhead: db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(jobs)
+      .where(
+        and(
+          eq(jobs.status, 'queued'),
+          or(lt(jobs.priority, p('priority')), and(eq(jobs.priority, p('priority')), lt(jobs.createdAt, p('createdAt')))),
+        ),
+      )
+      .prepare('ap_jobs_ahead'),
+
+    claim: db
+      .update(jobs)
+      .set({
+        status: 'running',
+        stage: 'starting',
+        progress: 0,
+        backend: sql`${p('backend')}`,
+        attempts: sql`${p('attempt')}`,
+        startedAt: sql`coalesce(${jobs.startedAt}, now())`,
+        updatedAt: sql`now()`,
+        errorCode: null,
+        errorMessage: null,
+      })
+      // UPDATE ... FROM may not join on the updated table, so both go in FROM and meet in WHERE.
+      .from(sql`${projects}, ${users}`)
+      .where(and(eq(jobs.id, p('id')), inArray(jobs.status, ['queued', 'running']), eq(projects.id, jobs.projectId), eq(users.id, jobs.userId)))
+      .returning({ job: jobs, slug: projects.slug, userExternalId: users.externalId })
+      .prepare('ap_job_claim'),
+
+    queuedPlaces: db
+      .select({ id: jobs.id, position: sql<number>`(row_number() over (order by ${jobs.priority}, ${jobs.createdAt}))::int` })
+      .from(jobs)
+      .where(eq(jobs.status, 'queued'))
+      .orderBy(jobs.priority, jobs.createdAt)
+      .limit(p('limit'))
+      .prepare('ap_queued_places'),
+  };
+}
+
+export type HotStatements = ReturnType<typeof prepareHotStatements>;
