@@ -27,6 +27,11 @@ async function main(): Promise<void> {
     latency('overhead p99 (one at a time)', s.overhead.p99, s.baselineOverhead.p99, 'target <= 25 ms');
     line('throughput (32 submitters, 16 slots)', `${s.throughput.toFixed(0)} jobs/s`, `${s.baselineThroughput.toFixed(0)} jobs/s`, ratio(s.throughput, s.baselineThroughput), 'target >= 1000 jobs/s');
     line('  same, worker in its own process', `${s.splitThroughput.toFixed(0)} jobs/s`, `${s.baselineThroughput.toFixed(0)} jobs/s`, ratio(s.splitThroughput, s.baselineThroughput), 'target >= 1000 jobs/s');
+    const f = s.floors;
+    process.stdout.write('floors on this machine (fixed costs every job pays; same run):\n');
+    process.stdout.write(`  media step alone (WebP + thumbnail of the stub's 8x8 PNG, 16 in flight): ${f.mediaJobsPerSecond.toFixed(0)} jobs/s, ${f.mediaCpuMsPerJob.toFixed(2)} CPU ms a job\n`);
+    process.stdout.write(`  one fsynced file write: p50 ${ms(f.durableWrite.p50)}, p99 ${ms(f.durableWrite.p99)} (a job writes 3, overlapped)\n`);
+    process.stdout.write(`  one Postgres commit: p50 ${ms(f.postgresCommit.p50)}, p99 ${ms(f.postgresCommit.p99)} (a job commits 3 in sequence)\n`);
     process.stdout.write(`samples: ${s.overhead.n} latency, throughput over ${process.env.BENCH_THROUGHPUT_SECONDS ?? 20} s each\n\n`);
   }
   if (selected('policy')) {

@@ -9,6 +9,7 @@ import type { Actor } from '../src/core/actor.js';
 import { createStubGenerator } from '../test/support/stub-generator.js';
 import { benchEnvironment } from './environment.js';
 import { deletePrefix } from './redis-prefix.js';
+import { measureFloors, type SpineFloors } from './spine-floors.js';
 import { summarize } from './stats.js';
 
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 400);
@@ -27,6 +28,7 @@ export interface SpineFigures {
   /** Same load, with the worker in its own process (as `npm run worker` deploys it). */
   splitThroughput: number;
   baselineThroughput: number;
+  floors: SpineFloors;
 }
 
 /**
@@ -165,7 +167,10 @@ export async function benchSpine(): Promise<SpineFigures> {
   const baselineRate = await measureBullmq(WORKER_CONCURRENCY, THROUGHPUT_SECONDS);
   const serviceRate = await measureService(WORKER_CONCURRENCY, THROUGHPUT_SECONDS);
   const splitRate = await measureSplit(WORKER_CONCURRENCY, THROUGHPUT_SECONDS);
+  const floorEnv = await benchEnvironment();
+  const floors = await measureFloors({ databaseUrl: floorEnv.env.DATABASE_URL!, inFlight: WORKER_CONCURRENCY, seconds: Math.min(THROUGHPUT_SECONDS, 10), samples: LATENCY_SAMPLES }).finally(() => floorEnv.close());
   return {
+    floors,
     overhead: summarize(serviceLatency.latencies),
     baselineOverhead: summarize(baselineLatency.latencies),
     throughput: serviceRate.perSecond,
