@@ -31,7 +31,8 @@ export function prepareHotStatements(db: Database) {
         steps: p('steps'),
         count: p('count'),
         priority: p('priority'),
-        reply: p('reply'),
+        // Bound as JSON text or NULL by the caller: the jsonb encoder would turn null into JSON 'null'.
+        reply: sql`${p('replyJson')}::jsonb`,
         characterIds: p('characterIds'),
         characterNames: p('characterNames'),
         loras: p('loras'),

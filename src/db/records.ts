@@ -175,7 +175,7 @@ export class PostgresRecords implements GenerateRecords {
     // Names one per line (a name cannot hold a newline): searchable text that splits back exactly.
     const [row] = await this.hot.insertJob.execute({
       ...job,
-      reply: job.reply ?? null,
+      replyJson: job.reply === undefined || job.reply === null ? null : JSON.stringify(job.reply),
       characterIds: job.characterIds ?? [],
       loras: job.loras ?? [],
       characterNames: (job.characterNames ?? []).join('\n'),

@@ -72,6 +72,11 @@ describe('POST /api/anime/generate through to a stored image', () => {
     expect(onDisk.size).toBe(original.length);
     expect(job!.status).toBe('completed');
     expect(job!.progress).toBe(100);
+    expect(job!.startedAt).toBeInstanceOf(Date);
+    expect(job!.finishedAt!.getTime()).toBeGreaterThanOrEqual(job!.startedAt!.getTime());
+    expect([job!.seed, job!.backend, job!.attempts, job!.characterIds, job!.loras]).toEqual([42, 'builtin', 1, [], []]);
+    expect(job!.reply).toEqual({ platform: 'web' });
+    expect(job!.request).toMatchObject({ prompt: 'a girl with pink hair by the sea at sunset', seed: 42 });
 
     const status = await fetch(`${stack.baseUrl}/api/anime/generation/${jobId}/status`, { headers: { authorization: `Bearer ${token}` } });
     const body = (await status.json()) as Record<string, unknown>;
