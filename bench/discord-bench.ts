@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { startDiscord } from '../src/app/discord-part.js';
 import { startFakeDiscord } from '../test/fakes/discord/index.js';
 import { benchEnvironment } from './environment.js';
-import { summarize } from './stats.js';
+import { summarize, type ChatFigures } from './stats.js';
 
 const GUILD = '920000000000000001';
 const CHANNEL = '920000000000000010';
@@ -14,15 +14,7 @@ const WARMUP = 20;
  * received, one interaction at a time through the real discord.js client, Postgres and Redis. No
  * worker runs, so every job stays queued: this measures the adapter and the core's admission path.
  */
-export async function benchDiscord(samples = Number(process.env.BENCH_DISCORD_SAMPLES ?? 300)): Promise<{
-  deferP50: number;
-  deferP99: number;
-  queuedP50: number;
-  queuedP99: number;
-  samples: number;
-  baselineP50: number;
-  baselineP99: number;
-}> {
+export async function benchDiscord(samples = Number(process.env.BENCH_DISCORD_SAMPLES ?? 300)): Promise<ChatFigures> {
   const fake = await startFakeDiscord({
     rateLimit: { limit: 100_000, windowMs: 1_000 },
     guilds: [{ id: GUILD, name: 'Bench', ownerId: '920000000000000031', channels: [{ id: CHANNEL, name: 'general' }], members: [{ id: USER, username: 'bench' }] }],
@@ -52,10 +44,7 @@ export async function benchDiscord(samples = Number(process.env.BENCH_DISCORD_SA
       await response.arrayBuffer();
       if (i >= WARMUP) baseline.push(performance.now() - started);
     }
-    const d = summarize(defer);
-    const q = summarize(queued);
-    const b = summarize(baseline);
-    return { deferP50: d.p50, deferP99: d.p99, queuedP50: q.p50, queuedP99: q.p99, samples, baselineP50: b.p50, baselineP99: b.p99 };
+    return { first: summarize(defer), queued: summarize(queued), baseline: summarize(baseline), samples };
   } finally {
     await bot.stop();
     await env.close();

@@ -10,6 +10,14 @@ export function summarize(samples: number[]): { p50: number; p95: number; p99: n
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), n: sorted.length };
 }
 
+/** A chat adapter's figures: its first answer (defer / ack), the "queued" message, and the baseline round trip. */
+export interface ChatFigures {
+  first: { p50: number; p99: number };
+  queued: { p50: number; p99: number };
+  baseline: { p50: number; p99: number };
+  samples: number;
+}
+
 export function ms(value: number): string {
   return `${value.toFixed(2)} ms`;
 }

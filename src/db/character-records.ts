@@ -1,7 +1,8 @@
 import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Character, CharacterFields, CharacterRecords } from '../core/characters/types.js';
 import type { Database } from './client.js';
-import { isUuid, type PostgresRecords } from './records.js';
+import { isUuid } from '../core/ids.js';
+import type { PostgresRecords } from './records.js';
 import { assets, characters, projects } from './schema.js';
 
 type Row = { character: typeof characters.$inferSelect; slug: string | null };

@@ -2,7 +2,8 @@ import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { MovableJob, NewProject, Project, ProjectForUser, ProjectInfo, ProjectPatch, ProjectRecords } from '../core/projects/types.js';
 import { isVisibility } from '../core/projects/types.js';
 import type { Database } from './client.js';
-import { isUuid, type PostgresRecords } from './records.js';
+import { isUuid } from '../core/ids.js';
+import type { PostgresRecords } from './records.js';
 import { assets, channelProjects, jobs, projectMembers, projects, spaces, users } from './schema.js';
 
 type ProjectRow = typeof projects.$inferSelect;

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Actor } from '../core/actor.js';
+import { isUuid } from '../core/ids.js';
 import type { AssetRecord, GenerateRecords, Identity, JobRecord, NewJob, ProjectRef } from '../core/records.js';
 import type { Database } from './client.js';
 import { prepareHotStatements, type HotStatements } from './hot-statements.js';
@@ -63,10 +64,16 @@ function toAssetRecord(r: typeof assets.$inferSelect): AssetRecord {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
+/** A job's files that are still kept, in output order. */
+export async function jobAssets(db: Database, jobId: string): Promise<AssetRecord[]> {
+  const rows = await db
+    .select()
+    .from(assets)
+    .where(and(eq(assets.jobId, jobId), isNull(assets.deletedAt)))
+    .orderBy(asc(assets.outputIndex), asc(assets.variant));
+  return rows.map(toAssetRecord);
 }
+
 
 export class PostgresRecords implements GenerateRecords {
   /** Prepared once per process; the worker's store shares them. */
@@ -210,13 +217,8 @@ export class PostgresRecords implements GenerateRecords {
     return updated.length > 0;
   }
 
-  async listAssets(jobId: string): Promise<AssetRecord[]> {
-    const rows = await this.db
-      .select()
-      .from(assets)
-      .where(and(eq(assets.jobId, jobId), isNull(assets.deletedAt)))
-      .orderBy(asc(assets.outputIndex), asc(assets.variant));
-    return rows.map(toAssetRecord);
+  listAssets(jobId: string): Promise<AssetRecord[]> {
+    return jobAssets(this.db, jobId);
   }
 
   async listJobs(query: { spaceId: string; userId?: string; statuses?: JobRecord['status'][]; limit: number }): Promise<JobRecord[]> {

@@ -1,8 +1,11 @@
-import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { GalleryItem, GalleryRecords, ImageDetail, ImageOutput, Keyset, SearchFilter } from '../core/gallery/types.js';
 import type { Database } from './client.js';
-import { isUuid } from './records.js';
-import { assets, characters, jobs, projects, users } from './schema.js';
+import { groupOutputs } from '../core/outputs.js';
+import type { AssetRecord } from '../core/records.js';
+import { isUuid } from '../core/ids.js';
+import { jobAssets } from './records.js';
+import { characters, jobs, users } from './schema.js';
 
 interface ItemRow extends Record<string, unknown> {
   id: string;
@@ -108,34 +111,27 @@ export class PostgresGalleryRecords implements GalleryRecords {
       .select({ job: jobs, externalId: users.externalId, displayName: users.displayName })
       .from(jobs)
       .innerJoin(users, eq(users.id, jobs.userId))
-      .innerJoin(projects, eq(projects.id, jobs.projectId))
       .where(eq(jobs.id, jobId));
     if (!row) return null;
     const { job } = row;
-    const files = await this.db
-      .select()
-      .from(assets)
-      .where(and(eq(assets.jobId, jobId), isNull(assets.deletedAt)))
-      .orderBy(asc(assets.outputIndex));
+    const files = await jobAssets(this.db, jobId);
     const ids = job.characterIds.filter(isUuid);
     const existing = ids.length > 0 ? await this.db.select({ id: characters.id }).from(characters).where(inArray(characters.id, ids)) : [];
     const alive = new Set(existing.map((c) => c.id));
     const names = job.characterNames ? job.characterNames.split('\n') : [];
-    const ref = (a: typeof assets.$inferSelect) => ({ id: a.id, mime: a.mime, width: a.width, height: a.height, bytes: a.bytes });
-    const outputs: ImageOutput[] = files
-      .filter((f) => f.variant === 'original')
-      .map((o) => {
-        const sibling = (variant: string) => files.find((f) => f.outputIndex === o.outputIndex && f.variant === variant);
-        const webp = sibling('webp');
-        const thumbnail = sibling('thumbnail');
-        return { index: o.outputIndex, original: ref(o), webp: webp ? ref(webp) : null, thumbnail: thumbnail ? ref(thumbnail) : null };
-      });
+    const ref = (a: AssetRecord) => ({ id: a.id, mime: a.mime, width: a.width, height: a.height, bytes: a.bytes });
+    const outputs: ImageOutput[] = groupOutputs(files).map(({ index, original, webp, thumbnail }) => ({
+      index,
+      original: ref(original),
+      webp: webp ? ref(webp) : null,
+      thumbnail: thumbnail ? ref(thumbnail) : null,
+    }));
     return {
       jobId: job.id,
       spaceId: job.spaceId,
       projectId: job.projectId,
       kind: job.kind === 'video' ? 'video' : 'image',
-      status: job.status,
+      status: job.status as ImageDetail['status'],
       promptSent: job.promptSent,
       negativeSent: job.negativeSent,
       seed: job.seed,

@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { isUuid } from '../core/ids.js';
 import { isRole, type Role } from '../core/roles.js';
 import type { Database } from '../db/client.js';
 import { apiTokens, spaces } from '../db/schema.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const TOKEN_ISSUER = 'anime-production';
 export const TOKEN_AUDIENCE = 'anime-production-api';
@@ -86,7 +86,7 @@ export class TokenService {
 
   /** Revokes by id; with spaceId, only a token of that space (an admin revokes only their own space's). */
   async revoke(tokenId: string, spaceId?: string): Promise<boolean> {
-    if (!UUID.test(tokenId)) return false;
+    if (!isUuid(tokenId)) return false;
     const condition = spaceId ? and(eq(apiTokens.id, tokenId), eq(apiTokens.spaceId, spaceId)) : eq(apiTokens.id, tokenId);
     const rows = await this.db.update(apiTokens).set({ revokedAt: new Date() }).where(condition).returning({ id: apiTokens.id });
     return rows.length > 0;

@@ -1,5 +1,6 @@
 import type { AssetView, JobEvent } from '../core/events.js';
 import type { JobView } from '../core/generate-service.js';
+import { groupOutputs } from '../core/outputs.js';
 import type { AssetRecord } from '../core/records.js';
 import type { MediaLinks } from './media-links.js';
 
@@ -16,11 +17,7 @@ export interface ImageJson {
 
 /** Groups a job's asset rows (original + derivatives) into one entry per output. */
 export function imagesJson(assets: AssetRecord[], links: MediaLinks): ImageJson[] {
-  const originals = assets.filter((a) => a.variant === 'original').sort((a, b) => a.outputIndex - b.outputIndex);
-  return originals.map((original) => {
-    const find = (variant: AssetRecord['variant']) => assets.find((a) => a.outputIndex === original.outputIndex && a.variant === variant);
-    const webp = find('webp');
-    const thumbnail = find('thumbnail');
+  return groupOutputs(assets).map(({ original, webp, thumbnail }) => {
     return {
       url: links.url(original.id),
       ...(webp ? { webp_url: links.url(webp.id) } : {}),
@@ -47,6 +44,12 @@ export function viewImagesJson(assets: AssetView[], links: MediaLinks): ImageJso
   }));
 }
 
+/** Where a job's status and its live events are read. */
+export function jobUrls(publicUrl: string, jobId: string): { status_url: string; events_url: string } {
+  const base = `${publicUrl}/api/anime/generation/${jobId}`;
+  return { status_url: `${base}/status`, events_url: `${base}/events` };
+}
+
 /** The seed-compatible status body, extended. */
 export function statusJson(view: JobView, links: MediaLinks, publicUrl: string) {
   const { job } = view;
@@ -71,8 +74,7 @@ export function statusJson(view: JobView, links: MediaLinks, publicUrl: string) 
     created_at: job.createdAt.toISOString(),
     started_at: job.startedAt?.toISOString() ?? null,
     finished_at: job.finishedAt?.toISOString() ?? null,
-    status_url: `${publicUrl}/api/anime/generation/${job.id}/status`,
-    events_url: `${publicUrl}/api/anime/generation/${job.id}/events`,
+    ...jobUrls(publicUrl, job.id),
     images: imagesJson(view.assets, links),
   };
 }

@@ -1,7 +1,8 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AssetRecord, JobRecord } from '../core/records.js';
 import type { Database } from '../db/client.js';
-import { isUuid, toJobRecord, type PostgresRecords } from '../db/records.js';
+import { isUuid } from '../core/ids.js';
+import { toJobRecord, type PostgresRecords } from '../db/records.js';
 import { jobs } from '../db/schema.js';
 
 /** An asset row before it is recorded: its id is chosen up front so the completed event can name it. */

@@ -2,6 +2,7 @@ import type { AdmissionControl } from '../core/admission.js';
 import { GenerationError, JobCancelledError } from '../core/errors.js';
 import type { AssetView, JobEvent } from '../core/events.js';
 import type { GeneratedFile, Generator, ProgressReport } from '../core/generator.js';
+import { groupOutputs } from '../core/outputs.js';
 import type { JobEventBus } from '../core/ports.js';
 import type { JobRecord } from '../core/records.js';
 import { errorRef } from '../shared/error-ref.js';
@@ -152,20 +153,15 @@ async function failAttempt(
 }
 
 function toViews(rows: NewAsset[]): AssetView[] {
-  const views: AssetView[] = [];
-  for (const row of rows.filter((r) => r.variant === 'original')) {
-    const sibling = (variant: NewAsset['variant']) => rows.find((r) => r.outputIndex === row.outputIndex && r.variant === variant);
-    views.push({
-      assetId: row.id,
-      index: row.outputIndex,
-      kind: row.kind,
-      mime: row.mime,
-      width: row.width,
-      height: row.height,
-      bytes: row.bytes,
-      webpAssetId: sibling('webp')?.id,
-      thumbnailAssetId: sibling('thumbnail')?.id,
-    });
-  }
-  return views;
+  return groupOutputs(rows).map(({ index, original, webp, thumbnail }) => ({
+    assetId: original.id,
+    index,
+    kind: original.kind,
+    mime: original.mime,
+    width: original.width,
+    height: original.height,
+    bytes: original.bytes,
+    webpAssetId: webp?.id,
+    thumbnailAssetId: thumbnail?.id,
+  }));
 }

@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Actor } from '../../src/core/actor.js';
-import { api, generateAndWait } from '../integration/projects-support.js';
+import { api } from '../support/api.js';
+import { generateAndWait } from '../integration/projects-support.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -2,16 +2,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { GenerationError } from '../../src/core/errors.js';
 import type { ProgressReport } from '../../src/core/generator.js';
-import type { ComfyUiGeneratorOptions } from '../../src/worker/backends/comfyui/comfyui-generator.js';
 import { contractInput, generatorContract } from '../contract/generator-contract.js';
-import { startComfyUiHarness, WORKFLOWS_DIR as WORKFLOWS } from '../fakes/comfyui/harness.js';
-import type { FakeComfyUiOptions } from '../fakes/comfyui/server.js';
+import { harnessPerTest, startComfyUiHarness, WORKFLOWS_DIR as WORKFLOWS } from '../fakes/comfyui/harness.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const start = startComfyUiHarness;
 
 const noProgress = { signal: new AbortController().signal, onProgress: () => undefined };
 
@@ -29,21 +26,12 @@ function expectSafe(message: string): void {
 }
 
 generatorContract('comfyui', async () => {
-  const { generator, cleanup } = await start();
+  const { generator, cleanup } = await startComfyUiHarness();
   return { generator, cleanup };
 });
 
 describe('ComfyUI generator against the fake server', () => {
-  let cleanup: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await cleanup?.();
-    cleanup = undefined;
-  });
-  async function setup(fakeOptions: FakeComfyUiOptions = {}, options: Partial<ComfyUiGeneratorOptions> = {}) {
-    const subject = await start(fakeOptions, options);
-    cleanup = subject.cleanup;
-    return subject;
-  }
+  const setup = harnessPerTest();
 
   test('submits our own client_id and UUID prompt_id and the edited workflow, on a socket with that id', async () => {
     const { fake, generator } = await setup();

@@ -1,25 +1,14 @@
 import sharp from 'sharp';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { GenerationError, JobCancelledError } from '../../src/core/errors.js';
 import type { ProgressReport } from '../../src/core/generator.js';
-import type { ComfyUiGeneratorOptions } from '../../src/worker/backends/comfyui/comfyui-generator.js';
 import type { PreviewFrame } from '../../src/worker/backends/comfyui/socket.js';
 import { contractInput } from '../contract/generator-contract.js';
-import { startComfyUiHarness, submitForeignPrompt } from '../fakes/comfyui/harness.js';
-import type { FakeComfyUiOptions } from '../fakes/comfyui/server.js';
+import { harnessPerTest, submitForeignPrompt } from '../fakes/comfyui/harness.js';
 
 /** Cancellation, time limits, a busy server, lost sockets and preview frames. */
 describe('ComfyUI generator lifecycle', () => {
-  let cleanup: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await cleanup?.();
-    cleanup = undefined;
-  });
-  async function setup(fakeOptions: FakeComfyUiOptions = {}, options: Partial<ComfyUiGeneratorOptions> = {}) {
-    const harness = await startComfyUiHarness(fakeOptions, options);
-    cleanup = harness.cleanup;
-    return harness;
-  }
+  const setup = harnessPerTest();
 
   /** Progress callbacks plus a promise for the first report that passes `until`. */
   function watch(until: (r: ProgressReport) => boolean) {
@@ -31,6 +20,17 @@ describe('ComfyUI generator lifecycle', () => {
       if (until(r)) reached();
     };
     return { reports, seen, onProgress };
+  }
+
+  /** A six-step job running on the fake, held after its second step was reported. */
+  async function sixStepsRunningAtStepTwo() {
+    const { fake, generator } = await setup();
+    fake.holdSteps();
+    const progress = watch((r) => r.stage === 'sampling' && r.step >= 2);
+    const run = generator.generate(contractInput({ steps: 6 }), { signal: new AbortController().signal, onProgress: progress.onProgress });
+    fake.releaseSteps(2);
+    await progress.seen;
+    return { fake, run, progress };
   }
 
   async function caught(run: Promise<unknown>): Promise<unknown> {
@@ -112,12 +112,7 @@ describe('ComfyUI generator lifecycle', () => {
   });
 
   test('a socket lost mid-run with no way back completes by polling /history', async () => {
-    const { fake, generator } = await setup();
-    fake.holdSteps();
-    const progress = watch((r) => r.stage === 'sampling' && r.step >= 2);
-    const run = generator.generate(contractInput({ steps: 6 }), { signal: new AbortController().signal, onProgress: progress.onProgress });
-    fake.releaseSteps(2);
-    await progress.seen;
+    const { fake, run, progress } = await sixStepsRunningAtStepTwo();
     fake.script.rejectWebSockets = true;
     const polled = fake.waitFor<{ path: string }>('request', (r) => r.path.startsWith('/history/'));
     fake.disconnectSockets();
@@ -131,12 +126,7 @@ describe('ComfyUI generator lifecycle', () => {
   });
 
   test('a socket lost mid-run reconnects with the same client id and progress resumes', async () => {
-    const { fake, generator } = await setup();
-    fake.holdSteps();
-    const progress = watch((r) => r.stage === 'sampling' && r.step >= 2);
-    const run = generator.generate(contractInput({ steps: 6 }), { signal: new AbortController().signal, onProgress: progress.onProgress });
-    fake.releaseSteps(2);
-    await progress.seen;
+    const { fake, run, progress } = await sixStepsRunningAtStepTwo();
     const reconnected = fake.waitFor<string>('socket');
     fake.disconnectSockets();
     await reconnected;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createStubGenerator } from '../support/stub-generator.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { api, generateAndWait, openLink, page } from './projects-support.js';
+import { api } from '../support/api.js';
+import { generateAndWait, openLink, page } from './projects-support.js';
 
 /**
  * Who sees what, per visibility, on every read path: API lists and info, search, and gallery pages.

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { jobs } from '../../src/db/schema.js';
 import { createStubGenerator } from '../support/stub-generator.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { api, generateAndWait } from './projects-support.js';
+import { api } from '../support/api.js';
+import { generateAndWait } from './projects-support.js';
 
 let stack: TestStack;
 let mod: string;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { auditLog, jobs } from '../../src/db/schema.js';
-import { expectNoLeak } from '../support/leaks.js';
+import { api } from '../support/api.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
@@ -12,20 +12,8 @@ afterAll(async () => {
   await stack.close();
 });
 
-async function call(method: string, path: string, token: string | undefined, body?: unknown) {
-  const response = await fetch(`${stack.baseUrl}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  expectNoLeak(text, [stack.env.APP_SECRET!]);
-  return {
-    status: response.status,
-    headers: response.headers,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field below
-    json: text ? (JSON.parse(text) as Record<string, any>) : {},
-  };
+function call(method: string, path: string, token: string | undefined, body?: unknown) {
+  return api(stack, method, path, token, body);
 }
 
 describe('role checks', () => {

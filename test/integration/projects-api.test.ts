@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createStubGenerator } from '../support/stub-generator.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { api, generateAndWait } from './projects-support.js';
+import { api } from '../support/api.js';
+import { generateAndWait } from './projects-support.js';
 
 let stack: TestStack;
 let mod: string;

@@ -1,5 +1,6 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
-import type { AssetRecord, JobRecord } from '../../core/records.js';
+import type { JobRecord } from '../../core/records.js';
+import { groupOutputs } from '../../core/outputs.js';
 import type { MediaLinks } from '../../web/media-links.js';
 import { buttonId } from './custom-ids.js';
 import type { ReplyView } from './views.js';
@@ -104,14 +105,11 @@ export function renderReply(job: JobSummary, view: ReplyView, ctx: RenderContext
 }
 
 function renderFinal(job: JobSummary, view: Extract<ReplyView, { kind: 'completed' }>, ctx: RenderContext, message: OutgoingMessage): OutgoingMessage {
-  const originals = view.assets.filter((a) => a.variant === 'original').sort((a, b) => a.outputIndex - b.outputIndex);
-  const sibling = (original: AssetRecord, variant: AssetRecord['variant']) =>
-    view.assets.find((a) => a.outputIndex === original.outputIndex && a.variant === variant);
   const links: string[] = [];
   let imageUrl: string | undefined;
-  for (const original of originals) {
+  for (const { original, webp } of groupOutputs(view.assets)) {
     // The WebP derivative is the light one to attach; the original stays a link to the full file.
-    const shown = sibling(original, 'webp') ?? original;
+    const shown = webp ?? original;
     const number = original.outputIndex + 1;
     links.push(`[Full size ${number}](${ctx.links.url(original.id)})`);
     if (shown.bytes <= ctx.attachmentLimit) {

@@ -1,6 +1,7 @@
+import { UUID_PATTERN } from '../ids.js';
 import type { Keyset } from './types.js';
 
-const CURSOR = /^(\d{1,17})_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const CURSOR = new RegExp(`^(\\d{1,17})_(${UUID_PATTERN})$`);
 
 /** Cursors are plain `<micros>_<uuid>`: short, URL-safe, and checked on the way in, never trusted. */
 export function encodeCursor(position: Keyset): string {

@@ -1,4 +1,5 @@
 import type { Character } from '../characters/types.js';
+import { isUuid } from '../ids.js';
 import { fail, ok, type Outcome } from '../outcome.js';
 import type { Project, ProjectForUser, ProjectRecords, Reader } from '../projects/types.js';
 import { canSeeProject, readerOf, type ViewerOrReader } from '../projects/visibility.js';
@@ -31,7 +32,6 @@ export interface GalleryServiceDeps {
 export const PAGE_SIZE = 24;
 export const SEARCH_PAGE_SIZE = 50;
 const MAX_SEARCH_TEXT = 200;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Read side of projects: grids, image recipes, character pages, search and history. Every read
@@ -64,7 +64,7 @@ export class GalleryService {
   }
 
   async image(access: GalleryAccess, jobId: string): Promise<Outcome<{ project: Project; image: ImageDetail }>> {
-    if (!UUID.test(jobId)) return fail('not_found', 'no such image');
+    if (!isUuid(jobId)) return fail('not_found', 'no such image');
     const image = await this.deps.gallery.imageDetail(jobId);
     if (!image || image.status !== 'completed' || image.outputs.length === 0) return fail('not_found', 'no such image');
     let project: Project | null;
@@ -80,7 +80,7 @@ export class GalleryService {
 
   async characterPage(who: ViewerOrReader, characterId: string, cursor?: string): Promise<Outcome<{ character: Character; page: GalleryPage }>> {
     const reader = readerOf(who);
-    if (!UUID.test(characterId)) return fail('not_found', 'no such character');
+    if (!isUuid(characterId)) return fail('not_found', 'no such character');
     const character = await this.deps.characters.byId(reader, characterId);
     if (!character.ok) return character;
     const page = await this.search(reader, { character: characterId }, cursor, PAGE_SIZE);
@@ -133,7 +133,7 @@ export class GalleryService {
   }
 
   private async character(reader: Reader, idOrName: string): Promise<Character | null> {
-    if (UUID.test(idOrName)) {
+    if (isUuid(idOrName)) {
       const found = await this.deps.characters.byId(reader, idOrName);
       return found.ok ? found.value : null;
     }

@@ -1,3 +1,5 @@
+import type { JobRecord } from '../records.js';
+
 /** A position in a newest-first list: the row's created_at in microseconds since 1970, and its id. */
 export interface Keyset {
   micros: string;
@@ -51,24 +53,12 @@ export interface ImageOutput {
 }
 
 /** Everything the image page shows: the full recipe and the files. */
-export interface ImageDetail {
+export interface ImageDetail
+  extends Pick<JobRecord, 'spaceId' | 'projectId' | 'kind' | 'status' | 'promptSent' | 'negativeSent' | 'seed' | 'width' | 'height' | 'steps' | 'backend' | 'createdAt' | 'finishedAt'> {
   jobId: string;
-  spaceId: string;
-  projectId: string;
-  kind: 'image' | 'video';
-  status: string;
-  promptSent: string;
-  negativeSent: string;
-  seed: number;
-  width: number;
-  height: number;
-  steps: number;
-  backend: string | null;
   loras: Array<{ name: string; weight: number }>;
   characters: Array<{ id: string | null; name: string }>;
   author: Author;
-  createdAt: Date;
-  finishedAt: Date | null;
   outputs: ImageOutput[];
 }
 

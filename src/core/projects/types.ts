@@ -49,13 +49,7 @@ export interface Reader {
   role: Role;
 }
 
-export interface NewProject {
-  spaceId: string;
-  slug: string;
-  name: string;
-  description: string;
-  visibility: Visibility;
-  publicToken: string | null;
+export interface NewProject extends Pick<Project, 'spaceId' | 'slug' | 'name' | 'description' | 'visibility' | 'publicToken'> {
   createdBy: string;
 }
 

@@ -6,6 +6,7 @@ import { errorBody, sendFailure } from '../http-errors.js';
 import type { MediaLinks } from '../media-links.js';
 import { SHORT_LINK_TTL_SECONDS, type GalleryLinks } from './gallery-links.js';
 import { parseSearch, rawSearch } from './search-params.js';
+import { jobUrls } from '../job-json.js';
 
 export interface GalleryApiDeps extends AuthDeps {
   gallery: GalleryService;
@@ -27,7 +28,7 @@ function itemJson(item: GalleryItem, deps: GalleryApiDeps) {
     created_at: item.createdAt.toISOString(),
     thumbnail_url: deps.media.url(item.thumbnailAssetId),
     image_url: deps.media.url(item.originalAssetId),
-    status_url: `${deps.publicUrl}/api/anime/generation/${item.jobId}/status`,
+    status_url: jobUrls(deps.publicUrl, item.jobId).status_url,
   };
 }
 

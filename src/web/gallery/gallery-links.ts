@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { UUID_PATTERN } from '../../core/ids.js';
 import type { Reader } from '../../core/projects/types.js';
 import { readerOf, type ViewerOrReader } from '../../core/projects/visibility.js';
 import { isRole } from '../../core/roles.js';
@@ -16,8 +17,7 @@ export interface GalleryPass extends Reader {
   expires: number;
 }
 
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const PASS = new RegExp(`^v1\\.(${UUID})\\.(${UUID})\\.([a-z]{1,16})\\.(\\d{1,12})\\.([A-Za-z0-9_-]{43})$`);
+const PASS = new RegExp(`^v1\\.(${UUID_PATTERN})\\.(${UUID_PATTERN})\\.([a-z]{1,16})\\.(\\d{1,12})\\.([A-Za-z0-9_-]{43})$`);
 
 /**
  * Signed gallery passes: `v1.<space>.<user>.<role>.<expires>.<hmac>`, HMAC-SHA256 with a key derived

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CharacterService } from '../../core/characters/character-service.js';
 import type { GalleryService } from '../../core/gallery/gallery-service.js';
+import { UUID_PATTERN } from '../../core/ids.js';
 import type { Reader } from '../../core/projects/types.js';
 import type { GalleryLinks } from '../gallery/gallery-links.js';
 import { gallerySession } from '../gallery/gallery-session.js';
@@ -20,7 +21,7 @@ export interface GalleryRouteDeps {
 }
 
 const CSS = readFileSync(new URL('../gallery/gallery.css', import.meta.url), 'utf8');
-const SPACE = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const SPACE = new RegExp(`^${UUID_PATTERN}$`);
 
 type Params = { space: string; slug?: string; job?: string; character?: string; token?: string };
 type Req = FastifyRequest<{ Params: Params; Querystring: Record<string, string | undefined> }>;
@@ -42,7 +43,7 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
   /** Runs a member page: session first, then the page, or the 404 page. */
   const member = (render: (request: Req, reader: Reader, base: string) => Promise<Html | null>) => async (request: Req, reply: FastifyReply) => {
     const { space } = request.params;
-    if (!new RegExp(`^${SPACE}$`).test(space)) return notFound(reply);
+    if (!SPACE.test(space)) return notFound(reply);
     const session = gallerySession(deps.links, request, reply, space, deps.https);
     if (session.kind === 'redirect') return reply.code(303).header('Location', session.to).header('Cache-Control', 'no-store').send();
     if (session.kind === 'none') return notFound(reply);

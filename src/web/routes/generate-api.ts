@@ -5,7 +5,7 @@ import { fail, ok, type Failure, type Outcome } from '../../core/outcome.js';
 import type { Logger } from '../../shared/logger.js';
 import { authenticate, type AuthDeps } from '../auth.js';
 import { sendFailure } from '../http-errors.js';
-import { statusJson } from '../job-json.js';
+import { jobUrls, statusJson } from '../job-json.js';
 import type { MediaLinks } from '../media-links.js';
 
 /** The seed API's field names -> the core request's. `type` is the old API's name for kind. */
@@ -74,8 +74,7 @@ export function registerGenerateApi(app: FastifyInstance, deps: GenerateApiDeps)
       project: job.projectSlug,
       project_url: deps.projectUrl(auth.viewer, job.projectSlug),
       seed: job.seed,
-      status_url: `${deps.publicUrl}/api/anime/generation/${job.id}/status`,
-      events_url: `${deps.publicUrl}/api/anime/generation/${job.id}/events`,
+      ...jobUrls(deps.publicUrl, job.id),
     });
   });
 
@@ -100,7 +99,7 @@ export function registerGenerateApi(app: FastifyInstance, deps: GenerateApiDeps)
         prompt: job.promptSent,
         project: job.projectSlug,
         created_at: job.createdAt.toISOString(),
-        status_url: `${deps.publicUrl}/api/anime/generation/${job.id}/status`,
+        status_url: jobUrls(deps.publicUrl, job.id).status_url,
       })),
     };
   });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 import { createComfyUiGenerator, type ComfyUiGenerator, type ComfyUiGeneratorOptions } from '../../../src/worker/backends/comfyui/comfyui-generator.js';
 import { FakeComfyUi, type FakeComfyUiOptions } from './server.js';
 
@@ -30,6 +31,20 @@ export async function startComfyUiHarness(fakeOptions: FakeComfyUiOptions = {}, 
       await generator.close();
       await fake.close();
     },
+  };
+}
+
+/** For a describe block: a harness per test, closed after each (registers the afterEach itself). */
+export function harnessPerTest(): (fakeOptions?: FakeComfyUiOptions, options?: Partial<ComfyUiGeneratorOptions>) => Promise<ComfyUiHarness> {
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await cleanup?.();
+    cleanup = undefined;
+  });
+  return async (fakeOptions = {}, options = {}) => {
+    const harness = await startComfyUiHarness(fakeOptions, options);
+    cleanup = harness.cleanup;
+    return harness;
   };
 }
 

@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import type { FakeSlack } from './server.js';
 import { signingHeaders } from './signing.js';
-import { slashCommandPayload } from './slash-payload.js';
+import { slashCommandPayload, type SlashCommandFields } from './slash-payload.js';
 import type { SignOptions } from './signing.js';
 import type { FunctionExecution, StoredView } from './types.js';
 
@@ -29,14 +29,8 @@ export interface DriverResponse {
   elapsedMs: number;
 }
 
-export interface SlashCommandInput {
-  command?: string;
-  text?: string;
-  userId: string;
-  channelId: string;
-  userName?: string;
-  channelName?: string;
-}
+/** What a test says about the command a user types: the fake fills in the rest Slack sends. */
+export type SlashCommandInput = SlashCommandFields;
 
 export interface BlockActionInput {
   userId: string;

@@ -3,11 +3,11 @@ import type { GalleryPage } from '../../../core/gallery/types.js';
 import type { Viewer } from '../../../core/generate-service.js';
 import type { Outcome } from '../../../core/outcome.js';
 import { SHORT_LINK_TTL_SECONDS } from '../../../web/gallery/gallery-links.js';
-import { viewerOf, type BotContext } from '../context.js';
-import { UserMistake, withBoundary } from '../error-boundary.js';
-import { Responder } from '../responder.js';
+import type { BotContext } from '../context.js';
+import { UserMistake } from '../error-boundary.js';
 import { EMBED_LIMIT, fitLines, itemLine, link, plain } from '../studio-format.js';
 import { describeFailure } from '../words.js';
+import { answerPrivately } from './private-command.js';
 
 type Options = ChatInputCommandInteraction['options'];
 const LISTED = 10;
@@ -56,10 +56,7 @@ async function search(ctx: BotContext, viewer: Viewer, options: Options): Promis
 
 /** /history and /search: private lists whose links are signed for the one who asked. */
 export async function handleBrowse(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const responder = new Responder(interaction);
-  await withBoundary(responder, ctx.log, interaction.commandName, async () => {
-    await responder.deferPrivate();
-    const { viewer } = await viewerOf(ctx, interaction);
+  await answerPrivately(ctx, interaction, interaction.commandName, async ({ responder, viewer }) => {
     const run = interaction.commandName === 'search' ? search : history;
     const outcome = await run(ctx, viewer, interaction.options);
     if (!outcome.ok) return responder.say(describeFailure(outcome, 'browse'));
@@ -69,10 +66,7 @@ export async function handleBrowse(ctx: BotContext, interaction: ChatInputComman
 
 /** /gallery: a short-lived signed link to the server's galleries, only for the one who asked. */
 export async function handleGallery(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const responder = new Responder(interaction);
-  await withBoundary(responder, ctx.log, 'gallery', async () => {
-    await responder.deferPrivate();
-    const { viewer } = await viewerOf(ctx, interaction);
+  await answerPrivately(ctx, interaction, 'gallery', async ({ responder, viewer }) => {
     // Whoever may not view the gallery gets no link: it would only open a 404.
     const projects = await ctx.gallery.projects(viewer);
     if (projects.length === 0) return responder.say(describeFailure({ ok: false, code: 'forbidden', message: 'no gallery access' }, 'browse'));

@@ -1,15 +1,15 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 import type { Viewer } from '../../../core/generate-service.js';
-import { viewerOf, type BotContext } from '../context.js';
-import { isJobId } from '../custom-ids.js';
-import { UserMistake, withBoundary } from '../error-boundary.js';
-import { Responder } from '../responder.js';
+import type { BotContext } from '../context.js';
+import { isUuid } from '../../../core/ids.js';
+import { UserMistake } from '../error-boundary.js';
 import { describeFailure } from '../words.js';
+import { answerPrivately } from './private-command.js';
 
 /** A full job id, or the short 8-character form /jobs shows, matched among the caller's own unfinished jobs. */
 async function resolveJobId(ctx: BotContext, viewer: Viewer, given: string): Promise<string> {
   const text = given.trim().toLowerCase();
-  if (isJobId(text)) return text;
+  if (isUuid(text)) return text;
   if (!/^[0-9a-f]{4,35}$/.test(text)) throw new UserMistake('The `job` option must be a job id, as `/jobs` shows it.');
   const mine = await ctx.service.listJobs(viewer, 'mine', ['queued', 'running'], 100);
   const matches = mine.ok ? mine.value.filter((job) => job.id.startsWith(text)) : [];
@@ -19,10 +19,7 @@ async function resolveJobId(ctx: BotContext, viewer: Viewer, given: string): Pro
 }
 
 export async function handleCancel(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const responder = new Responder(interaction);
-  await withBoundary(responder, ctx.log, 'cancel', async () => {
-    await responder.deferPrivate();
-    const { viewer } = await viewerOf(ctx, interaction);
+  await answerPrivately(ctx, interaction, 'cancel', async ({ responder, viewer }) => {
     const jobId = await resolveJobId(ctx, viewer, interaction.options.getString('job', true));
     const outcome = await ctx.service.cancel(viewer, jobId);
     await responder.say(outcome.ok ? `Cancelled job \`${jobId.slice(0, 8)}\`.` : describeFailure(outcome, 'cancel'));

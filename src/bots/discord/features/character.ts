@@ -2,11 +2,10 @@ import type { ChatInputCommandInteraction } from 'discord.js';
 import type { Character } from '../../../core/characters/types.js';
 import type { Viewer } from '../../../core/generate-service.js';
 import type { Outcome } from '../../../core/outcome.js';
-import { viewerOf, type BotContext } from '../context.js';
-import { UserMistake, withBoundary } from '../error-boundary.js';
-import { Responder } from '../responder.js';
+import type { BotContext } from '../context.js';
+import { UserMistake } from '../error-boundary.js';
 import { CONTENT_LIMIT, characterDetail, characterLine, fitLines, link, plain } from '../studio-format.js';
-import { describeFailure } from '../words.js';
+import { answerPrivately, sayOutcome } from './private-command.js';
 
 type Options = ChatInputCommandInteraction['options'];
 
@@ -68,11 +67,7 @@ async function runCharacter(ctx: BotContext, viewer: Viewer, options: Options): 
 
 /** /character create|list|show|edit|delete — changes need a moderator (the core decides). */
 export async function handleCharacter(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const responder = new Responder(interaction);
-  await withBoundary(responder, ctx.log, 'character', async () => {
-    await responder.deferPrivate();
-    const { viewer } = await viewerOf(ctx, interaction);
-    const outcome = await runCharacter(ctx, viewer, interaction.options);
-    await responder.say(outcome.ok ? outcome.value : describeFailure(outcome, 'character'));
-  });
+  await answerPrivately(ctx, interaction, 'character', async ({ responder, viewer }) =>
+    sayOutcome(responder, await runCharacter(ctx, viewer, interaction.options), 'character'),
+  );
 }

@@ -3,10 +3,9 @@ import type { Viewer } from '../../../core/generate-service.js';
 import type { Outcome } from '../../../core/outcome.js';
 import type { SpaceSettings } from '../../../core/policy/space-settings.js';
 import { isRole } from '../../../core/roles.js';
-import { viewerOf, type BotContext } from '../context.js';
-import { UserMistake, withBoundary } from '../error-boundary.js';
-import { Responder } from '../responder.js';
-import { describeFailure } from '../words.js';
+import type { BotContext } from '../context.js';
+import { UserMistake } from '../error-boundary.js';
+import { answerPrivately, sayOutcome } from './private-command.js';
 
 type Options = ChatInputCommandInteraction['options'];
 
@@ -115,11 +114,7 @@ async function runConfig(ctx: BotContext, viewer: Viewer, options: Options): Pro
 
 /** /config roles | limits | policy — admins only (the core checks; Discord also hides it from others). */
 export async function handleConfig(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const responder = new Responder(interaction);
-  await withBoundary(responder, ctx.log, 'config', async () => {
-    await responder.deferPrivate();
-    const { viewer } = await viewerOf(ctx, interaction);
-    const outcome = await runConfig(ctx, viewer, interaction.options);
-    await responder.say(outcome.ok ? outcome.value : describeFailure(outcome, 'configure'));
-  });
+  await answerPrivately(ctx, interaction, 'config', async ({ responder, viewer }) =>
+    sayOutcome(responder, await runConfig(ctx, viewer, interaction.options), 'configure'),
+  );
 }

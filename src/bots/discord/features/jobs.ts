@@ -1,19 +1,15 @@
 import { ButtonStyle, ComponentType, type ChatInputCommandInteraction } from 'discord.js';
-import { viewerOf, type BotContext } from '../context.js';
+import type { BotContext } from '../context.js';
 import { buttonId } from '../custom-ids.js';
-import { withBoundary } from '../error-boundary.js';
 import { progressBar, truncate } from '../render.js';
-import { Responder } from '../responder.js';
 import { describeFailure } from '../words.js';
+import { answerPrivately } from './private-command.js';
 
 const MAX_LISTED = 10;
 
 /** /jobs: the caller's queued and running jobs, each with a Cancel button. Only they see it. */
 export async function handleJobs(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const responder = new Responder(interaction);
-  await withBoundary(responder, ctx.log, 'jobs', async () => {
-    await responder.deferPrivate();
-    const { viewer } = await viewerOf(ctx, interaction);
+  await answerPrivately(ctx, interaction, 'jobs', async ({ responder, viewer }) => {
     const listed = await ctx.service.listJobs(viewer, 'mine', ['queued', 'running'], MAX_LISTED);
     if (!listed.ok) return responder.say(describeFailure(listed, 'list'));
     const jobs = listed.value;

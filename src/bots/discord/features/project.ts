@@ -2,11 +2,10 @@ import type { ChatInputCommandInteraction } from 'discord.js';
 import type { Viewer } from '../../../core/generate-service.js';
 import type { Outcome } from '../../../core/outcome.js';
 import { isVisibility, type Project } from '../../../core/projects/types.js';
-import { viewerOf, type BotContext } from '../context.js';
-import { UserMistake, withBoundary } from '../error-boundary.js';
-import { Responder } from '../responder.js';
+import type { BotContext } from '../context.js';
+import { UserMistake } from '../error-boundary.js';
 import { CONTENT_LIMIT, fitLines, link, plain, projectTitle, whoSees } from '../studio-format.js';
-import { describeFailure } from '../words.js';
+import { answerPrivately, sayOutcome } from './private-command.js';
 
 type Options = ChatInputCommandInteraction['options'];
 
@@ -89,12 +88,8 @@ async function runProject(ctx: BotContext, viewer: Viewer, interaction: ChatInpu
 
 /** /project create|list|use|rename|describe|visibility|archive|members|info — changes need a moderator (the core decides). */
 export async function handleProject(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const responder = new Responder(interaction);
-  await withBoundary(responder, ctx.log, 'project', async () => {
-    // Private: the answer carries links signed for this user, with their role.
-    await responder.deferPrivate();
-    const { viewer } = await viewerOf(ctx, interaction);
-    const outcome = await runProject(ctx, viewer, interaction);
-    await responder.say(outcome.ok ? outcome.value : describeFailure(outcome, 'project'));
-  });
+  // Private: the answer carries links signed for this user, with their role.
+  await answerPrivately(ctx, interaction, 'project', async ({ responder, viewer }) =>
+    sayOutcome(responder, await runProject(ctx, viewer, interaction), 'project'),
+  );
 }

@@ -1,16 +1,13 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { isRole } from '../../../core/roles.js';
-import { viewerOf, type BotContext } from '../context.js';
-import { UserMistake, withBoundary } from '../error-boundary.js';
-import { Responder } from '../responder.js';
+import type { BotContext } from '../context.js';
+import { UserMistake } from '../error-boundary.js';
 import { describeFailure } from '../words.js';
+import { answerPrivately } from './private-command.js';
 
 /** /token user role days — an HTTP API token, shown once and only to the admin who asked. */
 export async function handleToken(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const responder = new Responder(interaction);
-  await withBoundary(responder, ctx.log, 'token', async () => {
-    await responder.deferPrivate();
-    const { actor, viewer } = await viewerOf(ctx, interaction);
+  await answerPrivately(ctx, interaction, 'token', async ({ responder, actor, viewer }) => {
     // The option value is the user id; read it raw so it works without `resolved` data.
     const userId = String(interaction.options.get('user', true).value);
     const role = interaction.options.getString('role', true);

@@ -1,12 +1,11 @@
 import type { App } from '@slack/bolt';
 import type { Viewer } from '../../../core/generate-service.js';
-import type { Outcome } from '../../../core/outcome.js';
 import type { SpaceSettings } from '../../../core/policy/space-settings.js';
 import { isRole } from '../../../core/roles.js';
 import type { SlackFeatureDeps } from '../deps.js';
-import { withErrorBoundary, UserMistake } from '../error-boundary.js';
+import { UserMistake } from '../error-boundary.js';
 import { escapeSlackText } from '../escape.js';
-import { failureText } from '../words.js';
+import { ephemeralCommand, unwrap } from './ephemeral-command.js';
 
 export const CONFIG_HELP = [
   '*/anime-config* — workspace settings (admins)',
@@ -24,11 +23,6 @@ export function readUsergroup(word: string | undefined): string | undefined {
 
 function readChannel(word: string | undefined): string | undefined {
   return (/^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(word ?? '') ?? /^([CG][A-Z0-9]{2,})$/.exec(word ?? ''))?.[1];
-}
-
-function unwrap<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok) throw new UserMistake(failureText(outcome));
-  return outcome.value;
 }
 
 function showLimits(s: SpaceSettings): string {
@@ -109,19 +103,12 @@ async function run(deps: SlackFeatureDeps, viewer: Viewer, words: string[], rest
 
 /** `/anime-config ...`: role mapping, limits and content policy through the core's admin service. */
 export function registerConfigCommand(app: App, deps: SlackFeatureDeps): void {
-  app.command('/anime-config', async ({ command, ack, respond }) => {
-    await ack();
-    const place = { teamId: command.team_id, userId: command.user_id, channelId: command.channel_id };
-    const tell = (text: string) => respond({ response_type: 'ephemeral', text });
-    await withErrorBoundary(deps.log, { command: '/anime-config', ...place }, tell, async () => {
-      const text = command.text.trim();
-      const words = text.split(/\s+/).filter(Boolean);
-      const rest = (from: number) => words.slice(from).join(' ');
-      const viewer = await deps.service.identify(await deps.actors.actor(place));
-      const answer = await run(deps, viewer, words.map((w, i) => (i < 2 ? w.toLowerCase() : w)), rest);
-      // A changed mapping must apply to the very next request: drop cached group members.
-      if (words[0]?.toLowerCase() === 'roles') deps.actors.forgetWorkspace(place.teamId);
-      await tell(answer);
-    });
-  });
+  app.command('/anime-config', ephemeralCommand(deps, '/anime-config', async ({ text, place, viewer }) => {
+    const words = text.split(/\s+/).filter(Boolean);
+    const rest = (from: number) => words.slice(from).join(' ');
+    const answer = await run(deps, await viewer(), words.map((w, i) => (i < 2 ? w.toLowerCase() : w)), rest);
+    // A changed mapping must apply to the very next request: drop cached group members.
+    if (words[0]?.toLowerCase() === 'roles') deps.actors.forgetWorkspace(place.teamId);
+    return answer;
+  }));
 }

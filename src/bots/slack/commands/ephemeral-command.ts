@@ -14,8 +14,9 @@ export interface CommandContext {
 }
 
 /**
- * The shape shared by /project, /character, /history, /search and /gallery: ack at once, answer
- * privately (ephemeral) through the one error boundary. The handler returns mrkdwn-safe text.
+ * The shape of every private command (/jobs, /cancel, /project, /character, /history, /search,
+ * /gallery, /anime-config, /anime-token): ack at once, answer privately (ephemeral) through the
+ * one error boundary. The handler returns mrkdwn-safe text.
  */
 export function ephemeralCommand(deps: SlackFeatureDeps, name: string, handler: (ctx: CommandContext) => Promise<string>): Middleware<SlackCommandMiddlewareArgs> {
   return async ({ command, ack, respond }) => {

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { groupOutputs } from '../../../core/outputs.js';
 import type { MediaStore } from '../../../core/ports.js';
 import type { AssetRecord, JobRecord } from '../../../core/records.js';
 import type { Logger } from '../../../shared/logger.js';
@@ -21,7 +22,7 @@ export interface FinalPostDeps {
 const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/webp': 'webp', 'image/jpeg': 'jpg', 'video/mp4': 'mp4', 'image/gif': 'gif' };
 
 export async function originals(deps: FinalPostDeps, jobId: string): Promise<AssetRecord[]> {
-  return (await deps.listAssets(jobId)).filter((a) => a.variant === 'original').sort((a, b) => a.outputIndex - b.outputIndex);
+  return groupOutputs(await deps.listAssets(jobId)).map((output) => output.original);
 }
 
 /** Uploads the job's images into the reply's thread (files.uploadV2: reserve, upload, complete). */

@@ -6,7 +6,7 @@
  */
 import { SlackApiError, isRecord } from '../args.js';
 import type { MethodContext, MethodHandler } from './context.js';
-import type { FunctionExecution } from '../types.js';
+import type { FunctionCompletion, FunctionExecution } from '../types.js';
 
 function runningExecution({ state, args, token }: MethodContext): FunctionExecution {
   const id = args.str('function_execution_id', 'function_execution_not_found');
@@ -17,36 +17,22 @@ function runningExecution({ state, args, token }: MethodContext): FunctionExecut
   return execution;
 }
 
+/** Ends a running execution once: later calls for it get execution_not_in_running_state, as Slack answers. */
+function finish(ctx: MethodContext, state: 'completed' | 'failed', result: Pick<FunctionCompletion, 'method' | 'outputs' | 'error'>) {
+  const execution = runningExecution(ctx);
+  execution.state = state;
+  ctx.state.completions.push({ ...result, function_execution_id: execution.function_execution_id, token: ctx.token, at: ctx.state.now() });
+  ctx.state.changed('function');
+  return {};
+}
+
 const completeSuccess: MethodHandler = (ctx) => {
   const outputs = ctx.args.optJson('outputs');
   if (!isRecord(outputs)) throw new SlackApiError('invalid_arguments', { detail: 'outputs must be an object' });
-  const execution = runningExecution(ctx);
-  execution.state = 'completed';
-  ctx.state.completions.push({
-    method: 'functions.completeSuccess',
-    function_execution_id: execution.function_execution_id,
-    outputs,
-    token: ctx.token,
-    at: ctx.state.now(),
-  });
-  ctx.state.changed('function');
-  return {};
+  return finish(ctx, 'completed', { method: 'functions.completeSuccess', outputs });
 };
 
-const completeError: MethodHandler = (ctx) => {
-  const error = ctx.args.str('error', 'invalid_arguments');
-  const execution = runningExecution(ctx);
-  execution.state = 'failed';
-  ctx.state.completions.push({
-    method: 'functions.completeError',
-    function_execution_id: execution.function_execution_id,
-    error,
-    token: ctx.token,
-    at: ctx.state.now(),
-  });
-  ctx.state.changed('function');
-  return {};
-};
+const completeError: MethodHandler = (ctx) => finish(ctx, 'failed', { method: 'functions.completeError', error: ctx.args.str('error', 'invalid_arguments') });
 
 export const functionMethods: Record<string, MethodHandler> = {
   'functions.completeSuccess': completeSuccess,
