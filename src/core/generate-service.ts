@@ -7,7 +7,8 @@ import { generateRequestSchema, MAX_SEED, type GenerateRequest } from './generat
 import { fail, ok, type Outcome } from './outcome.js';
 import { canOnResource } from './policy/permissions.js';
 import type { JobEventBus, JobQueue, MediaStore } from './ports.js';
-import type { AssetRecord, GenerateRecords, Identity, JobRecord } from './records.js';
+import { canSeeProject, readerOf } from './projects/visibility.js';
+import type { AssetRecord, GenerateRecords, Identity, JobRecord, ProjectForJob } from './records.js';
 import type { Role } from './roles.js';
 import { roleAtLeast } from './roles.js';
 
@@ -104,8 +105,12 @@ export class GenerateService {
     if (!policy.canGenerate(role)) {
       return fail('forbidden', 'your role may not generate images here', { reason: 'role' });
     }
-    const project = await records.resolveProject(identity.spaceId, request.value.project, actor.channel?.id);
-    if (!project) return fail('not_found', `no project named "${request.value.project}"`, { field: 'project' });
+    const project = await this.usableProject({ identity, role }, request.value.project, actor.channel?.id);
+    if (!project) {
+      return request.value.project
+        ? fail('not_found', `no project named "${request.value.project}"`, { field: 'project' })
+        : fail('not_found', 'no project you may use here; name one with project', { field: 'project' });
+    }
 
     const cast = await this.resolveCharacters(identity.spaceId, project.id, request.value.characters ?? []);
     if (!cast.ok) return cast;
@@ -211,6 +216,9 @@ export class GenerateService {
     const viewer = await this.identify(actor);
     const job = await this.deps.records.getJob(jobId);
     if (!job || job.spaceId !== viewer.identity.spaceId) return fail('not_found', 'no such job');
+    // A job in a project one may not see is as unknown as the project (its slug must not leak).
+    const project = await this.deps.records.resolveProject(job.spaceId, viewer.identity.userId, job.projectSlug, undefined);
+    if (project && !canSeeProject(readerOf(viewer), project)) return fail('not_found', 'no such job');
     const { seed: _seed, ...request } = (job.request ?? {}) as Record<string, unknown>;
     return this.submit(actor, { ...request, project: job.projectSlug }, reply);
   }
@@ -248,6 +256,21 @@ export class GenerateService {
 
   async setReply(jobId: string, reply: unknown): Promise<void> {
     await this.deps.records.setReply(jobId, reply);
+  }
+
+  /**
+   * The project a request goes to, through the one visibility rule: a named project one may not see
+   * is null, exactly like a missing one; a channel default one may not see is as if the channel had
+   * none (the space default).
+   */
+  private async usableProject(viewer: Viewer, slug: string | undefined, channelId: string | undefined): Promise<ProjectForJob | null> {
+    const reader = readerOf(viewer);
+    const { spaceId, userId } = viewer.identity;
+    const project = await this.deps.records.resolveProject(spaceId, userId, slug, channelId);
+    if (project && canSeeProject(reader, project)) return project;
+    if (slug || !channelId || !project) return null;
+    const fallback = await this.deps.records.resolveProject(spaceId, userId, undefined, undefined);
+    return fallback && canSeeProject(reader, fallback) ? fallback : null;
   }
 
   private async resolveCharacters(spaceId: string, projectId: string, names: readonly string[]): Promise<Outcome<MergeableCharacter[]>> {

@@ -1,5 +1,6 @@
 import type { Actor } from './actor.js';
 import type { LoraSpec } from './generator.js';
+import type { Visibility } from './projects/types.js';
 
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -65,6 +66,14 @@ export interface ProjectRef {
   name: string;
 }
 
+/** A project with what canSeeProject needs to decide whether this user may use it. */
+export interface ProjectForJob extends ProjectRef {
+  spaceId: string;
+  visibility: Visibility;
+  /** On the project's member list (matters for private projects). */
+  isMember: boolean;
+}
+
 export interface AssetRecord {
   id: string;
   jobId: string;
@@ -84,8 +93,11 @@ export interface AssetRecord {
 /** What the generate service needs from the system of record. Implemented over Postgres in src/db. */
 export interface GenerateRecords {
   ensureIdentity(actor: Actor): Promise<Identity>;
-  /** The named project, or the channel's / space's default (created on first use). Null when named and missing. */
-  resolveProject(spaceId: string, slug: string | undefined, channelId: string | undefined): Promise<ProjectRef | null>;
+  /**
+   * The named project, or the channel's / space's default (created on first use), as `userId` sees
+   * it (membership). Null when named and missing or archived; the caller applies canSeeProject.
+   */
+  resolveProject(spaceId: string, userId: string, slug: string | undefined, channelId: string | undefined): Promise<ProjectForJob | null>;
   createJob(job: NewJob, context: { projectSlug: string; userExternalId: string }): Promise<JobRecord>;
   getJob(jobId: string): Promise<JobRecord | null>;
   /** 1-based place in line among queued jobs, following the queue's own order. */

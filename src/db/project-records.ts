@@ -3,6 +3,7 @@ import type { MovableJob, NewProject, Project, ProjectForUser, ProjectInfo, Proj
 import { isVisibility } from '../core/projects/types.js';
 import type { Database } from './client.js';
 import { isUuid } from '../core/ids.js';
+import { memberOf } from './membership.js';
 import type { PostgresRecords } from './records.js';
 import { assets, channelProjects, jobs, projectMembers, projects, spaces, users } from './schema.js';
 
@@ -23,10 +24,6 @@ function toProject(row: ProjectRow): Project {
   };
 }
 
-/** Is this user on the project's member list: a correlated EXISTS, one index probe per project. */
-const memberOf = (userId: string) =>
-  sql<boolean>`exists (select 1 from ${projectMembers} where ${projectMembers.projectId} = ${projects.id} and ${projectMembers.userId} = ${userId})`;
-
 export class PostgresProjectRecords implements ProjectRecords {
   constructor(
     private readonly db: Database,
@@ -35,7 +32,7 @@ export class PostgresProjectRecords implements ProjectRecords {
   ) {}
 
   async ensureDefaultProject(spaceId: string): Promise<void> {
-    await this.records.resolveProject(spaceId, undefined, undefined);
+    await this.records.defaultProject(spaceId);
   }
 
   async listProjects(spaceId: string, userId: string): Promise<ProjectForUser[]> {

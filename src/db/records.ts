@@ -1,9 +1,11 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Actor } from '../core/actor.js';
 import { isUuid } from '../core/ids.js';
-import type { AssetRecord, GenerateRecords, Identity, JobRecord, NewJob, ProjectRef } from '../core/records.js';
+import { isVisibility } from '../core/projects/types.js';
+import type { AssetRecord, GenerateRecords, Identity, JobRecord, NewJob, ProjectForJob, ProjectRef } from '../core/records.js';
 import type { Database } from './client.js';
 import { prepareHotStatements, type HotStatements } from './hot-statements.js';
+import { memberOf } from './membership.js';
 import { assets, auditLog, channelProjects, jobs, projects, roleMappings, spaces, users } from './schema.js';
 
 export const DEFAULT_PROJECT_SLUG = 'general';
@@ -62,6 +64,11 @@ function toAssetRecord(r: typeof assets.$inferSelect): AssetRecord {
     storageKey: r.storageKey,
     createdAt: r.createdAt,
   };
+}
+
+function forJob(row: Omit<ProjectForJob, 'visibility'> & { visibility: string }): ProjectForJob {
+  // An unknown value is treated as the most restrictive one.
+  return { ...row, visibility: isVisibility(row.visibility) ? row.visibility : 'private' };
 }
 
 /** A job's files that are still kept, in output order. */
@@ -142,14 +149,14 @@ export class PostgresRecords implements GenerateRecords {
     return row.id;
   }
 
-  async resolveProject(spaceId: string, slug: string | undefined, channelId: string | undefined): Promise<ProjectRef | null> {
-    const columns = { id: projects.id, slug: projects.slug, name: projects.name };
+  async resolveProject(spaceId: string, userId: string, slug: string | undefined, channelId: string | undefined): Promise<ProjectForJob | null> {
+    const columns = { id: projects.id, slug: projects.slug, name: projects.name, spaceId: projects.spaceId, visibility: projects.visibility, isMember: memberOf(userId) };
     if (slug) {
       const [found] = await this.db
         .select(columns)
         .from(projects)
         .where(and(eq(projects.spaceId, spaceId), eq(projects.slug, slug), isNull(projects.archivedAt)));
-      return found ?? null;
+      return found ? forJob(found) : null;
     }
     if (channelId) {
       const [bound] = await this.db
@@ -157,12 +164,17 @@ export class PostgresRecords implements GenerateRecords {
         .from(channelProjects)
         .innerJoin(projects, eq(projects.id, channelProjects.projectId))
         .where(and(eq(channelProjects.spaceId, spaceId), eq(channelProjects.channelId, channelId), isNull(projects.archivedAt)));
-      if (bound) return bound;
+      if (bound) return forJob(bound);
     }
-    return this.defaultProject(spaceId);
+    // The default's id is remembered; its visibility can change, so it is read each time.
+    const { id } = await this.defaultProject(spaceId);
+    const [found] = await this.db.select(columns).from(projects).where(eq(projects.id, id));
+    if (!found) throw new Error('default project missing');
+    return forJob(found);
   }
 
-  private async defaultProject(spaceId: string): Promise<ProjectRef> {
+  /** The space's default project, made on first use. */
+  async defaultProject(spaceId: string): Promise<ProjectRef> {
     const known = this.defaultProjects.get(spaceId);
     if (known) return known;
     await this.db

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { jobs } from '../../src/db/schema.js';
 import type { StoredMessage } from '../fakes/slack/index.js';
 import { openLink } from '../integration/projects-support.js';
 import { startSlackStack, type SlackStack } from '../support/slack-stack.js';
@@ -97,6 +98,18 @@ describe('projects and characters in Slack', () => {
     expect(expires * 1000 - Date.now()).toBeGreaterThan(3500_000);
     expect(expires * 1000 - Date.now()).toBeLessThanOrEqual(3600_000);
     expect((await openLink(url)).page.status).toBe(200);
+  });
+
+  test('a private project and its characters answer a non-member\'s /generate exactly like unknown ones; nothing is queued', async () => {
+    await command(MOD, '/project', 'create Vault --visibility private');
+    await command(MOD, '/character', 'create Shade --prompt SECRETFRAGMENT girl --project vault');
+    const before = s.fake.messages(CHANNEL).length;
+    const hidden = await command(CREATOR, '/generate', 'a cat --project vault --character Shade');
+    expect(hidden).toMatch(/^Not found/);
+    expect(hidden.replace('vault', '<name>')).toBe((await command(CREATOR, '/generate', 'a cat --project nowhere --character Shade')).replace('nowhere', '<name>'));
+    expect(s.fake.messages(CHANNEL)).toHaveLength(before);
+    const sent = await s.stack.database.db.select({ prompt: jobs.promptSent }).from(jobs);
+    expect(sent.some((j) => j.prompt.includes('SECRETFRAGMENT'))).toBe(false);
   });
 
   test('flag mistakes name the flag and nothing is queued or changed', async () => {

@@ -137,6 +137,8 @@ export class ProjectService {
     if (!mayManageProjects(readerOf(viewer))) return fail('forbidden', 'only moderators may move images between projects');
     const job = await this.deps.records.movableJob(jobId);
     if (!job || job.spaceId !== readerOf(viewer).spaceId) return fail('not_found', 'no such image');
+    const source = await this.deps.records.getProjectById(job.projectId, readerOf(viewer).userId);
+    if (!source || !canSeeProject(readerOf(viewer), source)) return fail('not_found', 'no such image');
     const target = await this.visible(viewer, targetSlug);
     if (!target.ok) return fail('not_found', `no project named "${targetSlug}"`, { field: 'project' });
     if (target.value.archivedAt) return fail('conflict', 'images cannot be moved into an archived project');

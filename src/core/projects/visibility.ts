@@ -8,7 +8,7 @@ import type { ProjectForUser, Reader } from './types.js';
  * - private projects: their listed members, and the space's moderators and admins (who manage them).
  * Public projects are also readable by anyone holding their link token; that path does not come here.
  */
-export function canSeeProject(reader: Reader, project: ProjectForUser): boolean {
+export function canSeeProject(reader: Reader, project: Pick<ProjectForUser, 'spaceId' | 'visibility' | 'isMember'>): boolean {
   if (project.spaceId !== reader.spaceId) return false;
   if (!can({ role: reader.role, userId: reader.userId }, 'view_gallery')) return false;
   if (project.visibility !== 'private') return true;
