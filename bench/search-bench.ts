@@ -36,7 +36,7 @@ export async function seedSearchRows(env: BenchEnvironment, rows = ROWS): Promis
   }
   const pool = runtime.database.pool;
   const spaceId = viewer.identity.spaceId;
-  await pool.query(`insert into users (platform, external_id, display_name) select 'web', 'user-' || g, 'User ' || g from generate_series(0, 19) g`);
+  await pool.query(`insert into users (space_id, platform, external_id, display_name) select $1, 'web', 'user-' || g, 'User ' || g from generate_series(0, 19) g`, [spaceId]);
   await pool.query(
     `insert into jobs (space_id, project_id, user_id, platform, kind, request, prompt_sent, negative_sent, seed, width, height, steps, count,
                        status, stage, progress, backend, character_names, character_ids, created_at, finished_at)
@@ -52,7 +52,7 @@ export async function seedSearchRows(env: BenchEnvironment, rows = ROWS): Promis
             now() - g * interval '13 seconds', now() - g * interval '13 seconds'
      from generate_series(1, $2::int) g,
           (select array_agg(id order by slug) ids from projects where space_id = $1) p,
-          (select array_agg(id order by external_id) ids from users where platform = 'web') u`,
+          (select array_agg(id order by external_id) ids from users where space_id = $1 and platform = 'web') u`,
     [spaceId, rows],
   );
   await pool.query(

@@ -35,7 +35,7 @@ async function run(): Promise<void> {
     const days = values.days === undefined ? config.TOKEN_TTL_DAYS : Number(values.days);
     if (!Number.isInteger(days) || days < 1 || days > 3650) throw new UsageError('--days must be a whole number from 1 to 3650');
     const { token, claims } = await tokens.issue({ subject: values.user, role: values.role, space: values.space, ttlSeconds: days * 86400, issuedBy: 'cli' });
-    process.stderr.write(`token id ${claims.tokenId} for ${claims.subject} (${claims.role}) expires ${claims.expiresAt.toISOString()}\n`);
+    process.stderr.write(`token id ${claims.tokenId} for ${claims.subject} of space ${claims.space} (${claims.role}) expires ${claims.expiresAt.toISOString()}\n`);
     process.stdout.write(`${token}\n`);
   } finally {
     await handle.close();

@@ -63,6 +63,7 @@ export interface Viewer {
   role: Role;
 }
 
+/** Limits are per user row, and a user row is one identity in one space: so limits are per space. */
 export function userKey(identity: Identity): string {
   return identity.userId;
 }

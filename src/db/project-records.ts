@@ -121,8 +121,8 @@ export class PostgresProjectRecords implements ProjectRecords {
         // People may be added before they ever used the bot: their user row is made now.
         const rows = await tx
           .insert(users)
-          .values(add.map((externalId) => ({ platform: space.platform, externalId })))
-          .onConflictDoUpdate({ target: [users.platform, users.externalId], set: { platform: sql`excluded.platform` } })
+          .values(add.map((externalId) => ({ spaceId: project.spaceId, platform: space.platform, externalId })))
+          .onConflictDoUpdate({ target: [users.spaceId, users.platform, users.externalId], set: { platform: sql`excluded.platform` } })
           .returning({ id: users.id });
         const inserted = await tx
           .insert(projectMembers)
@@ -132,7 +132,10 @@ export class PostgresProjectRecords implements ProjectRecords {
         added = inserted.length;
       }
       if (remove.length > 0) {
-        const ids = tx.select({ id: users.id }).from(users).where(and(eq(users.platform, space.platform), inArray(users.externalId, [...remove])));
+        const ids = tx
+          .select({ id: users.id })
+          .from(users)
+          .where(and(eq(users.spaceId, project.spaceId), eq(users.platform, space.platform), inArray(users.externalId, [...remove])));
         const deleted = await tx
           .delete(projectMembers)
           .where(and(eq(projectMembers.projectId, project.id), inArray(projectMembers.userId, ids)))

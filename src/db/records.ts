@@ -100,7 +100,7 @@ export class PostgresRecords implements GenerateRecords {
 
   async ensureIdentity(actor: Actor): Promise<Identity> {
     const spaceId = await this.spaceId(actor);
-    const userId = await this.userId(actor);
+    const userId = await this.userId(actor, spaceId);
     const [space] = await this.hot.spaceSettings.execute({ spaceId });
     const mapping = new Map<string, string>();
     if (actor.platformRoles.length > 0) {
@@ -131,15 +131,16 @@ export class PostgresRecords implements GenerateRecords {
     return row.id;
   }
 
-  private async userId(actor: Actor): Promise<string> {
-    const key = `${actor.platform}:${actor.userExternalId}`;
+  /** The user row of this identity in this space: a name (or chat id) used in one space is not the one of another. */
+  private async userId(actor: Actor, spaceId: string): Promise<string> {
+    const key = `${spaceId}:${actor.platform}:${actor.userExternalId}`;
     const known = this.userIds.get(key);
     if (known) return known;
     const [row] = await this.db
       .insert(users)
-      .values({ platform: actor.platform, externalId: actor.userExternalId, displayName: actor.displayName ?? '' })
+      .values({ spaceId, platform: actor.platform, externalId: actor.userExternalId, displayName: actor.displayName ?? '' })
       .onConflictDoUpdate({
-        target: [users.platform, users.externalId],
+        target: [users.spaceId, users.platform, users.externalId],
         set: { displayName: actor.displayName ? actor.displayName : sql`${users.displayName}` },
       })
       .returning({ id: users.id });

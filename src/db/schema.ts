@@ -36,17 +36,23 @@ export const spaces = pgTable(
   (t) => [uniqueIndex('spaces_platform_external').on(t.platform, t.externalId)],
 );
 
-/** One row per platform identity. */
+/**
+ * One row per platform identity within one space: a name an API token's issuer chose, and a chat
+ * user's limits, jobs and memberships, all belong to the space they were used in.
+ */
 export const users = pgTable(
   'users',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    spaceId: uuid('space_id')
+      .notNull()
+      .references(() => spaces.id),
     platform: text('platform').notNull(),
     externalId: text('external_id').notNull(),
     displayName: text('display_name').notNull().default(''),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('users_platform_external').on(t.platform, t.externalId)],
+  (t) => [uniqueIndex('users_space_platform_external').on(t.spaceId, t.platform, t.externalId)],
 );
 
 /** Platform role (Discord role id, Slack user group id) -> app role, per space. */
