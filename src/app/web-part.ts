@@ -22,6 +22,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
     log: runtime.log,
     corsOrigins: config.CORS_ORIGINS,
     https: config.PUBLIC_URL.startsWith('https:'),
+    trustProxy: config.TRUST_PROXY,
   });
   const links = new MediaLinks(config.APP_SECRET, config.PUBLIC_URL);
   const auth = { tokens: runtime.tokens, failures: runtime.authFailures, identify: (actor: Parameters<typeof service.identify>[0]) => service.identify(actor) };

@@ -11,8 +11,8 @@ export interface WebAppOptions {
   https: boolean;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
-  /** Behind a reverse proxy, trust X-Forwarded-For for the client address. */
-  trustProxy?: boolean;
+  /** Addresses/CIDRs of reverse proxies whose X-Forwarded-For gives the client address (none: the peer is the client). */
+  trustProxy?: string[];
 }
 
 /**
@@ -29,7 +29,8 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     keepAliveTimeout: 10_000,
-    trustProxy: options.trustProxy ?? false,
+    // Only listed peers may name the client: anyone else could write X-Forwarded-For themselves.
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? options.trustProxy : false,
     return503OnClosing: true,
   });
   // Only JSON is parsed here (the Slack adapter registers its own parsers in its own scope).
