@@ -35,7 +35,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
       await runtime.database.pool.query('SELECT 1');
     },
     redis: async () => {
-      await runtime.redis.ping();
+      await runtime.requestRedis.ping();
     },
   });
   registerProjectApi(app, { ...auth, projects: runtime.projects, links: runtime.galleryLinks });
@@ -43,7 +43,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   registerGalleryApi(app, { ...auth, gallery: runtime.gallery, links: runtime.galleryLinks, media: links, publicUrl: config.PUBLIC_URL });
   registerGalleryRoutes(app, { gallery: runtime.gallery, characters: runtime.characters, links: runtime.galleryLinks, media: links, https: config.PUBLIC_URL.startsWith('https:') });
   registerTryPage(app);
-  const metrics = new ServiceMetrics(runtime.queue);
+  const metrics = new ServiceMetrics(runtime.requestQueue);
   const stopMetrics = await metrics.attach(runtime.events);
   app.addHook('onClose', async () => stopMetrics());
   registerMetrics(app, { ...auth, metrics });

@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../shared/logger.js';
+import { outageSource } from '../infra/outage.js';
 import { errorRef } from '../shared/error-ref.js';
 import { errorBody } from './http-errors.js';
 import { registerSecurityHeaders } from './security-headers.js';
@@ -14,6 +15,9 @@ export interface WebAppOptions {
   /** Addresses/CIDRs of reverse proxies whose X-Forwarded-For gives the client address (none: the peer is the client). */
   trustProxy?: string[];
 }
+
+/** Seconds a client is asked to wait when Postgres or Redis is unreachable. */
+const OUTAGE_RETRY_AFTER_S = 5;
 
 /**
  * The HTTP server shell: limits, headers, CORS, and the one error boundary. Routes are added by
@@ -45,6 +49,13 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
     if (status >= 400 && status < 500) {
       const message = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'the body is not valid JSON' : 'the request is not valid';
       return reply.code(400).send(errorBody('invalid_request', message));
+    }
+    const outage = outageSource(error);
+    if (outage) {
+      // Postgres or Redis is away: not a bug, and it comes back by itself (pool and ioredis reconnect).
+      request.log.warn({ err: error, outage, url: request.url.split('?')[0] }, 'request failed: a backing service is unavailable');
+      reply.header('Retry-After', OUTAGE_RETRY_AFTER_S);
+      return reply.code(503).send(errorBody('unavailable', 'the service is briefly unavailable; try again in a few seconds'));
     }
     const ref = errorRef();
     request.log.error({ err: error, ref, url: request.url.split('?')[0] }, 'request failed');
