@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -34,6 +35,19 @@ const url = (protocols: string[]) =>
       { error: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
     );
 
+/** proxy-addr's named ranges, accepted as well as addresses and CIDRs. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An IPv4/IPv6 address, an address/prefix CIDR, or one of proxy-addr's named ranges. */
+export function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'expected development, production or test' }).default('development'),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -66,6 +80,11 @@ const envSchema = z.object({
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(url(['http:', 'https:']))),
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isProxyAddress, { error: 'expected addresses or CIDRs of your reverse proxies, e.g. 10.0.0.5,10.1.0.0/16 (or loopback)' }))),
   DISCORD_TOKEN: optionalText,
   DISCORD_APP_ID: optionalText.pipe(z.string().regex(/^\d{5,25}$/, { error: 'expected a numeric application id' }).optional()),
   DISCORD_API_BASE: optionalText.pipe(url(['http:', 'https:']).optional()),

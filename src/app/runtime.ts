@@ -17,7 +17,7 @@ import { GalleryLinks } from '../web/gallery/gallery-links.js';
 import { AuthFailureLimiter } from '../infra/auth-failures.js';
 import { RedisEventBus } from '../infra/event-bus.js';
 import { BullJobQueue } from '../infra/queue.js';
-import { createRedis } from '../infra/redis.js';
+import { createRedis, createRequestRedis } from '../infra/redis.js';
 import { TokenService } from '../infra/tokens.js';
 import type { Logger } from '../shared/logger.js';
 import { FileMediaStore } from '../worker/media/file-media-store.js';
@@ -30,7 +30,11 @@ export interface Runtime {
   database: DatabaseHandle;
   records: PostgresRecords;
   redis: Redis;
+  /** The fail-fast connection for work done inside a request (see createRequestRedis). */
+  requestRedis: Redis;
   queue: BullJobQueue;
+  /** The queue as requests see it (enqueue, cancel, metrics): on requestRedis. */
+  requestQueue: BullJobQueue;
   events: RedisEventBus;
   admission: AdmissionControl;
   service: GenerateService;
@@ -55,6 +59,13 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   const redis = createRedis(config.REDIS_URL, 'anime-production');
   redis.on('error', (error) => log.warn({ err: error }, 'redis connection problem'));
   const queue = new BullJobQueue(redis, { prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS });
+  // Requests (web, bots) answer 503 during a Redis outage instead of waiting for the reconnect; the
+  // worker keeps the patient connection above (BullMQ Workers need maxRetriesPerRequest: null).
+  const requestRedis = createRequestRedis(config.REDIS_URL, 'anime-production-requests');
+  requestRedis.on('error', (error) => log.warn({ err: error }, 'redis connection problem (requests)'));
+  const requestQueue = new BullJobQueue(requestRedis, { prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS });
+  // BullMQ re-emits its connection's errors; without a listener it prints them to stderr.
+  for (const bull of [queue, requestQueue]) bull.queue.on('error', (error) => log.debug({ err: error }, 'queue connection problem'));
   const events = new RedisEventBus(redis, config.QUEUE_PREFIX, (error) => log.warn({ err: error }, 'bad job event'));
   const admission = createAdmission(redis, config);
   const media = new FileMediaStore(config.STORAGE_DIR);
@@ -63,9 +74,9 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   const service = new GenerateService({
     characters,
     records,
-    queue,
+    queue: requestQueue,
     events,
-    admission,
+    admission: createAdmission(requestRedis, config),
     policy: createPolicyHooks(config),
     media,
     maxPromptLength: config.MAX_PROMPT_LENGTH,
@@ -78,13 +89,15 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     database,
     records,
     redis,
+    requestRedis,
     queue,
+    requestQueue,
     events,
     admission,
     service,
     admin: new SpaceAdminService(new PostgresSpaceAdminRecords(database.db), tokens),
     tokens,
-    authFailures: new AuthFailureLimiter(redis, config.QUEUE_PREFIX),
+    authFailures: new AuthFailureLimiter(requestRedis, config.QUEUE_PREFIX),
     media,
     projects: new ProjectService({ records: projectRecords, media }),
     characters,
@@ -93,7 +106,9 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     async close() {
       await events.close();
       await queue.close();
+      await requestQueue.close();
       await redis.quit().catch(() => redis.disconnect());
+      await requestRedis.quit().catch(() => requestRedis.disconnect());
       await database.close();
     },
   };

@@ -22,6 +22,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
     log: runtime.log,
     corsOrigins: config.CORS_ORIGINS,
     https: config.PUBLIC_URL.startsWith('https:'),
+    trustProxy: config.TRUST_PROXY,
   });
   const links = new MediaLinks(config.APP_SECRET, config.PUBLIC_URL);
   const auth = { tokens: runtime.tokens, failures: runtime.authFailures, identify: (actor: Parameters<typeof service.identify>[0]) => service.identify(actor) };
@@ -34,7 +35,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
       await runtime.database.pool.query('SELECT 1');
     },
     redis: async () => {
-      await runtime.redis.ping();
+      await runtime.requestRedis.ping();
     },
   });
   registerProjectApi(app, { ...auth, projects: runtime.projects, links: runtime.galleryLinks });
@@ -42,7 +43,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   registerGalleryApi(app, { ...auth, gallery: runtime.gallery, links: runtime.galleryLinks, media: links, publicUrl: config.PUBLIC_URL });
   registerGalleryRoutes(app, { gallery: runtime.gallery, characters: runtime.characters, links: runtime.galleryLinks, media: links, https: config.PUBLIC_URL.startsWith('https:') });
   registerTryPage(app);
-  const metrics = new ServiceMetrics(runtime.queue);
+  const metrics = new ServiceMetrics(runtime.requestQueue);
   const stopMetrics = await metrics.attach(runtime.events);
   app.addHook('onClose', async () => stopMetrics());
   registerMetrics(app, { ...auth, metrics });

@@ -37,8 +37,14 @@ export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
   }
 }
 
+/**
+ * How long a query waits to connect (or for a free pooled connection) before it fails: during an
+ * outage a request answers 503 within 2 s instead of hanging on a connect that never completes.
+ */
+export const CONNECT_TIMEOUT_MS = 1_500;
+
 export function connectDatabase(databaseUrl: string, poolSize = 10): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const db = drizzle(pool, { schema });

@@ -28,6 +28,8 @@ export class RedisEventBus implements JobEventBus {
     if (!this.subscriber) {
       const subscriber = this.publisher.duplicate({ connectionName: 'job-events-subscriber' });
       this.subscriber = subscriber;
+      // ioredis reconnects and resubscribes by itself; the outage is logged by the main connection.
+      subscriber.on('error', () => undefined);
       subscriber.on('message', (channel: string, message: string) => {
         if (channel !== this.channel) return;
         let event: JobEvent;

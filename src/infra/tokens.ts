@@ -6,7 +6,6 @@ import { isRole, type Role } from '../core/roles.js';
 import type { Database } from '../db/client.js';
 import { apiTokens, spaces } from '../db/schema.js';
 
-
 export const TOKEN_ISSUER = 'anime-production';
 export const TOKEN_AUDIENCE = 'anime-production-api';
 
@@ -78,9 +77,16 @@ export class TokenService {
       return { ok: false, reason: error instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' };
     }
     const { sub, jti, exp, role, space, plt } = payload;
-    if (!sub || !jti || !exp || !isRole(role) || typeof space !== 'string' || typeof plt !== 'string') return { ok: false, reason: 'invalid' };
-    const [row] = await this.db.select({ revokedAt: apiTokens.revokedAt }).from(apiTokens).where(eq(apiTokens.id, jti));
+    // A signed token is only as good as its row: the id must be one we issued (a UUID, never sent to
+    // the uuid column otherwise), and what it claims must be what the row recorded when it was issued.
+    if (!sub || !jti || !isUuid(jti) || !exp || !isRole(role) || typeof space !== 'string' || typeof plt !== 'string') return { ok: false, reason: 'invalid' };
+    const [row] = await this.db
+      .select({ revokedAt: apiTokens.revokedAt, subject: apiTokens.subject, role: apiTokens.role, platform: spaces.platform, space: spaces.externalId })
+      .from(apiTokens)
+      .innerJoin(spaces, eq(spaces.id, apiTokens.spaceId))
+      .where(eq(apiTokens.id, jti));
     if (!row || row.revokedAt) return { ok: false, reason: 'revoked' };
+    if (row.subject !== sub || row.role !== role || row.platform !== plt || row.space !== space) return { ok: false, reason: 'invalid' };
     return { ok: true, claims: { subject: sub, platform: plt, space, role, tokenId: jti, expiresAt: new Date(exp * 1000) } };
   }
 

@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../shared/logger.js';
+import { outageSource } from '../infra/outage.js';
 import { errorRef } from '../shared/error-ref.js';
 import { errorBody } from './http-errors.js';
 import { registerSecurityHeaders } from './security-headers.js';
@@ -11,9 +12,12 @@ export interface WebAppOptions {
   https: boolean;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
-  /** Behind a reverse proxy, trust X-Forwarded-For for the client address. */
-  trustProxy?: boolean;
+  /** Addresses/CIDRs of reverse proxies whose X-Forwarded-For gives the client address (none: the peer is the client). */
+  trustProxy?: string[];
 }
+
+/** Seconds a client is asked to wait when Postgres or Redis is unreachable. */
+const OUTAGE_RETRY_AFTER_S = 5;
 
 /**
  * The HTTP server shell: limits, headers, CORS, and the one error boundary. Routes are added by
@@ -29,7 +33,8 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     keepAliveTimeout: 10_000,
-    trustProxy: options.trustProxy ?? false,
+    // Only listed peers may name the client: anyone else could write X-Forwarded-For themselves.
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? options.trustProxy : false,
     return503OnClosing: true,
   });
   // Only JSON is parsed here (the Slack adapter registers its own parsers in its own scope).
@@ -44,6 +49,13 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
     if (status >= 400 && status < 500) {
       const message = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'the body is not valid JSON' : 'the request is not valid';
       return reply.code(400).send(errorBody('invalid_request', message));
+    }
+    const outage = outageSource(error);
+    if (outage) {
+      // Postgres or Redis is away: not a bug, and it comes back by itself (pool and ioredis reconnect).
+      request.log.warn({ err: error, outage, url: request.url.split('?')[0] }, 'request failed: a backing service is unavailable');
+      reply.header('Retry-After', OUTAGE_RETRY_AFTER_S);
+      return reply.code(503).send(errorBody('unavailable', 'the service is briefly unavailable; try again in a few seconds'));
     }
     const ref = errorRef();
     request.log.error({ err: error, ref, url: request.url.split('?')[0] }, 'request failed');

@@ -38,20 +38,22 @@ export function actorFromClaims(claims: TokenClaims): Actor {
   };
 }
 
-/** Verifies the bearer token or answers 401/429 itself; returns undefined when it answered. */
+/**
+ * Verifies the bearer token or answers 401/429 itself; returns undefined when it answered.
+ * The token is checked first: the failed-sign-in counter only ever sees (and refuses) failures, keyed
+ * on the client's real address (request.ip honours X-Forwarded-For only from TRUST_PROXY peers).
+ */
 export async function authenticate(deps: AuthDeps, request: FastifyRequest, reply: FastifyReply): Promise<Authenticated | undefined> {
-  const address = request.ip;
-  const blocked = await deps.failures.blockedFor(address);
-  if (blocked > 0) {
-    reply.header('Retry-After', Math.ceil(blocked / 1000));
-    await reply.code(429).send(errorBody('too_many_auth_failures', 'too many failed sign-ins from this address; try again later'));
-    return undefined;
-  }
   const header = request.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header.trim()) : null;
   const result = match ? await deps.tokens.verify(match[1]!) : ({ ok: false, reason: 'missing' } as const);
   if (!result.ok) {
-    await deps.failures.recordFailure(address);
+    const blocked = await deps.failures.recordFailure(request.ip);
+    if (blocked > 0) {
+      reply.header('Retry-After', Math.ceil(blocked / 1000));
+      await reply.code(429).send(errorBody('too_many_auth_failures', 'too many failed sign-ins from this address; try again later'));
+      return undefined;
+    }
     reply.header('WWW-Authenticate', 'Bearer');
     await reply.code(401).send(errorBody('unauthorized', MESSAGES[result.reason]));
     return undefined;

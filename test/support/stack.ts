@@ -12,6 +12,7 @@ import type { Role } from '../../src/core/roles.js';
 import { createLogger, type Logger } from '../../src/shared/logger.js';
 import type { RunningWorker } from '../../src/worker/generate-worker.js';
 import { createRedisNamespace, createTestDatabase, type TestDatabase } from './isolation.js';
+import { throughProxy, type TcpProxy } from './tcp-proxy.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -44,6 +45,8 @@ export interface StackOptions {
   worker?: boolean | WorkerPartOptions;
   env?: Record<string, string>;
   log?: Logger;
+  /** Reach Postgres and/or Redis through these proxies (to cut them in outage tests). */
+  proxies?: { postgres?: TcpProxy; redis?: TcpProxy };
 }
 
 /**
@@ -60,8 +63,8 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     HOST: '127.0.0.1',
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
-    DATABASE_URL: database.url,
-    REDIS_URL: redis.url,
+    DATABASE_URL: options.proxies?.postgres ? throughProxy(database.url, options.proxies.postgres) : database.url,
+    REDIS_URL: options.proxies?.redis ? throughProxy(redis.url, options.proxies.redis) : redis.url,
     QUEUE_PREFIX: redis.prefix,
     DATA_DIR: dataDir,
     APP_SECRET: randomBytes(32).toString('hex'),

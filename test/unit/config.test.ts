@@ -66,6 +66,14 @@ describe('configuration', () => {
     expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1' })).toEqual([expect.stringMatching(/^SLACK_SIGNING_SECRET: required/)]);
   });
 
+  test('TRUST_PROXY takes addresses, CIDRs and named ranges; anything else is refused by name', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).TRUST_PROXY).toEqual([]);
+    expect(loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: ' 10.0.0.5, 10.1.0.0/16,fd00::/8 ,loopback' }).TRUST_PROXY).toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8', 'loopback']);
+    for (const bad of ['true', '10.0.0.0/33', '::1/129', 'proxy.example.com', '10.0.0.1/8/1', '10.0.0.300']) {
+      expect(problems({ TRUST_PROXY: bad }), bad).toEqual([expect.stringMatching(/^TRUST_PROXY: expected addresses or CIDRs/)]);
+    }
+  });
+
   test('secretValues lists every secret, including passwords inside URLs', () => {
     const config = loadConfig({
       DATA_DIR: dataDir,
