@@ -65,7 +65,7 @@ const envSchema = z.object({
   COMFYUI_WORKFLOW: z.string().trim().regex(/^[a-z0-9_-]+$/, { error: 'expected a template name from workflows/' }).default('txt2img'),
   COMFYUI_TIMEOUT_MS: int(600_000, 1_000, 86_400_000),
   WORKER_CONCURRENCY: int(1, 1, 64),
-  WORKER_LOCK_MS: int(30_000, 500, 600_000),
+  WORKER_LOCK_MS: int(10_000, 500, 600_000),
   BUILTIN_STEP_DELAY_MS: int(0, 0, 60_000),
   JOB_ATTEMPTS: int(3, 1, 20),
   SHUTDOWN_GRACE_MS: int(30_000, 0, 3_600_000),

@@ -5,6 +5,7 @@ import { createComfyUiGenerator } from '../worker/backends/comfyui/comfyui-gener
 import { startGenerateWorker, type RunningWorker } from '../worker/generate-worker.js';
 import { WorkerJobStore } from '../worker/job-store.js';
 import { PlacesAnnouncer } from '../worker/places-announcer.js';
+import { restoreLostJobs } from '../worker/queue-sweep.js';
 import { MediaOutputStorer } from '../worker/store-outputs.js';
 import type { Runtime } from './runtime.js';
 
@@ -26,19 +27,38 @@ export interface WorkerPartOptions {
   generator?: Generator;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** How often unfinished jobs are checked against the queue (default 30 s). */
+  sweepIntervalMs?: number;
+  /** How often a worker paused by a Postgres outage probes it (default 1 s). */
+  recordProbeMs?: number;
 }
+
+const DEFAULT_SWEEP_INTERVAL_MS = 30_000;
 
 /**
  * Starts the worker after putting back into the queue any unfinished job the record holds but
- * Redis lost (Postgres is the system of record; the enqueue is idempotent by job id).
+ * Redis lost or BullMQ gave up on (Postgres is the system of record; the enqueue is idempotent by
+ * job id), and keeps doing so periodically while it runs: an outage can strand jobs at any time.
  */
 export async function startWorker(runtime: Runtime, options: WorkerPartOptions = {}): Promise<RunningWorker & { generator: Generator }> {
   const log = runtime.log.child({ component: 'worker' });
   const store = new WorkerJobStore(runtime.database.db, runtime.records);
   const generator = options.generator ?? createGenerator(runtime);
-  const unfinished = await store.unfinishedJobs(10_000);
-  for (const job of unfinished) await runtime.queue.enqueue(job.id, job.priority);
-  if (unfinished.length > 0) log.info({ count: unfinished.length }, 'checked unfinished jobs against the queue');
+  const sweep = async () => {
+    const restored = await restoreLostJobs(store, runtime.queue);
+    if (restored > 0) log.warn({ count: restored }, 'put unfinished jobs back in the queue');
+  };
+  await sweep();
+  let sweeping: Promise<void> | undefined;
+  const sweepTimer = setInterval(() => {
+    // One sweep at a time; a sweep during an outage fails and the next one tries again.
+    sweeping ??= sweep()
+      .catch((error: unknown) => log.warn({ err: error }, 'could not check unfinished jobs against the queue'))
+      .finally(() => {
+        sweeping = undefined;
+      });
+  }, options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
+  sweepTimer.unref();
   const places = new PlacesAnnouncer(store, (event) => runtime.events.publish(event), log);
   const running = await startGenerateWorker(
     {
@@ -47,7 +67,9 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
       concurrency: runtime.config.WORKER_CONCURRENCY,
       shutdownGraceMs: runtime.config.SHUTDOWN_GRACE_MS,
       lockDurationMs: options.lockDurationMs ?? runtime.config.WORKER_LOCK_MS,
-      stalledIntervalMs: options.stalledIntervalMs ?? runtime.config.WORKER_LOCK_MS,
+      // Half the lock: a killed worker's job is back within 1.5 x WORKER_LOCK_MS at most.
+      stalledIntervalMs: options.stalledIntervalMs ?? Math.max(250, Math.round(runtime.config.WORKER_LOCK_MS / 2)),
+      recordProbeMs: options.recordProbeMs,
     },
     { store, generator, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, log },
     runtime.events,
@@ -58,6 +80,8 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
     ...running,
     generator,
     async close() {
+      clearInterval(sweepTimer);
+      await sweeping;
       await running.close();
       await places.close();
       await generator.close?.();

@@ -28,6 +28,8 @@ export type JobEvent =
   | (Base & { type: 'saving'; percent: number })
   | (Base & { type: 'completed'; assets: AssetView[]; durationMs: number; seed: number; backend: string })
   | (Base & { type: 'failed'; code: string; message: string; ref?: string; willRetry: boolean })
+  /** The job runs again from the start because the worker running it stopped mid-job. */
+  | (Base & { type: 'retrying'; reason: 'worker_stopped'; attempt: number })
   | (Base & { type: 'cancelled'; by: 'user' | 'moderator' | 'system' });
 
 export type JobEventType = JobEvent['type'];

@@ -66,9 +66,11 @@ export function prepareHotStatements(db: Database) {
         errorMessage: null,
       })
       // UPDATE ... FROM may not join on the updated table, so both go in FROM and meet in WHERE.
-      .from(sql`${projects}, ${users}`)
+      // `prior` is read from the snapshot before the update: 'running' there means the last attempt
+      // never ended (its worker stopped), which the worker announces as a retry.
+      .from(sql`${projects}, ${users}, (SELECT status AS previous_status FROM jobs AS before WHERE before.id = ${p('id')}) AS prior`)
       .where(and(eq(jobs.id, p('id')), inArray(jobs.status, ['queued', 'running']), eq(projects.id, jobs.projectId), eq(users.id, jobs.userId)))
-      .returning({ job: jobs, slug: projects.slug, userExternalId: users.externalId })
+      .returning({ job: jobs, slug: projects.slug, userExternalId: users.externalId, previousStatus: sql<string>`prior.previous_status` })
       .prepare('ap_job_claim'),
 
     queuedPlaces: db

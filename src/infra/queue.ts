@@ -56,6 +56,20 @@ export class BullJobQueue implements JobQueue {
     }
   }
 
+  /**
+   * Puts an unfinished job back in line when its queue entry is gone or failed (a failed entry is
+   * removed first, or its id could never run again). False when the entry is alive.
+   */
+  async restoreIfLost(jobId: string, priority: number, stillUnfinished: () => Promise<boolean>): Promise<boolean> {
+    const state = await this.queue.getJobState(jobId);
+    if (state !== 'unknown' && state !== 'failed') return false;
+    // Checked after the queue: the job may have ended between the caller's read and ours.
+    if (!(await stillUnfinished())) return false;
+    if (state === 'failed') await this.queue.remove(jobId);
+    await this.enqueue(jobId, priority);
+    return true;
+  }
+
   async size(): Promise<number> {
     const counts = await this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active');
     return Object.values(counts).reduce((sum, n) => sum + n, 0);

@@ -97,5 +97,7 @@ export function eventJson(event: JobEvent, links: MediaLinks): Record<string, un
       return { ...base, code: event.code, message: event.message, ...(event.ref ? { ref: event.ref } : {}), will_retry: event.willRetry };
     case 'cancelled':
       return { ...base, by: event.by };
+    case 'retrying':
+      return { ...base, reason: event.reason, attempt: event.attempt, progress: 0 };
   }
 }

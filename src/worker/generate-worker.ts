@@ -1,9 +1,19 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobEventBus } from '../core/ports.js';
 import { GENERATE_QUEUE, type GenerateJobData } from '../infra/queue.js';
 import type { Logger } from '../shared/logger.js';
 import { processJob, type ProcessDeps } from './process-job.js';
+import { OrphanReclaimer } from './queue-sweep.js';
+import { RecordOutagePause } from './record-outage.js';
+
+/** Defaults: a killed worker's job is free again within about lock + stalled check (15 s). */
+export const DEFAULT_LOCK_MS = 10_000;
+/** How long a starting worker waits to see a missing worker's jobs a second time before taking them back. */
+const ORPHAN_CONFIRM_MS = 1_000;
 
 export interface WorkerSettings {
   connection: Redis;
@@ -11,9 +21,12 @@ export interface WorkerSettings {
   concurrency: number;
   /** How long a shutdown waits for running jobs before handing them back to the queue. */
   shutdownGraceMs: number;
-  /** BullMQ lock; a crashed worker's job returns to the queue after about this long. */
+  /** BullMQ lock, renewed by BullMQ every half of it while the job runs. */
   lockDurationMs?: number;
+  /** How often expired locks are looked for; a crashed worker's job is back within lock + this. */
   stalledIntervalMs?: number;
+  /** How often a worker paused by a Postgres outage asks whether Postgres answers again. */
+  recordProbeMs?: number;
 }
 
 export interface RunningWorker {
@@ -46,6 +59,12 @@ export async function startGenerateWorker(settings: WorkerSettings, deps: Proces
         // Hand the job back without spending an attempt; another worker picks it up.
         await job.moveToWait(token);
         throw new WaitingError();
+      case 'unreachable':
+        // Same hand-back (front of its priority, attempt unspent), and this worker stops taking
+        // jobs until Postgres answers: every claim would fail the same way meanwhile.
+        outage.begin();
+        await job.moveToWait(token);
+        throw new WaitingError();
       case 'failed':
         if (result.retry === 'never') throw new UnrecoverableError(result.code);
         if (result.retry === 'rate_limit') {
@@ -56,14 +75,20 @@ export async function startGenerateWorker(settings: WorkerSettings, deps: Proces
     }
   };
 
+  const lockDuration = settings.lockDurationMs ?? DEFAULT_LOCK_MS;
   const worker = new Worker<GenerateJobData>(GENERATE_QUEUE, processor, {
     connection: settings.connection,
     prefix: settings.prefix,
     concurrency: settings.concurrency,
-    lockDuration: settings.lockDurationMs ?? 30_000,
-    stalledInterval: settings.stalledIntervalMs ?? 30_000,
+    // Unique per process: recorded on each job it takes and on its connection, so a starting worker
+    // can tell the jobs of a worker that is gone.
+    name: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    autorun: false,
+    lockDuration,
+    stalledInterval: settings.stalledIntervalMs ?? Math.max(250, Math.round(lockDuration / 2)),
     maxStalledCount: 2,
   });
+  const outage = new RecordOutagePause(worker, () => deps.store.ping(), log, settings.recordProbeMs);
   worker.on('error', (error) => log.error({ err: error }, 'worker error'));
   worker.on('failed', (job, error) => {
     // A job that stalled too often fails inside BullMQ without reaching our processor's catch.
@@ -82,11 +107,14 @@ export async function startGenerateWorker(settings: WorkerSettings, deps: Proces
     if (event.type === 'cancelled') worker.cancelJob(event.jobId, 'cancelled');
   });
   await worker.waitUntilReady();
+  await reclaimOrphansAtStart(new OrphanReclaimer(queue, settings.connection, log), log);
+  worker.run().catch((error: unknown) => log.error({ err: error }, 'worker stopped unexpectedly'));
 
   return {
     worker,
     async close() {
       shuttingDown = true;
+      await outage.close();
       await unsubscribe();
       const graceful = worker.close();
       let timer: NodeJS.Timeout | undefined;
@@ -102,4 +130,21 @@ export async function startGenerateWorker(settings: WorkerSettings, deps: Proces
       await queue.close();
     },
   };
+}
+
+/**
+ * Before taking new jobs: a job whose worker was killed goes back to the front of its priority now,
+ * so it keeps its place ahead of the jobs queued behind it (waiting for its lock to run out would
+ * let this worker take those first).
+ */
+async function reclaimOrphansAtStart(reclaimer: OrphanReclaimer, log: Logger): Promise<void> {
+  try {
+    await reclaimer.sweep();
+    if (!reclaimer.hasSuspects) return;
+    await sleep(ORPHAN_CONFIRM_MS);
+    await reclaimer.sweep();
+  } catch (error) {
+    // Only a shortcut: the stalled check brings such jobs back anyway.
+    log.warn({ err: error }, 'could not look for jobs of stopped workers');
+  }
 }

@@ -38,12 +38,22 @@ export class WorkerJobStore {
 
   /**
    * queued/running -> running, returning the job, in one round trip. Null when the job is missing,
-   * cancelled or already ended: then there is nothing to run.
+   * cancelled or already ended: then there is nothing to run. `resumed`: the record still said
+   * running, so the previous attempt stopped without ending (its worker died or lost the record).
    */
-  async claim(jobId: string, backend: string, attempt: number): Promise<JobRecord | null> {
+  async claim(jobId: string, backend: string, attempt: number): Promise<{ job: JobRecord; resumed: boolean } | null> {
     if (!isUuid(jobId)) return null;
     const [row] = await this.records.hot.claim.execute({ id: jobId, backend, attempt });
-    return row ? toJobRecord(row.job, row.slug, row.userExternalId) : null;
+    return row ? { job: toJobRecord(row.job, row.slug, row.userExternalId), resumed: row.previousStatus === 'running' } : null;
+  }
+
+  listAssets(jobId: string): Promise<AssetRecord[]> {
+    return this.records.listAssets(jobId);
+  }
+
+  /** Resolves when Postgres answers; used to learn that an outage is over. */
+  async ping(): Promise<void> {
+    await this.db.$client.query('SELECT 1');
   }
 
   async updateProgress(jobId: string, progress: number, stage: string): Promise<void> {

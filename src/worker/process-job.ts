@@ -1,17 +1,23 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AdmissionControl } from '../core/admission.js';
 import { GenerationError, JobCancelledError } from '../core/errors.js';
-import type { AssetView, JobEvent } from '../core/events.js';
+import type { JobEvent } from '../core/events.js';
 import type { GeneratedFile, Generator, ProgressReport } from '../core/generator.js';
-import { groupOutputs } from '../core/outputs.js';
 import type { JobEventBus } from '../core/ports.js';
 import type { JobRecord } from '../core/records.js';
 import { errorRef } from '../shared/error-ref.js';
 import type { Logger } from '../shared/logger.js';
+import { toViews } from './asset-views.js';
 import type { NewAsset, WorkerJobStore } from './job-store.js';
+import { isRecordUnreachable } from './record-unreachable.js';
+import { announceEndedJob } from './settle-ended-job.js';
 
 /** Share of the bar that generation takes; the rest is saving and derivatives. */
 const GENERATION_SHARE = 90;
 const DB_PROGRESS_INTERVAL_MS = 1_000;
+/** While the completion cannot be recorded, it is tried again after this long, doubling up to the cap. */
+const COMMIT_RETRY_FIRST_MS = 250;
+const COMMIT_RETRY_MAX_MS = 5_000;
 
 export interface OutputStorer {
   /** Stores one output (original and derivatives) and returns the asset rows to record. */
@@ -37,6 +43,8 @@ export type AttemptResult =
   | { kind: 'skipped'; why: 'ended' }
   | { kind: 'cancelled' }
   | { kind: 'interrupted' }
+  /** Postgres could not be reached before any work was kept: wait for it, then run again (no attempt spent). */
+  | { kind: 'unreachable' }
   | { kind: 'failed'; retry: 'never' | 'backoff' | 'rate_limit'; code: string; message: string; ref: string; retryAfterMs?: number };
 
 export interface AttemptInfo {
@@ -55,14 +63,27 @@ export interface AttemptInfo {
 export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<AttemptResult> {
   const { store, generator, events } = deps;
   const log = deps.log.child({ jobId: info.jobId, attempt: info.attempt });
-  const job = await store.claim(info.jobId, generator.name, info.attempt);
-  if (!job) return { kind: 'skipped', why: 'ended' };
+  let claimed: Awaited<ReturnType<WorkerJobStore['claim']>>;
+  try {
+    claimed = await store.claim(info.jobId, generator.name, info.attempt);
+    // Ended already: a previous attempt may have stopped between its commit and its last words.
+    if (!claimed) {
+      await announceEndedJob(deps, info.jobId);
+      return { kind: 'skipped', why: 'ended' };
+    }
+  } catch (error) {
+    if (!isRecordUnreachable(error)) throw error;
+    log.warn({ err: error }, 'the job record cannot be reached; the job waits');
+    return { kind: 'unreachable' };
+  }
+  const { job } = claimed;
 
   const started = Date.now();
   const publish = (event: JobEvent) =>
     events.publish(event).catch((error: unknown) => log.warn({ err: error }, 'could not publish a job event'));
   // Progress events are not awaited: one connection keeps them in order, and the job need not wait
   // for Redis to acknowledge what is only news (the record holds the truth).
+  if (claimed.resumed) void publish({ type: 'retrying', jobId: job.id, at: started, reason: 'worker_stopped', attempt: info.attempt });
   void publish({ type: 'started', jobId: job.id, at: started, attempt: info.attempt, backend: generator.name });
   deps.places.jobStarted();
 
@@ -102,7 +123,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
     for (const [index, file] of files.entries()) {
       stored = stored.concat(await deps.outputs.store(file, { job, index }));
     }
-    if (!(await store.complete(job.id, stored))) {
+    if (!(await commitCompletion(store, job.id, stored, info.signal, log))) {
       // Cancelled while we were saving: the user asked for nothing, so keep nothing.
       await deps.outputs.discard(stored);
       return { kind: 'cancelled' };
@@ -118,12 +139,47 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
   } catch (error) {
     if (error instanceof JobCancelledError || info.signal.aborted) {
       if (info.isShutdown()) {
-        await store.requeue(job.id, 'queued');
+        // Unrecorded hand-backs are fine: the next claim accepts a record still saying running.
+        await store.requeue(job.id, 'queued').catch((e: unknown) => log.warn({ err: e }, 'could not record the hand-back'));
         return { kind: 'interrupted' };
       }
       return { kind: 'cancelled' };
     }
-    return failAttempt(deps, job, info, error, log, publish);
+    try {
+      return await failAttempt(deps, job, info, error, log, publish);
+    } catch (recordError) {
+      // The failure could not be recorded: nothing was kept, so the job waits and runs again.
+      if (isRecordUnreachable(recordError)) return { kind: 'unreachable' };
+      throw recordError;
+    }
+  }
+}
+
+/**
+ * Records the completion, waiting out a Postgres outage in place: the files are made and stored,
+ * only the record is missing, so the job keeps its lock and nothing is rendered twice. False when
+ * the job stopped being ours (cancelled while saving).
+ */
+async function commitCompletion(store: WorkerJobStore, jobId: string, files: NewAsset[], signal: AbortSignal, log: Logger): Promise<boolean> {
+  let delay = COMMIT_RETRY_FIRST_MS;
+  let triedBefore = false;
+  for (;;) {
+    try {
+      if (await store.complete(jobId, files)) return true;
+      if (!triedBefore) return false;
+      // An earlier try may have committed before its reply was lost: then the record is ours.
+      return (await store.getJob(jobId))?.status === 'completed';
+    } catch (error) {
+      if (!isRecordUnreachable(error)) throw error;
+      if (!triedBefore) log.warn({ err: error }, 'the completion cannot be recorded yet; waiting for Postgres');
+      triedBefore = true;
+    }
+    try {
+      await sleep(delay, undefined, { signal });
+    } catch {
+      throw new JobCancelledError();
+    }
+    delay = Math.min(delay * 2, COMMIT_RETRY_MAX_MS);
   }
 }
 
@@ -150,18 +206,4 @@ async function failAttempt(
   }
   await publish({ type: 'failed', jobId: job.id, at: Date.now(), code, message, ref, willRetry });
   return { kind: 'failed', retry: willRetry ? retry : 'never', code, message, ref, retryAfterMs: known?.retryAfterMs };
-}
-
-function toViews(rows: NewAsset[]): AssetView[] {
-  return groupOutputs(rows).map(({ index, original, webp, thumbnail }) => ({
-    assetId: original.id,
-    index,
-    kind: original.kind,
-    mime: original.mime,
-    width: original.width,
-    height: original.height,
-    bytes: original.bytes,
-    webpAssetId: webp?.id,
-    thumbnailAssetId: thumbnail?.id,
-  }));
 }

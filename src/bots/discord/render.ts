@@ -76,7 +76,7 @@ function statusLine(view: ReplyView): string {
     case 'saving':
       return `💾 Saving — \`${progressBar(view.percent)}\` ${view.percent}%`;
     case 'retrying':
-      return '🔁 The image backend had a problem; trying again…';
+      return view.reason === 'worker_stopped' ? '🔁 Retrying after a worker stopped…' : '🔁 The image backend had a problem; trying again…';
     case 'completed':
       return '✅ Done';
     case 'failed':

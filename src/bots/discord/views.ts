@@ -7,7 +7,7 @@ export type ReplyView =
   | { kind: 'started'; backend: string }
   | { kind: 'progress'; step: number; totalSteps: number; percent: number; stage: string }
   | { kind: 'saving'; percent: number }
-  | { kind: 'retrying' }
+  | { kind: 'retrying'; reason?: 'worker_stopped' }
   | { kind: 'completed'; job: JobRecord; assets: AssetRecord[]; durationMs: number; backend: string; seed: number }
   | { kind: 'failed'; code: string; ref: string | undefined }
   | { kind: 'cancelled'; by: 'user' | 'moderator' | 'system' };
@@ -31,6 +31,8 @@ export function viewFromEvent(event: Exclude<JobEvent, { type: 'completed' }>): 
       return event.willRetry ? { kind: 'retrying' } : { kind: 'failed', code: event.code, ref: event.ref };
     case 'cancelled':
       return { kind: 'cancelled', by: event.by };
+    case 'retrying':
+      return { kind: 'retrying', reason: event.reason };
   }
 }
 

@@ -64,6 +64,7 @@ function render(event) {
     case 'completed': finish(d.images, d); break;
     case 'failed': if (!d.will_retry) showError(`${d.message}${d.ref ? ` (ref ${d.ref})` : ''}`); else show('Retrying…', 0); break;
     case 'cancelled': show('Cancelled', 0); break;
+    case 'retrying': show('Retrying after a worker stopped…', 0); break;
   }
 }
 

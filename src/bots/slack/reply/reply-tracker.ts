@@ -44,6 +44,8 @@ function stateFromEvent(event: JobEvent): ReplyState | undefined {
       return { kind: 'saving', percent: event.percent };
     case 'failed':
       return event.willRetry ? { kind: 'retrying' } : undefined;
+    case 'retrying':
+      return { kind: 'retrying', reason: event.reason };
     default:
       return undefined;
   }

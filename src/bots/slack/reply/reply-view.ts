@@ -12,7 +12,7 @@ export type ReplyState =
   | { kind: 'queued'; position: number }
   | { kind: 'running'; percent: number; stage: string; step?: number; totalSteps?: number }
   | { kind: 'saving'; percent: number }
-  | { kind: 'retrying' }
+  | { kind: 'retrying'; reason?: 'worker_stopped' }
   | { kind: 'completed'; durationMs: number; backend: string; seed: number; images: number; deleted?: boolean }
   | { kind: 'failed'; message: string | null; ref: string | null }
   | { kind: 'cancelled'; by: string };
@@ -48,7 +48,7 @@ function statusLine(state: ReplyState): string {
     case 'saving':
       return `:floppy_disk: ${progressBar(state.percent)} · saving`;
     case 'retrying':
-      return ':repeat: The backend stumbled; trying again shortly';
+      return state.reason === 'worker_stopped' ? ':repeat: Retrying after a worker stopped' : ':repeat: The backend stumbled; trying again shortly';
     case 'completed':
       return state.deleted ? ':wastebasket: Done — the image was deleted' : `:white_check_mark: Done in ${(state.durationMs / 1000).toFixed(1)} s`;
     case 'failed':
