@@ -2,17 +2,13 @@ import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig, secretValues, type Config } from './config.js';
 import { createRuntime, type Runtime } from './app/runtime.js';
+import { stopInOrder, type RunningParts } from './app/shutdown.js';
 import { buildWeb } from './app/web-part.js';
 import { startWorker } from './app/worker-part.js';
 import { createLogger, type Logger } from './shared/logger.js';
 
 type Part = 'web' | 'worker' | 'discord' | 'slack';
 const PARTS: readonly Part[] = ['web', 'worker', 'discord', 'slack'];
-
-interface Stoppable {
-  name: string;
-  stop(): Promise<void>;
-}
 
 /** `npm start` runs every part; `npm run worker` (etc.) runs one. Bots start only with credentials. */
 function chooseParts(args: string[], config: Config): Part[] {
@@ -26,31 +22,31 @@ function chooseParts(args: string[], config: Config): Part[] {
   return parts;
 }
 
-async function startParts(parts: Part[], runtime: Runtime): Promise<Stoppable[]> {
-  const started: Stoppable[] = [];
+async function startParts(parts: Part[], runtime: Runtime): Promise<RunningParts> {
+  const started: RunningParts = { bots: [] };
   const { config, log } = runtime;
   if (parts.includes('worker')) {
     const worker = await startWorker(runtime);
-    started.push({ name: 'worker', stop: () => worker.close() });
+    started.worker = { name: 'worker', stop: () => worker.close() };
   }
   const needsBot = (part: Part) => parts.includes(part);
   if (needsBot('discord')) {
     const { startDiscord } = await import('./app/discord-part.js');
     const bot = await startDiscord(runtime);
-    started.push({ name: 'discord', stop: () => bot.stop() });
+    started.bots.push({ name: 'discord', stop: () => bot.stop() });
   }
   let mountSlack: ((app: FastifyInstance) => Promise<void>) | undefined;
   if (needsBot('slack')) {
     const { startSlack } = await import('./app/slack-part.js');
     const bot = await startSlack(runtime, { sharesWebServer: parts.includes('web') });
     mountSlack = bot.mount;
-    started.push({ name: 'slack', stop: () => bot.stop() });
+    started.bots.push({ name: 'slack', stop: () => bot.stop() });
   }
   if (parts.includes('web')) {
     const app = await buildWeb(runtime, mountSlack);
     await app.listen({ host: config.HOST, port: config.PORT });
     log.info({ url: config.PUBLIC_URL }, 'web server listening');
-    started.unshift({ name: 'web', stop: () => app.close() });
+    started.web = { name: 'web', stop: () => app.close() };
     if (config.NODE_ENV !== 'production') await printLocalToken(runtime);
   }
   return started;
@@ -89,10 +85,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    for (const part of started) {
-      await part.stop().catch((error: unknown) => log.error({ err: error, part: part.name }, 'part did not stop cleanly'));
-    }
-    await runtime.close();
+    await stopInOrder(started, () => runtime.close(), config.SHUTDOWN_GRACE_MS, log);
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
