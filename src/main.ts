@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig, secretValues, type Config } from './config.js';
 import { createRuntime, type Runtime } from './app/runtime.js';
-import { stopInOrder, type RunningParts } from './app/shutdown.js';
+import { everyPartHealthy, stopInOrder, type RunningParts } from './app/shutdown.js';
 import { buildWeb } from './app/web-part.js';
 import { startWorker } from './app/worker-part.js';
+import { Heartbeat, heartbeatKey } from './infra/heartbeat.js';
 import { createLogger, type Logger } from './shared/logger.js';
 
 type Part = 'web' | 'worker' | 'discord' | 'slack';
@@ -27,13 +28,13 @@ async function startParts(parts: Part[], runtime: Runtime): Promise<RunningParts
   const { config, log } = runtime;
   if (parts.includes('worker')) {
     const worker = await startWorker(runtime);
-    started.worker = { name: 'worker', stop: () => worker.close() };
+    started.worker = { name: 'worker', stop: () => worker.close(), healthy: () => worker.worker.isRunning() };
   }
   const needsBot = (part: Part) => parts.includes(part);
   if (needsBot('discord')) {
     const { startDiscord } = await import('./app/discord-part.js');
     const bot = await startDiscord(runtime);
-    started.bots.push({ name: 'discord', stop: () => bot.stop() });
+    started.bots.push({ name: 'discord', stop: () => bot.stop(), healthy: () => bot.client.isReady() });
   }
   let mountSlack: ((app: FastifyInstance) => Promise<void>) | undefined;
   if (needsBot('slack')) {
@@ -78,6 +79,9 @@ async function main(): Promise<void> {
   const parts = chooseParts(process.argv.slice(2), config);
   const runtime = await createRuntime(config, log);
   const started = await startParts(parts, runtime);
+  // What the container health check (src/cli/healthcheck.ts) looks for.
+  const heartbeat = new Heartbeat(runtime.redis, heartbeatKey(config.QUEUE_PREFIX, parts), () => everyPartHealthy(started));
+  await heartbeat.start();
   log.info({ parts, backend: config.COMFYUI_URL ? 'comfyui' : 'builtin' }, 'anime production started');
 
   let stopping = false;
@@ -85,7 +89,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    await stopInOrder(started, () => runtime.close(), config.SHUTDOWN_GRACE_MS, log);
+    // Unmarked alongside, not first: the worker must stop taking jobs without waiting on Redis.
+    const unmarked = heartbeat.stop();
+    await stopInOrder(started, async () => {
+      await unmarked;
+      await runtime.close();
+    }, config.SHUTDOWN_GRACE_MS, log);
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -3,12 +3,18 @@ import type { Logger } from '../shared/logger.js';
 export interface Stoppable {
   name: string;
   stop(): Promise<void>;
+  /** For the heartbeat: false while the part cannot do its work (absent: healthy while running). */
+  healthy?: () => boolean;
 }
 
 export interface RunningParts {
   worker?: Stoppable;
   web?: Stoppable;
   bots: Stoppable[];
+}
+
+export function everyPartHealthy(parts: RunningParts): boolean {
+  return [parts.worker, parts.web, ...parts.bots].every((part) => !part?.healthy || part.healthy());
 }
 
 /** Past the grace period, this long for the rest (streams, sockets, pools) before giving up. */

@@ -18,15 +18,26 @@ export function dockerfileCommand(): string[] {
  * No YAML library: the compose file keeps each service's command on one line for this reason.
  */
 export function composeCommand(service: string): string[] {
+  return composeLine(service, /^ {4}command: (\[.*\])\s*$/, 'command');
+}
+
+/** A service's healthcheck `test:` in exec form, without its leading "CMD". */
+export function composeHealthcheck(service: string): string[] {
+  const [kind, ...argv] = composeLine(service, /^ {6}test: (\[.*\])\s*$/, 'healthcheck test');
+  if (kind !== 'CMD') throw new Error(`the ${service} healthcheck should be in exec form (CMD), not ${kind}`);
+  return argv;
+}
+
+function composeLine(service: string, pattern: RegExp, what: string): string[] {
   const lines = readFileSync(`${ROOT}/docker-compose.yml`, 'utf8').split('\n');
   const start = lines.indexOf(`  ${service}:`);
   if (start < 0) throw new Error(`docker-compose.yml has no service ${service}`);
   for (const line of lines.slice(start + 1)) {
-    if (/^ {2}\S/.test(line) || /^\S/.test(line)) break; // the next service or top-level key
-    const match = /^ {4}command: (\[.*\])\s*$/.exec(line);
+    if (/^ {0,2}\S/.test(line)) break; // the next service or top-level key
+    const match = pattern.exec(line);
     if (match) return JSON.parse(match[1]!) as string[];
   }
-  throw new Error(`service ${service} has no one-line command`);
+  throw new Error(`service ${service} has no one-line ${what}`);
 }
 
 /** Runs a container command on this machine: the image's `node` is this Node, its /app is the repo. */
