@@ -13,4 +13,7 @@ COPY tsconfig.json ./
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 8330
-CMD ["npm", "start"]
+# Node itself is the container's main process so SIGTERM reaches the app (npm as PID 1 does not pass
+# it on, and `tsx` the CLI adds a process of its own); compose also sets init: true for a real PID 1.
+# tsx's loader via --import works on every Node this project supports (20.9+, 22, 24).
+CMD ["node", "--import", "tsx", "src/main.ts"]

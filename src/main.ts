@@ -2,17 +2,14 @@ import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig, secretValues, type Config } from './config.js';
 import { createRuntime, type Runtime } from './app/runtime.js';
+import { everyPartHealthy, stopInOrder, type RunningParts } from './app/shutdown.js';
 import { buildWeb } from './app/web-part.js';
 import { startWorker } from './app/worker-part.js';
+import { Heartbeat, heartbeatKey } from './infra/heartbeat.js';
 import { createLogger, type Logger } from './shared/logger.js';
 
 type Part = 'web' | 'worker' | 'discord' | 'slack';
 const PARTS: readonly Part[] = ['web', 'worker', 'discord', 'slack'];
-
-interface Stoppable {
-  name: string;
-  stop(): Promise<void>;
-}
 
 /** `npm start` runs every part; `npm run worker` (etc.) runs one. Bots start only with credentials. */
 function chooseParts(args: string[], config: Config): Part[] {
@@ -26,31 +23,31 @@ function chooseParts(args: string[], config: Config): Part[] {
   return parts;
 }
 
-async function startParts(parts: Part[], runtime: Runtime): Promise<Stoppable[]> {
-  const started: Stoppable[] = [];
+async function startParts(parts: Part[], runtime: Runtime): Promise<RunningParts> {
+  const started: RunningParts = { bots: [] };
   const { config, log } = runtime;
   if (parts.includes('worker')) {
     const worker = await startWorker(runtime);
-    started.push({ name: 'worker', stop: () => worker.close() });
+    started.worker = { name: 'worker', stop: () => worker.close(), healthy: () => worker.worker.isRunning() };
   }
   const needsBot = (part: Part) => parts.includes(part);
   if (needsBot('discord')) {
     const { startDiscord } = await import('./app/discord-part.js');
     const bot = await startDiscord(runtime);
-    started.push({ name: 'discord', stop: () => bot.stop() });
+    started.bots.push({ name: 'discord', stop: () => bot.stop(), healthy: () => bot.client.isReady() });
   }
   let mountSlack: ((app: FastifyInstance) => Promise<void>) | undefined;
   if (needsBot('slack')) {
     const { startSlack } = await import('./app/slack-part.js');
     const bot = await startSlack(runtime, { sharesWebServer: parts.includes('web') });
     mountSlack = bot.mount;
-    started.push({ name: 'slack', stop: () => bot.stop() });
+    started.bots.push({ name: 'slack', stop: () => bot.stop() });
   }
   if (parts.includes('web')) {
     const app = await buildWeb(runtime, mountSlack);
     await app.listen({ host: config.HOST, port: config.PORT });
     log.info({ url: config.PUBLIC_URL }, 'web server listening');
-    started.unshift({ name: 'web', stop: () => app.close() });
+    started.web = { name: 'web', stop: () => app.close() };
     if (config.NODE_ENV !== 'production') await printLocalToken(runtime);
   }
   return started;
@@ -82,6 +79,9 @@ async function main(): Promise<void> {
   const parts = chooseParts(process.argv.slice(2), config);
   const runtime = await createRuntime(config, log);
   const started = await startParts(parts, runtime);
+  // What the container health check (src/cli/healthcheck.ts) looks for.
+  const heartbeat = new Heartbeat(runtime.redis, heartbeatKey(config.QUEUE_PREFIX, parts), () => everyPartHealthy(started));
+  await heartbeat.start();
   log.info({ parts, backend: config.COMFYUI_URL ? 'comfyui' : 'builtin' }, 'anime production started');
 
   let stopping = false;
@@ -89,10 +89,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    for (const part of started) {
-      await part.stop().catch((error: unknown) => log.error({ err: error, part: part.name }, 'part did not stop cleanly'));
-    }
-    await runtime.close();
+    // Unmarked alongside, not first: the worker must stop taking jobs without waiting on Redis.
+    const unmarked = heartbeat.stop();
+    await stopInOrder(started, async () => {
+      await unmarked;
+      await runtime.close();
+    }, config.SHUTDOWN_GRACE_MS, log);
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

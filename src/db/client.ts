@@ -29,7 +29,8 @@ export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
     if (found.rowCount === 0) {
       // Identifiers cannot be parameters; quote it as an identifier.
       await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((error: { code?: string }) => {
-        if (error.code !== '42P04') throw error; // created meanwhile by another process
+        // Created meanwhile by another process: 42P04, or 23505 when both inserts met in the catalog.
+        if (error.code !== '42P04' && error.code !== '23505') throw error;
       });
     }
   } finally {
@@ -51,8 +52,26 @@ export function connectDatabase(databaseUrl: string, poolSize = 10): DatabaseHan
   return { db, pool, close: () => pool.end() };
 }
 
+/** Any fixed number works; this one is "anime-pr" in ASCII, so it is recognisable in pg_locks. */
+const MIGRATION_LOCK_KEY = '7020664787687010418';
+
+/**
+ * Applies drizzle/ migrations under a session advisory lock, so processes starting together
+ * (web, worker, bots on a fresh install) migrate one after another: the first applies them, the
+ * rest find them applied. The lock lives on a client of its own, outside the pool the migrator uses.
+ */
 export async function migrateDatabase(handle: DatabaseHandle): Promise<void> {
-  await migrate(handle.db, { migrationsFolder: MIGRATIONS_FOLDER });
+  // Not from the pool: a pool of one (npm run db:migrate) would leave the migrator no connection.
+  const lockHolder = new pg.Client(handle.pool.options);
+  await lockHolder.connect();
+  try {
+    await lockHolder.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+    await migrate(handle.db, { migrationsFolder: MIGRATIONS_FOLDER });
+    await lockHolder.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]);
+  } finally {
+    // Ending the session releases the lock too, also when a migration failed.
+    await lockHolder.end();
+  }
 }
 
 /** Start-up path: create if missing, connect, migrate. */

@@ -82,6 +82,33 @@ function finish(images, d) {
   $('result').hidden = false;
 }
 
+const RECONNECT_TRIES = 10;
+
+// A server going down for a restart ends the stream with a `reconnect` event: wait, then open it
+// again (the new stream starts with a status snapshot, so nothing is missed).
+async function follow(jobId, token) {
+  for (let tries = 0; ; tries++) {
+    let reconnectAfter = 0;
+    try {
+      const stream = await fetch(`/api/anime/generation/${jobId}/events`, { headers: { Authorization: `Bearer ${token}` } });
+      if (!stream.ok && !(tries > 0 && stream.status >= 500)) return showError(`could not follow the job (HTTP ${stream.status})`);
+      if (stream.ok) {
+        for await (const e of sseEvents(stream)) {
+          if (e.name === 'reconnect') reconnectAfter = e.data.retry_after_ms || 2000;
+          else render(e);
+        }
+        if (!reconnectAfter) return;
+      }
+    } catch (error) {
+      // While reconnecting the server may still be down: keep trying; otherwise it is a real problem.
+      if (tries === 0) throw error;
+    }
+    if (tries >= RECONNECT_TRIES) return showError('lost the connection to the server; reload to try again');
+    show('Reconnecting…');
+    await new Promise((resolve) => setTimeout(resolve, reconnectAfter || 2000));
+  }
+}
+
 let projectUrl = '';
 let running = false;
 
@@ -104,9 +131,7 @@ async function submit(event) {
     const json = await created.json();
     if (!created.ok) return showError(json.error ? json.error.message : `HTTP ${created.status}`);
     projectUrl = json.project_url || '';
-    const stream = await fetch(`/api/anime/generation/${json.job_id}/events`, { headers: { Authorization: `Bearer ${token}` } });
-    if (!stream.ok) return showError(`could not follow the job (HTTP ${stream.status})`);
-    for await (const e of sseEvents(stream)) render(e);
+    await follow(json.job_id, token);
   } catch (error) {
     showError(`network problem: ${error.message}`);
   } finally {

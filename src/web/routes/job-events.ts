@@ -8,6 +8,8 @@ import { eventJson, statusJson } from '../job-json.js';
 import type { MediaLinks } from '../media-links.js';
 
 const KEEPALIVE_MS = 15_000;
+/** Sent as the stream's `retry:` on shutdown: how soon a client should come back, in ms. */
+const RECONNECT_AFTER_MS = 2_000;
 
 export interface JobEventsDeps extends AuthDeps {
   service: GenerateService;
@@ -21,6 +23,13 @@ export interface JobEventsDeps extends AuthDeps {
  * Subscribing before reading the snapshot means no event can fall between the two.
  */
 export function registerJobEvents(app: FastifyInstance, deps: JobEventsDeps): void {
+  // Open streams end on close with word to reconnect: left open, a stream holds the server (and the
+  // process) until its job ends, which for a slow job is long past any shutdown grace.
+  const openStreams = new Set<() => void>();
+  app.addHook('preClose', (done) => {
+    for (const endForShutdown of [...openStreams]) endForShutdown();
+    done();
+  });
   app.get<{ Params: { id: string } }>('/api/anime/generation/:id/events', async (request, reply) => {
     const auth = await authenticate(deps, request, reply);
     if (!auth) return reply;
@@ -50,14 +59,21 @@ export function registerJobEvents(app: FastifyInstance, deps: JobEventsDeps): vo
     const finish = () => {
       if (closed) return;
       closed = true;
+      openStreams.delete(endForShutdown);
       clearInterval(keepalive);
       void unsubscribe();
       raw.end();
     };
-    raw.on('close', finish);
     const send = (name: string, data: unknown) => {
       if (!closed) raw.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
     };
+    const endForShutdown = () => {
+      if (!closed) raw.write(`retry: ${RECONNECT_AFTER_MS}\n\n`);
+      send('reconnect', { reason: 'server_shutting_down', retry_after_ms: RECONNECT_AFTER_MS });
+      finish();
+    };
+    openStreams.add(endForShutdown);
+    raw.on('close', finish);
 
     send('status', statusJson(view.value, deps.links, deps.publicUrl));
     const status = view.value.job.status;
