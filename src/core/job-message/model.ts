@@ -47,8 +47,8 @@ export interface JobFacts {
   width: number;
   height: number;
   count: number;
-  createdAt: number;
-  finishedAt?: number;
+  createdAt: Date;
+  finishedAt: Date | null;
 }
 
 export interface JobError {
@@ -106,8 +106,8 @@ export function factsOf(job: JobRecord): JobFacts {
     width: job.width,
     height: job.height,
     count: job.count,
-    createdAt: job.createdAt.getTime(),
-    ...(job.finishedAt ? { finishedAt: job.finishedAt.getTime() } : {}),
+    createdAt: job.createdAt,
+    finishedAt: job.finishedAt,
   };
 }
 
