@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { JobEvent } from '../../src/core/events.js';
-import { apply, buttons, fromRecord, isFinal, type JobMessage } from '../../src/core/job-message/model.js';
+import { apply, buttons, fromRecord, isFinal, settle, type JobMessage } from '../../src/core/job-message/model.js';
 import { assetRecords, completedRecord, JOB_ID, jobRecord } from '../support/job-fixtures.js';
 
 const at = (ms: number) => ({ jobId: JOB_ID, at: ms });
@@ -86,5 +86,13 @@ describe('one job message, moved by events', () => {
     const m = fromRecord(jobRecord({ status: 'failed', errorCode: 'content_refused', errorMessage: '{"reason":"nsfw"}', errorRef: 'r-2' }), []);
     expect(m.error).toEqual({ code: 'content_refused', details: { reason: 'nsfw' }, ref: 'r-2' });
     expect(fromRecord(jobRecord({ status: 'failed', errorCode: 'x', errorMessage: 'old prose' }), []).error?.details).toEqual({});
+  });
+
+  test('settling a final state: the record facts, who cancelled from the event, the event while the record lags', () => {
+    const cancelled = apply(queued(), { type: 'cancelled', ...at(5), by: 'moderator' });
+    expect(settle(cancelled, fromRecord(jobRecord({ status: 'cancelled' }), []))).toMatchObject({ stage: 'cancelled', cancelledBy: 'moderator' });
+    const completed = apply(queued(), { type: 'completed', ...at(5), assets: [], durationMs: 1, seed: 7, backend: 'builtin' });
+    expect(settle(completed, fromRecord(jobRecord({ status: 'running' }), []))).toBe(completed);
+    expect(settle(completed, fromRecord(completedRecord(), assetRecords())).outputs[0]?.original.storageKey).toBe('p/2026-01-01/j-0.png');
   });
 });

@@ -1,4 +1,4 @@
-import { isFinal, type JobMessage } from './model.js';
+import { isFinal, settle, type JobMessage } from './model.js';
 import type { LivePort, ReplyHandle } from './port.js';
 
 /** The part of a logger the driver uses (pino's fits). */
@@ -149,8 +149,7 @@ export class LiveMessage<H extends ReplyHandle, R> {
 
   /** The final state as the record has it (files with their storage keys); the event's if it lags. */
   private async confirmed(candidate: JobMessage): Promise<JobMessage> {
-    const recorded = await this.deps.confirm(candidate.job.jobId);
-    const chosen = recorded && isFinal(recorded) ? recorded : candidate;
+    const chosen = settle(candidate, await this.deps.confirm(candidate.job.jobId));
     this.current = chosen;
     return chosen;
   }

@@ -217,6 +217,16 @@ export function apply(message: JobMessage, event: JobEvent): JobMessage {
   }
 }
 
+/**
+ * A final state as shown: the record's facts (files with storage keys, the recorded error), plus
+ * what only the event knew (who cancelled). A record that has not ended yet defers to the event.
+ */
+export function settle(fromEvents: JobMessage, recorded: JobMessage | undefined): JobMessage {
+  if (!recorded || !isFinal(recorded)) return fromEvents;
+  if (recorded.stage === 'cancelled' && fromEvents.stage === 'cancelled' && fromEvents.cancelledBy) return { ...recorded, cancelledBy: fromEvents.cancelledBy };
+  return recorded;
+}
+
 function clearProgress(message: JobMessage): JobMessage {
   const { step: _step, totalSteps: _total, activity: _activity, position: _position, ...rest } = message;
   return { ...rest, percent: 0 };
