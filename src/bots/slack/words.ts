@@ -1,3 +1,4 @@
+import type { JobError } from '../../core/job-message/model.js';
 import type { Failure, FailureCode } from '../../core/outcome.js';
 import { escapeSlackText } from './escape.js';
 
@@ -31,8 +32,8 @@ export function failureText(failure: Failure): string {
   return escapeSlackText(WORDS[failure.code](failure));
 }
 
-/** Words for a job that failed in the worker: its message is already written to be shown. */
-export function jobFailureText(message: string | null, ref: string | null): string {
-  const what = message ? `The generation failed: ${message}.` : 'The generation failed.';
-  return escapeSlackText(ref ? `${what} Reference ${ref}.` : what);
+/** Words for a job that failed in the worker, from its code. */
+export function jobFailureText(error: JobError | undefined): string {
+  const what = `The image could not be made (${error?.code ?? 'internal'}).`;
+  return escapeSlackText(error?.ref ? `${what} Reference ${error.ref}.` : what);
 }
