@@ -7,6 +7,14 @@ function seconds(ms: number | undefined): string {
   return s === 1 ? '1 second' : `${s} seconds`;
 }
 
+/** Why a prompt was refused, by the rule that refused it (the same reasons Discord names). */
+const CONTENT: Record<string, string> = {
+  nsfw: 'That prompt asks for adult content, which is only allowed in channels marked NSFW.',
+  blocklist: 'That prompt contains a word or phrase this workspace has blocked.',
+  pattern: 'That prompt matches a pattern this workspace has blocked.',
+  minors: 'That prompt is refused: sexual content involving minors is never allowed.',
+};
+
 /**
  * Words for every core failure code, in the adapter (the core returns codes, not prose). The core's
  * short English message is only echoed where it names the field or the rule at fault.
@@ -21,7 +29,7 @@ const WORDS: Record<FailureCode, (f: Failure) => string> = {
   rate_limited: (f) => `You're generating too fast. Try again in ${seconds(f.retryAfterMs)}.`,
   too_many_pending: () => 'You already have as many jobs waiting as you may. Wait for one to finish, or cancel one with /cancel.',
   queue_full: (f) => `The queue is full right now. Try again in ${seconds(f.retryAfterMs ?? 30_000)}.`,
-  content_refused: () => 'That prompt is not allowed in this workspace.',
+  content_refused: (f) => CONTENT[f.reason ?? ''] ?? 'That prompt is not allowed in this workspace. Please rephrase it.',
   conflict: (f) => `That can't be done now: ${f.message}.`,
   unavailable: () => 'The image service is unavailable right now. Please try again in a minute.',
   internal: (f) => `Something went wrong on our side${f.ref ? ` (reference ${f.ref})` : ''}.`,
