@@ -2,10 +2,11 @@ import { once } from 'node:events';
 import { Client, GatewayIntentBits, REST } from 'discord.js';
 import type { BotContext } from '../bots/discord/context.js';
 import { replyProjectUrl } from '../bots/discord/gallery-link.js';
-import { ReplyTracker } from '../bots/discord/reply-tracker.js';
+import { discordPort } from '../bots/discord/live-port.js';
 import { NO_MENTIONS } from '../bots/discord/render.js';
 import { routeInteraction } from '../bots/discord/router.js';
 import { restTransport } from '../bots/discord/transport.js';
+import { LiveMessages } from '../core/job-message/live-messages.js';
 import { repliesToResume } from '../db/reply-records.js';
 import { MediaLinks } from '../web/media-links.js';
 import type { Runtime } from './runtime.js';
@@ -13,6 +14,8 @@ import type { Runtime } from './runtime.js';
 export interface DiscordPartOptions {
   /** Minimum gap between two edits of one message (default 1.5 s). */
   progressIntervalMs?: number;
+  /** How long a live message may hear nothing before it is checked against the record (default 30 s). */
+  recheckMs?: number;
 }
 
 export interface RunningDiscord {
@@ -21,8 +24,6 @@ export interface RunningDiscord {
 }
 
 const EDIT_INTERVAL_MS = 1_500;
-/** Replies older than this are not resumed: their users have long moved on. */
-const RESUME_WINDOW_MS = 24 * 3600_000;
 const READY_TIMEOUT_MS = 30_000;
 /** Per-route limits still apply from Discord's headers; this only lifts the client-side global cap. */
 const INTERACTION_REQUESTS_PER_SECOND = 1_000;
@@ -47,22 +48,25 @@ export async function startDiscord(runtime: Runtime, options: DiscordPartOptions
   // Interaction webhooks need no bot token and sit outside Discord's global limit: their own client.
   const interactionRest = new REST({ globalRequestsPerSecond: INTERACTION_REQUESTS_PER_SECOND, ...(config.DISCORD_API_BASE ? { api: config.DISCORD_API_BASE } : {}) });
   client.rest.on('rateLimited', (info) => log.debug({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limit; waiting'));
-  const tracker = new ReplyTracker({
-    events: runtime.events,
+  const tracker = new LiveMessages({
+    port: discordPort({
+      transport: restTransport(client.rest, interactionRest),
+      links: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
+      projectUrl: (job) => replyProjectUrl(runtime.galleryLinks, job),
+      readMedia: (key) => runtime.media.read(key),
+      saveReply: (jobId, reply) => runtime.service.setReply(jobId, reply),
+      intervalMs: options.progressIntervalMs ?? EDIT_INTERVAL_MS,
+      cutoverMs: config.DISCORD_TOKEN_CUTOVER_MS,
+    }),
     records: {
       getJob: (id) => runtime.records.getJob(id),
       listAssets: (id) => runtime.records.listAssets(id),
       queuePosition: (job) => runtime.records.queuePosition(job),
-      repliesToResume: () => repliesToResume(runtime.database.db, 'discord', new Date(Date.now() - RESUME_WINDOW_MS)),
+      repliesToResume: (platform) => repliesToResume(runtime.database.db, platform),
     },
-    transport: restTransport(client.rest, interactionRest),
-    links: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
-    projectUrl: (job) => replyProjectUrl(runtime.galleryLinks, job),
-    readMedia: (key) => runtime.media.read(key),
-    saveReply: (jobId, reply) => runtime.service.setReply(jobId, reply),
-    intervalMs: options.progressIntervalMs ?? EDIT_INTERVAL_MS,
-    cutoverMs: config.DISCORD_TOKEN_CUTOVER_MS,
+    events: runtime.events,
     log,
+    ...(options.recheckMs !== undefined ? { recheckMs: options.recheckMs } : {}),
   });
   const ctx: BotContext = {
     service: runtime.service,

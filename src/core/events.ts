@@ -27,7 +27,7 @@ export type JobEvent =
   | (Base & { type: 'progress'; step: number; totalSteps: number; percent: number; stage: string })
   | (Base & { type: 'saving'; percent: number })
   | (Base & { type: 'completed'; assets: AssetView[]; durationMs: number; seed: number; backend: string })
-  | (Base & { type: 'failed'; code: string; message: string; ref?: string; willRetry: boolean })
+  | (Base & { type: 'failed'; code: string; message: string; details?: Record<string, string | number>; ref?: string; willRetry: boolean })
   /** The job runs again from the start because the worker running it stopped mid-job. */
   | (Base & { type: 'retrying'; reason: 'worker_stopped'; attempt: number })
   | (Base & { type: 'cancelled'; by: 'user' | 'moderator' | 'system' });

@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { jobs } from './schema.js';
 
@@ -7,12 +7,18 @@ export interface PendingReply {
   reply: unknown;
 }
 
+/** Replies older than this are not resumed: a day-old message is no longer watched. */
+export const RESUME_WINDOW_MS = 24 * 3600_000;
+/** At most this many replies are picked up at one start. */
+export const RESUME_LIMIT = 1000;
+
 /**
- * Replies a chat adapter must pick up again after a restart: jobs still queued or running, and jobs
- * that ended whose final post has not landed yet (`reply.landed` is not true). Newest last, so
- * earlier jobs get their edits first; bounded by age so an old, abandoned row never wakes up.
+ * The one resume policy for every chat platform: jobs still queued or running, and jobs that ended
+ * whose final post has not landed yet (`reply.landed` is not true), of the last day. When more are
+ * waiting than the limit, the newest are kept (the ones people still watch); they are handed back
+ * oldest first, so the jobs nearest to finishing get their edits first.
  */
-export async function repliesToResume(db: Database, platform: string, since: Date, limit = 1000): Promise<PendingReply[]> {
+export async function repliesToResume(db: Database, platform: string, now = Date.now()): Promise<PendingReply[]> {
   const rows = await db
     .select({ jobId: jobs.id, reply: jobs.reply })
     .from(jobs)
@@ -20,11 +26,12 @@ export async function repliesToResume(db: Database, platform: string, since: Dat
       and(
         eq(jobs.platform, platform),
         isNotNull(jobs.reply),
-        gt(jobs.createdAt, since),
+        sql`${jobs.reply} ->> 'platform' = ${platform}`,
+        gt(jobs.createdAt, new Date(now - RESUME_WINDOW_MS)),
         or(inArray(jobs.status, ['queued', 'running']), sql`coalesce(${jobs.reply} ->> 'landed', 'false') <> 'true'`),
       ),
     )
-    .orderBy(jobs.createdAt)
-    .limit(limit);
-  return rows;
+    .orderBy(desc(jobs.createdAt))
+    .limit(RESUME_LIMIT);
+  return rows.reverse();
 }

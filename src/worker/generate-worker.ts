@@ -7,6 +7,7 @@ import type { JobEventBus } from '../core/ports.js';
 import { GENERATE_QUEUE, type GenerateJobData } from '../infra/queue.js';
 import type { Logger } from '../shared/logger.js';
 import { processJob, type ProcessDeps } from './process-job.js';
+import { failStalledJob, isStalledFailure } from './stalled.js';
 import { OrphanReclaimer } from './queue-sweep.js';
 import { RecordOutagePause } from './record-outage.js';
 
@@ -92,13 +93,9 @@ export async function startGenerateWorker(settings: WorkerSettings, deps: Proces
   worker.on('error', (error) => log.error({ err: error }, 'worker error'));
   worker.on('failed', (job, error) => {
     // A job that stalled too often fails inside BullMQ without reaching our processor's catch.
-    if (job && error.message.includes('stalled')) {
+    if (job && isStalledFailure(error)) {
       const jobId = job.data.jobId;
-      void (async () => {
-        const record = await deps.store.getJob(jobId);
-        await deps.store.fail(jobId, { code: 'stalled', message: 'the worker running this job stopped too many times' });
-        if (record) await deps.admission.release(record.userId, jobId);
-      })().catch((e: unknown) => log.error({ err: e }, 'could not record a stalled job'));
+      failStalledJob({ store: deps.store, admission: deps.admission, events }, jobId).catch((e: unknown) => log.error({ err: e, jobId }, 'could not record a stalled job'));
     }
   });
 

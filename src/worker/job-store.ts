@@ -73,8 +73,9 @@ export class WorkerJobStore {
     return (result.rows[0]?.completed ?? 0) > 0;
   }
 
-  async fail(jobId: string, failure: { code: string; message: string; ref?: string }): Promise<void> {
-    await this.db
+  /** False when the job had already ended (cancelled, or finished elsewhere): nothing to announce. */
+  async fail(jobId: string, failure: { code: string; message: string; ref?: string }): Promise<boolean> {
+    const changed = await this.db
       .update(jobs)
       .set({
         status: 'failed',
@@ -85,7 +86,9 @@ export class WorkerJobStore {
         finishedAt: new Date(),
         updatedAt: new Date(),
       })
-      .where(and(eq(jobs.id, jobId), inArray(jobs.status, ['queued', 'running'])));
+      .where(and(eq(jobs.id, jobId), inArray(jobs.status, ['queued', 'running'])))
+      .returning({ id: jobs.id });
+    return changed.length > 0;
   }
 
   /** A retry or a hand-back: the job waits in line again. */

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { buildActor, hasAdminBits, memberRoleIds } from '../../src/bots/discord/actor.js';
 import { buttonId, parseButtonId } from '../../src/bots/discord/custom-ids.js';
-import { describeFailure, ordinal, type Doing } from '../../src/bots/discord/words.js';
+import { describeFailure, type Doing } from '../../src/bots/discord/words.js';
+import { ordinal } from '../../src/core/job-message/bar.js';
 import type { FailureCode } from '../../src/core/outcome.js';
 import { fail } from '../../src/core/outcome.js';
 

@@ -1,20 +1,33 @@
 import { expect, test } from 'vitest';
-import { renderReply as renderDiscord, type RenderContext } from '../../src/bots/discord/render.js';
-import { viewFromEvent } from '../../src/bots/discord/views.js';
+import { renderReply as renderDiscord } from '../../src/bots/discord/render.js';
 import { renderReply as renderSlack } from '../../src/bots/slack/reply/reply-view.js';
 import type { JobEvent } from '../../src/core/events.js';
-import type { JobRecord } from '../../src/core/records.js';
+import { apply, fromRecord } from '../../src/core/job-message/model.js';
 import { eventJson } from '../../src/web/job-json.js';
+import { JOB_ID, jobRecord } from '../support/job-fixtures.js';
 
-const event: JobEvent = { type: 'retrying', jobId: '6f1c7a52-4b8e-4c1a-9d51-0a3c2b7e9f10', at: 1, reason: 'worker_stopped', attempt: 1 };
+const retrying: JobEvent = { type: 'retrying', jobId: JOB_ID, at: 30, reason: 'worker_stopped', attempt: 2 };
 
-test('a retry after a worker stopped reads as such in Discord, Slack and the web stream', () => {
-  const ctx = { mode: 'interaction', attachmentLimit: 1 } as unknown as RenderContext;
-  const discord = renderDiscord({ jobId: event.jobId, prompt: 'a fox', userId: '1', projectSlug: 'general' }, viewFromEvent(event as Exclude<JobEvent, { type: 'completed' }>), ctx);
-  expect(discord.body.content).toContain('Retrying after a worker stopped');
+function messages() {
+  const queued = fromRecord(jobRecord({ request: { prompt: 'a fox' } }), [], 1);
+  const running = apply(apply(queued, { type: 'started', jobId: JOB_ID, at: 10, attempt: 1, backend: 'builtin' }), { type: 'progress', jobId: JOB_ID, at: 20, step: 7, totalSteps: 20, percent: 34, stage: 'sampling' });
+  const retried = apply(running, retrying);
+  // The retry's own start follows at once; the reply must still say why the bar starts over.
+  const restarted = apply(retried, { type: 'started', jobId: JOB_ID, at: 31, attempt: 2, backend: 'builtin' });
+  return { retried, restarted };
+}
 
-  const slack = renderSlack({ promptSent: 'a fox', negativeSent: null } as unknown as JobRecord, { kind: 'retrying', reason: 'worker_stopped' }, { project: 'https://x' });
-  expect(slack.text + JSON.stringify(slack.blocks)).toContain('Retrying after a worker stopped');
+const discordText = (m: ReturnType<typeof messages>['retried']) =>
+  JSON.stringify(renderDiscord(m, { mode: 'interaction', projectUrl: () => 'http://x/p', links: { url: (id) => `http://x/media/${id}` }, attachmentLimit: 10 << 20 }));
+const slackText = (m: ReturnType<typeof messages>['retried']) => JSON.stringify(renderSlack(m, { project: 'http://x/p' }));
 
-  expect(eventJson(event, {} as never)).toMatchObject({ type: 'retrying', reason: 'worker_stopped', progress: 0 });
+test('a retry after a worker stopped reads as such in Discord, Slack and the web stream, also once the retry starts', () => {
+  const { retried, restarted } = messages();
+  expect(retried.stage).toBe('retrying');
+  expect(retried.percent).toBe(0);
+  for (const m of [retried, restarted]) {
+    expect(discordText(m)).toMatch(/Retrying after a worker stopped/);
+    expect(slackText(m)).toMatch(/[Rr]etrying after a worker stopped/);
+  }
+  expect(eventJson(retrying, {} as never)).toMatchObject({ type: 'retrying', reason: 'worker_stopped', progress: 0 });
 });

@@ -3,7 +3,8 @@ import { afterEach, expect, test, vi } from 'vitest';
 import type { JobEvent } from '../../src/core/events.js';
 import type { JobRecord } from '../../src/core/records.js';
 import { TokenSealer } from '../../src/bots/slack/reply/reply-handle.js';
-import { ReplyTracker } from '../../src/bots/slack/reply/reply-tracker.js';
+import { slackPort } from '../../src/bots/slack/reply/live-port.js';
+import { LiveMessages } from '../../src/core/job-message/live-messages.js';
 import { WorkspaceLimiter } from '../../src/bots/slack/reply/workspace-limiter.js';
 import { MediaLinks } from '../../src/web/media-links.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -33,21 +34,21 @@ async function harness(minEditIntervalMs: number) {
     },
   } as unknown as WebClient;
   const limiter = new WorkspaceLimiter(60_000);
-  const tracker = new ReplyTracker({
-    client,
-    functionClient: () => client,
-    listAssets: async () => [],
-    getJob: async () => JOB,
-    queuePosition: async () => 1,
-    setReply: async () => undefined,
-    jobsToResume: async () => [],
+  const tracker = new LiveMessages({
+    port: slackPort({
+      client,
+      functionClient: () => client,
+      setReply: async () => undefined,
+      media: { put: async () => undefined, read: async () => Buffer.alloc(0), move: async () => undefined, remove: async () => undefined },
+      links: new MediaLinks('x'.repeat(64), 'http://test'),
+      sealer: new TokenSealer('x'.repeat(64)),
+      limiter,
+      projectUrl: () => 'http://test/gallery/space/p/general',
+      minEditIntervalMs,
+      log: createLogger({ level: 'silent', secrets: [] }),
+    }),
+    records: { getJob: async () => JOB, listAssets: async () => [], queuePosition: async () => 1, repliesToResume: async () => [] },
     events: { publish: async () => undefined, subscribe: async (l) => (listeners.push(l), async () => undefined) },
-    media: { put: async () => undefined, read: async () => Buffer.alloc(0), move: async () => undefined, remove: async () => undefined },
-    links: new MediaLinks('x'.repeat(64), 'http://test'),
-    sealer: new TokenSealer('x'.repeat(64)),
-    limiter,
-    projectUrl: () => 'http://test/gallery/space/p/general',
-    minEditIntervalMs,
     log: createLogger({ level: 'silent', secrets: [] }),
   });
   await tracker.start();
@@ -56,7 +57,10 @@ async function harness(minEditIntervalMs: number) {
     await limiter.stop();
   });
   const emit = (event: JobEvent) => listeners.forEach((l) => l(event));
-  await tracker.follow(JOB, { platform: 'slack', teamId: 'T1', channel: 'C1', userId: 'U1', ts: '1.000001' }, { kind: 'running', percent: 0, stage: 'starting' });
+  await tracker.announce(JOB, { platform: 'slack', teamId: 'T1', channel: 'C1', userId: 'U1', ts: '1.000001' }, 1);
+  // The announced state is the first edit; the test counts what follows it.
+  await vi.waitFor(() => expect(updates).toHaveLength(1));
+  updates.length = 0;
   return { emit, updates };
 }
 

@@ -9,7 +9,9 @@ import type { Logger } from '../../shared/logger.js';
 import type { GalleryLinks } from '../../web/gallery/gallery-links.js';
 import { buildActor } from './actor.js';
 import { UserMistake } from './error-boundary.js';
-import type { ReplyTracker } from './reply-tracker.js';
+import type { OutgoingMessage } from './render.js';
+import type { DiscordReply } from './reply-handle.js';
+import type { LiveMessages } from '../../core/job-message/live-messages.js';
 
 /** What every feature may use: the core services, the reply tracker and a logger. */
 export interface BotContext {
@@ -20,7 +22,8 @@ export interface BotContext {
   gallery: GalleryService;
   /** Signed gallery links; every link a command shows is signed for the one who asked. */
   galleryLinks: GalleryLinks;
-  tracker: ReplyTracker;
+  /** The live job messages of this Discord process. */
+  tracker: LiveMessages<DiscordReply, OutgoingMessage>;
   log: Logger;
 }
 

@@ -1,27 +1,19 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
-import type { JobRecord } from '../../core/records.js';
-import { groupOutputs } from '../../core/outputs.js';
+import { ordinal, progressBar } from '../../core/job-message/bar.js';
+import { buttons, type Button, type JobFacts, type JobMessage } from '../../core/job-message/model.js';
 import type { MediaLinks } from '../../web/media-links.js';
 import { buttonId } from './custom-ids.js';
-import type { ReplyView } from './views.js';
-import { ordinal } from './words.js';
+
+export { progressBar };
 
 /** Nobody is ever pinged by anything we post: prompts are user text (DESIGN, Platform facts). */
 export const NO_MENTIONS = { parse: [] as never[] };
 
-export interface JobSummary {
-  jobId: string;
-  prompt: string;
-  /** Discord user id of the author, named (never pinged) in channel-mode messages. */
-  userId: string;
-  projectSlug: string;
-}
-
 export interface RenderContext {
   mode: 'interaction' | 'channel';
   /** The signed gallery link of the job's project (gallery-link.ts, replyProjectUrl). */
-  projectUrl(job: JobRecord): string;
-  links: MediaLinks;
+  projectUrl(job: JobFacts): string;
+  links: Pick<MediaLinks, 'url'>;
   attachmentLimit: number;
 }
 
@@ -43,105 +35,88 @@ export interface OutgoingMessage {
   files: FileToSend[];
 }
 
-const BAR_CELLS = 12;
-
-export function progressBar(percent: number): string {
-  const clamped = Math.max(0, Math.min(100, Math.round(percent)));
-  const filled = Math.round((clamped / 100) * BAR_CELLS);
-  return `${'█'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)}`;
-}
-
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function button(label: string, style: ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Danger, customId: string) {
-  return { type: ComponentType.Button as const, style, label, custom_id: customId };
+const BUTTONS: Record<Button, { label: string; style: ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Danger }> = {
+  cancel: { label: 'Cancel', style: ButtonStyle.Secondary },
+  reroll: { label: 'Re-roll', style: ButtonStyle.Primary },
+  delete: { label: 'Delete', style: ButtonStyle.Danger },
+};
+
+function buttonRow(message: JobMessage): APIActionRowComponent<APIComponentInMessageActionRow> {
+  return {
+    type: ComponentType.ActionRow,
+    components: buttons(message).map((b) => ({ type: ComponentType.Button as const, style: BUTTONS[b].style, label: BUTTONS[b].label, custom_id: buttonId(b, message.job.jobId) })),
+  };
 }
 
-function row(...buttons: ReturnType<typeof button>[]): APIActionRowComponent<APIComponentInMessageActionRow> {
-  return { type: ComponentType.ActionRow, components: buttons };
-}
-
-function statusLine(view: ReplyView): string {
-  switch (view.kind) {
+function statusLine(m: JobMessage): string {
+  switch (m.stage) {
     case 'queued':
-      return `⏳ Queued — ${ordinal(view.position)} in line`;
-    case 'started':
-      return `🎨 Starting on ${view.backend}…`;
-    case 'progress': {
-      const stage = view.stage ? view.stage[0]!.toUpperCase() + view.stage.slice(1) : 'Generating';
-      return `🎨 ${stage} — step ${view.step} of ${view.totalSteps}\n\`${progressBar(view.percent)}\` ${view.percent}%`;
+      return `⏳ Queued — ${ordinal(m.position ?? 1)} in line`;
+    case 'starting':
+      return m.retryReason === 'worker_stopped' ? `🔁 Retrying after a worker stopped — starting on ${m.backend ?? 'the image backend'}…` : `🎨 Starting on ${m.backend ?? 'the image backend'}…`;
+    case 'running': {
+      const activity = m.activity ? m.activity[0]!.toUpperCase() + m.activity.slice(1) : 'Generating';
+      return `🎨 ${activity} — step ${m.step ?? 0} of ${m.totalSteps ?? 0}\n\`${progressBar(m.percent)}\` ${m.percent}%`;
     }
     case 'saving':
-      return `💾 Saving — \`${progressBar(view.percent)}\` ${view.percent}%`;
+      return `💾 Saving — \`${progressBar(m.percent)}\` ${m.percent}%`;
     case 'retrying':
-      return view.reason === 'worker_stopped' ? '🔁 Retrying after a worker stopped…' : '🔁 The image backend had a problem; trying again…';
+      return m.retryReason === 'worker_stopped' ? '🔁 Retrying after a worker stopped…' : '🔁 The image backend had a problem; trying again…';
     case 'completed':
       return '✅ Done';
     case 'failed':
-      return `❌ The image could not be made (${view.code}).${view.ref ? ` Reference: \`${view.ref}\`` : ''} Re-roll to try again.`;
+      return `❌ The image could not be made (${m.error?.code ?? 'internal'}).${m.error?.ref ? ` Reference: \`${m.error.ref}\`` : ''} Re-roll to try again.`;
     case 'cancelled':
-      return view.by === 'moderator' ? '🚫 Cancelled by a moderator.' : '🚫 Cancelled.';
+      return m.cancelledBy === 'moderator' ? '🚫 Cancelled by a moderator.' : '🚫 Cancelled.';
   }
 }
 
-/** The whole message for a view. Everything the user typed is escaped and never pings. */
-export function renderReply(job: JobSummary, view: ReplyView, ctx: RenderContext): OutgoingMessage {
+/** The whole message for a state. Everything the user typed is escaped and never pings. */
+export function renderReply(m: JobMessage, ctx: RenderContext): OutgoingMessage {
   const lines: string[] = [];
-  if (ctx.mode === 'channel') lines.push(`<@${job.userId}>'s image — continued here because the first reply expired.`);
-  lines.push(`**${escapeMarkdown(truncate(job.prompt, 300))}**`, statusLine(view));
+  if (ctx.mode === 'channel') lines.push(`<@${m.job.userExternalId}>'s image — continued here because the first reply expired.`);
+  lines.push(`**${escapeMarkdown(truncate(m.job.prompt, 300))}**`, statusLine(m));
   const message: OutgoingMessage = {
-    body: { content: lines.join('\n'), embeds: [], components: [], attachments: [], allowed_mentions: NO_MENTIONS },
+    body: { content: lines.join('\n'), embeds: [], components: [buttonRow(m)], attachments: [], allowed_mentions: NO_MENTIONS },
     files: [],
   };
-  if (view.kind === 'completed') return renderFinal(job, view, ctx, message);
-  if (view.kind === 'failed' || view.kind === 'cancelled') {
-    message.body.components = [row(button('Re-roll', ButtonStyle.Primary, buttonId('reroll', job.jobId)))];
-  } else {
-    message.body.components = [row(button('Cancel', ButtonStyle.Secondary, buttonId('cancel', job.jobId)))];
-  }
-  return message;
+  return m.stage === 'completed' ? renderFinal(m, ctx, message) : message;
 }
 
-function renderFinal(job: JobSummary, view: Extract<ReplyView, { kind: 'completed' }>, ctx: RenderContext, message: OutgoingMessage): OutgoingMessage {
+function renderFinal(m: JobMessage, ctx: RenderContext, message: OutgoingMessage): OutgoingMessage {
   const links: string[] = [];
   let imageUrl: string | undefined;
-  for (const { original, webp } of groupOutputs(view.assets)) {
+  for (const { index, original, webp } of m.outputs) {
     // The WebP derivative is the light one to attach; the original stays a link to the full file.
     const shown = webp ?? original;
-    const number = original.outputIndex + 1;
-    links.push(`[Full size ${number}](${ctx.links.url(original.id)})`);
-    if (shown.bytes <= ctx.attachmentLimit) {
+    const number = index + 1;
+    links.push(`[Full size ${number}](${ctx.links.url(original.assetId)})`);
+    if (shown.storageKey && shown.bytes <= ctx.attachmentLimit) {
       const name = `image-${number}.${shown.mime === 'image/webp' ? 'webp' : (shown.mime.split('/')[1] ?? 'bin')}`;
       message.files.push({ name, storageKey: shown.storageKey, contentType: shown.mime });
       imageUrl ??= `attachment://${name}`;
     } else {
-      imageUrl ??= ctx.links.url(shown.id);
+      imageUrl ??= ctx.links.url(shown.assetId);
     }
   }
-  const project = ctx.projectUrl(view.job);
+  const project = ctx.projectUrl(m.job);
   const embed: APIEmbed = {
     title: 'Finished',
     url: project,
-    description: `${escapeMarkdown(truncate(job.prompt, 1000))}\n\n${links.join(' · ')}\nProject: [${escapeMarkdown(job.projectSlug)}](${project})`,
+    description: `${escapeMarkdown(truncate(m.job.prompt, 1000))}\n\n${links.join(' · ')}\nProject: [${escapeMarkdown(m.job.projectSlug)}](${project})`,
     fields: [
-      { name: 'Seed', value: String(view.seed), inline: true },
-      { name: 'Size', value: `${view.job.width}×${view.job.height}`, inline: true },
-      { name: 'Backend', value: view.backend, inline: true },
-      { name: 'Time', value: `${(view.durationMs / 1000).toFixed(1)} s`, inline: true },
+      { name: 'Seed', value: String(m.seed ?? ''), inline: true },
+      { name: 'Size', value: `${m.job.width}×${m.job.height}`, inline: true },
+      { name: 'Backend', value: m.backend ?? 'unknown', inline: true },
+      { name: 'Time', value: `${((m.durationMs ?? 0) / 1000).toFixed(1)} s`, inline: true },
     ],
     ...(imageUrl ? { image: { url: imageUrl } } : {}),
   };
   message.body.embeds = [embed];
   message.body.attachments = message.files.map((f, id) => ({ id, filename: f.name }));
-  message.body.components = [
-    row(button('Re-roll', ButtonStyle.Primary, buttonId('reroll', job.jobId)), button('Delete', ButtonStyle.Danger, buttonId('delete', job.jobId))),
-  ];
   return message;
-}
-
-/** Two renders that would look the same: no edit is sent (file bytes are keyed by name and key). */
-export function sameMessage(a: OutgoingMessage | undefined, b: OutgoingMessage): boolean {
-  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
 }

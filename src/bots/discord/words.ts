@@ -86,9 +86,3 @@ export function describeFailure(failure: Failure, doing: Doing, now = Date.now()
       return `Something went wrong on our side.${failure.ref ? ` Reference: \`${failure.ref}\`` : ''}`;
   }
 }
-
-export function ordinal(n: number): string {
-  const mod100 = n % 100;
-  if (mod100 >= 11 && mod100 <= 13) return `${n}th`;
-  return `${n}${['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
-}

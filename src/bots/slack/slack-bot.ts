@@ -1,6 +1,8 @@
 import { App, type Receiver } from '@slack/bolt';
 import { WebClient, type RetryOptions, type WebClientOptions } from '@slack/web-api';
 import type { Runtime } from '../../app/runtime.js';
+import { LiveMessages } from '../../core/job-message/live-messages.js';
+import { repliesToResume } from '../../db/reply-records.js';
 import { SlackReplyRecords } from '../../db/slack-reply-records.js';
 import { MediaLinks } from '../../web/media-links.js';
 import { registerJobButtons } from './actions/job-buttons.js';
@@ -17,7 +19,7 @@ import { registerJobsCommand } from './commands/jobs.js';
 import { registerProjectCommand } from './commands/project.js';
 import type { SlackFeatureDeps } from './deps.js';
 import { TokenSealer } from './reply/reply-handle.js';
-import { ReplyTracker } from './reply/reply-tracker.js';
+import { slackPort } from './reply/live-port.js';
 import { replyProjectUrl } from './reply/reply-view.js';
 import { WorkspaceLimiter } from './reply/workspace-limiter.js';
 import { registerGenerateImageStep } from './workflow/generate-image-step.js';
@@ -28,6 +30,8 @@ export interface SlackTuning {
   retryConfig?: RetryOptions;
   /** Least time between two edits of one message. Default 1500 ms. */
   minEditIntervalMs?: number;
+  /** How long a live message may hear nothing before it is checked against the record. */
+  recheckMs?: number;
   /** chat.update budget per workspace. Default 50 a minute (Slack Tier 3). */
   workspaceUpdatesPerMinute?: number;
   /** How long users.info and group members are cached. Default 60 s. */
@@ -72,22 +76,28 @@ export async function createSlackBot(
   const replyRecords = new SlackReplyRecords(runtime.database.db);
   const sealer = new TokenSealer(config.APP_SECRET);
   const limiter = new WorkspaceLimiter(tuning.workspaceUpdatesPerMinute);
-  const tracker = new ReplyTracker({
-    client: app.client,
-    functionClient: (functionToken) => new WebClient(functionToken, clientOptions()),
-    listAssets: (jobId) => runtime.records.listAssets(jobId),
-    getJob: (jobId) => runtime.records.getJob(jobId),
-    queuePosition: (job) => runtime.records.queuePosition(job),
-    setReply: (jobId, reply) => runtime.service.setReply(jobId, reply),
-    jobsToResume: () => replyRecords.jobsToResume(),
+  const tracker = new LiveMessages({
+    port: slackPort({
+      client: app.client,
+      functionClient: (functionToken) => new WebClient(functionToken, clientOptions()),
+      setReply: (jobId, reply) => runtime.service.setReply(jobId, reply),
+      media: runtime.media,
+      links: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
+      sealer,
+      limiter,
+      projectUrl: (job) => replyProjectUrl(runtime.galleryLinks, job),
+      minEditIntervalMs: tuning.minEditIntervalMs ?? 1500,
+      log,
+    }),
+    records: {
+      getJob: (jobId) => runtime.records.getJob(jobId),
+      listAssets: (jobId) => runtime.records.listAssets(jobId),
+      queuePosition: (job) => runtime.records.queuePosition(job),
+      repliesToResume: (platform) => repliesToResume(runtime.database.db, platform),
+    },
     events: runtime.events,
-    media: runtime.media,
-    links: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
-    sealer,
-    limiter,
-    projectUrl: (job) => replyProjectUrl(runtime.galleryLinks, job),
-    minEditIntervalMs: tuning.minEditIntervalMs ?? 1500,
     log,
+    ...(tuning.recheckMs !== undefined ? { recheckMs: tuning.recheckMs } : {}),
   });
   const deps: SlackFeatureDeps = {
     service: runtime.service,
@@ -128,6 +138,7 @@ export async function createSlackBot(
     async start() {
       await tracker.start();
       try {
+        await tracker.resume();
         await app.start();
       } catch (error) {
         // A failed start (e.g. a wrong app token) must not leave the tracker listening to job events.

@@ -1,3 +1,4 @@
+import type { JobError } from '../../core/job-message/model.js';
 import type { Failure, FailureCode } from '../../core/outcome.js';
 import { escapeSlackText } from './escape.js';
 
@@ -5,6 +6,14 @@ function seconds(ms: number | undefined): string {
   const s = Math.max(1, Math.ceil((ms ?? 0) / 1000));
   return s === 1 ? '1 second' : `${s} seconds`;
 }
+
+/** Why a prompt was refused, by the rule that refused it (the same reasons Discord names). */
+const CONTENT: Record<string, string> = {
+  nsfw: 'That prompt asks for adult content, which is only allowed in channels marked NSFW.',
+  blocklist: 'That prompt contains a word or phrase this workspace has blocked.',
+  pattern: 'That prompt matches a pattern this workspace has blocked.',
+  minors: 'That prompt is refused: sexual content involving minors is never allowed.',
+};
 
 /**
  * Words for every core failure code, in the adapter (the core returns codes, not prose). The core's
@@ -20,7 +29,7 @@ const WORDS: Record<FailureCode, (f: Failure) => string> = {
   rate_limited: (f) => `You're generating too fast. Try again in ${seconds(f.retryAfterMs)}.`,
   too_many_pending: () => 'You already have as many jobs waiting as you may. Wait for one to finish, or cancel one with /cancel.',
   queue_full: (f) => `The queue is full right now. Try again in ${seconds(f.retryAfterMs ?? 30_000)}.`,
-  content_refused: () => 'That prompt is not allowed in this workspace.',
+  content_refused: (f) => CONTENT[f.reason ?? ''] ?? 'That prompt is not allowed in this workspace. Please rephrase it.',
   conflict: (f) => `That can't be done now: ${f.message}.`,
   unavailable: () => 'The image service is unavailable right now. Please try again in a minute.',
   internal: (f) => `Something went wrong on our side${f.ref ? ` (reference ${f.ref})` : ''}.`,
@@ -31,8 +40,8 @@ export function failureText(failure: Failure): string {
   return escapeSlackText(WORDS[failure.code](failure));
 }
 
-/** Words for a job that failed in the worker: its message is already written to be shown. */
-export function jobFailureText(message: string | null, ref: string | null): string {
-  const what = message ? `The generation failed: ${message}.` : 'The generation failed.';
-  return escapeSlackText(ref ? `${what} Reference ${ref}.` : what);
+/** Words for a job that failed in the worker, from its code. */
+export function jobFailureText(error: JobError | undefined): string {
+  const what = `The image could not be made (${error?.code ?? 'internal'}).`;
+  return escapeSlackText(error?.ref ? `${what} Reference ${error.ref}.` : what);
 }

@@ -4,7 +4,6 @@ import type { Submitted } from '../../../core/generate-service.js';
 import type { Outcome } from '../../../core/outcome.js';
 import { requireActor, type BotContext } from '../context.js';
 import { DEFAULT_ATTACHMENT_LIMIT, type DiscordReply } from '../reply-handle.js';
-import { summarize } from '../reply-tracker.js';
 import type { Responder } from '../responder.js';
 import { describeFailure, type Doing } from '../words.js';
 
@@ -41,5 +40,5 @@ export async function startJob(
     await responder.say(describeFailure(outcome, doing));
     return;
   }
-  ctx.tracker.track(summarize(outcome.value.job), reply, { kind: 'queued', position: outcome.value.position });
+  await ctx.tracker.announce(outcome.value.job, reply, outcome.value.position);
 }

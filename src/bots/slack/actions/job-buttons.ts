@@ -3,8 +3,6 @@ import { cancelJob } from '../commands/cancel.js';
 import type { SlackFeatureDeps, SlackPlace } from '../deps.js';
 import { withErrorBoundary } from '../error-boundary.js';
 import { startGeneration } from '../generation.js';
-import { readSlackReply } from '../reply/reply-handle.js';
-import { finalState } from '../reply/reply-tracker.js';
 import { ACTION_CANCEL, ACTION_DELETE, ACTION_REROLL } from '../reply/reply-view.js';
 import { failureText } from '../words.js';
 
@@ -38,9 +36,7 @@ export function registerJobButtons(app: App, deps: SlackFeatureDeps): void {
     const viewer = await deps.service.identify(await deps.actors.actor(place));
     const deleted = await deps.service.deleteOutputs(viewer, jobId);
     if (!deleted.ok) return void (await tell(failureText(deleted)));
-    const job = await deps.records.getJob(jobId);
-    const reply = readSlackReply(job?.reply);
-    if (job && reply) await deps.tracker.rerenderFinal(job, reply, finalState(job, 0));
+    await deps.tracker.refresh(jobId);
     await tell(`Deleted ${deleted.value.deleted} file${deleted.value.deleted === 1 ? '' : 's'} from the gallery.`);
   });
 }

@@ -1,4 +1,6 @@
 import type { types } from '@slack/bolt';
+import { ordinal, progressBar } from '../../../core/job-message/bar.js';
+import { buttons, isDeleted, isFinal, type Button, type JobMessage } from '../../../core/job-message/model.js';
 import type { JobRecord } from '../../../core/records.js';
 import { clip, escapeSlackText } from '../escape.js';
 import { jobFailureText } from '../words.js';
@@ -7,92 +9,75 @@ export const ACTION_CANCEL = 'job_cancel';
 export const ACTION_REROLL = 'job_reroll';
 export const ACTION_DELETE = 'job_delete';
 
-/** What the reply shows; built from job events or, after a restart, from the record. */
-export type ReplyState =
-  | { kind: 'queued'; position: number }
-  | { kind: 'running'; percent: number; stage: string; step?: number; totalSteps?: number }
-  | { kind: 'saving'; percent: number }
-  | { kind: 'retrying'; reason?: 'worker_stopped' }
-  | { kind: 'completed'; durationMs: number; backend: string; seed: number; images: number; deleted?: boolean }
-  | { kind: 'failed'; message: string | null; ref: string | null }
-  | { kind: 'cancelled'; by: string };
-
-export function isFinalState(state: ReplyState): boolean {
-  return state.kind === 'completed' || state.kind === 'failed' || state.kind === 'cancelled';
-}
-
 export interface RenderedReply {
   text: string;
   blocks: types.KnownBlock[];
 }
 
-export function ordinal(n: number): string {
-  const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
-  return `${n}${suffix}`;
-}
-
-export function progressBar(percent: number, cells = 10): string {
-  const filled = Math.max(0, Math.min(cells, Math.round((percent / 100) * cells)));
-  return `${'█'.repeat(filled)}${'░'.repeat(cells - filled)} ${Math.round(percent)}%`;
-}
-
-function statusLine(state: ReplyState): string {
-  switch (state.kind) {
+function statusLine(m: JobMessage): string {
+  switch (m.stage) {
     case 'queued':
-      return `:hourglass_flowing_sand: Queued — ${ordinal(Math.max(1, state.position))} in line`;
+      return `:hourglass_flowing_sand: Queued — ${ordinal(m.position ?? 1)} in line`;
+    case 'starting':
+      return `:art: ${progressBar(0)} 0% · ${m.retryReason === 'worker_stopped' ? 'retrying after a worker stopped' : 'starting'}`;
     case 'running': {
-      const step = state.step !== undefined && state.totalSteps ? ` (step ${state.step} of ${state.totalSteps})` : '';
-      return `:art: ${progressBar(state.percent)} · ${escapeSlackText(state.stage || 'rendering')}${step}`;
+      const step = m.step !== undefined && m.totalSteps ? ` (step ${m.step} of ${m.totalSteps})` : '';
+      return `:art: ${progressBar(m.percent)} ${m.percent}% · ${escapeSlackText(m.activity || 'rendering')}${step}`;
     }
     case 'saving':
-      return `:floppy_disk: ${progressBar(state.percent)} · saving`;
+      return `:floppy_disk: ${progressBar(m.percent)} ${m.percent}% · saving`;
     case 'retrying':
-      return state.reason === 'worker_stopped' ? ':repeat: Retrying after a worker stopped' : ':repeat: The backend stumbled; trying again shortly';
+      return m.retryReason === 'worker_stopped' ? ':repeat: Retrying after a worker stopped' : ':repeat: The backend stumbled; trying again shortly';
     case 'completed':
-      return state.deleted ? ':wastebasket: Done — the image was deleted' : `:white_check_mark: Done in ${(state.durationMs / 1000).toFixed(1)} s`;
+      return isDeleted(m) ? ':wastebasket: Done — the image was deleted' : `:white_check_mark: Done in ${((m.durationMs ?? 0) / 1000).toFixed(1)} s`;
     case 'failed':
-      return `:x: ${jobFailureText(state.message, state.ref)}`;
+      return `:x: ${jobFailureText(m.error)}`;
     case 'cancelled':
-      return `:no_entry_sign: Cancelled${state.by === 'moderator' ? ' by a moderator' : state.by === 'system' ? ' by the service' : ''}`;
+      return `:no_entry_sign: Cancelled${m.cancelledBy === 'moderator' ? ' by a moderator' : m.cancelledBy === 'system' ? ' by the service' : ''}`;
   }
 }
 
-function button(text: string, actionId: string, jobId: string, style?: 'danger' | 'primary'): types.Button {
-  return { type: 'button', text: { type: 'plain_text', text }, action_id: actionId, value: jobId, ...(style ? { style } : {}) };
+const BUTTONS: Record<Button, { text: string; actionId: string; style: 'danger' | 'primary' }> = {
+  cancel: { text: 'Cancel', actionId: ACTION_CANCEL, style: 'danger' },
+  reroll: { text: 'Re-roll', actionId: ACTION_REROLL, style: 'primary' },
+  delete: { text: 'Delete', actionId: ACTION_DELETE, style: 'danger' },
+};
+
+function button(which: Button, jobId: string): types.Button {
+  const { text, actionId, style } = BUTTONS[which];
+  return { type: 'button', text: { type: 'plain_text', text }, action_id: actionId, value: jobId, style };
 }
 
 /** The one progress/result message of a job (Block Kit plus a notification-safe fallback text). */
-export function renderReply(job: JobRecord, state: ReplyState, links: { project: string }): RenderedReply {
-  const prompt = clip(escapeSlackText(job.promptSent), 2500);
-  const status = statusLine(state);
+export function renderReply(m: JobMessage, links: { project: string }): RenderedReply {
+  const { job } = m;
+  const prompt = clip(escapeSlackText(job.prompt), 2500);
+  const status = statusLine(m);
   const blocks: types.KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `*Prompt:* ${prompt}` } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: status }] },
   ];
-  if (state.kind === 'completed') {
-    const negative = job.negativeSent ? clip(escapeSlackText(job.negativeSent), 900) : '—';
+  if (m.stage === 'completed') {
+    const negative = job.negative ? clip(escapeSlackText(job.negative), 900) : '—';
     blocks.push({
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Seed*\n${state.seed}` },
+        { type: 'mrkdwn', text: `*Seed*\n${m.seed ?? ''}` },
         { type: 'mrkdwn', text: `*Size*\n${job.width}×${job.height}${job.count > 1 ? ` ×${job.count}` : ''}` },
-        { type: 'mrkdwn', text: `*Backend*\n${escapeSlackText(state.backend)}` },
-        { type: 'mrkdwn', text: `*Time*\n${(state.durationMs / 1000).toFixed(1)} s` },
+        { type: 'mrkdwn', text: `*Backend*\n${escapeSlackText(m.backend ?? 'unknown')}` },
+        { type: 'mrkdwn', text: `*Time*\n${((m.durationMs ?? 0) / 1000).toFixed(1)} s` },
         { type: 'mrkdwn', text: `*Negative*\n${negative}` },
       ],
     });
   }
-  if (isFinalState(state)) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Project: <${links.project}|${job.projectSlug}> · job \`${job.id}\`` }] });
-    const buttons = [button('Re-roll', ACTION_REROLL, job.id, 'primary')];
-    if (state.kind === 'completed' && !state.deleted) buttons.push(button('Delete', ACTION_DELETE, job.id, 'danger'));
-    blocks.push({ type: 'actions', block_id: 'job_final', elements: buttons });
+  if (isFinal(m)) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Project: <${links.project}|${job.projectSlug}> · job \`${job.jobId}\`` }] });
+    blocks.push({ type: 'actions', block_id: 'job_final', elements: buttons(m).map((b) => button(b, job.jobId)) });
   } else {
-    blocks.push({ type: 'actions', block_id: 'job_running', elements: [button('Cancel', ACTION_CANCEL, job.id, 'danger')] });
+    blocks.push({ type: 'actions', block_id: 'job_running', elements: buttons(m).map((b) => button(b, job.jobId)) });
   }
   const plainStatus = status.replace(/^:[a-z_]+: /, '');
-  return { text: clip(`${plainStatus}: ${escapeSlackText(job.promptSent)}`, 3000), blocks };
+  return { text: clip(`${plainStatus}: ${escapeSlackText(job.prompt)}`, 3000), blocks };
 }
 
 /**

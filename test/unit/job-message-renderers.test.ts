@@ -1,0 +1,90 @@
+import { describe, expect, test } from 'vitest';
+import { renderReply as renderDiscord } from '../../src/bots/discord/render.js';
+import { parseButtonId } from '../../src/bots/discord/custom-ids.js';
+import { ACTION_CANCEL, ACTION_DELETE, ACTION_REROLL, renderReply as renderSlack } from '../../src/bots/slack/reply/reply-view.js';
+import { apply, buttons, fromRecord, type Button, type JobMessage } from '../../src/core/job-message/model.js';
+import { assetRecords, completedRecord, JOB_ID, jobRecord } from '../support/job-fixtures.js';
+
+/** What the contract needs from a renderer: all visible text, and which buttons it offers. */
+interface RendererUnderTest {
+  name: string;
+  render(m: JobMessage): unknown;
+  text(rendered: unknown): string;
+  buttons(rendered: unknown): Button[];
+  /** The platform's own way of making sure user text pings nobody. */
+  pingsNobody(rendered: unknown): boolean;
+}
+
+const SLACK_ACTIONS: Record<string, Button> = { [ACTION_CANCEL]: 'cancel', [ACTION_REROLL]: 'reroll', [ACTION_DELETE]: 'delete' };
+
+const RENDERERS: RendererUnderTest[] = [
+  {
+    name: 'discord',
+    render: (m) => renderDiscord(m, { mode: 'interaction', projectUrl: (j) => `http://x/p/${j.projectSlug}`, links: { url: (id) => `http://x/media/${id}` }, attachmentLimit: 10 << 20 }),
+    text: (r) => JSON.stringify(r),
+    pingsNobody: (r) => (r as ReturnType<typeof renderDiscord>).body.allowed_mentions.parse.length === 0,
+    buttons: (r) =>
+      (r as ReturnType<typeof renderDiscord>).body.components.flatMap((row) => row.components.map((c) => parseButtonId((c as { custom_id: string }).custom_id)!.action)),
+  },
+  {
+    name: 'slack',
+    render: (m) => renderSlack(m, { project: `http://x/p/${m.job.projectSlug}` }),
+    text: (r) => JSON.stringify(r),
+    pingsNobody: (r) => !/<@U1>|<!everyone>/.test(JSON.stringify(r)),
+    buttons: (r) =>
+      (r as ReturnType<typeof renderSlack>).blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => SLACK_ACTIONS[(e as { action_id: string }).action_id]!) : [])),
+  },
+];
+
+const at = (ms: number) => ({ jobId: JOB_ID, at: ms });
+const PROMPT = 'a cat <@U1> @everyone *bold*';
+const start = fromRecord(jobRecord({ request: { prompt: PROMPT }, promptSent: `hero fragment, ${PROMPT}` }), [], 2);
+
+/** The same sequence of states for every renderer: a whole job, a retry, and every ending. */
+function states(): Array<[string, JobMessage]> {
+  const started = apply(start, { type: 'started', ...at(10), attempt: 1, backend: 'builtin' });
+  const running = apply(started, { type: 'progress', ...at(20), step: 5, totalSteps: 20, percent: 22, stage: 'sampling' });
+  const saving = apply(running, { type: 'saving', ...at(30), percent: 92 });
+  const retrying = apply(running, { type: 'failed', ...at(25), code: 'backend_unreachable', message: '', details: {}, willRetry: true });
+  const facts = { request: { prompt: PROMPT } };
+  return [
+    ['queued', start],
+    ['queued, moved up', apply(start, { type: 'queued', ...at(5), position: 1 })],
+    ['starting', started],
+    ['running', running],
+    ['saving', saving],
+    ['retrying', retrying],
+    ['completed', fromRecord(completedRecord(facts), assetRecords())],
+    ['completed, files deleted', fromRecord(completedRecord(facts), [])],
+    ['failed', fromRecord(jobRecord({ ...facts, status: 'failed', errorCode: 'execution_failed', errorMessage: '{}', errorRef: 'ref-1' }), [])],
+    ['cancelled', apply(running, { type: 'cancelled', ...at(40), by: 'moderator' })],
+  ];
+}
+
+describe.each(RENDERERS)('the $name renderer keeps the job-message contract', (r) => {
+  test('every state renders, the same state always renders the same, and different states differently', () => {
+    const rendered = states().map(([name, m]) => [name, JSON.stringify(r.render(m))] as const);
+    for (const [, m] of states()) expect(JSON.stringify(r.render(m))).toBe(JSON.stringify(r.render(m)));
+    expect(new Set(rendered.map(([, json]) => json)).size).toBe(rendered.length);
+  });
+
+  test('offers exactly the buttons the model allows, in its order', () => {
+    for (const [, m] of states()) expect(r.buttons(r.render(m))).toEqual(buttons(m));
+  });
+
+  test('shows the typed prompt (not the merged one), and no user text can ping', () => {
+    for (const [, m] of states()) {
+      const rendered = r.render(m);
+      expect(r.text(rendered)).toContain('a cat');
+      expect(r.text(rendered)).not.toContain('hero fragment');
+      expect(r.pingsNobody(rendered)).toBe(true);
+    }
+  });
+
+  test('the finished state names its seed and size, the failed one its reference', () => {
+    const all = Object.fromEntries(states());
+    expect(r.text(r.render(all.completed!))).toContain('7');
+    expect(r.text(r.render(all.completed!))).toContain('512×768');
+    expect(r.text(r.render(all.failed!))).toContain('ref-1');
+  });
+});
