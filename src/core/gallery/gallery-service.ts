@@ -1,6 +1,7 @@
 import type { Character } from '../characters/types.js';
 import { isUuid } from '../ids.js';
 import { fail, ok, type Outcome } from '../outcome.js';
+import { textProblem } from '../text.js';
 import type { Project, ProjectForUser, ProjectRecords, Reader } from '../projects/types.js';
 import { canSeeProject, readerOf, type ViewerOrReader } from '../projects/visibility.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -92,6 +93,10 @@ export class GalleryService {
     const reader = readerOf(who);
     const after = decodeCursor(cursor);
     if (after === 'invalid') return fail('invalid_input', 'cursor is not valid', { field: 'cursor' });
+    for (const [field, value] of [['q', query.text], ['character', query.character], ['user', query.user], ['project', query.project]] as const) {
+      const problem = value === undefined ? undefined : textProblem(value);
+      if (problem) return fail('invalid_input', `${field} ${problem}`, { field });
+    }
     const text = query.text?.trim();
     if (text && text.length > MAX_SEARCH_TEXT) return fail('invalid_input', `q must be at most ${MAX_SEARCH_TEXT} characters`, { field: 'q' });
     if (query.from && query.to && query.from >= query.to) return fail('invalid_input', 'from must be before to', { field: 'from' });
