@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wholeNumber } from './input-errors.js';
 import { displayText } from './text.js';
 
 export const MIN_SIDE = 64;
@@ -54,15 +55,15 @@ export function generateRequestSchema(limits: RequestLimits) {
       .optional(),
     width: side('width').default(512),
     height: side('height').default(512),
-    seed: z.number().int().min(0).max(MAX_SEED, { error: `seed must be between 0 and ${MAX_SEED}` }).optional(),
+    seed: wholeNumber('seed', 0, MAX_SEED).optional(),
     steps: z
       .number({ error: 'steps must be a number' })
       .int({ error: 'steps must be a whole number' })
       .min(1, { error: 'steps must be at least 1' })
       .max(MAX_STEPS, { error: `steps must be at most ${MAX_STEPS}` })
       .default(20),
-    count: z.number().int().min(1).max(MAX_COUNT, { error: `count must be between 1 and ${MAX_COUNT}` }).default(1),
-    kind: z.enum(['image', 'video']).default('image'),
+    count: wholeNumber('count', 1, MAX_COUNT).default(1),
+    kind: z.enum(['image', 'video'], { error: 'kind must be image or video' }).default('image'),
   });
 }
 

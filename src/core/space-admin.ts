@@ -1,4 +1,5 @@
 import type { Viewer } from './generate-service.js';
+import { parseInput } from './input-errors.js';
 import { fail, ok, type Outcome } from './outcome.js';
 import { can, type Action } from './policy/permissions.js';
 import { readSpaceSettings, spaceSettingsSchema, type SpaceSettings } from './policy/space-settings.js';
@@ -75,20 +76,16 @@ export class SpaceAdminService {
     if (!this.allowed(viewer, 'configure_space')) return fail('forbidden', 'only admins may change the space settings');
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return fail('invalid_input', 'settings must be an object', { field: 'settings' });
     const current = readSpaceSettings(await this.records.getSettings(viewer.identity.spaceId));
-    const parsed = spaceSettingsSchema.safeParse({ ...current, ...patch });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.path.map(String).join('.') || 'settings';
-      return fail('invalid_input', `${field}: ${issue.message}`, { field });
-    }
-    await this.records.saveSettings(viewer.identity.spaceId, parsed.data, {
+    const parsed = parseInput(spaceSettingsSchema, { ...current, ...patch }, 'settings');
+    if (!parsed.ok) return parsed;
+    await this.records.saveSettings(viewer.identity.spaceId, parsed.value, {
       spaceId: viewer.identity.spaceId,
       actorUserId: viewer.identity.userId,
       action: 'settings.changed',
       target: Object.keys(patch).join(','),
       details: { changed: patch as Record<string, unknown> },
     });
-    return ok(parsed.data);
+    return ok(parsed.value);
   }
 
   /** An HTTP API token for a member of this space, at most the issuer's own role. */

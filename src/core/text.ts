@@ -38,7 +38,7 @@ export function findBadText(value: unknown, path: string[] = [], depth = 0): { p
 
 /** Any string the database will store: no NUL, no lone surrogate. The check runs first, so it is the issue reported. */
 export function storableText(field: string) {
-  return z.string({ error: `${field} must be text` }).check((ctx) => {
+  return z.string({ error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be text`) }).check((ctx) => {
     const problem = textProblem(ctx.value);
     if (problem) ctx.issues.push({ code: 'custom', message: `${field} ${problem}`, input: ctx.value, abort: true });
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_SEED } from '../generate-request.js';
+import { wholeNumber } from '../input-errors.js';
 import { displayText, storableText } from '../text.js';
 
 // A name is typed in chat commands and shown on pages: letters, digits, spaces and a little punctuation.
@@ -21,7 +22,7 @@ const fields = {
   description: text('description', 500),
   promptFragment: text('promptFragment', 500),
   negativeFragment: text('negativeFragment', 500),
-  referenceSeed: z.number().int().min(0).max(MAX_SEED, { error: `referenceSeed must be between 0 and ${MAX_SEED}` }).nullable(),
+  referenceSeed: wholeNumber('referenceSeed', 0, MAX_SEED).nullable(),
   lora: lora.nullable(),
   referenceAssetId: z.uuid({ error: 'referenceAssetId must be an asset id' }).nullable(),
 };

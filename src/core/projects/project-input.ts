@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { fail, ok, type Outcome } from '../outcome.js';
-import { displayText, storableText, textProblem } from '../text.js';
+import { parseInput } from '../input-errors.js';
+import type { Outcome } from '../outcome.js';
+import { displayText, storableText } from '../text.js';
 import { VISIBILITIES } from './types.js';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -33,20 +34,7 @@ export function slugify(text: string): string {
     .replace(/-+$/, '');
 }
 
-/** zod's first issue as an invalid_input naming its field. */
+/** zod's first issue as an invalid_input naming its field (see input-errors.ts for the words). */
 export function parseWith<T>(schema: z.ZodType<T>, input: unknown): Outcome<T> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return ok(parsed.data);
-  const issue = parsed.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
-    const parent = issue.path.map(String);
-    const key = issue.keys[0] ?? 'field';
-    // A key that is not storable text is not echoed; its parent is named instead.
-    if (textProblem(key)) return fail('invalid_input', `${parent.join('.') || 'body'}: a field name is not valid text`, { field: parent.join('.') || 'body' });
-    const field = [...parent, key.slice(0, 40)].join('.');
-    return fail('invalid_input', `${field}: unknown field`, { field });
-  }
-  const field = issue.path.map(String).join('.') || 'body';
-  const message = issue.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : issue.message;
-  return fail('invalid_input', message.startsWith(field) ? message : `${field}: ${message}`, { field });
+  return parseInput(schema, input);
 }
