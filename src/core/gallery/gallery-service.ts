@@ -5,6 +5,7 @@ import { textProblem } from '../text.js';
 import type { Project, ProjectForUser, ProjectRecords, Reader } from '../projects/types.js';
 import { canSeeProject, readerOf, type ViewerOrReader } from '../projects/visibility.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { parseSearchText } from './search-text.js';
 import type { GalleryItem, GalleryPage, GalleryRecords, ImageDetail, SearchFilter } from './types.js';
 
 /** A member of the space (chat, API token, gallery cookie), or anyone holding a public project's link. */
@@ -22,6 +23,8 @@ export interface SearchQuery {
   /** Exclusive. */
   to?: Date;
   kind?: 'image' | 'video';
+  /** Page size; capped at MAX_SEARCH_LIMIT. */
+  limit?: number;
 }
 
 export interface GalleryServiceDeps {
@@ -32,6 +35,8 @@ export interface GalleryServiceDeps {
 
 export const PAGE_SIZE = 24;
 export const SEARCH_PAGE_SIZE = 50;
+/** The most results one page of search or history returns, whatever `limit` asks for. */
+export const MAX_SEARCH_LIMIT = 100;
 const MAX_SEARCH_TEXT = 200;
 
 /**
@@ -115,17 +120,22 @@ export class GalleryService {
       if (!character) return fail('not_found', `no character named "${query.character.slice(0, 48)}"`, { field: 'character' });
       filter.characterId = character.id;
     }
-    if (text) filter.text = text;
+    if (text) {
+      const parsed = parseSearchText(text);
+      if (!parsed) return fail('invalid_input', 'q needs at least one letter or digit to search for', { field: 'q' });
+      filter.text = parsed;
+    }
     if (query.user) filter.user = query.user;
     if (query.from) filter.from = query.from;
     if (query.to) filter.to = query.to;
     if (query.kind) filter.kind = query.kind;
-    const rows = await this.deps.gallery.search(reader.spaceId, filter, after, limit + 1);
-    return ok(toPage(rows, limit));
+    const size = Math.min(Math.max(1, Math.trunc(query.limit ?? limit)), MAX_SEARCH_LIMIT);
+    const rows = await this.deps.gallery.search(reader.spaceId, filter, after, size + 1);
+    return ok(toPage(rows, size));
   }
 
   /** /history: the newest images, optionally one user's and one project's. */
-  history(who: ViewerOrReader, query: { user?: string; project?: string }, cursor?: string): Promise<Outcome<GalleryPage>> {
+  history(who: ViewerOrReader, query: { user?: string; project?: string; limit?: number }, cursor?: string): Promise<Outcome<GalleryPage>> {
     return this.search(who, query, cursor, PAGE_SIZE);
   }
 
