@@ -70,7 +70,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   const admission = createAdmission(redis, config);
   const media = new FileMediaStore(config.STORAGE_DIR);
   const projectRecords = new PostgresProjectRecords(database.db, records);
-  const characters = new CharacterService({ records: new PostgresCharacterRecords(database.db, records), projects: projectRecords });
+  const characters = new CharacterService({ records: new PostgresCharacterRecords(database.db), projects: projectRecords });
   const service = new GenerateService({
     characters,
     records,

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { wholeNumber } from './input-errors.js';
+import { displayText } from './text.js';
 
 export const MIN_SIDE = 64;
 export const MAX_SIDE = 2048;
@@ -13,14 +15,8 @@ export const ASPECTS = {
 } as const;
 export type Aspect = keyof typeof ASPECTS;
 
-// C0/C1 control characters except tab and newline, plus bidi overrides that can disguise text.
-const CONTROL_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
-
 function text(field: string, max: number) {
-  return z
-    .string({ error: `${field} must be text` })
-    .max(max, { error: `${field} must be at most ${max} characters` })
-    .refine((s) => !CONTROL_CHARS.test(s), { error: `${field} must not contain control characters` });
+  return displayText(field, { max });
 }
 
 function side(field: string) {
@@ -53,18 +49,21 @@ export function generateRequestSchema(limits: RequestLimits) {
     }),
     negativePrompt: text('negativePrompt', limits.maxPromptLength).optional(),
     project: slug.optional(),
-    characters: z.array(z.string().min(1).max(64)).max(4).optional(),
+    characters: z
+      .array(displayText('characters', { max: 64, singleLine: true }).min(1, { error: 'characters must not hold an empty name' }), { error: 'characters must be a list of character names' })
+      .max(4, { error: 'characters may name at most 4 characters' })
+      .optional(),
     width: side('width').default(512),
     height: side('height').default(512),
-    seed: z.number().int().min(0).max(MAX_SEED, { error: `seed must be between 0 and ${MAX_SEED}` }).optional(),
+    seed: wholeNumber('seed', 0, MAX_SEED).optional(),
     steps: z
       .number({ error: 'steps must be a number' })
       .int({ error: 'steps must be a whole number' })
       .min(1, { error: 'steps must be at least 1' })
       .max(MAX_STEPS, { error: `steps must be at most ${MAX_STEPS}` })
       .default(20),
-    count: z.number().int().min(1).max(MAX_COUNT, { error: `count must be between 1 and ${MAX_COUNT}` }).default(1),
-    kind: z.enum(['image', 'video']).default('image'),
+    count: wholeNumber('count', 1, MAX_COUNT).default(1),
+    kind: z.enum(['image', 'video'], { error: 'kind must be image or video' }).default('image'),
   });
 }
 

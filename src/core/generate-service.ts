@@ -4,6 +4,7 @@ import type { AdmissionControl, EffectiveLimits } from './admission.js';
 import { mergeCharacters, type CharacterResolver, type MergeableCharacter } from './characters/merge.js';
 import type { JobEvent } from './events.js';
 import { generateRequestSchema, MAX_SEED, type GenerateRequest } from './generate-request.js';
+import { parseInput } from './input-errors.js';
 import { fail, ok, type Outcome } from './outcome.js';
 import { canOnResource } from './policy/permissions.js';
 import type { JobEventBus, JobQueue, MediaStore } from './ports.js';
@@ -80,17 +81,7 @@ export class GenerateService {
   }
 
   parse(input: unknown): Outcome<GenerateRequest> {
-    const parsed = this.schema.safeParse(input);
-    if (parsed.success) return ok(parsed.data);
-    const issue = parsed.error.issues[0]!;
-    if (issue.code === 'unrecognized_keys') {
-      const key = issue.keys[0] ?? 'field';
-      return fail('invalid_input', `${key.slice(0, 40)}: unknown field`, { field: key.slice(0, 40) });
-    }
-    const field = issue.path.map(String).join('.') || 'body';
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : issue.message;
-    // Every message names its field, so a user knows what to fix without reading the JSON.
-    return fail('invalid_input', message.startsWith(field) ? message : `${field}: ${message}`, { field });
+    return parseInput(this.schema, input);
   }
 
   async identify(actor: Actor): Promise<Viewer> {

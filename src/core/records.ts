@@ -111,5 +111,14 @@ export interface GenerateRecords {
   deleteAssets(jobId: string): Promise<string[]>;
   /** Where the adapter's reply lives, so any process can resume it after a restart. */
   setReply(jobId: string, reply: unknown): Promise<void>;
-  audit(entry: { spaceId: string | null; actorUserId: string | null; action: string; target?: string; details?: Record<string, unknown> }): Promise<void>;
+  audit(entry: AuditNote): Promise<void>;
+}
+
+/** One audit_log row: who did what to which target. Changes hand theirs to the records so both commit together. */
+export interface AuditNote {
+  spaceId: string | null;
+  actorUserId: string | null;
+  action: string;
+  target?: string;
+  details?: Record<string, unknown>;
 }

@@ -1,7 +1,9 @@
 import type { Viewer } from './generate-service.js';
+import { parseInput } from './input-errors.js';
 import { fail, ok, type Outcome } from './outcome.js';
 import { can, type Action } from './policy/permissions.js';
 import { readSpaceSettings, spaceSettingsSchema, type SpaceSettings } from './policy/space-settings.js';
+import type { AuditNote } from './records.js';
 import { roleAtLeast, type Role } from './roles.js';
 
 export interface AuditEntry {
@@ -15,11 +17,13 @@ export interface AuditEntry {
 
 export interface SpaceAdminRecords {
   listRoleMappings(spaceId: string): Promise<Array<{ platformRole: string; role: string }>>;
-  setRoleMapping(spaceId: string, platformRole: string, role: Role | null): Promise<void>;
+  /** Changes write their audit note in the same transaction. */
+  setRoleMapping(spaceId: string, platformRole: string, role: Role | null, audit: AuditNote): Promise<void>;
   getSettings(spaceId: string): Promise<unknown>;
-  saveSettings(spaceId: string, settings: SpaceSettings): Promise<void>;
+  saveSettings(spaceId: string, settings: SpaceSettings, audit: AuditNote): Promise<void>;
   listAudit(spaceId: string, query: { limit: number; beforeId?: number; action?: string }): Promise<AuditEntry[]>;
-  audit(entry: { spaceId: string; actorUserId: string; action: string; target?: string; details?: Record<string, unknown> }): Promise<void>;
+  /** For changes made elsewhere (API tokens live in the token store). */
+  audit(entry: AuditNote): Promise<void>;
 }
 
 export interface TokenIssuer {
@@ -51,9 +55,8 @@ export class SpaceAdminService {
   /** Maps a platform role (Discord role id, Slack user group id) to an app role; null removes it. */
   async setRoleMapping(viewer: Viewer, platformRole: string, role: Role | null): Promise<Outcome<{ platformRole: string; role: Role | null }>> {
     if (!this.allowed(viewer, 'configure_space')) return fail('forbidden', 'only admins may change the role mapping');
-    if (!PLATFORM_ROLE.test(platformRole)) return fail('invalid_input', 'the platform role id is not valid', { field: 'platform_role' });
-    await this.records.setRoleMapping(viewer.identity.spaceId, platformRole, role);
-    await this.records.audit({
+    if (!PLATFORM_ROLE.test(platformRole)) return fail('invalid_input', 'platform_role must be a platform role id (letters, digits, _ : -)', { field: 'platform_role' });
+    await this.records.setRoleMapping(viewer.identity.spaceId, platformRole, role, {
       spaceId: viewer.identity.spaceId,
       actorUserId: viewer.identity.userId,
       action: role ? 'role_mapping.set' : 'role_mapping.removed',
@@ -73,21 +76,16 @@ export class SpaceAdminService {
     if (!this.allowed(viewer, 'configure_space')) return fail('forbidden', 'only admins may change the space settings');
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return fail('invalid_input', 'settings must be an object', { field: 'settings' });
     const current = readSpaceSettings(await this.records.getSettings(viewer.identity.spaceId));
-    const parsed = spaceSettingsSchema.safeParse({ ...current, ...patch });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.path.map(String).join('.') || 'settings';
-      return fail('invalid_input', `${field}: ${issue.message}`, { field });
-    }
-    await this.records.saveSettings(viewer.identity.spaceId, parsed.data);
-    await this.records.audit({
+    const parsed = parseInput(spaceSettingsSchema, { ...current, ...patch }, 'settings');
+    if (!parsed.ok) return parsed;
+    await this.records.saveSettings(viewer.identity.spaceId, parsed.value, {
       spaceId: viewer.identity.spaceId,
       actorUserId: viewer.identity.userId,
       action: 'settings.changed',
       target: Object.keys(patch).join(','),
       details: { changed: patch as Record<string, unknown> },
     });
-    return ok(parsed.data);
+    return ok(parsed.value);
   }
 
   /** An HTTP API token for a member of this space, at most the issuer's own role. */

@@ -2,7 +2,8 @@ import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Character, CharacterFields, CharacterRecords } from '../core/characters/types.js';
 import type { Database } from './client.js';
 import { isUuid } from '../core/ids.js';
-import type { PostgresRecords } from './records.js';
+import { writeAudit, type Transaction } from './records.js';
+import type { AuditNote } from '../core/records.js';
 import { assets, characters, projects } from './schema.js';
 
 type Row = { character: typeof characters.$inferSelect; slug: string | null };
@@ -38,13 +39,10 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 export class PostgresCharacterRecords implements CharacterRecords {
-  constructor(
-    private readonly db: Database,
-    private readonly records: PostgresRecords,
-  ) {}
+  constructor(private readonly db: Database) {}
 
-  private select(where: SQL | undefined) {
-    return this.db
+  private select(where: SQL | undefined, db: Database | Transaction = this.db) {
+    return db
       .select({ character: characters, slug: projects.slug })
       .from(characters)
       .leftJoin(projects, eq(projects.id, characters.projectId))
@@ -63,9 +61,9 @@ export class PostgresCharacterRecords implements CharacterRecords {
     return row ? toCharacter(row) : null;
   }
 
-  async getCharacter(spaceId: string, characterId: string): Promise<Character | null> {
+  async getCharacter(spaceId: string, characterId: string, db: Database | Transaction = this.db): Promise<Character | null> {
     if (!isUuid(characterId)) return null;
-    const [row] = await this.select(and(eq(characters.spaceId, spaceId), eq(characters.id, characterId)));
+    const [row] = await this.select(and(eq(characters.spaceId, spaceId), eq(characters.id, characterId)), db);
     return row ? toCharacter(row) : null;
   }
 
@@ -81,29 +79,40 @@ export class PostgresCharacterRecords implements CharacterRecords {
     return rows.map(toCharacter);
   }
 
-  async createCharacter(spaceId: string, fields: CharacterFields, createdBy: string): Promise<Character | 'exists'> {
+  async createCharacter(spaceId: string, fields: CharacterFields, createdBy: string, audit: (saved: Character) => AuditNote): Promise<Character | 'exists'> {
     try {
-      const [row] = await this.db.insert(characters).values({ spaceId, createdBy, name: fields.name, ...toColumns(fields) }).returning({ id: characters.id });
-      return (await this.getCharacter(spaceId, row!.id))!;
+      return await this.db.transaction(async (tx) => {
+        const [row] = await tx.insert(characters).values({ spaceId, createdBy, name: fields.name, ...toColumns(fields) }).returning({ id: characters.id });
+        const saved = (await this.getCharacter(spaceId, row!.id, tx))!;
+        await writeAudit(tx, audit(saved));
+        return saved;
+      });
     } catch (error) {
       if (isUniqueViolation(error)) return 'exists';
       throw error;
     }
   }
 
-  async updateCharacter(characterId: string, fields: Partial<CharacterFields>): Promise<Character | 'exists'> {
+  async updateCharacter(characterId: string, fields: Partial<CharacterFields>, audit: (saved: Character) => AuditNote): Promise<Character | 'exists'> {
     try {
-      const [row] = await this.db.update(characters).set(toColumns(fields)).where(eq(characters.id, characterId)).returning({ spaceId: characters.spaceId });
-      if (!row) throw new Error('character update matched no row');
-      return (await this.getCharacter(row.spaceId, characterId))!;
+      return await this.db.transaction(async (tx) => {
+        const [row] = await tx.update(characters).set(toColumns(fields)).where(eq(characters.id, characterId)).returning({ spaceId: characters.spaceId });
+        if (!row) throw new Error('character update matched no row');
+        const saved = (await this.getCharacter(row.spaceId, characterId, tx))!;
+        await writeAudit(tx, audit(saved));
+        return saved;
+      });
     } catch (error) {
       if (isUniqueViolation(error)) return 'exists';
       throw error;
     }
   }
 
-  async deleteCharacter(characterId: string): Promise<void> {
-    await this.db.delete(characters).where(eq(characters.id, characterId));
+  async deleteCharacter(characterId: string, audit: AuditNote): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.delete(characters).where(eq(characters.id, characterId));
+      await writeAudit(tx, audit);
+    });
   }
 
   async assetInSpace(spaceId: string, assetId: string): Promise<boolean> {
@@ -113,9 +122,5 @@ export class PostgresCharacterRecords implements CharacterRecords {
       .from(assets)
       .where(and(eq(assets.id, assetId), eq(assets.spaceId, spaceId), isNull(assets.deletedAt)));
     return row !== undefined;
-  }
-
-  async audit(entry: { spaceId: string | null; actorUserId: string | null; action: string; target?: string; details?: Record<string, unknown> }): Promise<void> {
-    await this.records.audit(entry);
   }
 }

@@ -4,7 +4,8 @@ import { isVisibility } from '../core/projects/types.js';
 import type { Database } from './client.js';
 import { isUuid } from '../core/ids.js';
 import { memberOf } from './membership.js';
-import type { PostgresRecords } from './records.js';
+import { writeAudit, type PostgresRecords } from './records.js';
+import type { AuditNote } from '../core/records.js';
 import { assets, channelProjects, jobs, projectMembers, projects, spaces, users } from './schema.js';
 
 type ProjectRow = typeof projects.$inferSelect;
@@ -67,32 +68,43 @@ export class PostgresProjectRecords implements ProjectRecords {
     return row ? toProject(row) : null;
   }
 
-  async createProject(project: NewProject): Promise<Project | 'exists'> {
-    const [row] = await this.db.insert(projects).values(project).onConflictDoNothing({ target: [projects.spaceId, projects.slug] }).returning();
-    return row ? toProject(row) : 'exists';
+  async createProject(project: NewProject, audit: AuditNote): Promise<Project | 'exists'> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.insert(projects).values(project).onConflictDoNothing({ target: [projects.spaceId, projects.slug] }).returning();
+      if (!row) return 'exists';
+      await writeAudit(tx, audit);
+      return toProject(row);
+    });
   }
 
-  async updateProject(projectId: string, patch: ProjectPatch): Promise<Project> {
-    const [row] = await this.db.update(projects).set(patch).where(eq(projects.id, projectId)).returning();
-    if (!row) throw new Error('project update matched no row');
-    return toProject(row);
+  async updateProject(projectId: string, patch: ProjectPatch, audit: AuditNote): Promise<Project> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.update(projects).set(patch).where(eq(projects.id, projectId)).returning();
+      if (!row) throw new Error('project update matched no row');
+      await writeAudit(tx, audit);
+      return toProject(row);
+    });
   }
 
-  async archiveProject(projectId: string): Promise<Project> {
+  async archiveProject(projectId: string, audit: AuditNote): Promise<Project> {
     // A channel bound to an archived project falls back to the space default.
     return this.db.transaction(async (tx) => {
       const [row] = await tx.update(projects).set({ archivedAt: new Date() }).where(eq(projects.id, projectId)).returning();
       if (!row) throw new Error('project archive matched no row');
       await tx.delete(channelProjects).where(eq(channelProjects.projectId, projectId));
+      await writeAudit(tx, audit);
       return toProject(row);
     });
   }
 
-  async setChannelProject(spaceId: string, channelId: string, projectId: string): Promise<void> {
-    await this.db
-      .insert(channelProjects)
-      .values({ spaceId, channelId, projectId })
-      .onConflictDoUpdate({ target: [channelProjects.spaceId, channelProjects.channelId], set: { projectId } });
+  async setChannelProject(spaceId: string, channelId: string, projectId: string, audit: AuditNote): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx
+        .insert(channelProjects)
+        .values({ spaceId, channelId, projectId })
+        .onConflictDoUpdate({ target: [channelProjects.spaceId, channelProjects.channelId], set: { projectId } });
+      await writeAudit(tx, audit);
+    });
   }
 
   async projectInfo(projectId: string): Promise<Omit<ProjectInfo, 'project'>> {
@@ -111,7 +123,7 @@ export class PostgresProjectRecords implements ProjectRecords {
     return { images: counts?.images ?? 0, lastImageAt: last, members, channels: channels.map((c) => c.id) };
   }
 
-  async changeMembers(project: Project, add: readonly string[], remove: readonly string[]): Promise<{ added: number; removed: number }> {
+  async changeMembers(project: Project, add: readonly string[], remove: readonly string[], audit: AuditNote): Promise<{ added: number; removed: number }> {
     return this.db.transaction(async (tx) => {
       const [space] = await tx.select({ platform: spaces.platform }).from(spaces).where(eq(spaces.id, project.spaceId));
       if (!space) throw new Error('project without a space');
@@ -142,6 +154,7 @@ export class PostgresProjectRecords implements ProjectRecords {
           .returning({ userId: projectMembers.userId });
         removed = deleted.length;
       }
+      await writeAudit(tx, audit);
       return { added, removed };
     });
   }
@@ -161,7 +174,7 @@ export class PostgresProjectRecords implements ProjectRecords {
     return { ...job, assets: files.map((f) => ({ id: f.id, storageKey: f.storageKey, deleted: f.deletedAt !== null })) };
   }
 
-  async moveJobRecords(jobId: string, fromProjectId: string, toProjectId: string, keys: ReadonlyMap<string, string>): Promise<boolean> {
+  async moveJobRecords(jobId: string, fromProjectId: string, toProjectId: string, keys: ReadonlyMap<string, string>, audit: AuditNote): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const moved = await tx
         .update(jobs)
@@ -172,11 +185,8 @@ export class PostgresProjectRecords implements ProjectRecords {
       for (const [assetId, storageKey] of keys) {
         await tx.update(assets).set({ projectId: toProjectId, storageKey }).where(and(eq(assets.id, assetId), eq(assets.jobId, jobId)));
       }
+      await writeAudit(tx, audit);
       return true;
     });
-  }
-
-  async audit(entry: { spaceId: string | null; actorUserId: string | null; action: string; target?: string; details?: Record<string, unknown> }): Promise<void> {
-    await this.records.audit(entry);
   }
 }

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Actor } from '../core/actor.js';
 import { isUuid } from '../core/ids.js';
 import { isVisibility } from '../core/projects/types.js';
-import type { AssetRecord, GenerateRecords, Identity, JobRecord, NewJob, ProjectForJob, ProjectRef } from '../core/records.js';
+import type { AssetRecord, AuditNote, GenerateRecords, Identity, JobRecord, NewJob, ProjectForJob, ProjectRef } from '../core/records.js';
 import type { Database } from './client.js';
 import { prepareHotStatements, type HotStatements } from './hot-statements.js';
 import { memberOf } from './membership.js';
@@ -268,13 +268,21 @@ export class PostgresRecords implements GenerateRecords {
     return row ? toAssetRecord(row) : null;
   }
 
-  async audit(entry: { spaceId: string | null; actorUserId: string | null; action: string; target?: string; details?: Record<string, unknown> }): Promise<void> {
-    await this.db.insert(auditLog).values({
-      spaceId: entry.spaceId,
-      actorUserId: entry.actorUserId,
-      action: entry.action,
-      target: entry.target ?? '',
-      details: entry.details ?? {},
-    });
+  async audit(entry: AuditNote): Promise<void> {
+    await writeAudit(this.db, entry);
   }
+}
+
+/** A transaction handle, as drizzle passes it to `db.transaction`. */
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/** Writes an audit row on the given handle: inside a change's transaction, it commits or rolls back with it. */
+export async function writeAudit(db: Database | Transaction, entry: AuditNote): Promise<void> {
+  await db.insert(auditLog).values({
+    spaceId: entry.spaceId,
+    actorUserId: entry.actorUserId,
+    action: entry.action,
+    target: entry.target ?? '',
+    details: entry.details ?? {},
+  });
 }

@@ -1,4 +1,5 @@
 import { eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { SearchTerm, SearchText } from '../core/gallery/search-text.js';
 import type { GalleryItem, GalleryRecords, ImageDetail, ImageOutput, Keyset, SearchFilter } from '../core/gallery/types.js';
 import type { Database } from './client.js';
 import { groupOutputs } from '../core/outputs.js';
@@ -80,6 +81,27 @@ function toItem(r: ItemRow): GalleryItem {
   };
 }
 
+/**
+ * One word as a tsquery: itself as a prefix (blossom finds blossoms) or its English stem as a
+ * prefix (cats finds cat). The vector is 'simple' (no stemming, no stop words) and cannot change
+ * without a migration, so the stemming happens on the query side. Words hold only letters, digits
+ * and marks (parseSearchText), each is a bound parameter, and ':*' is the only syntax added, so
+ * nothing typed can act as a tsquery operator.
+ */
+function wordQuery(word: string): SQL {
+  return sql`(to_tsquery('simple', ${word} || ':*') || to_tsquery('simple', coalesce((ts_lexize('english_stem', ${word}))[1], ${word}) || ':*'))`;
+}
+
+function termQuery(term: SearchTerm): SQL {
+  const phrase = term.words.map(wordQuery).reduce((left, right) => sql`tsquery_phrase(${left}, ${right})`);
+  return term.negated ? sql`!!${phrase}` : phrase;
+}
+
+/** OR of AND-groups, built from tsquery functions and operators, never from text. */
+function textQuery(text: SearchText): SQL {
+  return sql.join(text.map((group) => sql`(${sql.join(group.map(termQuery), sql` && `)})`), sql` || `);
+}
+
 export class PostgresGalleryRecords implements GalleryRecords {
   constructor(private readonly db: Database) {}
 
@@ -94,8 +116,7 @@ export class PostgresGalleryRecords implements GalleryRecords {
       if (filter.projectIds.length === 0) return [];
       conditions.push(sql`j.project_id = any(${`{${filter.projectIds.join(',')}}`}::uuid[])`);
     }
-    // websearch syntax ("quoted phrase", -not, or) and never a syntax error on user input.
-    if (filter.text) conditions.push(sql`j.search_vector @@ websearch_to_tsquery('simple', ${filter.text})`);
+    if (filter.text) conditions.push(sql`j.search_vector @@ (${textQuery(filter.text)})`);
     if (filter.characterId) conditions.push(sql`j.character_ids @> ${JSON.stringify([filter.characterId])}::jsonb`);
     if (filter.user) conditions.push(sql`j.user_id in (select id from users where external_id = ${filter.user})`);
     if (filter.from) conditions.push(sql`j.created_at >= ${filter.from.toISOString()}::timestamptz`);

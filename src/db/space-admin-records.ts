@@ -1,8 +1,10 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
 import type { SpaceSettings } from '../core/policy/space-settings.js';
 import type { Role } from '../core/roles.js';
+import type { AuditNote } from '../core/records.js';
 import type { AuditEntry, SpaceAdminRecords } from '../core/space-admin.js';
 import type { Database } from './client.js';
+import { writeAudit } from './records.js';
 import { auditLog, roleMappings, spaces, users } from './schema.js';
 
 export class PostgresSpaceAdminRecords implements SpaceAdminRecords {
@@ -16,15 +18,18 @@ export class PostgresSpaceAdminRecords implements SpaceAdminRecords {
       .orderBy(roleMappings.platformRole);
   }
 
-  async setRoleMapping(spaceId: string, platformRole: string, role: Role | null): Promise<void> {
-    if (role === null) {
-      await this.db.delete(roleMappings).where(and(eq(roleMappings.spaceId, spaceId), eq(roleMappings.platformRole, platformRole)));
-      return;
-    }
-    await this.db
-      .insert(roleMappings)
-      .values({ spaceId, platformRole, role })
-      .onConflictDoUpdate({ target: [roleMappings.spaceId, roleMappings.platformRole], set: { role } });
+  async setRoleMapping(spaceId: string, platformRole: string, role: Role | null, audit: AuditNote): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      if (role === null) {
+        await tx.delete(roleMappings).where(and(eq(roleMappings.spaceId, spaceId), eq(roleMappings.platformRole, platformRole)));
+      } else {
+        await tx
+          .insert(roleMappings)
+          .values({ spaceId, platformRole, role })
+          .onConflictDoUpdate({ target: [roleMappings.spaceId, roleMappings.platformRole], set: { role } });
+      }
+      await writeAudit(tx, audit);
+    });
   }
 
   async getSettings(spaceId: string): Promise<unknown> {
@@ -32,8 +37,11 @@ export class PostgresSpaceAdminRecords implements SpaceAdminRecords {
     return row?.settings ?? {};
   }
 
-  async saveSettings(spaceId: string, settings: SpaceSettings): Promise<void> {
-    await this.db.update(spaces).set({ settings }).where(eq(spaces.id, spaceId));
+  async saveSettings(spaceId: string, settings: SpaceSettings, audit: AuditNote): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.update(spaces).set({ settings }).where(eq(spaces.id, spaceId));
+      await writeAudit(tx, audit);
+    });
   }
 
   async listAudit(spaceId: string, query: { limit: number; beforeId?: number; action?: string }): Promise<AuditEntry[]> {
@@ -57,7 +65,7 @@ export class PostgresSpaceAdminRecords implements SpaceAdminRecords {
     }));
   }
 
-  async audit(entry: { spaceId: string; actorUserId: string; action: string; target?: string; details?: Record<string, unknown> }): Promise<void> {
-    await this.db.insert(auditLog).values({ ...entry, target: entry.target ?? '', details: entry.details ?? {} });
+  async audit(entry: AuditNote): Promise<void> {
+    await writeAudit(this.db, entry);
   }
 }

@@ -1,9 +1,9 @@
 import cors from '@fastify/cors';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '../shared/logger.js';
 import { outageSource } from '../infra/outage.js';
 import { errorRef } from '../shared/error-ref.js';
-import { errorBody } from './http-errors.js';
+import { clientErrorResponse, errorBody, frameworkError } from './http-errors.js';
 import { registerSecurityHeaders } from './security-headers.js';
 
 export interface WebAppOptions {
@@ -36,20 +36,25 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
     // Only listed peers may name the client: anyone else could write X-Forwarded-For themselves.
     trustProxy: options.trustProxy && options.trustProxy.length > 0 ? options.trustProxy : false,
     return503OnClosing: true,
+    // Router errors (a bad percent-escape, an over-long parameter) skip the error handler; Fastify's own bodies echo the URL.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const known = frameworkError(error) ?? { status: 400, body: errorBody('invalid_request', 'the request is not valid') };
+      void reply.code(known.status).send(known.body);
+    },
+    clientErrorHandler: (error: Error & { code?: string }, socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      if (socket.writable) socket.write(clientErrorResponse(error.code));
+      socket.destroy(error);
+    },
   });
   // Only JSON is parsed here (the Slack adapter registers its own parsers in its own scope).
   app.removeContentTypeParser('text/plain');
   registerSecurityHeaders(app, { https: options.https });
   await app.register(cors, { origin: options.corsOrigins.length > 0 ? options.corsOrigins : false, methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] });
 
-  app.setErrorHandler((error: { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
-    const status = error.statusCode ?? 500;
-    if (status === 413) return reply.code(413).send(errorBody('body_too_large', 'the request body is too large'));
-    if (status === 415) return reply.code(415).send(errorBody('unsupported_media_type', 'send the body as application/json'));
-    if (status >= 400 && status < 500) {
-      const message = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'the body is not valid JSON' : 'the request is not valid';
-      return reply.code(400).send(errorBody('invalid_request', message));
-    }
+  app.setErrorHandler((error: { statusCode?: number; code?: string }, request, reply) => {
+    const known = frameworkError(error);
+    if (known) return reply.code(known.status).send(known.body);
     const outage = outageSource(error);
     if (outage) {
       // Postgres or Redis is away: not a bug, and it comes back by itself (pool and ioredis reconnect).

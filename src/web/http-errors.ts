@@ -32,3 +32,40 @@ export function sendFailure(reply: FastifyReply, failure: Failure): FastifyReply
   if (failure.ref) extra.ref = failure.ref;
   return reply.code(STATUS[failure.code]).send(errorBody(failure.code, failure.message, extra));
 }
+
+/** Fastify's own errors (parsing, routing, limits) in the app's words: never the URL, the body or Fastify's text. */
+export function frameworkError(error: { statusCode?: unknown; code?: unknown }): { status: number; body: ErrorBody } | null {
+  const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, body: errorBody('body_too_large', 'the request body is too large') };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, body: errorBody('unsupported_media_type', 'send the body as application/json') };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, body: errorBody('invalid_request', 'the body is not valid JSON') };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { status: 400, body: errorBody('invalid_request', 'the Content-Length does not match the body') };
+    case 'FST_ERR_BAD_URL':
+      return { status: 400, body: errorBody('invalid_request', 'the address is not valid') };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { status: 414, body: errorBody('uri_too_long', 'the address is too long') };
+  }
+  if (status === 413) return { status, body: errorBody('body_too_large', 'the request body is too large') };
+  if (status === 415) return { status, body: errorBody('unsupported_media_type', 'send the body as application/json') };
+  if (status === 404) return { status, body: errorBody('not_found', 'no such route') };
+  if (status >= 400 && status < 500) return { status: 400, body: errorBody('invalid_request', 'the request is not valid') };
+  return null;
+}
+
+/** A raw HTTP answer for errors before Fastify has a request (malformed HTTP, oversized headers). */
+export function clientErrorResponse(code: string | undefined): string {
+  const [status, reason, body] =
+    code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', errorBody('timeout', 'the request took too long to arrive')]
+      : code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', errorBody('headers_too_large', 'the request headers are too large')]
+        : [400, 'Bad Request', errorBody('invalid_request', 'the request is not valid HTTP')];
+  const json = JSON.stringify(body);
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(json)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${json}`;
+}

@@ -61,6 +61,14 @@ describe('admin and job commands', () => {
     expect(await privateAnswer(h.command(OWNER, 'config', subcommand('policy', 'show')))).toContain(`<#${LOUNGE}>`);
   });
 
+  test('text the database cannot store gets the core\'s clear refusal, naming the option', async () => {
+    const refused = await h.generate(BOB, { prompt: 'a cat\u0000' }).followUp(0);
+    expect(refused.content).toMatch(/`prompt`.*prompt must not contain NUL characters/);
+    const broken = await h.generate(BOB, { prompt: 'a cat \ud800' }).followUp(0);
+    expect(broken.content).toMatch(/prompt must be valid Unicode text/);
+    expect(await privateAnswer(h.command(ALICE, 'search', { text: 'cat\u0000' }))).toMatch(/q must not contain NUL characters/);
+  });
+
   test('/jobs lists the caller\'s queued jobs with cancel buttons, and /cancel takes the short id', async () => {
     const queued = h.generate(ALICE, { prompt: 'a quiet library' });
     await queued.original((m) => m.content.includes('Queued'));

@@ -53,6 +53,8 @@ function recordsThat(result: boolean | Error): ProjectRecords & { calls: number 
   return records as unknown as ProjectRecords & { calls: number };
 }
 
+const note = (moved: { files: number }) => ({ spaceId: 's', actorUserId: 'u', action: 'image.moved', target: 'job-1', details: { files: moved.files } });
+
 describe('moving an image: files and records together, or neither', () => {
   test('swaps the project folder and keeps the rest of the key', () => {
     expect(keyInProject('general/2025-06-01/job-1-0.png', 'keepers')).toBe('keepers/2025-06-01/job-1-0.png');
@@ -62,7 +64,7 @@ describe('moving an image: files and records together, or neither', () => {
   test('success moves every file and records once', async () => {
     const media = memoryStore(originalKeys);
     const records = recordsThat(true);
-    const result = await moveJobFiles({ media, records }, job, target);
+    const result = await moveJobFiles({ media, records }, job, target, note);
     expect(result).toEqual({ ok: true, value: { jobId: 'job-1', from: 'general', to: 'keepers', files: 3 } });
     expect([...media.keys].sort()).toEqual(originalKeys.map((k) => keyInProject(k, 'keepers')).sort());
     expect(records.calls).toBe(1);
@@ -71,20 +73,20 @@ describe('moving an image: files and records together, or neither', () => {
   test('a file move failing puts the files already moved back; no record changes', async () => {
     const media = memoryStore(originalKeys, (from) => from.endsWith('.thumb.webp'));
     const records = recordsThat(true);
-    await expect(moveJobFiles({ media, records }, job, target)).rejects.toThrow('disk full');
+    await expect(moveJobFiles({ media, records }, job, target, note)).rejects.toThrow('disk full');
     expect([...media.keys].sort()).toEqual([...originalKeys].sort());
     expect(records.calls).toBe(0);
   });
 
   test('the database failing puts every file back', async () => {
     const media = memoryStore(originalKeys);
-    await expect(moveJobFiles({ media, records: recordsThat(new Error('connection lost')) }, job, target)).rejects.toThrow('connection lost');
+    await expect(moveJobFiles({ media, records: recordsThat(new Error('connection lost')) }, job, target, note)).rejects.toThrow('connection lost');
     expect([...media.keys].sort()).toEqual([...originalKeys].sort());
   });
 
   test('losing the race to another move puts the files back and says conflict', async () => {
     const media = memoryStore(originalKeys);
-    const result = await moveJobFiles({ media, records: recordsThat(false) }, job, target);
+    const result = await moveJobFiles({ media, records: recordsThat(false) }, job, target, note);
     expect(result).toMatchObject({ ok: false, code: 'conflict' });
     expect([...media.keys].sort()).toEqual([...originalKeys].sort());
   });
@@ -92,7 +94,7 @@ describe('moving an image: files and records together, or neither', () => {
   test('deleted files are not touched on disk but their rows follow the job', async () => {
     const media = memoryStore(originalKeys.slice(0, 1));
     const withDeleted = { ...job, assets: job.assets.map((a, i) => ({ ...a, deleted: i > 0 })) };
-    const result = await moveJobFiles({ media, records: recordsThat(true) }, withDeleted, target);
+    const result = await moveJobFiles({ media, records: recordsThat(true) }, withDeleted, target, note);
     expect(result).toMatchObject({ ok: true, value: { files: 1 } });
   });
 });

@@ -1,6 +1,7 @@
 import { fail, ok, type Outcome } from '../outcome.js';
 import { can } from '../policy/permissions.js';
-import { parseWith } from '../projects/project-input.js';
+import { isSlug, parseWith } from '../projects/project-input.js';
+import type { AuditNote } from '../records.js';
 import type { ProjectForUser, ProjectRecords, Reader } from '../projects/types.js';
 import { canSeeProject, readerOf, type ViewerOrReader } from '../projects/visibility.js';
 import { characterPatchSchema, isCharacterName, newCharacterSchema } from './character-input.js';
@@ -70,9 +71,8 @@ export class CharacterService implements CharacterResolver {
     if (fields.referenceAssetId && !(await this.deps.records.assetInSpace(reader.spaceId, fields.referenceAssetId))) {
       return fail('invalid_input', 'referenceAssetId: no such image in this space', { field: 'referenceAssetId' });
     }
-    const created = await this.deps.records.createCharacter(reader.spaceId, { ...fields, projectId }, reader.userId);
+    const created = await this.deps.records.createCharacter(reader.spaceId, { ...fields, projectId }, reader.userId, (saved) => this.note(reader, 'character.created', saved, {}));
     if (created === 'exists') return fail('conflict', `a character named "${fields.name}" already exists ${slug ? 'in that project' : 'in this space'}`, { field: 'name' });
-    await this.audit(reader, 'character.created', created, {});
     return ok(created);
   }
 
@@ -88,9 +88,8 @@ export class CharacterService implements CharacterResolver {
       return fail('invalid_input', 'referenceAssetId: no such image in this space', { field: 'referenceAssetId' });
     }
     if (Object.keys(patch).length === 0) return ok(found.value);
-    const updated = await this.deps.records.updateCharacter(found.value.id, patch);
+    const updated = await this.deps.records.updateCharacter(found.value.id, patch, (saved) => this.note(reader, 'character.updated', saved, { changed: Object.keys(patch) }));
     if (updated === 'exists') return fail('conflict', `a character named "${patch.name ?? name}" already exists there`, { field: 'name' });
-    await this.audit(reader, 'character.updated', updated, { changed: Object.keys(patch) });
     return ok(updated);
   }
 
@@ -99,8 +98,7 @@ export class CharacterService implements CharacterResolver {
     if (!this.mayManage(reader)) return fail('forbidden', 'only moderators may delete characters');
     const found = await this.find(reader, name, scope, false);
     if (!found.ok) return found;
-    await this.deps.records.deleteCharacter(found.value.id);
-    await this.audit(reader, 'character.deleted', found.value, {});
+    await this.deps.records.deleteCharacter(found.value.id, this.note(reader, 'character.deleted', found.value, {}));
     return ok({ id: found.value.id, name: found.value.name });
   }
 
@@ -133,6 +131,7 @@ export class CharacterService implements CharacterResolver {
   }
 
   private async project(reader: Reader, slug: string): Promise<Outcome<ProjectForUser>> {
+    if (!isSlug(slug)) return fail('invalid_input', 'project must be a project slug', { field: 'project' });
     if (slug === 'general') await this.deps.projects.ensureDefaultProject(reader.spaceId);
     const project = await this.deps.projects.getProject(reader.spaceId, slug, reader.userId);
     if (!project || !canSeeProject(reader, project)) return fail('not_found', `no project named "${slug.slice(0, 64)}"`, { field: 'project' });
@@ -154,13 +153,8 @@ export class CharacterService implements CharacterResolver {
     return can({ role: reader.role, userId: reader.userId }, 'manage_characters');
   }
 
-  private audit(reader: Reader, action: string, character: Character, details: Record<string, unknown>): Promise<void> {
-    return this.deps.records.audit({
-      spaceId: reader.spaceId,
-      actorUserId: reader.userId,
-      action,
-      target: character.name,
-      details: { id: character.id, project: character.projectSlug, ...details },
-    });
+  /** The audit row a change writes in its own transaction. */
+  private note(reader: Reader, action: string, character: Character, details: Record<string, unknown>): AuditNote {
+    return { spaceId: reader.spaceId, actorUserId: reader.userId, action, target: character.name, details: { id: character.id, project: character.projectSlug, ...details } };
   }
 }

@@ -1,5 +1,5 @@
 import type { LoraSpec } from '../generator.js';
-import type { AuditWriter } from '../projects/types.js';
+import type { AuditNote } from '../records.js';
 
 export interface Character {
   id: string;
@@ -20,7 +20,8 @@ export interface Character {
 
 export type CharacterFields = Omit<Character, 'id' | 'spaceId' | 'projectSlug' | 'createdAt'>;
 
-export interface CharacterRecords extends AuditWriter {
+/** Each change writes its audit row in the same transaction (the note is made from the saved character). */
+export interface CharacterRecords {
   /** Every character of the space (projectId undefined), or only one scope (null = space-wide). */
   listCharacters(spaceId: string, projectId?: string | null): Promise<Character[]>;
   /** Exactly this scope, name compared case-insensitively. */
@@ -29,9 +30,9 @@ export interface CharacterRecords extends AuditWriter {
   /** Candidates for these names in the project and space-wide; the caller picks per name. */
   charactersNamed(spaceId: string, projectId: string, names: readonly string[]): Promise<Character[]>;
   /** 'exists' when the name is taken in that scope. */
-  createCharacter(spaceId: string, fields: CharacterFields, createdBy: string): Promise<Character | 'exists'>;
-  updateCharacter(characterId: string, fields: Partial<CharacterFields>): Promise<Character | 'exists'>;
-  deleteCharacter(characterId: string): Promise<void>;
+  createCharacter(spaceId: string, fields: CharacterFields, createdBy: string, audit: (saved: Character) => AuditNote): Promise<Character | 'exists'>;
+  updateCharacter(characterId: string, fields: Partial<CharacterFields>, audit: (saved: Character) => AuditNote): Promise<Character | 'exists'>;
+  deleteCharacter(characterId: string, audit: AuditNote): Promise<void>;
   /** True when the asset exists, is not deleted and belongs to the space. */
   assetInSpace(spaceId: string, assetId: string): Promise<boolean>;
 }

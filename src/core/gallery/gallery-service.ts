@@ -1,9 +1,11 @@
 import type { Character } from '../characters/types.js';
 import { isUuid } from '../ids.js';
 import { fail, ok, type Outcome } from '../outcome.js';
+import { textProblem } from '../text.js';
 import type { Project, ProjectForUser, ProjectRecords, Reader } from '../projects/types.js';
 import { canSeeProject, readerOf, type ViewerOrReader } from '../projects/visibility.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { parseSearchText } from './search-text.js';
 import type { GalleryItem, GalleryPage, GalleryRecords, ImageDetail, SearchFilter } from './types.js';
 
 /** A member of the space (chat, API token, gallery cookie), or anyone holding a public project's link. */
@@ -21,6 +23,8 @@ export interface SearchQuery {
   /** Exclusive. */
   to?: Date;
   kind?: 'image' | 'video';
+  /** Page size; capped at MAX_SEARCH_LIMIT. */
+  limit?: number;
 }
 
 export interface GalleryServiceDeps {
@@ -31,6 +35,8 @@ export interface GalleryServiceDeps {
 
 export const PAGE_SIZE = 24;
 export const SEARCH_PAGE_SIZE = 50;
+/** The most results one page of search or history returns, whatever `limit` asks for. */
+export const MAX_SEARCH_LIMIT = 100;
 const MAX_SEARCH_TEXT = 200;
 
 /**
@@ -92,6 +98,10 @@ export class GalleryService {
     const reader = readerOf(who);
     const after = decodeCursor(cursor);
     if (after === 'invalid') return fail('invalid_input', 'cursor is not valid', { field: 'cursor' });
+    for (const [field, value] of [['q', query.text], ['character', query.character], ['user', query.user], ['project', query.project]] as const) {
+      const problem = value === undefined ? undefined : textProblem(value);
+      if (problem) return fail('invalid_input', `${field} ${problem}`, { field });
+    }
     const text = query.text?.trim();
     if (text && text.length > MAX_SEARCH_TEXT) return fail('invalid_input', `q must be at most ${MAX_SEARCH_TEXT} characters`, { field: 'q' });
     if (query.from && query.to && query.from >= query.to) return fail('invalid_input', 'from must be before to', { field: 'from' });
@@ -110,17 +120,22 @@ export class GalleryService {
       if (!character) return fail('not_found', `no character named "${query.character.slice(0, 48)}"`, { field: 'character' });
       filter.characterId = character.id;
     }
-    if (text) filter.text = text;
+    if (text) {
+      const parsed = parseSearchText(text);
+      if (!parsed) return fail('invalid_input', 'q needs at least one letter or digit to search for', { field: 'q' });
+      filter.text = parsed;
+    }
     if (query.user) filter.user = query.user;
     if (query.from) filter.from = query.from;
     if (query.to) filter.to = query.to;
     if (query.kind) filter.kind = query.kind;
-    const rows = await this.deps.gallery.search(reader.spaceId, filter, after, limit + 1);
-    return ok(toPage(rows, limit));
+    const size = Math.min(Math.max(1, Math.trunc(query.limit ?? limit)), MAX_SEARCH_LIMIT);
+    const rows = await this.deps.gallery.search(reader.spaceId, filter, after, size + 1);
+    return ok(toPage(rows, size));
   }
 
   /** /history: the newest images, optionally one user's and one project's. */
-  history(who: ViewerOrReader, query: { user?: string; project?: string }, cursor?: string): Promise<Outcome<GalleryPage>> {
+  history(who: ViewerOrReader, query: { user?: string; project?: string; limit?: number }, cursor?: string): Promise<Outcome<GalleryPage>> {
     return this.search(who, query, cursor, PAGE_SIZE);
   }
 

@@ -1,3 +1,4 @@
+import type { SearchText } from './search-text.js';
 import type { JobRecord } from '../records.js';
 
 /** A position in a newest-first list: the row's created_at in microseconds since 1970, and its id. */
@@ -65,7 +66,8 @@ export interface ImageDetail
 export interface SearchFilter {
   /** Null: every project of the space is visible to the reader, no need to filter. */
   projectIds: string[] | null;
-  text?: string;
+  /** Parsed words, phrases and alternatives; matched by prefix and by English stem. */
+  text?: SearchText;
   characterId?: string;
   /** Platform user id of the author. */
   user?: string;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ChannelFacts } from '../actor.js';
 import { patternProblem } from '../content/safe-pattern.js';
+import { displayText, storableText } from '../text.js';
 import type { Role } from '../roles.js';
 import { DEFAULT_SPACE_ROLE } from './resolve-role.js';
 import type { UserLimits } from './user-limits.js';
@@ -12,9 +13,6 @@ export const MAX_PENDING = 100;
 export const MAX_BLOCKLIST_WORDS = 500;
 export const MAX_PATTERNS = 50;
 export const MAX_NEGATIVE_PROMPT = 1000;
-
-// Control characters other than tab and newline, and bidi overrides that can disguise text.
-const CONTROL_CHARS = /[^\P{Cc}\t\n]|[\u202A-\u202E\u2066-\u2069]/u;
 
 /** Limits a space or a role overrides; anything left out is inherited. */
 const limitOverridesSchema = z.strictObject({
@@ -36,17 +34,18 @@ const limitsSchema = z.strictObject({
     .prefault({}),
 });
 
-const blocklistWord = z
-  .string()
+const blocklistWord = storableText('blocked word')
   .trim()
   .min(1)
   .max(100)
   .refine((s) => /[\p{L}\p{N}]/u.test(s), { error: 'a blocked word needs at least one letter or digit' });
 
-const blocklistPattern = z.string().superRefine((source, ctx) => {
+const blocklistPattern = storableText('pattern').superRefine((source, ctx) => {
   const problem = patternProblem(source);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `pattern refused: ${problem}`, params: { problem } });
 });
+
+const nsfwChannel = storableText('channel').min(1).max(100);
 
 const contentSchema = z.strictObject({
   /** Words and phrases refused in prompts, matched after normalization (spacing, look-alikes). */
@@ -54,13 +53,9 @@ const contentSchema = z.strictObject({
   /** Regular expressions (source only) run against the normalized prompt. */
   patterns: z.array(blocklistPattern).max(MAX_PATTERNS).default([]),
   /** Always appended to the negative prompt of every job in the space. */
-  negativePrompt: z
-    .string()
-    .max(MAX_NEGATIVE_PROMPT)
-    .refine((s) => !CONTROL_CHARS.test(s), { error: 'negative prompt must not contain control characters' })
-    .default(''),
+  negativePrompt: displayText('negative prompt', { max: MAX_NEGATIVE_PROMPT }).default(''),
   /** Channel ids (Slack, web) admins marked NSFW; Discord channels carry their own flag. */
-  nsfwChannels: z.array(z.string().min(1).max(100)).max(MAX_BLOCKLIST_WORDS).default([]),
+  nsfwChannels: z.array(nsfwChannel).max(MAX_BLOCKLIST_WORDS).default([]),
   /** The whole space is NSFW. */
   nsfwSpace: z.boolean().default(false),
 });
@@ -107,7 +102,7 @@ export function readSpaceSettings(raw: unknown): SpaceSettings {
       blocklist: keep(blocklistWord, content.blocklist).slice(0, MAX_BLOCKLIST_WORDS),
       patterns: keep(blocklistPattern, content.patterns).slice(0, MAX_PATTERNS),
       negativePrompt: section(contentSchema.shape.negativePrompt, content.negativePrompt, defaults.negativePrompt),
-      nsfwChannels: keep(z.string().min(1).max(100), content.nsfwChannels).slice(0, MAX_BLOCKLIST_WORDS),
+      nsfwChannels: keep(nsfwChannel, content.nsfwChannels).slice(0, MAX_BLOCKLIST_WORDS),
       nsfwSpace: section(contentSchema.shape.nsfwSpace, content.nsfwSpace, defaults.nsfwSpace),
     },
   };

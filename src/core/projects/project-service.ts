@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fail, ok, type Outcome } from '../outcome.js';
 import type { MediaStore } from '../ports.js';
+import type { AuditNote } from '../records.js';
 import { moveJobFiles, type MoveResult } from './move-image.js';
 import { isSlug, newProjectSchema, parseWith, projectPatchSchema, slugify } from './project-input.js';
 import type { Project, ProjectForUser, ProjectInfo, ProjectPatch, ProjectRecords, Visibility } from './types.js';
@@ -13,6 +14,7 @@ export interface ProjectServiceDeps {
 
 const CHANNEL_ID = /^[A-Za-z0-9_:.-]{1,64}$/;
 const USER_ID = /^[\w.@:-]{1,64}$/;
+const NOT_A_SLUG = 'project must be a project slug (lowercase letters, digits and dashes)';
 
 /** 24 random bytes: a public link nobody can guess or enumerate. */
 function newPublicToken(): string {
@@ -50,17 +52,19 @@ export class ProjectService {
     if (!slug) return fail('invalid_input', 'slug: give a slug (lowercase letters, digits and dashes); the name has none', { field: 'slug' });
     const visibility = parsed.value.visibility ?? 'space';
     await this.deps.records.ensureDefaultProject(readerOf(viewer).spaceId);
-    const created = await this.deps.records.createProject({
-      spaceId: readerOf(viewer).spaceId,
-      slug,
-      name: parsed.value.name,
-      description: parsed.value.description ?? '',
-      visibility,
-      publicToken: visibility === 'public' ? newPublicToken() : null,
-      createdBy: readerOf(viewer).userId,
-    });
+    const created = await this.deps.records.createProject(
+      {
+        spaceId: readerOf(viewer).spaceId,
+        slug,
+        name: parsed.value.name,
+        description: parsed.value.description ?? '',
+        visibility,
+        publicToken: visibility === 'public' ? newPublicToken() : null,
+        createdBy: readerOf(viewer).userId,
+      },
+      this.note(viewer, 'project.created', slug, { name: parsed.value.name, visibility }),
+    );
     if (created === 'exists') return fail('conflict', `a project named "${slug}" already exists`, { field: 'slug' });
-    await this.audit(viewer, 'project.created', created.slug, { name: created.name, visibility });
     return ok(created);
   }
 
@@ -87,9 +91,7 @@ export class ProjectService {
     // Leaving public kills the old link; becoming public makes a new one.
     if (visibility && visibility !== project.value.visibility) patch.publicToken = visibility === 'public' ? newPublicToken() : null;
     if (Object.keys(patch).length === 0) return ok(project.value);
-    const updated = await this.deps.records.updateProject(project.value.id, patch);
-    await this.audit(viewer, 'project.updated', slug, { ...parsed.value });
-    return ok(updated);
+    return ok(await this.deps.records.updateProject(project.value.id, patch, this.note(viewer, 'project.updated', slug, { ...parsed.value })));
   }
 
   /** Archived projects stay readable but take no new images. The default project cannot be archived. */
@@ -98,19 +100,17 @@ export class ProjectService {
     if (!project.ok) return project;
     if (project.value.isDefault) return fail('conflict', 'the default project cannot be archived');
     if (project.value.archivedAt) return fail('conflict', 'the project is already archived');
-    const archived = await this.deps.records.archiveProject(project.value.id);
-    await this.audit(viewer, 'project.archived', slug);
-    return ok(archived);
+    return ok(await this.deps.records.archiveProject(project.value.id, this.note(viewer, 'project.archived', slug)));
   }
 
   /** Makes the project the channel's default for /generate (the `use` command). */
   async use(viewer: ViewerOrReader, channelId: string, slug: string): Promise<Outcome<Project>> {
     if (!CHANNEL_ID.test(channelId)) return fail('invalid_input', 'the channel id is not valid', { field: 'channel' });
+    if (!isSlug(slug)) return fail('invalid_input', NOT_A_SLUG, { field: 'project' });
     const project = await this.managed(viewer, slug, 'use');
     if (!project.ok) return project;
     if (project.value.archivedAt) return fail('conflict', 'an archived project cannot be a channel default');
-    await this.deps.records.setChannelProject(readerOf(viewer).spaceId, channelId, project.value.id);
-    await this.audit(viewer, 'project.used', slug, { channel: channelId });
+    await this.deps.records.setChannelProject(readerOf(viewer).spaceId, channelId, project.value.id, this.note(viewer, 'project.used', slug, { channel: channelId }));
     return ok(project.value);
   }
 
@@ -123,10 +123,11 @@ export class ProjectService {
     if (add.length + remove.length === 0) return fail('invalid_input', 'name at least one user to add or remove', { field: 'add' });
     if (add.length + remove.length > 100) return fail('invalid_input', 'at most 100 users at a time', { field: 'add' });
     const bad = [...add, ...remove].find((id) => !USER_ID.test(id));
-    if (bad !== undefined) return fail('invalid_input', 'a user id is not valid', { field: add.includes(bad) ? 'add' : 'remove' });
-    const counts = await this.deps.records.changeMembers(project.value, add, remove);
-    await this.audit(viewer, 'project.members', slug, { add, remove });
-    return ok(counts);
+    if (bad !== undefined) {
+      const field = add.includes(bad) ? 'add' : 'remove';
+      return fail('invalid_input', `${field}: a user id is not valid`, { field });
+    }
+    return ok(await this.deps.records.changeMembers(project.value, add, remove, this.note(viewer, 'project.members', slug, { add, remove })));
   }
 
   /**
@@ -135,6 +136,7 @@ export class ProjectService {
    */
   async moveImage(viewer: ViewerOrReader, jobId: string, targetSlug: string): Promise<Outcome<MoveResult>> {
     if (!mayManageProjects(readerOf(viewer))) return fail('forbidden', 'only moderators may move images between projects');
+    if (!isSlug(targetSlug)) return fail('invalid_input', NOT_A_SLUG, { field: 'project' });
     const job = await this.deps.records.movableJob(jobId);
     if (!job || job.spaceId !== readerOf(viewer).spaceId) return fail('not_found', 'no such image');
     const source = await this.deps.records.getProjectById(job.projectId, readerOf(viewer).userId);
@@ -144,10 +146,7 @@ export class ProjectService {
     if (target.value.archivedAt) return fail('conflict', 'images cannot be moved into an archived project');
     if (target.value.id === job.projectId) return fail('conflict', 'the image is already in that project');
     if (job.status !== 'completed') return fail('conflict', 'only finished images can be moved');
-    const moved = await moveJobFiles(this.deps, job, target.value);
-    if (!moved.ok) return moved;
-    await this.audit(viewer, 'image.moved', job.id, { from: job.projectSlug, to: target.value.slug, files: moved.value.files });
-    return moved;
+    return moveJobFiles(this.deps, job, target.value, (moved) => this.note(viewer, 'image.moved', job.id, { from: moved.from, to: moved.to, files: moved.files }));
   }
 
   private async visible(viewer: ViewerOrReader, slug: string): Promise<Outcome<ProjectForUser>> {
@@ -164,7 +163,8 @@ export class ProjectService {
     return this.visible(viewer, slug);
   }
 
-  private audit(viewer: ViewerOrReader, action: string, target: string, details?: Record<string, unknown>): Promise<void> {
-    return this.deps.records.audit({ spaceId: readerOf(viewer).spaceId, actorUserId: readerOf(viewer).userId, action, target, ...(details ? { details } : {}) });
+  /** The audit row a change writes in its own transaction. */
+  private note(viewer: ViewerOrReader, action: string, target: string, details?: Record<string, unknown>): AuditNote {
+    return { spaceId: readerOf(viewer).spaceId, actorUserId: readerOf(viewer).userId, action, target, ...(details ? { details } : {}) };
   }
 }

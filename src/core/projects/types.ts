@@ -1,3 +1,4 @@
+import type { AuditNote } from '../records.js';
 import type { Role } from '../roles.js';
 
 export const VISIBILITIES = ['space', 'private', 'public'] as const;
@@ -71,12 +72,12 @@ export interface MovableJob {
   assets: Array<{ id: string; storageKey: string; deleted: boolean }>;
 }
 
-export interface AuditWriter {
-  audit(entry: { spaceId: string | null; actorUserId: string | null; action: string; target?: string; details?: Record<string, unknown> }): Promise<void>;
-}
-
-/** What the project service needs from the system of record. Implemented over Postgres in src/db. */
-export interface ProjectRecords extends AuditWriter {
+/**
+ * What the project service needs from the system of record. Implemented over Postgres in src/db.
+ * Every change takes its audit note and writes both in one transaction: a change is never saved
+ * without its audit row, nor the row without the change.
+ */
+export interface ProjectRecords {
   /** The space's default project exists after this (created on first use, like generation does). */
   ensureDefaultProject(spaceId: string): Promise<void>;
   listProjects(spaceId: string, userId: string): Promise<ProjectForUser[]>;
@@ -84,17 +85,17 @@ export interface ProjectRecords extends AuditWriter {
   getProjectById(projectId: string, userId: string): Promise<ProjectForUser | null>;
   getProjectByPublicToken(token: string): Promise<Project | null>;
   /** 'exists' when the slug is taken in the space. */
-  createProject(project: NewProject): Promise<Project | 'exists'>;
-  updateProject(projectId: string, patch: ProjectPatch): Promise<Project>;
-  archiveProject(projectId: string): Promise<Project>;
-  setChannelProject(spaceId: string, channelId: string, projectId: string): Promise<void>;
+  createProject(project: NewProject, audit: AuditNote): Promise<Project | 'exists'>;
+  updateProject(projectId: string, patch: ProjectPatch, audit: AuditNote): Promise<Project>;
+  archiveProject(projectId: string, audit: AuditNote): Promise<Project>;
+  setChannelProject(spaceId: string, channelId: string, projectId: string, audit: AuditNote): Promise<void>;
   projectInfo(projectId: string): Promise<Omit<ProjectInfo, 'project'>>;
   /** Adds and removes members by platform user id (on the space's platform). Returns the counts changed. */
-  changeMembers(project: Project, add: readonly string[], remove: readonly string[]): Promise<{ added: number; removed: number }>;
+  changeMembers(project: Project, add: readonly string[], remove: readonly string[], audit: AuditNote): Promise<{ added: number; removed: number }>;
   movableJob(jobId: string): Promise<MovableJob | null>;
   /**
    * Points the job and its asset rows at the new project and keys, in one transaction, only if the
-   * job is still in `fromProjectId`. False when it was not (someone moved it meanwhile).
+   * job is still in `fromProjectId`, with the audit note. False when it was not (someone moved it meanwhile).
    */
-  moveJobRecords(jobId: string, fromProjectId: string, toProjectId: string, keys: ReadonlyMap<string, string>): Promise<boolean>;
+  moveJobRecords(jobId: string, fromProjectId: string, toProjectId: string, keys: ReadonlyMap<string, string>, audit: AuditNote): Promise<boolean>;
 }

@@ -42,7 +42,7 @@ export function registerGalleryApi(app: FastifyInstance, deps: GalleryApiDeps): 
     const auth = await authenticate(deps, request, reply);
     if (!auth) return reply;
     const raw = rawSearch(request.query);
-    const parsed = parseSearch({ ...(raw.user ? { user: raw.user } : {}), ...(raw.project ? { project: raw.project } : {}) });
+    const parsed = parseSearch({ ...(raw.user ? { user: raw.user } : {}), ...(raw.project ? { project: raw.project } : {}), ...(raw.limit ? { limit: raw.limit } : {}) });
     if (!parsed.ok) return sendFailure(reply, parsed);
     const history = await deps.gallery.history(auth.viewer, parsed.value, raw.cursor);
     return history.ok ? pageJson(history.value, deps) : sendFailure(reply, history);

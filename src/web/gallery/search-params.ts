@@ -1,7 +1,7 @@
-import type { SearchQuery } from '../../core/gallery/gallery-service.js';
+import { MAX_SEARCH_LIMIT, type SearchQuery } from '../../core/gallery/gallery-service.js';
 import { fail, ok, type Outcome } from '../../core/outcome.js';
 
-export type RawSearch = Partial<Record<'q' | 'character' | 'user' | 'project' | 'from' | 'to' | 'kind' | 'cursor', string>>;
+export type RawSearch = Partial<Record<'q' | 'character' | 'user' | 'project' | 'from' | 'to' | 'kind' | 'cursor' | 'limit', string>>;
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -22,7 +22,7 @@ function single(value: unknown): string | undefined {
 export function rawSearch(queryString: unknown): RawSearch {
   const source = (typeof queryString === 'object' && queryString !== null ? queryString : {}) as Record<string, unknown>;
   const out: RawSearch = {};
-  for (const key of ['q', 'character', 'user', 'project', 'from', 'to', 'kind', 'cursor'] as const) {
+  for (const key of ['q', 'character', 'user', 'project', 'from', 'to', 'kind', 'cursor', 'limit'] as const) {
     const value = single(source[key]);
     if (value !== undefined) out[key] = value.slice(0, 300);
   }
@@ -58,6 +58,11 @@ export function parseSearch(raw: RawSearch): Outcome<SearchQuery> {
   if (raw.kind) {
     if (raw.kind !== 'image' && raw.kind !== 'video') return fail('invalid_input', 'kind must be image or video', { field: 'kind' });
     query.kind = raw.kind;
+  }
+  if (raw.limit) {
+    // Above the cap is not a mistake: the service returns its most (MAX_SEARCH_LIMIT).
+    if (!/^\d{1,9}$/.test(raw.limit) || Number(raw.limit) < 1) return fail('invalid_input', `limit must be a whole number of 1 or more (at most ${MAX_SEARCH_LIMIT} are returned)`, { field: 'limit' });
+    query.limit = Number(raw.limit);
   }
   return ok(query);
 }
