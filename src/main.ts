@@ -6,7 +6,7 @@ import { everyPartHealthy, stopInOrder, type RunningParts } from './app/shutdown
 import { buildWeb } from './app/web-part.js';
 import { startWorker } from './app/worker-part.js';
 import { Heartbeat, heartbeatKey } from './infra/heartbeat.js';
-import { createLogger, type Logger } from './shared/logger.js';
+import { createLogger, wantsPrettyLogs, type Logger } from './shared/logger.js';
 
 type Part = 'web' | 'worker' | 'discord' | 'slack';
 const PARTS: readonly Part[] = ['web', 'worker', 'discord', 'slack'];
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log: Logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
+  const log: Logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config), pretty: wantsPrettyLogs(config.NODE_ENV, process.stdout) });
   if (config.appSecretGenerated) log.warn('APP_SECRET is not set: using a generated one kept under DATA_DIR (development only)');
   const parts = chooseParts(process.argv.slice(2), config);
   const runtime = await createRuntime(config, log);

@@ -17,7 +17,7 @@ import { GalleryLinks } from '../web/gallery/gallery-links.js';
 import { AuthFailureLimiter } from '../infra/auth-failures.js';
 import { RedisEventBus } from '../infra/event-bus.js';
 import { BullJobQueue } from '../infra/queue.js';
-import { createRedis, createRequestRedis } from '../infra/redis.js';
+import { createRedis, createRequestRedis, untilRedisReady } from '../infra/redis.js';
 import { TokenService } from '../infra/tokens.js';
 import type { Logger } from '../shared/logger.js';
 import { FileMediaStore } from '../worker/media/file-media-store.js';
@@ -57,6 +57,10 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   const database = await openDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const records = new PostgresRecords(database.db);
   const redis = createRedis(config.REDIS_URL, 'anime-production');
+  await untilRedisReady(redis, config.REDIS_URL).catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
   redis.on('error', (error) => log.warn({ err: error }, 'redis connection problem'));
   const queue = new BullJobQueue(redis, { prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS });
   // Requests (web, bots) answer 503 during a Redis outage instead of waiting for the reconnect; the

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
+import { ServiceUnreachableError } from '../shared/unreachable.js';
 
 /** `npm run db:migrate`: create the database if missing and apply drizzle/ migrations. */
 try {
@@ -8,6 +9,7 @@ try {
   await handle.close();
   process.stdout.write('database is up to date\n');
 } catch (error) {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : `migration failed: ${(error as Error).message}`}\n`);
+  const known = error instanceof ConfigError || error instanceof ServiceUnreachableError;
+  process.stderr.write(`${known ? error.message : `migration failed: ${(error as Error).message}`}\n`);
   process.exit(1);
 }

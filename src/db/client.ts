@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { connectionProblem, errorCode, ServiceUnreachableError } from '../shared/unreachable.js';
 import * as schema from './schema.js';
 
 /** The drizzle handle, with the pool under it for the few statements prepared by hand. */
@@ -22,7 +23,7 @@ export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
   if (!name) throw new Error('DATABASE_URL names no database');
   const admin = new URL(databaseUrl);
   admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: STARTUP_CONNECT_TIMEOUT_MS });
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -74,10 +75,45 @@ export async function migrateDatabase(handle: DatabaseHandle): Promise<void> {
   }
 }
 
-/** Start-up path: create if missing, connect, migrate. */
+/** A server that never answers (a dropped packet) fails start-up after this, not after the OS gives up. */
+const STARTUP_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Start-up path: connect, migrate, and create the database first only when the server says it is
+ * missing (most starts find it, and skip a second connection to the postgres database). An
+ * unreachable server or a refused login becomes a ServiceUnreachableError naming host and port.
+ */
 export async function openDatabase(databaseUrl: string, poolSize = 10): Promise<DatabaseHandle> {
-  await ensureDatabaseExists(databaseUrl);
   const handle = connectDatabase(databaseUrl, poolSize);
-  await migrateDatabase(handle);
-  return handle;
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(Object.assign(new Error('connection timeout'), { code: 'ETIMEDOUT' }));
+    }, STARTUP_CONNECT_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([migrateCreatingIfMissing(handle, databaseUrl), deadline]);
+    return handle;
+  } catch (error) {
+    // After a timeout a connection attempt is still pending; ending the pool would wait for it.
+    if (timedOut) void handle.close().catch(() => undefined);
+    else await handle.close().catch(() => undefined);
+    const problem = connectionProblem(error);
+    if (problem) throw new ServiceUnreachableError('PostgreSQL', databaseUrl, problem, 'DATABASE_URL', { cause: error });
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function migrateCreatingIfMissing(handle: DatabaseHandle, databaseUrl: string): Promise<void> {
+  try {
+    await migrateDatabase(handle);
+  } catch (error) {
+    if (errorCode(error) !== '3D000') throw error; // 3D000: invalid_catalog_name, no such database
+    await ensureDatabaseExists(databaseUrl);
+    await migrateDatabase(handle);
+  }
 }

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { connectionProblem, ServiceUnreachableError } from '../shared/unreachable.js';
 
 /**
  * BullMQ needs maxRetriesPerRequest: null on blocking connections; the same setting suits our other
@@ -19,4 +20,36 @@ export const REQUEST_COMMAND_TIMEOUT_MS = 1_000;
  */
 export function createRequestRedis(url: string, name: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: REQUEST_COMMAND_TIMEOUT_MS, connectionName: name, lazyConnect: false });
+}
+
+/** Covers a server that accepts the connection but never answers the ready check. */
+const STARTUP_READY_TIMEOUT_MS = 10_000;
+
+/**
+ * Start-up: resolves once the client is ready. The first error before that ends the client and
+ * rejects with a ServiceUnreachableError: retrying forever would hide a wrong REDIS_URL behind a
+ * stream of logged stack traces. (Once running, the client reconnects after a blip as before.)
+ */
+export function untilRedisReady(redis: Redis, url: string): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const fail = (error: Error) => {
+      stop();
+      redis.disconnect();
+      const reason = connectionProblem(error) ?? `could not be used: ${error.message}`;
+      reject(new ServiceUnreachableError('Redis', url, reason, 'REDIS_URL', { cause: error }));
+    };
+    const ready = () => {
+      stop();
+      resolve();
+    };
+    const timer = setTimeout(() => fail(Object.assign(new Error('ready check timed out'), { code: 'ETIMEDOUT' })), STARTUP_READY_TIMEOUT_MS);
+    const stop = () => {
+      clearTimeout(timer);
+      redis.off('ready', ready);
+      redis.off('error', fail);
+    };
+    redis.on('ready', ready);
+    redis.on('error', fail);
+  });
 }
