@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Character } from '../../../core/characters/types.js';
 import type { Viewer } from '../../../core/generate-service.js';
 import { MAX_SEED } from '../../../core/generate-request.js';
-import { numberFlag, parseCommandFlags } from '../command-flags.js';
+import { numberFlag, parseCommandFlags } from '../flags.js';
 import type { SlackFeatureDeps } from '../deps.js';
 import { UserMistake } from '../error-boundary.js';
 import { clip, escapeSlackText } from '../escape.js';

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Viewer } from '../../../core/generate-service.js';
 import type { ProjectForUser } from '../../../core/projects/types.js';
 import { isVisibility } from '../../../core/projects/types.js';
-import { parseCommandFlags } from '../command-flags.js';
+import { parseCommandFlags } from '../flags.js';
 import type { SlackFeatureDeps } from '../deps.js';
 import { UserMistake } from '../error-boundary.js';
 import { clip, escapeSlackText } from '../escape.js';
