@@ -7,7 +7,6 @@ import { NO_MENTIONS } from '../bots/discord/render.js';
 import { routeInteraction } from '../bots/discord/router.js';
 import { restTransport } from '../bots/discord/transport.js';
 import { repliesToResume } from '../db/reply-records.js';
-import { MediaLinks } from '../web/media-links.js';
 import type { Runtime } from './runtime.js';
 
 export interface DiscordPartOptions {
@@ -56,7 +55,7 @@ export async function startDiscord(runtime: Runtime, options: DiscordPartOptions
       repliesToResume: () => repliesToResume(runtime.database.db, 'discord', new Date(Date.now() - RESUME_WINDOW_MS)),
     },
     transport: restTransport(client.rest, interactionRest),
-    links: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
+    links: runtime.mediaLinks,
     projectUrl: (job) => replyProjectUrl(runtime.galleryLinks, job),
     readMedia: (key) => runtime.media.read(key),
     saveReply: (jobId, reply) => runtime.service.setReply(jobId, reply),

@@ -101,3 +101,9 @@ export interface GenerateRecords {
   setReply(jobId: string, reply: unknown): Promise<void>;
   audit(entry: { spaceId: string | null; actorUserId: string | null; action: string; target?: string; details?: Record<string, unknown> }): Promise<void>;
 }
+
+/** A job whose chat reply an adapter must pick up again after a restart, with its stored handle. */
+export interface PendingReply {
+  jobId: string;
+  reply: unknown;
+}

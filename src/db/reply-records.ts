@@ -1,11 +1,7 @@
 import { and, eq, gt, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import type { PendingReply } from '../core/records.js';
 import type { Database } from './client.js';
 import { jobs } from './schema.js';
-
-export interface PendingReply {
-  jobId: string;
-  reply: unknown;
-}
 
 /**
  * Replies a chat adapter must pick up again after a restart: jobs still queued or running, and jobs

@@ -2,7 +2,7 @@ import type { AssetView, JobEvent } from '../core/events.js';
 import type { JobView } from '../core/generate-service.js';
 import { groupOutputs } from '../core/outputs.js';
 import type { AssetRecord } from '../core/records.js';
-import type { MediaLinks } from './media-links.js';
+import type { MediaLinks } from '../infra/links/media-links.js';
 
 export interface ImageJson {
   url: string;

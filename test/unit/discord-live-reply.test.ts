@@ -4,7 +4,7 @@ import type { DiscordReply } from '../../src/bots/discord/reply-handle.js';
 import { progressBar } from '../../src/bots/discord/render.js';
 import type { ReadyMessage, ReplyTransport } from '../../src/bots/discord/transport.js';
 import { createLogger } from '../../src/shared/logger.js';
-import { MediaLinks } from '../../src/web/media-links.js';
+import { MediaLinks } from '../../src/infra/links/media-links.js';
 
 type Sent = { how: 'interaction' | 'channel-edit' | 'channel-post'; messageId: string; content: string };
 

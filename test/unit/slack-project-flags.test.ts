@@ -3,7 +3,7 @@ import { numberFlag, parseCommandFlags } from '../../src/bots/slack/flags.js';
 import { modalToFlags } from '../../src/bots/slack/commands/generate-modal.js';
 import { parseGenerateText } from '../../src/bots/slack/flags.js';
 import { replyProjectUrl } from '../../src/bots/slack/reply/reply-view.js';
-import { GalleryLinks } from '../../src/web/gallery/gallery-links.js';
+import { GalleryLinks } from '../../src/infra/links/gallery-links.js';
 
 describe('/generate --project and --character', () => {
   test('--character is repeatable and takes comma lists, in order; names may have spaces', () => {

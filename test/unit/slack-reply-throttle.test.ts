@@ -5,7 +5,7 @@ import type { JobRecord } from '../../src/core/records.js';
 import { TokenSealer } from '../../src/bots/slack/reply/reply-handle.js';
 import { ReplyTracker } from '../../src/bots/slack/reply/reply-tracker.js';
 import { WorkspaceLimiter } from '../../src/bots/slack/reply/workspace-limiter.js';
-import { MediaLinks } from '../../src/web/media-links.js';
+import { MediaLinks } from '../../src/infra/links/media-links.js';
 import { createLogger } from '../../src/shared/logger.js';
 
 const JOB: JobRecord = {

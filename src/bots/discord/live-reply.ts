@@ -1,7 +1,7 @@
 import type { RawFile } from 'discord.js';
 import type { Logger } from '../../shared/logger.js';
 import type { JobRecord } from '../../core/records.js';
-import type { MediaLinks } from '../../web/media-links.js';
+import type { MediaLinks } from '../../infra/links/media-links.js';
 import type { DiscordReply } from './reply-handle.js';
 import { renderReply, sameMessage, type JobSummary, type OutgoingMessage } from './render.js';
 import { isDeadInteractionToken, isMessageGone, isTooLarge, type ReadyMessage, type ReplyTransport } from './transport.js';

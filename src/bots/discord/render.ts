@@ -1,7 +1,7 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
 import type { JobRecord } from '../../core/records.js';
 import { groupOutputs } from '../../core/outputs.js';
-import type { MediaLinks } from '../../web/media-links.js';
+import type { MediaLinks } from '../../infra/links/media-links.js';
 import { buttonId } from './custom-ids.js';
 import type { ReplyView } from './views.js';
 import { ordinal } from './words.js';

@@ -1,7 +1,7 @@
 import type { JobEvent } from '../../core/events.js';
 import type { JobEventBus } from '../../core/ports.js';
 import type { AssetRecord, JobRecord } from '../../core/records.js';
-import type { PendingReply } from '../../db/reply-records.js';
+import type { PendingReply } from '../../core/records.js';
 import type { Logger } from '../../shared/logger.js';
 import { LiveReply, type LiveReplyDeps } from './live-reply.js';
 import { readDiscordReply, type DiscordReply } from './reply-handle.js';

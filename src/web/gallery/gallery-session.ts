@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Reader } from '../../core/projects/types.js';
-import { SESSION_TTL_SECONDS, type GalleryLinks } from './gallery-links.js';
+import { SESSION_TTL_SECONDS, type GalleryLinks } from '../../infra/links/gallery-links.js';
 
 export const COOKIE = 'ap_gallery';
 

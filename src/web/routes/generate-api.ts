@@ -6,7 +6,7 @@ import type { Logger } from '../../shared/logger.js';
 import { authenticate, type AuthDeps } from '../auth.js';
 import { sendFailure } from '../http-errors.js';
 import { jobUrls, statusJson } from '../job-json.js';
-import type { MediaLinks } from '../media-links.js';
+import type { MediaLinks } from '../../infra/links/media-links.js';
 
 /** The seed API's field names -> the core request's. `type` is the old API's name for kind. */
 const FIELD_MAP: Record<string, string> = {

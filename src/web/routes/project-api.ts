@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ProjectService } from '../../core/projects/project-service.js';
 import type { Project, ProjectForUser } from '../../core/projects/types.js';
 import { authenticate, type AuthDeps } from '../auth.js';
-import type { GalleryLinks } from '../gallery/gallery-links.js';
+import type { GalleryLinks } from '../../infra/links/gallery-links.js';
 import { errorBody, sendFailure } from '../http-errors.js';
 
 export interface ProjectApiDeps extends AuthDeps {

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { GalleryItem, GalleryPage } from '../../../core/gallery/types.js';
 import type { Viewer } from '../../../core/generate-service.js';
-import { SHORT_LINK_TTL_SECONDS } from '../../../web/gallery/gallery-links.js';
+import { SHORT_LINK_TTL_SECONDS } from '../../../infra/links/gallery-links.js';
 import { parseCommandFlags } from '../flags.js';
 import type { SlackFeatureDeps } from '../deps.js';
 import { UserMistake } from '../error-boundary.js';

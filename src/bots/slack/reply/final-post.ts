@@ -3,7 +3,7 @@ import { groupOutputs } from '../../../core/outputs.js';
 import type { MediaStore } from '../../../core/ports.js';
 import type { AssetRecord, JobRecord } from '../../../core/records.js';
 import type { Logger } from '../../../shared/logger.js';
-import type { MediaLinks } from '../../../web/media-links.js';
+import type { MediaLinks } from '../../../infra/links/media-links.js';
 import type { SlackReply, TokenSealer } from './reply-handle.js';
 
 export interface FinalPostDeps {

@@ -3,7 +3,7 @@ import { UUID_PATTERN } from '../../core/ids.js';
 import type { Reader } from '../../core/projects/types.js';
 import { readerOf, type ViewerOrReader } from '../../core/projects/visibility.js';
 import { isRole } from '../../core/roles.js';
-import { deriveKey } from '../../infra/tokens.js';
+import { deriveKey } from '../tokens.js';
 
 /** How long a link in a bot reply opens the gallery; as long as the media links in the same reply. */
 export const REPLY_LINK_TTL_SECONDS = 7 * 24 * 3600;
