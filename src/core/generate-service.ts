@@ -62,7 +62,7 @@ export interface Viewer {
   role: Role;
 }
 
-export function userKey(identity: Identity): string {
+function userKey(identity: Identity): string {
   return identity.userId;
 }
 
@@ -276,10 +276,6 @@ function policyActor(viewer: Viewer) {
 function mayRead(viewer: Viewer, job: JobRecord): boolean {
   if (job.spaceId !== viewer.identity.spaceId) return false;
   return job.userId === viewer.identity.userId || roleAtLeast(viewer.role, 'moderator');
-}
-
-export function joinNegative(user: string, space: string): string {
-  return [user.trim(), space.trim()].filter(Boolean).join(', ');
 }
 
 function defaultSeed(): number {

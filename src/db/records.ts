@@ -6,7 +6,7 @@ import type { Database } from './client.js';
 import { prepareHotStatements, type HotStatements } from './hot-statements.js';
 import { assets, auditLog, channelProjects, jobs, projects, roleMappings, spaces, users } from './schema.js';
 
-export const DEFAULT_PROJECT_SLUG = 'general';
+const DEFAULT_PROJECT_SLUG = 'general';
 
 type JobRow = typeof jobs.$inferSelect;
 

@@ -16,7 +16,7 @@ export interface ImageJson {
 }
 
 /** Groups a job's asset rows (original + derivatives) into one entry per output. */
-export function imagesJson(assets: AssetRecord[], links: MediaLinks): ImageJson[] {
+function imagesJson(assets: AssetRecord[], links: MediaLinks): ImageJson[] {
   return groupOutputs(assets).map(({ original, webp, thumbnail }) => {
     return {
       url: links.url(original.id),
@@ -31,7 +31,7 @@ export function imagesJson(assets: AssetRecord[], links: MediaLinks): ImageJson[
   });
 }
 
-export function viewImagesJson(assets: AssetView[], links: MediaLinks): ImageJson[] {
+function viewImagesJson(assets: AssetView[], links: MediaLinks): ImageJson[] {
   return assets.map((a) => ({
     url: links.url(a.assetId),
     ...(a.webpAssetId ? { webp_url: links.url(a.webpAssetId) } : {}),

@@ -3,7 +3,7 @@ import { verifySlackRequest, type App, type Receiver, type ReceiverEvent } from 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../shared/logger.js';
 
-export const SLACK_EVENTS_PATH = '/slack/events';
+const SLACK_EVENTS_PATH = '/slack/events';
 const BODY_LIMIT = 1024 * 1024;
 /** Bolt's own deadlines: Slack gives up after 3 s (function_executed: longer), Bolt answers 404 then. */
 const ACK_TIMEOUT_MS = 3001;

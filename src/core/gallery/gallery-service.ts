@@ -29,8 +29,8 @@ export interface GalleryServiceDeps {
   characters: { byId(reader: Reader, id: string): Promise<Outcome<Character>>; list(reader: Reader): Promise<Outcome<Character[]>> };
 }
 
-export const PAGE_SIZE = 24;
-export const SEARCH_PAGE_SIZE = 50;
+const PAGE_SIZE = 24;
+const SEARCH_PAGE_SIZE = 50;
 const MAX_SEARCH_TEXT = 200;
 
 /**

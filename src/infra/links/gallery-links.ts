@@ -6,7 +6,7 @@ import { isRole } from '../../core/roles.js';
 import { deriveKey } from '../tokens.js';
 
 /** How long a link in a bot reply opens the gallery; as long as the media links in the same reply. */
-export const REPLY_LINK_TTL_SECONDS = 7 * 24 * 3600;
+const REPLY_LINK_TTL_SECONDS = 7 * 24 * 3600;
 /** A /gallery command or POST /api/gallery-link: short-lived, since it is asked for on the spot. */
 export const SHORT_LINK_TTL_SECONDS = 3600;
 /** How long the cookie a link sets keeps the browser signed in to that space's gallery. */

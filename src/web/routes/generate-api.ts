@@ -32,7 +32,7 @@ function inWebTerms(failure: Failure): Failure {
   return { ...failure, field: webField, message: failure.message.split(coreField).join(webField) };
 }
 
-export function toCoreRequest(body: unknown): Outcome<Record<string, unknown>> {
+function toCoreRequest(body: unknown): Outcome<Record<string, unknown>> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return fail('invalid_input', 'the body must be a JSON object', { field: 'body' });
   }

@@ -13,7 +13,7 @@ export interface ProjectApiDeps extends AuthDeps {
 type Body = Record<string, unknown> | undefined;
 
 /** The API's view of a project: snake_case, the public link only while the project is public. */
-export function projectJson(project: Project | ProjectForUser, links: GalleryLinks) {
+function projectJson(project: Project | ProjectForUser, links: GalleryLinks) {
   return {
     slug: project.slug,
     name: project.name,

@@ -8,7 +8,7 @@ import { UserMistake } from '../error-boundary.js';
 import { clip, escapeSlackText } from '../escape.js';
 import { ephemeralCommand, grammarMistake, unwrap, type CommandContext } from './ephemeral-command.js';
 
-export const CHARACTER_USAGE = [
+const CHARACTER_USAGE = [
   '*/character* — the cast, per project or space-wide (changes need the moderator role)',
   '• `list [--project <slug>]` · `show <name> [--project <slug>]` · `delete <name> [--project <slug>]`',
   '• `create <name> --prompt <fragment> [--negative <text>] [--description <text>] [--project <slug>] [--seed N] [--lora <file>[:weight]]`',

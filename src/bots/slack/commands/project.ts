@@ -8,7 +8,7 @@ import { UserMistake } from '../error-boundary.js';
 import { clip, escapeSlackText } from '../escape.js';
 import { ephemeralCommand, grammarMistake, unwrap, type CommandContext } from './ephemeral-command.js';
 
-export const PROJECT_USAGE = [
+const PROJECT_USAGE = [
   '*/project* — projects of this workspace (changes need the moderator role)',
   '• `list` (`list all` shows archived ones too) · `info <slug>`',
   '• `create <name> [--slug <slug>] [--description <text>] [--visibility space|private|public]`',

@@ -6,7 +6,7 @@ import Bottleneck from 'bottleneck';
  * many jobs in one workspace shares the budget; final results jump the queue (priority).
  * In-process on purpose: one Slack process owns a workspace's replies.
  */
-export const SLACK_TIER3_PER_MINUTE = 50;
+const SLACK_TIER3_PER_MINUTE = 50;
 /** A workspace's limiter is dropped after this long without a call (Bottleneck.Group's clean-up). */
 const IDLE_MS = 5 * 60_000;
 
