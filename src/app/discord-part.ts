@@ -8,7 +8,6 @@ import { routeInteraction } from '../bots/discord/router.js';
 import { restTransport } from '../bots/discord/transport.js';
 import { LiveMessages } from '../core/job-message/live-messages.js';
 import { repliesToResume } from '../db/reply-records.js';
-import { MediaLinks } from '../web/media-links.js';
 import type { Runtime } from './runtime.js';
 
 export interface DiscordPartOptions {
@@ -51,7 +50,7 @@ export async function startDiscord(runtime: Runtime, options: DiscordPartOptions
   const tracker = new LiveMessages({
     port: discordPort({
       transport: restTransport(client.rest, interactionRest),
-      links: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
+      links: runtime.mediaLinks,
       projectUrl: (job) => replyProjectUrl(runtime.galleryLinks, job),
       readMedia: (key) => runtime.media.read(key),
       saveReply: (jobId, reply) => runtime.service.setReply(jobId, reply),

@@ -13,7 +13,8 @@ import { ProjectService } from '../core/projects/project-service.js';
 import { PostgresCharacterRecords } from '../db/character-records.js';
 import { PostgresProjectRecords } from '../db/project-records.js';
 import { PostgresGalleryRecords } from '../db/search-records.js';
-import { GalleryLinks } from '../web/gallery/gallery-links.js';
+import { GalleryLinks } from '../infra/links/gallery-links.js';
+import { MediaLinks } from '../infra/links/media-links.js';
 import { AuthFailureLimiter } from '../infra/auth-failures.js';
 import { RedisEventBus } from '../infra/event-bus.js';
 import { BullJobQueue } from '../infra/queue.js';
@@ -50,6 +51,8 @@ export interface Runtime {
   gallery: GalleryService;
   /** Signed gallery links for chat replies: `galleryLinks.url(viewer, projectSlug)`. */
   galleryLinks: GalleryLinks;
+  /** Signed, expiring media links (`/media/<asset>`): the web serves them, the bots post them. */
+  mediaLinks: MediaLinks;
   close(): Promise<void>;
 }
 
@@ -107,6 +110,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     characters,
     gallery: new GalleryService({ gallery: new PostgresGalleryRecords(database.db), projects: projectRecords, characters }),
     galleryLinks: new GalleryLinks(config.APP_SECRET, config.PUBLIC_URL),
+    mediaLinks: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
     async close() {
       await events.close();
       await queue.close();

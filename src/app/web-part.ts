@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { createWebApp } from '../web/app.js';
-import { MediaLinks } from '../web/media-links.js';
 import { registerGalleryApi } from '../web/gallery/gallery-api.js';
 import { registerAdminApi } from '../web/routes/admin-api.js';
 import { registerCharacterApi } from '../web/routes/character-api.js';
@@ -24,7 +23,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
     https: config.PUBLIC_URL.startsWith('https:'),
     trustProxy: config.TRUST_PROXY,
   });
-  const links = new MediaLinks(config.APP_SECRET, config.PUBLIC_URL);
+  const links = runtime.mediaLinks;
   const auth = { tokens: runtime.tokens, failures: runtime.authFailures, identify: (actor: Parameters<typeof service.identify>[0]) => service.identify(actor) };
   registerGenerateApi(app, { ...auth, service, projectUrl: (viewer, slug) => runtime.galleryLinks.url(viewer, slug), links, publicUrl: config.PUBLIC_URL, log: runtime.log });
   registerAdminApi(app, { ...auth, admin: runtime.admin });

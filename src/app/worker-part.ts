@@ -11,7 +11,7 @@ import type { Runtime } from './runtime.js';
 
 const WORKFLOWS_DIR = fileURLToPath(new URL('../../workflows', import.meta.url));
 
-export function createGenerator(runtime: Runtime): Generator {
+function createGenerator(runtime: Runtime): Generator {
   const { config } = runtime;
   if (!config.COMFYUI_URL) return createBuiltinGenerator({ stepDelayMs: config.BUILTIN_STEP_DELAY_MS });
   return createComfyUiGenerator({

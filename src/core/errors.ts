@@ -22,10 +22,6 @@ export class GenerationError extends Error {
   readonly retryAfterMs: number | undefined;
 }
 
-export function isGenerationError(error: unknown): error is GenerationError {
-  return error instanceof GenerationError;
-}
-
 /** Thrown when the job was cancelled while running; not a failure. */
 export class JobCancelledError extends Error {
   override readonly name = 'JobCancelledError';

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { wholeNumber } from './input-errors.js';
 import { displayText } from './text.js';
 
-export const MIN_SIDE = 64;
-export const MAX_SIDE = 2048;
-export const MAX_STEPS = 100;
+const MIN_SIDE = 64;
+const MAX_SIDE = 2048;
+const MAX_STEPS = 100;
 export const MAX_COUNT = 4;
 export const MAX_SEED = 2 ** 32 - 1;
 

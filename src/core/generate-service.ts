@@ -293,10 +293,6 @@ function mayRead(viewer: Viewer, job: JobRecord): boolean {
   return job.userId === viewer.identity.userId || roleAtLeast(viewer.role, 'moderator');
 }
 
-export function joinNegative(user: string, space: string): string {
-  return [user.trim(), space.trim()].filter(Boolean).join(', ');
-}
-
 function defaultSeed(): number {
   return randomInt(0, MAX_SEED);
 }

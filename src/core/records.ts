@@ -122,3 +122,9 @@ export interface AuditNote {
   target?: string;
   details?: Record<string, unknown>;
 }
+
+/** A job whose chat reply an adapter must pick up again after a restart, with its stored handle. */
+export interface PendingReply {
+  jobId: string;
+  reply: unknown;
+}

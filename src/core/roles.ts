@@ -2,7 +2,7 @@
 export const ROLES = ['viewer', 'creator', 'moderator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export function roleRank(role: Role): number {
+function roleRank(role: Role): number {
   return ROLES.indexOf(role);
 }
 

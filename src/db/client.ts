@@ -17,7 +17,7 @@ export interface DatabaseHandle {
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
 /** Creates the database named in the URL when it does not exist yet (a fresh machine has none). */
-export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
+async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
   const target = new URL(databaseUrl);
   const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
   if (!name) throw new Error('DATABASE_URL names no database');

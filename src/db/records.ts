@@ -8,7 +8,7 @@ import { prepareHotStatements, type HotStatements } from './hot-statements.js';
 import { memberOf } from './membership.js';
 import { assets, auditLog, channelProjects, jobs, projects, roleMappings, spaces, users } from './schema.js';
 
-export const DEFAULT_PROJECT_SLUG = 'general';
+const DEFAULT_PROJECT_SLUG = 'general';
 
 type JobRow = typeof jobs.$inferSelect;
 

@@ -1,11 +1,7 @@
 import { and, desc, eq, gt, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import type { PendingReply } from '../core/records.js';
 import type { Database } from './client.js';
 import { jobs } from './schema.js';
-
-export interface PendingReply {
-  jobId: string;
-  reply: unknown;
-}
 
 /** Replies older than this are not resumed: a day-old message is no longer watched. */
 export const RESUME_WINDOW_MS = 24 * 3600_000;

@@ -2,7 +2,7 @@ import type { AssetView, JobEvent } from '../core/events.js';
 import type { JobView } from '../core/generate-service.js';
 import { groupOutputs } from '../core/outputs.js';
 import type { AssetRecord } from '../core/records.js';
-import type { MediaLinks } from './media-links.js';
+import type { MediaLinks } from '../infra/links/media-links.js';
 
 export interface ImageJson {
   url: string;
@@ -16,7 +16,7 @@ export interface ImageJson {
 }
 
 /** Groups a job's asset rows (original + derivatives) into one entry per output. */
-export function imagesJson(assets: AssetRecord[], links: MediaLinks): ImageJson[] {
+function imagesJson(assets: AssetRecord[], links: MediaLinks): ImageJson[] {
   return groupOutputs(assets).map(({ original, webp, thumbnail }) => {
     return {
       url: links.url(original.id),
@@ -31,7 +31,7 @@ export function imagesJson(assets: AssetRecord[], links: MediaLinks): ImageJson[
   });
 }
 
-export function viewImagesJson(assets: AssetView[], links: MediaLinks): ImageJson[] {
+function viewImagesJson(assets: AssetView[], links: MediaLinks): ImageJson[] {
   return assets.map((a) => ({
     url: links.url(a.assetId),
     ...(a.webpAssetId ? { webp_url: links.url(a.webpAssetId) } : {}),

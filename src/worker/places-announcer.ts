@@ -2,7 +2,7 @@ import type { JobEvent } from '../core/events.js';
 import type { Logger } from '../shared/logger.js';
 
 /** Places in line re-announced at a time; further back, the number shown is refreshed as jobs move up. */
-export const PLACES_TO_REFRESH = 25;
+const PLACES_TO_REFRESH = 25;
 /** A person reads "Nth in line" at human speed: one refresh a second is plenty, and bounded work under load. */
 const DEFAULT_INTERVAL_MS = 1_000;
 

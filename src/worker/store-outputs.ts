@@ -41,7 +41,7 @@ export class MediaOutputStorer {
       }
       throw error;
     }
-    const quality = assessQuality(processed.original.data, { width: job.width, height: job.height });
+    const quality = await assessQuality(processed.original.data, { width: job.width, height: job.height });
     if (!quality.ok) this.log.warn({ jobId: job.id, index, problems: quality.problems }, 'output failed the quality check');
     const rows: NewAsset[] = VARIANTS.map((variant) => {
       const part = processed[variant];

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { startSlack, type SlackPart } from '../../src/app/slack-part.js';
+import { startSlack, type SlackPart, type SlackTuning } from '../../src/app/slack-part.js';
 import { buildWeb } from '../../src/app/web-part.js';
-import type { SlackTuning } from '../../src/bots/slack/slack-bot.js';
 import { createSlackDriver, startFakeSlack, type FakeSlack, type FakeSlackOptions, type SlackDriver } from '../fakes/slack/index.js';
 import { startTestStack, type TestStack } from './stack.js';
 

@@ -98,13 +98,13 @@ describe('sniffFormat', () => {
 
 describe('assessQuality', () => {
   test('passes a rendered picture', async () => {
-    const report = assessQuality((await rendered()).data, { width: 512, height: 384 });
+    const report = await assessQuality((await rendered()).data, { width: 512, height: 384 });
     expect(report).toMatchObject({ ok: true, problems: [] });
     expect(report.score).toBeGreaterThan(0.5);
   });
 
   test('flags a blank picture', async () => {
-    const report = assessQuality(await flat(64, 64, { r: 120, g: 130, b: 140 }), { width: 64, height: 64 });
+    const report = await assessQuality(await flat(64, 64, { r: 120, g: 130, b: 140 }), { width: 64, height: 64 });
     expect(report.ok).toBe(false);
     expect(report.score).toBe(0);
     expect(report.problems.join(' ')).toMatch(/blank/);
@@ -115,22 +115,22 @@ describe('assessQuality', () => {
       .composite([{ input: { create: { width: 20, height: 1, channels: 3, background: '#fff' } }, left: 0, top: 0 }])
       .png()
       .toBuffer();
-    expect(assessQuality(nearlyBlack).problems).toContain('almost all black');
+    expect((await assessQuality(nearlyBlack)).problems).toContain('almost all black');
     const nearlyWhite = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#fff' } })
       .composite([{ input: { create: { width: 20, height: 1, channels: 3, background: '#000' } }, left: 0, top: 0 }])
       .png()
       .toBuffer();
-    expect(assessQuality(nearlyWhite).problems).toContain('almost all white');
+    expect((await assessQuality(nearlyWhite)).problems).toContain('almost all white');
   });
 
   test('flags the wrong size, also for formats it only reads the header of', async () => {
     const file = await rendered();
-    const report = assessQuality(file.data, { width: 512, height: 512 });
+    const report = await assessQuality(file.data, { width: 512, height: 512 });
     expect(report.ok).toBe(false);
     expect(report.problems.join(' ')).toMatch(/wrong size: 512x384 instead of 512x512/);
     const clip = await rendered({ kind: 'video', width: 128, height: 96, steps: 2 });
-    expect(assessQuality(clip.data, { width: 128, height: 96 }).ok).toBe(true);
-    expect(assessQuality(clip.data, { width: 96, height: 96 }).ok).toBe(false);
+    expect((await assessQuality(clip.data, { width: 128, height: 96 })).ok).toBe(true);
+    expect((await assessQuality(clip.data, { width: 96, height: 96 })).ok).toBe(false);
   });
 
   test('reads PNGs of every common layout the same way sharp does', async () => {
@@ -142,11 +142,20 @@ describe('assessQuality', () => {
       (s: Sharp) => s.png().toColourspace('rgb16'),
     ]) {
       const data = await encode(sharp(source)).toBuffer();
-      expect(assessQuality(data, { width: 64, height: 64 })).toMatchObject({ ok: true });
+      expect(await assessQuality(data, { width: 64, height: 64 })).toMatchObject({ ok: true });
     }
   });
 
-  test('refuses bytes that are not an image', () => {
-    expect(assessQuality(Buffer.from('hello'))).toEqual({ ok: false, score: 0, problems: ['unreadable image'] });
+  test('reads the pixels of a JPEG or a WebP too, not just a PNG', async () => {
+    const source = (await rendered({ width: 64, height: 64 })).data;
+    for (const encode of [(s: Sharp) => s.jpeg({ quality: 80 }), (s: Sharp) => s.webp()]) {
+      expect(await assessQuality(await encode(sharp(source)).toBuffer(), { width: 64, height: 64 })).toMatchObject({ ok: true, problems: [] });
+      const blank = await encode(sharp(await flat(64, 64, { r: 90, g: 90, b: 90 }))).toBuffer();
+      expect((await assessQuality(blank, { width: 64, height: 64 })).problems.join(' ')).toMatch(/blank/);
+    }
+  });
+
+  test('refuses bytes that are not an image', async () => {
+    expect(await assessQuality(Buffer.from('hello'))).toEqual({ ok: false, score: 0, problems: ['unreadable image'] });
   });
 });

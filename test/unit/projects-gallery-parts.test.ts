@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { decodeCursor, encodeCursor } from '../../src/core/gallery/cursor.js';
 import { slugify } from '../../src/core/projects/project-input.js';
-import { GalleryLinks } from '../../src/web/gallery/gallery-links.js';
+import { GalleryLinks } from '../../src/infra/links/gallery-links.js';
 import { withoutPass } from '../../src/web/gallery/gallery-session.js';
 import { escapeHtml, html } from '../../src/web/gallery/html.js';
 import { parseSearch } from '../../src/web/gallery/search-params.js';

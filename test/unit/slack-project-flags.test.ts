@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { numberFlag, parseCommandFlags } from '../../src/bots/slack/command-flags.js';
+import { numberFlag, parseCommandFlags } from '../../src/bots/slack/flags.js';
 import { modalToFlags } from '../../src/bots/slack/commands/generate-modal.js';
 import { parseGenerateText } from '../../src/bots/slack/flags.js';
 import { replyProjectUrl } from '../../src/bots/slack/reply/reply-view.js';
-import { GalleryLinks } from '../../src/web/gallery/gallery-links.js';
+import { GalleryLinks } from '../../src/infra/links/gallery-links.js';
 
 describe('/generate --project and --character', () => {
   test('--character is repeatable and takes comma lists, in order; names may have spaces', () => {
@@ -42,6 +42,21 @@ describe('the /project, /character and /search grammar', () => {
     expect(parseCommandFlags('x --prompt', ['prompt'])).toEqual({ ok: false, error: '--prompt needs a value' });
     expect(numberFlag('seed', 'lots', 0, 10)).toEqual({ error: '--seed needs a whole number, got "lots"' });
     expect(numberFlag('seed', '11', 0, 10)).toEqual({ error: '--seed must be from 0 to 10' });
+  });
+});
+
+describe('one grammar for every command', () => {
+  test('the same words read the same in /generate and in /character', () => {
+    const text = 'a walk —negative blurry, low quality --seed=7';
+    const generate = parseGenerateText(text);
+    const command = parseCommandFlags(text, ['negative', 'seed']);
+    expect(generate).toEqual({ ok: true, value: { prompt: 'a walk', negativePrompt: 'blurry, low quality', seed: 7 } });
+    expect(command).toEqual({ ok: true, positional: ['a', 'walk'], flags: new Map([['negative', 'blurry, low quality'], ['seed', '7']]) });
+  });
+
+  test('numbers follow one rule: a sign is not part of a whole number', () => {
+    expect((parseGenerateText('a cat --seed -1') as { error: string }).error).toBe('--seed needs a whole number, got "-1"');
+    expect(numberFlag('seed', '-1', 0, 10)).toEqual({ error: '--seed needs a whole number, got "-1"' });
   });
 });
 

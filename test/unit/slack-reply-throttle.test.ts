@@ -6,7 +6,7 @@ import { TokenSealer } from '../../src/bots/slack/reply/reply-handle.js';
 import { slackPort } from '../../src/bots/slack/reply/live-port.js';
 import { LiveMessages } from '../../src/core/job-message/live-messages.js';
 import { WorkspaceLimiter } from '../../src/bots/slack/reply/workspace-limiter.js';
-import { MediaLinks } from '../../src/web/media-links.js';
+import { MediaLinks } from '../../src/infra/links/media-links.js';
 import { createLogger } from '../../src/shared/logger.js';
 
 const JOB: JobRecord = {

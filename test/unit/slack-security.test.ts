@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { escapeSlackText, clip } from '../../src/bots/slack/escape.js';
 import { TokenSealer } from '../../src/bots/slack/reply/reply-handle.js';
-import { verifySlackSignature } from '../../src/bots/slack/signature.js';
+import { verifySlackSignature } from '../../src/bots/slack/fastify-receiver.js';
 
 const SECRET = 'unit-signing-secret';
 const NOW = 1_700_000_000_000;

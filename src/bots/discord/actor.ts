@@ -21,7 +21,7 @@ export function hasAdminBits(permissions: bigint | string | null | undefined): b
 }
 
 /** The channel's own NSFW flag; a thread inherits its parent's. Unknown channels count as not NSFW. */
-export function channelFacts(interaction: Interaction): ChannelFacts | undefined {
+function channelFacts(interaction: Interaction): ChannelFacts | undefined {
   if (!interaction.channelId) return undefined;
   const channel = interaction.channel;
   let nsfw = false;

@@ -6,7 +6,7 @@ import type { GenerateService, Viewer } from '../../core/generate-service.js';
 import type { ProjectService } from '../../core/projects/project-service.js';
 import type { SpaceAdminService } from '../../core/space-admin.js';
 import type { Logger } from '../../shared/logger.js';
-import type { GalleryLinks } from '../../web/gallery/gallery-links.js';
+import type { GalleryLinks } from '../../infra/links/gallery-links.js';
 import { buildActor } from './actor.js';
 import { UserMistake } from './error-boundary.js';
 import type { OutgoingMessage } from './render.js';

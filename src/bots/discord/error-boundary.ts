@@ -8,7 +8,7 @@ export class UserMistake extends Error {
   override readonly name = 'UserMistake';
 }
 
-export function isPlatformError(error: unknown): boolean {
+function isPlatformError(error: unknown): boolean {
   return error instanceof DiscordAPIError || error instanceof HTTPError || error instanceof RateLimitError;
 }
 

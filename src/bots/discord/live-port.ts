@@ -1,7 +1,7 @@
 import type { RawFile } from 'discord.js';
 import type { JobFacts } from '../../core/job-message/model.js';
 import type { LivePort } from '../../core/job-message/port.js';
-import type { MediaLinks } from '../../web/media-links.js';
+import type { MediaLinks } from '../../infra/links/media-links.js';
 import { readDiscordReply, type DiscordReply } from './reply-handle.js';
 import { renderReply, type OutgoingMessage } from './render.js';
 import { isDeadInteractionToken, isMessageGone, isTooLarge, type ReadyMessage, type ReplyTransport } from './transport.js';

@@ -1,7 +1,7 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
 import { ordinal, progressBar } from '../../core/job-message/bar.js';
 import { buttons, type Button, type JobFacts, type JobMessage } from '../../core/job-message/model.js';
-import type { MediaLinks } from '../../web/media-links.js';
+import type { MediaLinks } from '../../infra/links/media-links.js';
 import { buttonId } from './custom-ids.js';
 
 export { progressBar };

@@ -54,7 +54,7 @@ const CONTENT: Record<string, string> = {
 };
 
 /** Discord renders `<t:unix:R>` in the reader's own language and time zone ("in 20 seconds"). */
-export function whenToRetry(retryAfterMs: number | undefined, now = Date.now()): string {
+function whenToRetry(retryAfterMs: number | undefined, now = Date.now()): string {
   const seconds = Math.max(1, Math.ceil((retryAfterMs ?? 30_000) / 1000));
   return `<t:${Math.ceil((now + seconds * 1000) / 1000)}:R> (in about ${seconds} s)`;
 }

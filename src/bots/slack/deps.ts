@@ -1,20 +1,27 @@
 import type { WebClient } from '@slack/web-api';
-import type { Runtime } from '../../app/runtime.js';
+import type { CharacterService } from '../../core/characters/character-service.js';
+import type { GalleryService } from '../../core/gallery/gallery-service.js';
+import type { GenerateService } from '../../core/generate-service.js';
 import type { LiveMessages } from '../../core/job-message/live-messages.js';
+import type { ProjectService } from '../../core/projects/project-service.js';
+import type { GenerateRecords } from '../../core/records.js';
+import type { SpaceAdminService } from '../../core/space-admin.js';
+import type { GalleryLinks } from '../../infra/links/gallery-links.js';
 import type { Logger } from '../../shared/logger.js';
 import type { SlackActorResolver } from './actor.js';
 import type { SlackReply, TokenSealer } from './reply/reply-handle.js';
 import type { RenderedReply } from './reply/reply-view.js';
 
-/** What every Slack feature gets: small capabilities, not the whole process. */
+/** What every Slack feature gets: small capabilities (the core's services), passed in by src/app. */
 export interface SlackFeatureDeps {
-  service: Runtime['service'];
-  admin: Runtime['admin'];
-  records: Pick<Runtime['records'], 'getJob'>;
-  projects: Runtime['projects'];
-  characters: Runtime['characters'];
-  gallery: Runtime['gallery'];
-  galleryLinks: Runtime['galleryLinks'];
+  service: GenerateService;
+  admin: SpaceAdminService;
+  records: Pick<GenerateRecords, 'getJob'>;
+  projects: ProjectService;
+  characters: CharacterService;
+  gallery: GalleryService;
+  /** Signed gallery links; every link a command shows is signed for the one who asked. */
+  galleryLinks: GalleryLinks;
   actors: SlackActorResolver;
   /** The live job messages of this Slack process. */
   tracker: LiveMessages<SlackReply, RenderedReply>;

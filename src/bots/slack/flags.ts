@@ -1,20 +1,105 @@
 import { ASPECTS, MAX_COUNT, MAX_SEED } from '../../core/generate-request.js';
 
 /**
- * The one flag grammar of `/generate` (documented in the README):
+ * The one flag grammar of every Slack command (documented in the README):
+ *
+ *   /<command> <words...> [--flag <value>]...
+ *
+ * - Positional words come first (for /generate: the prompt). Flags follow, in any order, each once
+ *   unless the command lets one repeat (/generate's `--character`).
+ * - A flag's value is every word up to the next flag, or follows `=` (`--seed=42`). A command may
+ *   name flags that take just the next word (/generate's `--ar`, `--seed`, `--count`, `--project`);
+ *   a word after such a value is an error, never silently part of anything.
+ * - A long dash (—, what macOS and phones make of `--`) counts as `--`; a dash standing alone is text.
+ * - Any other word starting with `--` is an unknown flag: an error naming it.
+ *
+ * /generate on top:
  *
  *   /generate <prompt> [--negative <text>] [--ar 2:3|1:1|3:2] [--seed N] [--count N]
  *             [--project <slug>] [--character <name>[, <name>...]]...
  *
- * - The prompt is every word before the first flag. Flags come after it, in any order, each once.
- * - A flag's value is the next word (`--seed 42`) or follows `=` (`--seed=42`); `--negative` takes
- *   every word up to the next flag.
- * - A long dash (—, what macOS and phones make of `--`) counts as `--`; a dash standing alone is text.
- * - Any other word starting with `--` is an unknown flag: an error, never silently part of the prompt.
- * - `--character` takes every word up to the next flag (names may have spaces), split on commas, and
- *   may be repeated: `--character Aiko, Ren --character Mika` names three, merged in that order.
- *   It is the one flag that may be given more than once.
+ * `--character` takes every word up to the next flag (names may have spaces), split on commas, and
+ * may be repeated: `--character Aiko, Ren --character Mika` names three, merged in that order.
  */
+export interface FlagGrammar {
+  allowed: readonly string[];
+  /** Flags whose value is one word; the others take every word up to the next flag. */
+  oneWord?: ReadonlySet<string>;
+  /** Flags that may be given more than once (each occurrence is reported). */
+  repeatable?: ReadonlySet<string>;
+}
+
+type FlagItem = { name: string; value: string } | { error: string };
+
+/** `--name` or `—name`; a bare dash or an em-dash between words stays part of the text. */
+function isFlagWord(word: string): boolean {
+  return /^(--|—)[A-Za-z]/.test(word);
+}
+
+function splitWords(text: string): { positional: string[]; rest: string[] } {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const first = words.findIndex(isFlagWord);
+  return first === -1 ? { positional: words, rest: [] } : { positional: words.slice(0, first), rest: words.slice(first) };
+}
+
+/** The flags after the positional words, in order; stops at the first mistake, which it reports. */
+function* readFlags(rest: string[], grammar: FlagGrammar): Generator<FlagItem> {
+  const seen = new Set<string>();
+  let i = 0;
+  while (i < rest.length) {
+    const word = rest[i++]!;
+    if (!isFlagWord(word)) {
+      // Only a one-word flag leaves a word behind, and only /generate has those.
+      yield { error: `"${word.slice(0, 20)}" follows a flag that takes one value; the prompt comes first, before any flag` };
+      return;
+    }
+    const bare = word.replace(/^(--|—)/, '');
+    const eq = bare.indexOf('=');
+    const name = (eq === -1 ? bare : bare.slice(0, eq)).toLowerCase();
+    if (!grammar.allowed.includes(name)) {
+      const known = grammar.allowed.length ? `; use ${grammar.allowed.map((f) => `--${f}`).join(', ')}` : '';
+      yield { error: `unknown flag --${name.slice(0, 20)}${known}` };
+      return;
+    }
+    if (seen.has(name) && !grammar.repeatable?.has(name)) {
+      yield { error: `--${name} is given twice` };
+      return;
+    }
+    seen.add(name);
+    const taken = eq === -1 || bare.slice(eq + 1) === '' ? [] : [bare.slice(eq + 1)];
+    if (!grammar.oneWord?.has(name)) {
+      while (i < rest.length && !isFlagWord(rest[i]!)) taken.push(rest[i++]!);
+    } else if (taken.length === 0 && i < rest.length && !isFlagWord(rest[i]!)) {
+      taken.push(rest[i++]!);
+    }
+    if (taken.length === 0) {
+      yield { error: `--${name} needs a value` };
+      return;
+    }
+    yield { name, value: taken.join(' ') };
+  }
+}
+
+export type ParsedFlags = { ok: true; positional: string[]; flags: Map<string, string> } | { ok: false; error: string };
+
+/** /project, /character and /search: positional words, then flags that each take words up to the next. */
+export function parseCommandFlags(text: string, allowed: readonly string[]): ParsedFlags {
+  const { positional, rest } = splitWords(text);
+  const flags = new Map<string, string>();
+  for (const item of readFlags(rest, { allowed })) {
+    if ('error' in item) return { ok: false, error: item.error };
+    flags.set(item.name, item.value);
+  }
+  return { ok: true, positional, flags };
+}
+
+/** A whole number flag, or an error naming the flag. */
+export function numberFlag(flag: string, raw: string, min: number, max: number): number | { error: string } {
+  if (!/^\d{1,12}$/.test(raw)) return { error: `--${flag} needs a whole number, got "${raw.slice(0, 20)}"` };
+  const n = Number(raw);
+  return n < min || n > max ? { error: `--${flag} must be from ${min} to ${max}` } : n;
+}
+
 export interface GenerateFlags {
   prompt: string;
   negativePrompt?: string;
@@ -30,10 +115,11 @@ export interface GenerateFlags {
 
 export type FlagResult = { ok: true; value: GenerateFlags } | { ok: false; error: string };
 
-const FLAGS = ['negative', 'ar', 'seed', 'count', 'project', 'character'] as const;
-/** Flags that take every word up to the next flag. */
-const MULTI_WORD: ReadonlySet<Flag> = new Set(['negative', 'character']);
-type Flag = (typeof FLAGS)[number];
+const GENERATE_GRAMMAR: FlagGrammar = {
+  allowed: ['negative', 'ar', 'seed', 'count', 'project', 'character'],
+  oneWord: new Set(['ar', 'seed', 'count', 'project']),
+  repeatable: new Set(['character']),
+};
 
 const ASPECT_RATIOS: Record<string, { width: number; height: number }> = {
   '2:3': ASPECTS.portrait,
@@ -46,53 +132,13 @@ export const FLAG_USAGE = '/generate <prompt> [--negative <text>] [--ar 2:3|1:1|
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const MAX_CHARACTERS = 4;
 
-/** `--name` or `—name`; a bare dash or an em-dash between words stays part of the text. */
-function isFlagWord(word: string): boolean {
-  return /^(--|—)[A-Za-z]/.test(word);
-}
-
-function flagName(word: string): { name: string; inline?: string } {
-  const bare = word.replace(/^(--|—)/, '');
-  const eq = bare.indexOf('=');
-  return eq === -1 ? { name: bare.toLowerCase() } : { name: bare.slice(0, eq).toLowerCase(), inline: bare.slice(eq + 1) };
-}
-
-function wholeNumber(flag: string, raw: string, min: number, max: number): number | string {
-  if (!/^\d{1,12}$/.test(raw)) return `--${flag} needs a whole number, got "${raw.slice(0, 20)}"`;
-  const n = Number(raw);
-  if (n < min || n > max) return `--${flag} must be from ${min} to ${max}`;
-  return n;
-}
-
 export function parseGenerateText(text: string): FlagResult {
-  const words = text.trim().split(/\s+/).filter(Boolean);
-  const promptWords: string[] = [];
-  let i = 0;
-  while (i < words.length && !isFlagWord(words[i]!)) promptWords.push(words[i++]!);
-  const value: GenerateFlags = { prompt: promptWords.join(' ') };
-  const seen = new Set<Flag>();
-
+  const { positional, rest } = splitWords(text);
+  const value: GenerateFlags = { prompt: positional.join(' ') };
   if (value.prompt === '') return { ok: false, error: `the prompt comes first, before any flag: ${FLAG_USAGE}` };
-  while (i < words.length) {
-    const word = words[i++]!;
-    if (!isFlagWord(word)) {
-      return { ok: false, error: `"${word.slice(0, 20)}" follows a flag that takes one value; the prompt comes first, before any flag` };
-    }
-    const { name, inline } = flagName(word);
-    if (!(FLAGS as readonly string[]).includes(name)) {
-      return { ok: false, error: `unknown flag --${name.slice(0, 20)}; use ${FLAGS.map((f) => `--${f}`).join(', ')}` };
-    }
-    const flag = name as Flag;
-    if (seen.has(flag) && flag !== 'character') return { ok: false, error: `--${flag} is given twice` };
-    seen.add(flag);
-    const taken: string[] = inline !== undefined && inline !== '' ? [inline] : [];
-    if (MULTI_WORD.has(flag)) {
-      while (i < words.length && !isFlagWord(words[i]!)) taken.push(words[i++]!);
-    } else if (taken.length === 0 && i < words.length && !isFlagWord(words[i]!)) {
-      taken.push(words[i++]!);
-    }
-    if (taken.length === 0) return { ok: false, error: `--${flag} needs a value` };
-    const raw = taken.join(' ');
+  for (const item of readFlags(rest, GENERATE_GRAMMAR)) {
+    if ('error' in item) return { ok: false, error: item.error };
+    const { name: flag, value: raw } = item;
     if (flag === 'negative') {
       value.negativePrompt = raw;
     } else if (flag === 'project') {
@@ -108,9 +154,9 @@ export function parseGenerateText(text: string): FlagResult {
       if (!size) return { ok: false, error: `--ar must be one of ${Object.keys(ASPECT_RATIOS).join(', ')}` };
       value.width = size.width;
       value.height = size.height;
-    } else {
-      const n = flag === 'seed' ? wholeNumber('seed', raw, 0, MAX_SEED) : wholeNumber('count', raw, 1, MAX_COUNT);
-      if (typeof n === 'string') return { ok: false, error: n };
+    } else if (flag === 'seed' || flag === 'count') {
+      const n = flag === 'seed' ? numberFlag('seed', raw, 0, MAX_SEED) : numberFlag('count', raw, 1, MAX_COUNT);
+      if (typeof n !== 'number') return { ok: false, error: n.error };
       value[flag] = n;
     }
   }

@@ -5,9 +5,9 @@
  * (a repeated group that itself repeats or alternates, and backreferences), cap the size, and
  * require the pattern to compile with the flags it will run with.
  */
-export const MAX_PATTERN_LENGTH = 200;
+const MAX_PATTERN_LENGTH = 200;
 // Case-insensitive so an admin's "EvilCorp" still matches the lowercased text it runs on.
-export const PATTERN_FLAGS = 'iu';
+const PATTERN_FLAGS = 'iu';
 
 export type PatternProblem = 'empty' | 'too_long' | 'invalid' | 'backreference' | 'nested_quantifier';
 

@@ -21,7 +21,7 @@ export type Action = (typeof ACTIONS)[number];
  * rule. Cancelling one's own job is open to viewers on purpose: someone demoted while their jobs
  * wait must still be able to stop them, and stopping work never harms anyone else.
  */
-export const MINIMUM_ROLE: Readonly<Record<Action, Role>> = {
+const MINIMUM_ROLE: Readonly<Record<Action, Role>> = {
   generate: 'creator',
   view_gallery: 'viewer',
   cancel_own_job: 'viewer',
@@ -45,10 +45,6 @@ export interface PolicyActor {
 
 export interface OwnedResource {
   ownerId?: string;
-}
-
-export function isAction(value: unknown): value is Action {
-  return typeof value === 'string' && (ACTIONS as readonly string[]).includes(value);
 }
 
 /**

@@ -7,12 +7,12 @@ import { DEFAULT_SPACE_ROLE } from './resolve-role.js';
 import type { UserLimits } from './user-limits.js';
 
 // Ceilings keep one space's admin from granting their members an unbounded share of shared GPUs.
-export const MAX_RATE_PER_MINUTE = 1000;
-export const MAX_BURST = 100;
-export const MAX_PENDING = 100;
-export const MAX_BLOCKLIST_WORDS = 500;
-export const MAX_PATTERNS = 50;
-export const MAX_NEGATIVE_PROMPT = 1000;
+const MAX_RATE_PER_MINUTE = 1000;
+const MAX_BURST = 100;
+const MAX_PENDING = 100;
+const MAX_BLOCKLIST_WORDS = 500;
+const MAX_PATTERNS = 50;
+const MAX_NEGATIVE_PROMPT = 1000;
 
 /** Limits a space or a role overrides; anything left out is inherited. */
 const limitOverridesSchema = z.strictObject({

@@ -3,8 +3,8 @@ import type { GalleryService } from '../../core/gallery/gallery-service.js';
 import type { GalleryItem, GalleryPage } from '../../core/gallery/types.js';
 import { authenticate, type AuthDeps } from '../auth.js';
 import { errorBody, sendFailure } from '../http-errors.js';
-import type { MediaLinks } from '../media-links.js';
-import { SHORT_LINK_TTL_SECONDS, type GalleryLinks } from './gallery-links.js';
+import type { MediaLinks } from '../../infra/links/media-links.js';
+import { SHORT_LINK_TTL_SECONDS, type GalleryLinks } from '../../infra/links/gallery-links.js';
 import { parseSearch, rawSearch } from './search-params.js';
 import { jobUrls } from '../job-json.js';
 

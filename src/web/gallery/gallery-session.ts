@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Reader } from '../../core/projects/types.js';
-import { SESSION_TTL_SECONDS, type GalleryLinks } from './gallery-links.js';
+import { SESSION_TTL_SECONDS, type GalleryLinks } from '../../infra/links/gallery-links.js';
 
-export const COOKIE = 'ap_gallery';
+const COOKIE = 'ap_gallery';
 
 function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;

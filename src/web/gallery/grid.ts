@@ -1,5 +1,5 @@
 import type { GalleryItem, GalleryPage } from '../../core/gallery/types.js';
-import type { MediaLinks } from '../media-links.js';
+import type { MediaLinks } from '../../infra/links/media-links.js';
 import { html, query, type Html } from './html.js';
 
 export interface GridContext {

@@ -2,7 +2,7 @@ import type { Character } from '../../core/characters/types.js';
 import type { SearchQuery } from '../../core/gallery/gallery-service.js';
 import type { GalleryPage, ImageDetail, ImageOutput } from '../../core/gallery/types.js';
 import type { Project, ProjectForUser } from '../../core/projects/types.js';
-import type { MediaLinks } from '../media-links.js';
+import type { MediaLinks } from '../../infra/links/media-links.js';
 import { formatDate, grid } from './grid.js';
 import { html, type Html } from './html.js';
 import { layout } from './layout.js';

@@ -42,7 +42,7 @@ function webTerms<T>(outcome: Outcome<T>): Outcome<T> {
   return { ...outcome, field: web, message: outcome.message.split(core).join(web) };
 }
 
-export function characterJson(c: Character) {
+function characterJson(c: Character) {
   return {
     id: c.id,
     name: c.name,

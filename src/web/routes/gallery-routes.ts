@@ -4,13 +4,13 @@ import type { CharacterService } from '../../core/characters/character-service.j
 import type { GalleryService } from '../../core/gallery/gallery-service.js';
 import { UUID_PATTERN } from '../../core/ids.js';
 import type { Reader } from '../../core/projects/types.js';
-import type { GalleryLinks } from '../gallery/gallery-links.js';
+import type { GalleryLinks } from '../../infra/links/gallery-links.js';
 import { gallerySession } from '../gallery/gallery-session.js';
 import type { Html } from '../gallery/html.js';
 import { notFoundPage } from '../gallery/layout.js';
 import { characterPage, imagePage, overviewPage, projectPage, searchPage } from '../gallery/pages.js';
 import { parseSearch, rawSearch } from '../gallery/search-params.js';
-import type { MediaLinks } from '../media-links.js';
+import type { MediaLinks } from '../../infra/links/media-links.js';
 
 export interface GalleryRouteDeps {
   gallery: GalleryService;

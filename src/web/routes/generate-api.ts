@@ -6,7 +6,7 @@ import type { Logger } from '../../shared/logger.js';
 import { authenticate, type AuthDeps } from '../auth.js';
 import { sendFailure } from '../http-errors.js';
 import { jobUrls, statusJson } from '../job-json.js';
-import type { MediaLinks } from '../media-links.js';
+import type { MediaLinks } from '../../infra/links/media-links.js';
 
 /** The seed API's field names -> the core request's. `type` is the old API's name for kind. */
 const FIELD_MAP: Record<string, string> = {
@@ -32,7 +32,7 @@ function inWebTerms(failure: Failure): Failure {
   return { ...failure, field: webField, message: failure.message.split(coreField).join(webField) };
 }
 
-export function toCoreRequest(body: unknown): Outcome<Record<string, unknown>> {
+function toCoreRequest(body: unknown): Outcome<Record<string, unknown>> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return fail('invalid_input', 'the body must be a JSON object', { field: 'body' });
   }

@@ -5,7 +5,7 @@ import type { JobEventBus } from '../../core/ports.js';
 import { authenticate, type AuthDeps } from '../auth.js';
 import { sendFailure } from '../http-errors.js';
 import { eventJson, statusJson } from '../job-json.js';
-import type { MediaLinks } from '../media-links.js';
+import type { MediaLinks } from '../../infra/links/media-links.js';
 
 const KEEPALIVE_MS = 15_000;
 /** Sent as the stream's `retry:` on shutdown: how soon a client should come back, in ms. */

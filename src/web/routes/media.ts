@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { MediaStore } from '../../core/ports.js';
 import type { AssetRecord } from '../../core/records.js';
 import { errorBody } from '../http-errors.js';
-import type { MediaLinks } from '../media-links.js';
+import type { MediaLinks } from '../../infra/links/media-links.js';
 
 export interface MediaDeps {
   links: MediaLinks;

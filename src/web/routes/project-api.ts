@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ProjectService } from '../../core/projects/project-service.js';
 import type { Project, ProjectForUser } from '../../core/projects/types.js';
 import { authenticate, type AuthDeps } from '../auth.js';
-import type { GalleryLinks } from '../gallery/gallery-links.js';
+import type { GalleryLinks } from '../../infra/links/gallery-links.js';
 import { errorBody, sendFailure } from '../http-errors.js';
 
 export interface ProjectApiDeps extends AuthDeps {
@@ -13,7 +13,7 @@ export interface ProjectApiDeps extends AuthDeps {
 type Body = Record<string, unknown> | undefined;
 
 /** The API's view of a project: snake_case, the public link only while the project is public. */
-export function projectJson(project: Project | ProjectForUser, links: GalleryLinks) {
+function projectJson(project: Project | ProjectForUser, links: GalleryLinks) {
   return {
     slug: project.slug,
     name: project.name,

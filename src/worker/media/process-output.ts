@@ -24,7 +24,7 @@ export interface ProcessedOutput {
   thumbnail: MediaPart;
 }
 
-export const THUMBNAIL_SIZE = 256;
+const THUMBNAIL_SIZE = 256;
 const WEBP_QUALITY = 90;
 const THUMBNAIL_QUALITY = 80;
 

@@ -4,10 +4,10 @@ export interface MediaFormat {
   mime: string;
 }
 
-export const PNG: MediaFormat = { ext: 'png', mime: 'image/png' };
-export const JPEG: MediaFormat = { ext: 'jpg', mime: 'image/jpeg' };
+const PNG: MediaFormat = { ext: 'png', mime: 'image/png' };
+const JPEG: MediaFormat = { ext: 'jpg', mime: 'image/jpeg' };
 export const WEBP: MediaFormat = { ext: 'webp', mime: 'image/webp' };
-export const GIF: MediaFormat = { ext: 'gif', mime: 'image/gif' };
+const GIF: MediaFormat = { ext: 'gif', mime: 'image/gif' };
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 

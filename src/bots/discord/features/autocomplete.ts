@@ -3,7 +3,7 @@ import type { Viewer } from '../../../core/generate-service.js';
 import { viewerOf, type BotContext } from '../context.js';
 
 /** Discord shows at most 25 choices; names and values at most 100 characters. */
-export const MAX_CHOICES = 25;
+const MAX_CHOICES = 25;
 const MAX_CHOICE_TEXT = 100;
 
 interface Candidate {

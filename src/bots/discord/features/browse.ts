@@ -2,7 +2,7 @@ import type { ChatInputCommandInteraction } from 'discord.js';
 import type { GalleryPage } from '../../../core/gallery/types.js';
 import type { Viewer } from '../../../core/generate-service.js';
 import type { Outcome } from '../../../core/outcome.js';
-import { SHORT_LINK_TTL_SECONDS } from '../../../web/gallery/gallery-links.js';
+import { SHORT_LINK_TTL_SECONDS } from '../../../infra/links/gallery-links.js';
 import type { BotContext } from '../context.js';
 import { UserMistake } from '../error-boundary.js';
 import { EMBED_LIMIT, fitLines, itemLine, link, plain } from '../studio-format.js';

@@ -10,7 +10,7 @@ import { answerPrivately, sayOutcome } from './private-command.js';
 type Options = ChatInputCommandInteraction['options'];
 
 /** Slash options -> the core's character fields (its names). Only what was given; the core validates. */
-export function characterFields(options: Options, nameOption: 'name' | 'new_name'): Record<string, unknown> {
+function characterFields(options: Options, nameOption: 'name' | 'new_name'): Record<string, unknown> {
   const text = (option: string) => options.getString(option);
   const name = text(nameOption);
   const description = text('description');

@@ -10,7 +10,7 @@ import { startJob } from './start-job.js';
  * each gets its own autocomplete (a comma-separated list cannot be completed name by name). They
  * are merged in that order; blanks and repeats are dropped.
  */
-export const CHARACTER_OPTIONS = ['character', 'character2', 'character3'] as const;
+const CHARACTER_OPTIONS = ['character', 'character2', 'character3'] as const;
 
 export function charactersFromOptions(options: Pick<ChatInputCommandInteraction['options'], 'getString'>): string[] {
   const names = CHARACTER_OPTIONS.map((name) => options.getString(name)?.trim() ?? '').filter((name) => name !== '');
@@ -18,7 +18,7 @@ export function charactersFromOptions(options: Pick<ChatInputCommandInteraction[
 }
 
 /** Slash-command options -> the core's request input. The core validates; this only renames. */
-export function requestFromOptions(options: ChatInputCommandInteraction['options']): Record<string, unknown> {
+function requestFromOptions(options: ChatInputCommandInteraction['options']): Record<string, unknown> {
   const aspect = options.getString('aspect') ?? 'square';
   if (!(aspect in ASPECTS)) throw new UserMistake('The `aspect` option must be square, portrait or landscape.');
   const { width, height } = ASPECTS[aspect as Aspect];

@@ -7,7 +7,7 @@ import { UserMistake } from '../error-boundary.js';
 import { escapeSlackText } from '../escape.js';
 import { ephemeralCommand, unwrap } from './ephemeral-command.js';
 
-export const CONFIG_HELP = [
+const CONFIG_HELP = [
   '*/anime-config* — workspace settings (admins)',
   '• `roles` · `roles set @group <viewer|creator|moderator|admin>` · `roles remove @group`',
   '• `limits` · `limits set rate=N burst=N pending=N` (per user, per minute / extra burst / jobs waiting)',

@@ -2,13 +2,13 @@ import type { App } from '@slack/bolt';
 import type { Character } from '../../../core/characters/types.js';
 import type { Viewer } from '../../../core/generate-service.js';
 import { MAX_SEED } from '../../../core/generate-request.js';
-import { numberFlag, parseCommandFlags } from '../command-flags.js';
+import { numberFlag, parseCommandFlags } from '../flags.js';
 import type { SlackFeatureDeps } from '../deps.js';
 import { UserMistake } from '../error-boundary.js';
 import { clip, escapeSlackText } from '../escape.js';
 import { ephemeralCommand, grammarMistake, unwrap, type CommandContext } from './ephemeral-command.js';
 
-export const CHARACTER_USAGE = [
+const CHARACTER_USAGE = [
   '*/character* — the cast, per project or space-wide (changes need the moderator role)',
   '• `list [--project <slug>]` · `show <name> [--project <slug>]` · `delete <name> [--project <slug>]`',
   '• `create <name> --prompt <fragment> [--negative <text>] [--description <text>] [--project <slug>] [--seed N] [--lora <file>[:weight]]`',

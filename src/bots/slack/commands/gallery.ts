@@ -1,15 +1,15 @@
 import type { App } from '@slack/bolt';
 import type { GalleryItem, GalleryPage } from '../../../core/gallery/types.js';
 import type { Viewer } from '../../../core/generate-service.js';
-import { SHORT_LINK_TTL_SECONDS } from '../../../web/gallery/gallery-links.js';
-import { parseCommandFlags } from '../command-flags.js';
+import { SHORT_LINK_TTL_SECONDS } from '../../../infra/links/gallery-links.js';
+import { parseCommandFlags } from '../flags.js';
 import type { SlackFeatureDeps } from '../deps.js';
 import { UserMistake } from '../error-boundary.js';
 import { clip, escapeSlackText } from '../escape.js';
 import { ephemeralCommand, grammarMistake, unwrap } from './ephemeral-command.js';
 
-export const HISTORY_USAGE = '/history [@user] [project]';
-export const SEARCH_USAGE = '/search <text> [--character <name>] [--user @user] [--project <slug>] [--kind image|video]';
+const HISTORY_USAGE = '/history [@user] [project]';
+const SEARCH_USAGE = '/search <text> [--character <name>] [--user @user] [--project <slug>] [--kind image|video]';
 /** A chat answer lists this many; the gallery link beneath opens the rest. */
 const SHOWN = 10;
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;

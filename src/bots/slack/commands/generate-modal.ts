@@ -5,7 +5,7 @@ import { withErrorBoundary } from '../error-boundary.js';
 import { parseGenerateText, type GenerateFlags } from '../flags.js';
 import { startGeneration } from '../generation.js';
 
-export const GENERATE_MODAL = 'generate_modal';
+const GENERATE_MODAL = 'generate_modal';
 
 const input = (blockId: string, label: string, element: types.InputBlockElement, optional = true): types.InputBlock => ({
   type: 'input', block_id: blockId, optional, label: { type: 'plain_text', text: label }, element,

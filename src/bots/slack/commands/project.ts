@@ -2,13 +2,13 @@ import type { App } from '@slack/bolt';
 import type { Viewer } from '../../../core/generate-service.js';
 import type { ProjectForUser } from '../../../core/projects/types.js';
 import { isVisibility } from '../../../core/projects/types.js';
-import { parseCommandFlags } from '../command-flags.js';
+import { parseCommandFlags } from '../flags.js';
 import type { SlackFeatureDeps } from '../deps.js';
 import { UserMistake } from '../error-boundary.js';
 import { clip, escapeSlackText } from '../escape.js';
 import { ephemeralCommand, grammarMistake, unwrap, type CommandContext } from './ephemeral-command.js';
 
-export const PROJECT_USAGE = [
+const PROJECT_USAGE = [
   '*/project* — projects of this workspace (changes need the moderator role)',
   '• `list` (`list all` shows archived ones too) · `info <slug>`',
   '• `create <name> [--slug <slug>] [--description <text>] [--visibility space|private|public]`',

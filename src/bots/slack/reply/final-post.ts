@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { JobFacts, JobMessage } from '../../../core/job-message/model.js';
 import type { MediaStore } from '../../../core/ports.js';
 import type { Logger } from '../../../shared/logger.js';
-import type { MediaLinks } from '../../../web/media-links.js';
+import type { MediaLinks } from '../../../infra/links/media-links.js';
 import { jobFailureText } from '../words.js';
 import type { SlackReply, TokenSealer } from './reply-handle.js';
 

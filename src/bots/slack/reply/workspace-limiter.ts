@@ -6,27 +6,32 @@ import Bottleneck from 'bottleneck';
  * many jobs in one workspace shares the budget; final results jump the queue (priority).
  * In-process on purpose: one Slack process owns a workspace's replies.
  */
-export const SLACK_TIER3_PER_MINUTE = 50;
+const SLACK_TIER3_PER_MINUTE = 50;
+/** A workspace's limiter is dropped after this long without a call (Bottleneck.Group's clean-up). */
+const IDLE_MS = 5 * 60_000;
 
 export class WorkspaceLimiter {
-  private readonly limiters = new Map<string, Bottleneck>();
+  /** One Bottleneck per workspace, made on first use and dropped when idle, by Bottleneck itself. */
+  private readonly group: Bottleneck.Group;
   private stopped = false;
 
-  constructor(private readonly perMinute = SLACK_TIER3_PER_MINUTE) {}
+  constructor(perMinute = SLACK_TIER3_PER_MINUTE, options: { idleMs?: number } = {}) {
+    this.group = new Bottleneck.Group({ minTime: Math.ceil(60_000 / perMinute), maxConcurrent: 4, timeout: options.idleMs ?? IDLE_MS });
+  }
 
   schedule<T>(teamId: string, urgency: 'final' | 'progress', call: () => Promise<T>): Promise<T> {
     if (this.stopped) return Promise.reject(new Error('the Slack reply limiter is stopped'));
-    let limiter = this.limiters.get(teamId);
-    if (!limiter) {
-      limiter = new Bottleneck({ minTime: Math.ceil(60_000 / this.perMinute), maxConcurrent: 4 });
-      this.limiters.set(teamId, limiter);
-    }
-    return limiter.schedule({ priority: urgency === 'final' ? 1 : 5 }, call);
+    return this.group.key(teamId).schedule({ priority: urgency === 'final' ? 1 : 5 }, call);
+  }
+
+  /** Workspaces that currently hold a limiter. */
+  workspaces(): string[] {
+    return this.group.keys();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all([...this.limiters.values()].map((l) => l.stop({ dropWaitingJobs: true }).catch(() => undefined)));
-    this.limiters.clear();
+    await Promise.all(this.group.limiters().map(({ limiter }) => limiter.stop({ dropWaitingJobs: true }).catch(() => undefined)));
+    await Promise.all(this.group.keys().map((key) => this.group.deleteKey(key)));
   }
 }

@@ -4,10 +4,10 @@ import { errorRef } from '../../../shared/error-ref.js';
 import { startGeneration } from '../generation.js';
 import { failureText } from '../words.js';
 
-export const GENERATE_IMAGE_FUNCTION = 'generate_image';
+const GENERATE_IMAGE_FUNCTION = 'generate_image';
 
 /** Workflow runs without a `user` input act as one workspace-wide workflow user (default role). */
-export const WORKFLOW_USER = 'workflow';
+const WORKFLOW_USER = 'workflow';
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';

@@ -15,13 +15,12 @@ import type { GeneratedFile, GenerateOptions, GenerationInput, Generator } from 
 import { composeScene } from './compose.js';
 import { Canvas } from './raster.js';
 import type { Shape } from './raster.js';
-import type { SceneDescription } from './scene.js';
 import { describeScene } from './scene.js';
 
-export const BUILTIN_GENERATOR_NAME = 'builtin';
+const BUILTIN_GENERATOR_NAME = 'builtin';
 /** Animated outputs: a one-second loop, seamless because every motion is periodic in `time`. */
-export const VIDEO_FRAMES = 12;
-export const VIDEO_FRAME_DELAY_MS = 90;
+const VIDEO_FRAMES = 12;
+const VIDEO_FRAME_DELAY_MS = 90;
 
 export interface BuiltinGeneratorOptions {
   /** Extra wait per step to mimic GPU timing in demos and tests; 0 by default. */
@@ -98,9 +97,4 @@ async function encode(output: Output, width: number, height: number, kind: Gener
   // Every pixel is opaque, so dropping alpha makes the PNG smaller without losing anything.
   const data = await sharp(raw, { raw: { width, height, channels: 4 } }).removeAlpha().png().toBuffer();
   return { kind: 'image', mime: 'image/png', data };
-}
-
-/** What the renderer understood from a prompt: for tests, logs and the gallery. */
-export function describeBuiltinScene(input: Pick<GenerationInput, 'prompt' | 'negativePrompt'>): SceneDescription {
-  return describeScene(input);
 }

@@ -25,7 +25,7 @@ export const NAMED_COLOURS = {
 export type ColourName = keyof typeof NAMED_COLOURS;
 
 /** Spellings people use for the same colour. */
-export const COLOUR_SYNONYMS: Readonly<Record<string, ColourName>> = {
+const COLOUR_SYNONYMS: Readonly<Record<string, ColourName>> = {
   blond: 'blonde',
   golden: 'gold',
   gray: 'grey',

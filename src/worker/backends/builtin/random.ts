@@ -4,7 +4,7 @@
  */
 
 /** Spreads the bits of a 32-bit value so that neighbouring inputs land far apart (murmur3 finaliser). */
-export function avalanche(value: number): number {
+function avalanche(value: number): number {
   let h = value >>> 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

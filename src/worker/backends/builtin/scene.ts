@@ -96,7 +96,7 @@ function pickBy<T>(items: readonly T[], hash: number, salt: string): T {
   return items[hashString(salt, hash) % items.length]!;
 }
 
-export function tokenize(text: string): string[] {
+function tokenize(text: string): string[] {
   return text.toLowerCase().match(/[a-z]+/g) ?? [];
 }
 

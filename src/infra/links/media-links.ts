@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { deriveKey } from '../infra/tokens.js';
+import { deriveKey } from '../tokens.js';
 
 /**
  * Media is served by asset id through short-lived signed links: an <img> cannot send a bearer

@@ -3,10 +3,10 @@ import { UUID_PATTERN } from '../../core/ids.js';
 import type { Reader } from '../../core/projects/types.js';
 import { readerOf, type ViewerOrReader } from '../../core/projects/visibility.js';
 import { isRole } from '../../core/roles.js';
-import { deriveKey } from '../../infra/tokens.js';
+import { deriveKey } from '../tokens.js';
 
 /** How long a link in a bot reply opens the gallery; as long as the media links in the same reply. */
-export const REPLY_LINK_TTL_SECONDS = 7 * 24 * 3600;
+const REPLY_LINK_TTL_SECONDS = 7 * 24 * 3600;
 /** A /gallery command or POST /api/gallery-link: short-lived, since it is asked for on the spot. */
 export const SHORT_LINK_TTL_SECONDS = 3600;
 /** How long the cookie a link sets keeps the browser signed in to that space's gallery. */
