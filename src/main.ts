@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig, secretValues, type Config } from './config.js';
 import { createRuntime, type Runtime } from './app/runtime.js';
+import { startHeartbeat } from './app/heartbeat-part.js';
 import { everyPartHealthy, stopInOrder, type RunningParts } from './app/shutdown.js';
 import { buildWeb } from './app/web-part.js';
 import { startWorker } from './app/worker-part.js';
-import { Heartbeat, heartbeatKey } from './infra/heartbeat.js';
 import { createLogger, wantsPrettyLogs, type Logger } from './shared/logger.js';
 
 type Part = 'web' | 'worker' | 'discord' | 'slack';
@@ -79,9 +79,7 @@ async function main(): Promise<void> {
   const parts = chooseParts(process.argv.slice(2), config);
   const runtime = await createRuntime(config, log);
   const started = await startParts(parts, runtime);
-  // What the container health check (src/cli/healthcheck.ts) looks for.
-  const heartbeat = new Heartbeat(runtime.redis, heartbeatKey(config.QUEUE_PREFIX, parts), () => everyPartHealthy(started));
-  await heartbeat.start();
+  const heartbeat = await startHeartbeat(runtime, parts, () => everyPartHealthy(started));
   log.info({ parts, backend: config.COMFYUI_URL ? 'comfyui' : 'builtin' }, 'anime production started');
 
   let stopping = false;

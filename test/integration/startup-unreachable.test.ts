@@ -91,5 +91,5 @@ test('TOKEN=$(npm run -s token ...) captures the token alone, as the README show
   const result = await run('npm', ['run', '-s', 'token', '--', '--user', 'aiko', '--role', 'creator'], { DATABASE_URL: database.url });
   expect(result.code, result.stderr).toBe(0);
   expect(result.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
-  expect(result.stderr).toMatch(/^token id [0-9a-f-]{36} for aiko \(creator\) expires /);
+  expect(result.stderr).toMatch(/^token id [0-9a-f-]{36} for aiko of space web \(creator\) expires /);
 });
