@@ -188,17 +188,11 @@ export class GenerateService {
     if (!canOnResource(policyActor(viewer), 'cancel_job', { ownerId: job.userId })) {
       return fail('forbidden', 'only the author or a moderator may cancel this job');
     }
-    if (!(await this.deps.records.cancelJob(job.id))) return fail('conflict', `the job has already ${job.status === 'completed' ? 'finished' : 'ended'}`);
+    const audit = { spaceId: job.spaceId, actorUserId: viewer.identity.userId, action: 'job.cancelled', target: job.id, details: { own } };
+    if (!(await this.deps.records.cancelJob(job.id, audit))) return fail('conflict', `the job has already ${job.status === 'completed' ? 'finished' : 'ended'}`);
     await this.deps.queue.removeWaiting(job.id);
     await this.deps.admission.release(job.userId, job.id);
     await this.publish({ type: 'cancelled', jobId: job.id, at: Date.now(), by: own ? 'user' : 'moderator' });
-    await this.deps.records.audit({
-      spaceId: job.spaceId,
-      actorUserId: viewer.identity.userId,
-      action: 'job.cancelled',
-      target: job.id,
-      details: { own },
-    });
     const updated = await this.deps.records.getJob(job.id);
     return ok(updated ?? job);
   }
@@ -222,15 +216,15 @@ export class GenerateService {
     if (!canOnResource(policyActor(viewer), 'delete_image', { ownerId: job.userId })) {
       return fail('forbidden', 'only the author or a moderator may delete this image');
     }
-    const keys = await this.deps.records.deleteAssets(job.id);
-    for (const key of keys) await this.deps.media.remove(key);
-    await this.deps.records.audit({
+    const keys = await this.deps.records.deleteAssets(job.id, {
       spaceId: job.spaceId,
       actorUserId: viewer.identity.userId,
       action: 'image.deleted',
       target: job.id,
-      details: { own: job.userId === viewer.identity.userId, files: keys.length },
+      details: { own: job.userId === viewer.identity.userId },
     });
+    // Files go only after their rows and the audit row committed: a failed commit deletes nothing.
+    for (const key of keys) await this.deps.media.remove(key);
     return ok({ deleted: keys.length });
   }
 

@@ -103,12 +103,14 @@ export interface GenerateRecords {
   /** 1-based place in line among queued jobs, following the queue's own order. */
   queuePosition(job: JobRecord): Promise<number>;
   /** Queued or running -> cancelled. False when the job had already ended. */
-  cancelJob(jobId: string): Promise<boolean>;
+  /** Cancels a queued or running job; its audit note commits with it. */
+  cancelJob(jobId: string, audit: AuditNote): Promise<boolean>;
   listAssets(jobId: string): Promise<AssetRecord[]>;
   /** Jobs of a space, newest first; only one user's when userId is given. */
   listJobs(query: { spaceId: string; userId?: string; statuses?: JobRecord['status'][]; limit: number }): Promise<JobRecord[]>;
   /** Marks a job's files deleted and returns their storage keys for removal. */
-  deleteAssets(jobId: string): Promise<string[]>;
+  /** Marks a job's files deleted and returns their keys; the audit note (given the file count) commits with it. */
+  deleteAssets(jobId: string, audit: AuditNote): Promise<string[]>;
   /** Where the adapter's reply lives, so any process can resume it after a restart. */
   setReply(jobId: string, reply: unknown): Promise<void>;
   audit(entry: AuditNote): Promise<void>;

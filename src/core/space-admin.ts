@@ -26,9 +26,13 @@ export interface SpaceAdminRecords {
   audit(entry: AuditNote): Promise<void>;
 }
 
+/** Token changes carry their audit note (the issued token's id is filled in as its target): both commit together. */
 export interface TokenIssuer {
-  issue(input: { subject: string; platform: string; space: string; role: Role; ttlSeconds: number; issuedBy: string }): Promise<{ token: string; claims: { tokenId: string; expiresAt: Date } }>;
-  revoke(tokenId: string, spaceId: string): Promise<boolean>;
+  issue(
+    input: { subject: string; platform: string; space: string; role: Role; ttlSeconds: number; issuedBy: string },
+    audit?: Omit<AuditNote, 'target'>,
+  ): Promise<{ token: string; claims: { tokenId: string; expiresAt: Date } }>;
+  revoke(tokenId: string, spaceId: string, audit?: AuditNote): Promise<boolean>;
 }
 
 const PLATFORM_ROLE = /^[A-Za-z0-9_:-]{1,64}$/;
@@ -97,28 +101,29 @@ export class SpaceAdminService {
     if (!roleAtLeast(viewer.role, request.role)) return fail('forbidden', 'a token cannot carry a role above your own');
     if (!/^[\w.@-]{1,64}$/.test(request.subject)) return fail('invalid_input', 'the user name is not valid', { field: 'user' });
     if (!Number.isInteger(request.days) || request.days < 1 || request.days > 365) return fail('invalid_input', 'days must be from 1 to 365', { field: 'days' });
-    const issued = await this.tokens.issue({
-      subject: request.subject,
-      platform: request.platform,
-      space: request.space,
-      role: request.role,
-      ttlSeconds: request.days * 86400,
-      issuedBy: viewer.identity.userId,
-    });
-    await this.records.audit({
-      spaceId: viewer.identity.spaceId,
-      actorUserId: viewer.identity.userId,
-      action: 'token.issued',
-      target: issued.claims.tokenId,
-      details: { subject: request.subject, role: request.role, days: request.days },
-    });
+    const issued = await this.tokens.issue(
+      {
+        subject: request.subject,
+        platform: request.platform,
+        space: request.space,
+        role: request.role,
+        ttlSeconds: request.days * 86400,
+        issuedBy: viewer.identity.userId,
+      },
+      {
+        spaceId: viewer.identity.spaceId,
+        actorUserId: viewer.identity.userId,
+        action: 'token.issued',
+        details: { subject: request.subject, role: request.role, days: request.days },
+      },
+    );
     return ok({ token: issued.token, tokenId: issued.claims.tokenId, expiresAt: issued.claims.expiresAt });
   }
 
   async revokeToken(viewer: Viewer, tokenId: string): Promise<Outcome<{ tokenId: string }>> {
     if (!this.allowed(viewer, 'issue_tokens')) return fail('forbidden', 'only admins may revoke API tokens');
-    if (!(await this.tokens.revoke(tokenId, viewer.identity.spaceId))) return fail('not_found', 'no such token in this space');
-    await this.records.audit({ spaceId: viewer.identity.spaceId, actorUserId: viewer.identity.userId, action: 'token.revoked', target: tokenId });
+    const audit = { spaceId: viewer.identity.spaceId, actorUserId: viewer.identity.userId, action: 'token.revoked', target: tokenId };
+    if (!(await this.tokens.revoke(tokenId, viewer.identity.spaceId, audit))) return fail('not_found', 'no such token in this space');
     return ok({ tokenId });
   }
 

@@ -221,13 +221,17 @@ export class PostgresRecords implements GenerateRecords {
     return (row?.n ?? 0) + 1;
   }
 
-  async cancelJob(jobId: string): Promise<boolean> {
-    const updated = await this.db
-      .update(jobs)
-      .set({ status: 'cancelled', stage: 'cancelled', finishedAt: new Date(), updatedAt: new Date() })
-      .where(and(eq(jobs.id, jobId), inArray(jobs.status, ['queued', 'running'])))
-      .returning({ id: jobs.id });
-    return updated.length > 0;
+  async cancelJob(jobId: string, audit: AuditNote): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const updated = await tx
+        .update(jobs)
+        .set({ status: 'cancelled', stage: 'cancelled', finishedAt: new Date(), updatedAt: new Date() })
+        .where(and(eq(jobs.id, jobId), inArray(jobs.status, ['queued', 'running'])))
+        .returning({ id: jobs.id });
+      if (updated.length === 0) return false;
+      await writeAudit(tx, audit);
+      return true;
+    });
   }
 
   listAssets(jobId: string): Promise<AssetRecord[]> {
@@ -249,13 +253,16 @@ export class PostgresRecords implements GenerateRecords {
     return rows.map((r) => toJobRecord(r.job, r.slug, r.userExternalId));
   }
 
-  async deleteAssets(jobId: string): Promise<string[]> {
-    const rows = await this.db
-      .update(assets)
-      .set({ deletedAt: new Date() })
-      .where(and(eq(assets.jobId, jobId), isNull(assets.deletedAt)))
-      .returning({ key: assets.storageKey });
-    return rows.map((r) => r.key);
+  async deleteAssets(jobId: string, audit: AuditNote): Promise<string[]> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx
+        .update(assets)
+        .set({ deletedAt: new Date() })
+        .where(and(eq(assets.jobId, jobId), isNull(assets.deletedAt)))
+        .returning({ key: assets.storageKey });
+      await writeAudit(tx, { ...audit, details: { ...audit.details, files: rows.length } });
+      return rows.map((r) => r.key);
+    });
   }
 
   async setReply(jobId: string, reply: unknown): Promise<void> {

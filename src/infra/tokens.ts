@@ -4,6 +4,8 @@ import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { isUuid } from '../core/ids.js';
 import { isRole, type Role } from '../core/roles.js';
 import type { Database } from '../db/client.js';
+import type { AuditNote } from '../core/records.js';
+import { writeAudit } from '../db/records.js';
 import { apiTokens, spaces } from '../db/schema.js';
 
 export const TOKEN_ISSUER = 'anime-production';
@@ -37,7 +39,11 @@ export class TokenService {
     this.key = deriveKey(appSecret, 'api-token');
   }
 
-  async issue(input: { subject: string; platform?: string; space?: string; role: Role; ttlSeconds: number; issuedBy: string }): Promise<{ token: string; claims: TokenClaims }> {
+  /** With an audit note, the token row and its audit row commit together. */
+  async issue(
+    input: { subject: string; platform?: string; space?: string; role: Role; ttlSeconds: number; issuedBy: string },
+    audit?: Omit<AuditNote, 'target'>,
+  ): Promise<{ token: string; claims: TokenClaims }> {
     const platform = input.platform ?? 'web';
     const space = input.space ?? 'web';
     const [spaceRow] = await this.db
@@ -48,13 +54,9 @@ export class TokenService {
     if (!spaceRow) throw new Error('space upsert returned nothing');
     const tokenId = randomUUID();
     const expiresAt = new Date(Date.now() + input.ttlSeconds * 1000);
-    await this.db.insert(apiTokens).values({
-      id: tokenId,
-      spaceId: spaceRow.id,
-      subject: input.subject,
-      role: input.role,
-      issuedBy: input.issuedBy,
-      expiresAt,
+    await this.db.transaction(async (tx) => {
+      await tx.insert(apiTokens).values({ id: tokenId, spaceId: spaceRow.id, subject: input.subject, role: input.role, issuedBy: input.issuedBy, expiresAt });
+      if (audit) await writeAudit(tx, { ...audit, target: tokenId });
     });
     const token = await new SignJWT({ role: input.role, space, plt: platform })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -91,10 +93,14 @@ export class TokenService {
   }
 
   /** Revokes by id; with spaceId, only a token of that space (an admin revokes only their own space's). */
-  async revoke(tokenId: string, spaceId?: string): Promise<boolean> {
+  async revoke(tokenId: string, spaceId?: string, audit?: AuditNote): Promise<boolean> {
     if (!isUuid(tokenId)) return false;
     const condition = spaceId ? and(eq(apiTokens.id, tokenId), eq(apiTokens.spaceId, spaceId)) : eq(apiTokens.id, tokenId);
-    const rows = await this.db.update(apiTokens).set({ revokedAt: new Date() }).where(condition).returning({ id: apiTokens.id });
-    return rows.length > 0;
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.update(apiTokens).set({ revokedAt: new Date() }).where(condition).returning({ id: apiTokens.id });
+      if (rows.length === 0) return false;
+      if (audit) await writeAudit(tx, audit);
+      return true;
+    });
   }
 }
