@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { JobEvent } from '../core/events.js';
 import type { JobEventBus } from '../core/ports.js';
@@ -7,9 +8,21 @@ import type { JobEventBus } from '../core/ports.js';
  * subscribes. Pub/sub is fire-and-forget by design; the latest state also lives in Postgres, so a
  * subscriber that missed events reads the record (restarts resume from records, not memory).
  */
+/** How long a new listener waits for the subscription to be live before the bus reports an outage. */
+const SUBSCRIBE_WAIT_MS = 1_500;
+
+/** The bus cannot listen right now (Redis is away): callers answer "unavailable", not hang. */
+export class EventsUnavailableError extends Error {
+  override readonly name = 'EventsUnavailableError';
+  constructor() {
+    super('job events are unavailable: Redis does not answer');
+  }
+}
+
 export class RedisEventBus implements JobEventBus {
   private readonly channel: string;
   private subscriber: Redis | undefined;
+  private subscribed: Promise<void> | undefined;
   private readonly listeners = new Set<(event: JobEvent) => void>();
 
   constructor(
@@ -47,12 +60,40 @@ export class RedisEventBus implements JobEventBus {
           }
         }
       });
-      await subscriber.subscribe(this.channel);
     }
+    await this.untilListening(this.subscriber);
     this.listeners.add(listener);
     return async () => {
       this.listeners.delete(listener);
     };
+  }
+
+  /**
+   * Resolves once the channel subscription is live; rejects after SUBSCRIBE_WAIT_MS when Redis does
+   * not answer (ioredis would otherwise queue the command until it reconnects, however long).
+   */
+  private async untilListening(subscriber: Redis): Promise<void> {
+    // A failed subscribe is forgotten, so the next listener asks again.
+    this.subscribed ??= subscriber.subscribe(this.channel).then(
+      () => undefined,
+      (error: unknown) => {
+        this.subscribed = undefined;
+        throw error;
+      },
+    );
+    const live = this.subscribed.then(async () => {
+      if (subscriber.status !== 'ready') await once(subscriber, 'ready');
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new EventsUnavailableError()), SUBSCRIBE_WAIT_MS);
+    });
+    try {
+      await Promise.race([live, timeout]);
+    } finally {
+      clearTimeout(timer);
+      live.catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {
@@ -60,6 +101,7 @@ export class RedisEventBus implements JobEventBus {
     if (this.subscriber) {
       await this.subscriber.quit();
       this.subscriber = undefined;
+      this.subscribed = undefined;
     }
   }
 }

@@ -21,7 +21,7 @@ export function outageSource(error: unknown, depth = 0): OutageSource | undefine
   if (depth > 5 || typeof error !== 'object' || error === null) return undefined;
   const { name, message, code, cause, errors } = error as { name?: unknown; message?: unknown; code?: unknown; cause?: unknown; errors?: unknown };
   const text = typeof message === 'string' ? message : '';
-  if (name === 'MaxRetriesPerRequestError' || REDIS_MESSAGES.some((pattern) => pattern.test(text))) return 'redis';
+  if (name === 'MaxRetriesPerRequestError' || name === 'EventsUnavailableError' || REDIS_MESSAGES.some((pattern) => pattern.test(text))) return 'redis';
   if (typeof code === 'string' && isPostgresUnavailableState(code)) return 'postgres';
   if (POSTGRES_MESSAGES.some((pattern) => pattern.test(text))) return 'postgres';
   if (typeof code === 'string' && NETWORK_CODES.has(code)) return 'network';

@@ -54,10 +54,14 @@ async function waitForStatus(method: string, path: string, bearer: string | unde
 
 describe('outages of Postgres or Redis answer 503 at once and heal by themselves', () => {
   test('Redis down: requests that need it answer 503 with Retry-After, /readyz names it; after it returns, 202 again', async () => {
-    expect((await call('POST', '/api/anime/generate', token, { prompt: 'before the outage' })).status).toBe(202);
+    const before = await call('POST', '/api/anime/generate', token, { prompt: 'before the outage' });
+    expect(before.status).toBe(202);
+    const eventsPath = `/api/anime/generation/${(before.json as { job_id: string }).job_id}/events`;
     await redis.cut();
     try {
       expectUnavailable(await call('POST', '/api/anime/generate', token, { prompt: 'during the outage' }));
+      // Live progress needs the event bus: a stream that could never say anything is refused too.
+      expectUnavailable(await call('GET', eventsPath, token));
       // A bad token cannot be counted, so it is not answered as if it were.
       expectUnavailable(await call('GET', '/api/anime/jobs', 'bad.token.here'));
       const ready = await call('GET', '/readyz', undefined);
@@ -69,6 +73,10 @@ describe('outages of Postgres or Redis answer 503 at once and heal by themselves
     await waitForStatus('GET', '/readyz', undefined, 200);
     expect((await call('POST', '/api/anime/generate', token, { prompt: 'after the outage' })).status).toBe(202);
     expect((await call('GET', '/api/anime/jobs', 'bad.token.here')).status).toBe(401);
+    const stream = new AbortController();
+    const live = await fetch(`${stack.baseUrl}${eventsPath}`, { headers: { authorization: `Bearer ${token}` }, signal: stream.signal });
+    expect(live.status).toBe(200);
+    stream.abort();
   });
 
   test('Postgres down: requests answer 503 with Retry-After (not 500), /readyz names it; after it returns, 200 again', async () => {
