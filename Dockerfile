@@ -1,5 +1,6 @@
 # One image for every part (web, worker, discord, slack); the compose file picks the command.
-FROM node:22-bookworm-slim
+# Node 24 is the current LTS; the project also runs on 22 and, while machines still have it, on 20.19+.
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -15,5 +16,5 @@ USER node
 EXPOSE 8330
 # Node itself is the container's main process so SIGTERM reaches the app (npm as PID 1 does not pass
 # it on, and `tsx` the CLI adds a process of its own); compose also sets init: true for a real PID 1.
-# tsx's loader via --import works on every Node this project supports (20.9+, 22, 24).
+# tsx's loader via --import works on every Node this project supports (20.19+, 22, 24).
 CMD ["node", "--import", "tsx", "src/main.ts"]
