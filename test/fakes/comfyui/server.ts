@@ -20,6 +20,15 @@ import { handleHttp } from './routes.js';
 export interface FakeComfyUiOptions {
   /** 2024 builds: ignore the client's prompt_id and mint one; no UUID check, no 409. */
   legacyPromptIds?: boolean;
+  /**
+   * What a prompt_id the server already has gets. 'rerun' (default, 0.3.64 as recorded in
+   * ../shared/comfyui-real/transcripts/duplicate_prompt_id.json, and every build through 0.3.75): 200,
+   * it runs again and its history entry is overwritten; any string is accepted as an id.
+   * 'reject' (builds after 0.3.75): the id must be a canonical lowercase UUID, a known one gets 409.
+   */
+  duplicateIds?: 'rerun' | 'reject';
+  /** Builds before 0.3.57 (e.g. 0.3.54): POST /interrupt ignores its prompt_id and stops whatever runs. */
+  globalInterrupt?: boolean;
   /** Like --preview-method auto: binary preview frames after each sampling step. */
   previews?: boolean;
   /** Newer builds also send progress_state; default true. */
@@ -173,7 +182,7 @@ export class FakeComfyUi {
   }
 
   interrupt(promptId: string | undefined): boolean {
-    const applies = promptId === undefined || this.running?.[1] === promptId;
+    const applies = promptId === undefined || this.options.globalInterrupt === true || this.running?.[1] === promptId;
     this.received.interrupts.push({ promptId, applied: applies && this.running !== undefined });
     if (applies) {
       this.interruptFlag = true;
@@ -361,6 +370,7 @@ export class FakeComfyUi {
     let promptId: string;
     const supplied = body.prompt_id;
     if (this.options.legacyPromptIds || supplied === undefined || supplied === null) promptId = randomUUID();
+    else if (this.options.duplicateIds !== 'reject') promptId = String(supplied); // server.py: str(json_data.get("prompt_id", uuid4()))
     else if (typeof supplied !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(supplied)) {
       const error = {
         type: 'invalid_prompt_id',
