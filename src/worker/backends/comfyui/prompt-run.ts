@@ -33,6 +33,9 @@ type Found =
   | { kind: 'queued'; entry: QueueEntry }
   | { kind: 'finished'; promptId: string; entry: HistoryEntry };
 
+/** After an interrupt, how long we wait to hear the prompt stop, so the attempt ends with the server free. */
+const INTERRUPT_SETTLE_MS = 5_000;
+
 /** After a lost reply to POST /prompt, how often the queue is looked at before sending again. */
 const LOST_REPLY_LOOKUPS = 3;
 
@@ -64,6 +67,9 @@ export class PromptRun {
   private outcome: Outcome | undefined;
   private resolveOutcome!: (outcome: Outcome) => void;
   private readonly outcomePromise = new Promise<Outcome>((resolve) => (this.resolveOutcome = resolve));
+  /** Resolves when the server says our prompt ended (heard even after our outcome is settled). */
+  private remoteEnded!: () => void;
+  private readonly remoteEndedPromise = new Promise<void>((resolve) => (this.remoteEnded = resolve));
   private started = false;
   private samplerStarted = false;
   private samplerDone = false;
@@ -285,11 +291,12 @@ export class PromptRun {
   }
 
   private handle(message: ComfyMessage): void {
-    if (this.outcome) return;
     const { data } = message;
     const promptId = typeof data.prompt_id === 'string' ? data.prompt_id : undefined;
     if (promptId !== undefined && promptId !== this.promptId) return;
     const node = typeof data.node === 'string' ? data.node : data.node === null ? null : undefined;
+    if (promptId !== undefined && (message.type === 'execution_interrupted' || (message.type === 'executing' && node === null))) this.remoteEnded();
+    if (this.outcome) return;
     switch (message.type) {
       case 'execution_start':
         this.started = true;
@@ -410,11 +417,20 @@ export class PromptRun {
     const { http } = this.settings;
     await this.bestEffort('cancel', async () => {
       const queue = await http.queue();
-      if (queue.running.includes(id)) return http.interrupt(id);
+      if (queue.running.includes(id)) return this.interruptAndWait(id);
       if (!queue.pending.includes(id)) return;
       await http.deleteQueued(id);
-      if ((await http.queue()).running.includes(id)) await http.interrupt(id);
+      if ((await http.queue()).running.includes(id)) await this.interruptAndWait(id);
     });
+  }
+
+  /** The interrupt takes effect at the node's next progress check; waiting for it leaves the server free for the next job. */
+  private async interruptAndWait(id: string): Promise<void> {
+    await this.settings.http.interrupt(id);
+    if (!this.socket) return;
+    const timer = new AbortController();
+    await Promise.race([this.remoteEndedPromise, sleep(INTERRUPT_SETTLE_MS, undefined, { signal: timer.signal }).catch(() => undefined)]);
+    timer.abort();
   }
 
   private async timeoutRemote(): Promise<GenerationError> {
