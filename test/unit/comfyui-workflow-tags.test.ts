@@ -61,6 +61,26 @@ describe('role tags in node titles', () => {
     expect(roles.targets.denoise).toEqual([{ nodeId: '17', input: 'denoise' }]);
   });
 
+  test('a video model graph (Wan-style latent with a frame length) takes size and prompt from its tags and keeps its frames', () => {
+    const video: ApiWorkflow = {
+      '6': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['38', 0] }, _meta: { title: '$prompt' } },
+      '7': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['38', 0] }, _meta: { title: '$negative' } },
+      '38': { class_type: 'CLIPLoader', inputs: { clip_name: 'umt5_xxl.safetensors', type: 'wan' } },
+      '40': { class_type: 'EmptyHunyuanLatentVideo', inputs: { width: 832, height: 480, length: 33, batch_size: 1 }, _meta: { title: '$width $height' } },
+      '3': { class_type: 'KSampler', inputs: { seed: 0, steps: 30, cfg: 6, sampler_name: 'uni_pc', scheduler: 'simple', denoise: 1, model: ['37', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['40', 0] }, _meta: { title: '$seed $steps' } },
+      '37': { class_type: 'UNETLoader', inputs: { unet_name: 'wan2.1_t2v_1.3B.safetensors', weight_dtype: 'default' } },
+      '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['39', 0] } },
+      '39': { class_type: 'VAELoader', inputs: { vae_name: 'wan_2.1_vae.safetensors' } },
+      '28': { class_type: 'SaveWEBM', inputs: { images: ['8', 0], filename_prefix: 'wan', codec: 'vp9', fps: 16, crf: 32 }, _meta: { title: '$output' } },
+    };
+    const { workflow, roles } = applyGenerationInput(video, contractInput({ kind: 'video', width: 512, height: 320, seed: 3, steps: 12, negativePrompt: 'static' }));
+    expect(workflow['40']!.inputs).toEqual({ width: 512, height: 320, length: 33, batch_size: 1 });
+    expect(workflow['3']!.inputs).toMatchObject({ seed: 3, steps: 12 });
+    expect(workflow['7']!.inputs.text).toBe('static');
+    expect(workflow['28']!.inputs.filename_prefix).toMatch(/^anime-production_/);
+    expect(roles).toMatchObject({ samplerId: '3', saveIds: ['28'], tagged: true });
+  });
+
   test('tags win over KSampler discovery', async () => {
     const template = await loadWorkflowTemplate(WORKFLOWS_DIR, 'txt2img');
     template['3']!._meta = { title: '$seed $steps' };

@@ -441,7 +441,7 @@ export class PromptRun {
       if (id === undefined) return;
       const queue = await http.queue();
       running = queue.running.includes(id);
-      if (running) return http.interrupt(id);
+      if (running) return this.interruptAndWait(id);
       // Still waiting behind other work: give the place up. Had it just started, it stays running
       // and the retry finds and follows it.
       if (queue.pending.includes(id)) await http.deleteQueued(id);
