@@ -100,14 +100,14 @@ export class PromptRun {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       await this.openSocket();
-      // Cancelled or out of time before anything was queued: nothing to undo on the server.
-      if (this.outcome?.kind === 'cancel') throw new JobCancelledError();
-      if (this.outcome?.kind === 'timeout') throw new GenerationError('backend_timeout', 'The image server did not answer in time; the job will be retried.', 'backoff');
+      this.stopIfEnded();
       const found = await this.lookup();
       if (found.kind === 'finished') {
         this.promptId = found.promptId;
         return await this.collect(found.entry);
       }
+      // Nothing sent yet: a cancel or timeout now has nothing to undo (a queued one is handled below).
+      if (found.kind === 'none') this.stopIfEnded();
       if (found.kind === 'queued') this.follow(found.entry);
       else await this.submit(found.promptId);
       for (const message of this.buffered.splice(0)) this.handle(message);
@@ -157,6 +157,12 @@ export class PromptRun {
     throw new GenerationError('backend_error', 'The image server failed this job too many times.', 'never', {
       cause: new Error(`${MAX_PROMPTS_PER_JOB} prompts of job ${jobId} failed`),
     });
+  }
+
+  /** Cancelled or out of time before anything was queued: stop here. */
+  private stopIfEnded(): void {
+    if (this.outcome?.kind === 'cancel') throw new JobCancelledError();
+    if (this.outcome?.kind === 'timeout') throw new GenerationError('backend_timeout', 'The image server did not answer in time; the job will be retried.', 'backoff');
   }
 
   /** A prompt an earlier attempt sent is on the queue: take it as ours. */
