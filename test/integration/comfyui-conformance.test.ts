@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { JobEvent } from '../../src/core/events.js';
@@ -32,6 +34,10 @@ const SERVER = process.env.COMFYUI_TEST_URL;
 if (!SERVER) console.log('comfyui conformance: skipped (set COMFYUI_TEST_URL=http://host:8188 to check a real ComfyUI server)');
 const HAS_SLEEP = SERVER ? await serverHasNode(SERVER, SLEEP_NODE) : false;
 if (SERVER && !HAS_SLEEP) console.log(`comfyui conformance: ${SERVER} has no ${SLEEP_NODE} node (ComfyUI's tests/execution/testing_nodes); the progress, cancel, socket and restart checks are skipped`);
+
+/** The real-server kit's own graphs, when it is beside the repo (CI): they must drive as exported. */
+const KIT_WORKFLOWS = fileURLToPath(new URL(`${process.env.COMFYUI_REAL_KIT ?? '../../../shared/comfyui-real'}/workflows/`, new URL('.', import.meta.url)));
+const HAS_KIT = SERVER !== undefined && HAS_SLEEP && existsSync(join(KIT_WORKFLOWS, 'still.json'));
 
 const STILL = { prompt: 'conformance still, "quoted" } {', width: 96, height: 64, steps: 1, seed: 42 };
 
@@ -159,6 +165,18 @@ describe.skipIf(!SERVER)('ComfyUI conformance on a real server', () => {
     const jobId = await c.generate(STILL);
     await expectCompletedOnce(c, jobId, 1);
     expect(dropped).toBe(true);
+  });
+
+  test.skipIf(!HAS_KIT)("the kit's tagged graphs drive as exported: still, runtime error, validation error", async () => {
+    for (const name of ['still', 'runtime-error', 'invalid']) await copyFile(join(KIT_WORKFLOWS, `${name}.json`), join(templates.dir, `kit-${name}.json`));
+    const still = await service('kit-still');
+    const jobId = await still.generate(STILL);
+    await expectCompletedOnce(still, jobId, 1);
+    expect((await historyOf(url, promptIdFor(jobId, 0)))!.prompt[2]['5']!.inputs.value).toBe(STILL.prompt);
+    const failing = await service('kit-runtime-error');
+    expect(await failing.events.end(await failing.generate(STILL))).toMatchObject({ type: 'failed', code: 'execution_failed' });
+    const invalid = await service('kit-invalid');
+    expect(await invalid.events.end(await invalid.generate(STILL))).toMatchObject({ type: 'failed', code: 'backend_rejected' });
   });
 
   describe.skipIf(!HAS_SLEEP)('with a slow node', () => {
