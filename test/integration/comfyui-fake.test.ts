@@ -110,6 +110,27 @@ describe('fake ComfyUI server', () => {
     expect(history[first.prompt_id]!.outputs['9']).toEqual({ images: [{ filename: 'anime-production_00001_.png', subfolder: '', type: 'output' }] });
   });
 
+  test('frames come in the order the real server recorded (transcripts/success.json)', async () => {
+    const client = await socket('order');
+    const ended = new Promise<void>((resolve) => client.ws.on('message', (d) => String(d).includes('"node":null') && resolve()));
+    expect((await post('/prompt', { prompt: await template(), client_id: 'order' })).status).toBe(200);
+    await ended;
+    const frames = client.messages;
+    const types = frames.map((m) => m.type);
+    expect(types.slice(0, 4)).toEqual(['status', 'status', 'status', 'execution_start']);
+    expect(frames.slice(1, 3).map((m) => m.data.status)).toEqual([{ exec_info: { queue_remaining: 1 } }, { exec_info: { queue_remaining: 1 } }]);
+    expect(types.slice(-3)).toEqual(['execution_success', 'status', 'executing']);
+    expect(frames.at(-2)!.data.status).toEqual({ exec_info: { queue_remaining: 0 } });
+    // Each node starts with a progress_state naming it running, just before its executing.
+    for (const [i, frame] of frames.entries()) {
+      if (frame.type !== 'executing' || frame.data.node === null) continue;
+      const before = frames[i - 1]!;
+      expect(before.type).toBe('progress_state');
+      expect((before.data.nodes as Record<string, { state: string }>)[frame.data.node as string]!.state).toBe('running');
+    }
+    client.ws.close();
+  });
+
   test('like 0.3.64, a known prompt_id is accepted again and runs again, overwriting its history entry', async () => {
     const prompt = await template();
     const id = '1b9f6c1e-2a8e-4f5e-9d8a-3c2b1a0f9e8d';
