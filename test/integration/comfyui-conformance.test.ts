@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,6 +40,8 @@ if (SERVER && !HAS_SLEEP) console.log(`comfyui conformance: ${SERVER} has no ${S
 /** The real-server kit's own graphs, when it is beside the repo (CI): they must drive as exported. */
 const KIT_WORKFLOWS = fileURLToPath(new URL(`${process.env.COMFYUI_REAL_KIT ?? '../../../shared/comfyui-real'}/workflows/`, new URL('.', import.meta.url)));
 const HAS_KIT = SERVER !== undefined && HAS_SLEEP && existsSync(join(KIT_WORKFLOWS, 'still.json'));
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const STILL = { prompt: 'conformance still, "quoted" } {', width: 96, height: 64, steps: 1, seed: 42 };
 
@@ -217,6 +221,18 @@ describe.skipIf(!SERVER)('ComfyUI conformance on a real server', () => {
       const queue = await comfyGet<{ queue_running: unknown[][]; queue_pending: unknown[][] }>(url, 'queue');
       expect(queue.queue_running.map((item) => item[1])).toContain(promptIdFor(jobId, 0));
       await c.stack.startWorker();
+      await expectCompletedOnce(c, jobId, 1);
+    });
+
+    test('a worker killed mid-job: the job comes back and the next worker takes the prompt already sent', async () => {
+      const c = await service('sleepy', { worker: false, env: { WORKER_LOCK_MS: '1000' } });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], { cwd: ROOT, env: { ...process.env, ...c.stack.env }, stdio: 'ignore' });
+      open.push({ close: async () => void (child.exitCode === null && child.kill('SIGKILL')) });
+      const jobId = await c.generate({ ...STILL, steps: 3 });
+      await c.events.next((e) => e.jobId === jobId && e.type === 'progress' && e.percent > 5);
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+      await c.stack.startWorker({ lockDurationMs: 1000, stalledIntervalMs: 500 });
       await expectCompletedOnce(c, jobId, 1);
     });
 
