@@ -2,9 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GenerationError, JobCancelledError } from '../../../core/errors.js';
 import { HAND_BACK_REASON, type GeneratedFile, type GenerationInput, type ProgressReport } from '../../../core/generator.js';
 import { neverReachedServer, type ComfyUiHttp, type QueueEntry } from './client.js';
+import { collectOutputFiles, kindOf, mimeOf, type HistoryEntry } from './outputs.js';
 import { executionError, interruptedError } from './failures.js';
-import { collectOutputFiles, extraDataOf, kindOf, mimeOf, statusMessages, type HistoryEntry } from './outputs.js';
-import { clientIdFor, MAX_PROMPTS_PER_JOB, promptIdFor } from './prompt-ids.js';
+import { clientIdFor } from './prompt-ids.js';
+import { findJobPrompt, historyFailure } from './prompt-lookup.js';
 import { ComfyUiSocket, type ComfyMessage, type PreviewFrame } from './socket.js';
 import type { ApiWorkflow, WorkflowRoles } from './workflow.js';
 
@@ -26,12 +27,6 @@ type Outcome =
   | { kind: 'failed'; error: Error }
   | { kind: 'cancel'; handBack: boolean }
   | { kind: 'timeout' };
-
-/** What an earlier attempt left on the server for this job: nothing yet, a prompt to follow, or a finished one. */
-type Found =
-  | { kind: 'none'; promptId: string }
-  | { kind: 'queued'; entry: QueueEntry }
-  | { kind: 'finished'; promptId: string; entry: HistoryEntry };
 
 /** After an interrupt, how long we wait to hear the prompt stop, so the attempt ends with the server free. */
 const INTERRUPT_SETTLE_MS = 5_000;
@@ -101,7 +96,7 @@ export class PromptRun {
     try {
       await this.openSocket();
       this.stopIfEnded();
-      const found = await this.lookup();
+      const found = await findJobPrompt(this.settings.http, this.input);
       if (found.kind === 'finished') {
         this.promptId = found.promptId;
         return await this.collect(found.entry);
@@ -130,33 +125,6 @@ export class PromptRun {
       signal.removeEventListener('abort', onAbort);
       this.dispose();
     }
-  }
-
-  /**
-   * The job's prompts are promptIdFor(job, 0), (job, 1), ...: the first one that is queued,
-   * running or finished well is this attempt's; one that failed is skipped when an earlier attempt
-   * already reported that failure (the job is being retried), and reported when it is this attempt's
-   * own (the worker stopped before it could say so). The first unknown id is the one to send.
-   */
-  private async lookup(): Promise<Found> {
-    const { http } = this.settings;
-    const { jobId } = this.input;
-    const queue = await http.queue();
-    // Also by job id: servers that mint their own prompt_id (2024 builds) keep our extra_data.
-    const queued = queue.entries.find((e) => e.extra.job_id === jobId);
-    if (queued) return { kind: 'queued', entry: queued };
-    for (let candidate = 0; candidate < MAX_PROMPTS_PER_JOB; candidate++) {
-      const promptId = promptIdFor(jobId, candidate);
-      const entry = await http.history(promptId);
-      if (!entry) return { kind: 'none', promptId };
-      const failure = this.outcomeError(entry);
-      if (!failure) return { kind: 'finished', promptId, entry };
-      const sentBy = extraDataOf(entry.prompt).attempt;
-      if (this.input.attempt === undefined || sentBy === this.input.attempt) throw failure;
-    }
-    throw new GenerationError('backend_error', 'The image server failed this job too many times.', 'never', {
-      cause: new Error(`${MAX_PROMPTS_PER_JOB} prompts of job ${jobId} failed`),
-    });
   }
 
   /** Cancelled or out of time before anything was queued: stop here. */
@@ -372,21 +340,11 @@ export class PromptRun {
     this.startPolling();
   }
 
-  private outcomeError(entry: HistoryEntry): GenerationError | undefined {
-    const messages = statusMessages(entry);
-    const failure = messages.find(([event]) => event === 'execution_error');
-    if (failure) return executionError(failure[1]);
-    const interrupted = messages.find(([event]) => event === 'execution_interrupted');
-    if (interrupted) return interruptedError(interrupted[1]);
-    if (entry.status?.status_str === 'error') return new GenerationError('execution_failed', 'The image server reported a failed run.', 'never');
-    return undefined;
-  }
-
   private async collect(known: HistoryEntry | undefined): Promise<GeneratedFile[]> {
     const { http } = this.settings;
     const entry = known ?? (await http.history(this.promptId!));
     if (!entry) throw new GenerationError('backend_error', 'The image server finished but kept no result; the job will be retried.', 'backoff');
-    const failure = this.outcomeError(entry);
+    const failure = historyFailure(entry);
     if (failure) throw failure;
     const all = collectOutputFiles(entry).filter((ref) => kindOf(ref) !== 'other');
     // The template's output nodes ($output, or its savers) hold the results; other outputs are extras.
