@@ -63,6 +63,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   COMFYUI_URL: optionalText.pipe(url(['http:', 'https:']).optional()),
   COMFYUI_WORKFLOW: z.string().trim().regex(/^[a-z0-9_-]+$/, { error: 'expected a template name from workflows/' }).default('txt2img'),
+  /** A template folder of the operator's own instead of the built-in workflows/. */
+  COMFYUI_WORKFLOWS_DIR: optionalText,
   COMFYUI_TIMEOUT_MS: int(600_000, 1_000, 86_400_000),
   WORKER_CONCURRENCY: int(1, 1, 64),
   WORKER_LOCK_MS: int(10_000, 500, 600_000),

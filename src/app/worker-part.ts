@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Generator } from '../core/generator.js';
 import { createBuiltinGenerator } from '../worker/backends/builtin/index.js';
@@ -16,7 +17,7 @@ function createGenerator(runtime: Runtime): Generator {
   if (!config.COMFYUI_URL) return createBuiltinGenerator({ stepDelayMs: config.BUILTIN_STEP_DELAY_MS });
   return createComfyUiGenerator({
     baseUrl: config.COMFYUI_URL,
-    workflowsDir: WORKFLOWS_DIR,
+    workflowsDir: config.COMFYUI_WORKFLOWS_DIR ? resolve(config.COMFYUI_WORKFLOWS_DIR) : WORKFLOWS_DIR,
     workflow: config.COMFYUI_WORKFLOW,
     timeoutMs: config.COMFYUI_TIMEOUT_MS,
     logger: runtime.log.child({ component: 'comfyui' }),

@@ -20,7 +20,15 @@ export interface GenerationInput {
   /** Number of images wanted from this one run. */
   count: number;
   loras?: LoraSpec[];
+  /** Which attempt at the job this is (1-based); a backend may use it to tell a retry from a resumed run. */
+  attempt?: number;
 }
+
+/**
+ * The abort reason of a hand-back (worker shutting down): the job will run again elsewhere, so a
+ * backend should leave remote work running for the next attempt to find, not cancel it.
+ */
+export const HAND_BACK_REASON = 'shutdown';
 
 export interface ProgressReport {
   step: number;
@@ -36,6 +44,7 @@ export interface GeneratedFile {
 }
 
 export interface GenerateOptions {
+  /** Aborted on a user's cancel, or with HAND_BACK_REASON when the worker hands the job back. */
   signal: AbortSignal;
   onProgress(report: ProgressReport): void;
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { HAND_BACK_REASON } from '../core/generator.js';
 import type { JobEventBus } from '../core/ports.js';
 import { GENERATE_QUEUE, type GenerateJobData } from '../infra/queue.js';
 import type { Logger } from '../shared/logger.js';
@@ -120,7 +121,7 @@ export async function startGenerateWorker(settings: WorkerSettings, deps: Proces
       });
       if ((await Promise.race([graceful.then(() => 'closed' as const), grace])) === 'timeout') {
         log.warn('shutdown grace period over: handing running jobs back to the queue');
-        worker.cancelAllJobs('shutdown');
+        worker.cancelAllJobs(HAND_BACK_REASON);
         await graceful;
       }
       clearTimeout(timer);

@@ -113,6 +113,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
         seed: job.seed,
         steps: job.steps,
         count: job.count,
+        attempt: info.attempt,
         // The characters' LoRAs as recorded with the job (ComfyUI chains a loader per LoRA).
         ...(job.loras && job.loras.length > 0 ? { loras: job.loras } : {}),
       },

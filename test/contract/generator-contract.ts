@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { GenerationInput, Generator, ProgressReport } from '../../src/core/generator.js';
@@ -27,6 +28,10 @@ export function contractInput(overrides: Partial<GenerationInput> = {}): Generat
  * What every Generator must do, whatever drives it. Run against the built-in renderer and against
  * the ComfyUI client talking to the fake ComfyUI server.
  */
+/**
+ * Each call names a job of its own: a backend may recognise a job id it has seen and return that
+ * job's outputs instead of running it again (ComfyUI does, so a job runs once).
+ */
 export function generatorContract(label: string, make: () => Promise<GeneratorUnderTest>): void {
   describe(`Generator contract: ${label}`, () => {
     let subject: GeneratorUnderTest;
@@ -42,7 +47,7 @@ export function generatorContract(label: string, make: () => Promise<GeneratorUn
     });
 
     test('returns the requested number of images that decode at the requested size', async () => {
-      const files = await subject.generator.generate(contractInput({ count: 2 }), {
+      const files = await subject.generator.generate(contractInput({ count: 2, jobId: randomUUID() }), {
         signal: new AbortController().signal,
         onProgress: () => undefined,
       });
@@ -58,7 +63,7 @@ export function generatorContract(label: string, make: () => Promise<GeneratorUn
 
     test('reports real step-by-step progress, not only 0 and 100', async () => {
       const reports: ProgressReport[] = [];
-      await subject.generator.generate(contractInput({ steps: 6 }), {
+      await subject.generator.generate(contractInput({ steps: 6, jobId: randomUUID() }), {
         signal: new AbortController().signal,
         onProgress: (r) => reports.push(r),
       });
@@ -76,7 +81,7 @@ export function generatorContract(label: string, make: () => Promise<GeneratorUn
 
     test('stops with JobCancelledError when the signal aborts mid-run', async () => {
       const controller = new AbortController();
-      const run = subject.generator.generate(contractInput({ steps: 50, width: 512, height: 512 }), {
+      const run = subject.generator.generate(contractInput({ steps: 50, width: 512, height: 512, jobId: randomUUID() }), {
         signal: controller.signal,
         onProgress: (r) => {
           if (r.step >= 1) controller.abort();

@@ -110,13 +110,54 @@ describe('fake ComfyUI server', () => {
     expect(history[first.prompt_id]!.outputs['9']).toEqual({ images: [{ filename: 'anime-production_00001_.png', subfolder: '', type: 'output' }] });
   });
 
-  test('rejects bad prompt ids, duplicates, unknown classes, missing outputs and out-of-range values like ComfyUI', async () => {
+  test('frames come in the order the real server recorded (transcripts/success.json)', async () => {
+    const client = await socket('order');
+    const ended = new Promise<void>((resolve) => client.ws.on('message', (d) => String(d).includes('"node":null') && resolve()));
+    expect((await post('/prompt', { prompt: await template(), client_id: 'order' })).status).toBe(200);
+    await ended;
+    const frames = client.messages;
+    const types = frames.map((m) => m.type);
+    expect(types.slice(0, 4)).toEqual(['status', 'status', 'status', 'execution_start']);
+    expect(frames.slice(1, 3).map((m) => m.data.status)).toEqual([{ exec_info: { queue_remaining: 1 } }, { exec_info: { queue_remaining: 1 } }]);
+    expect(types.slice(-3)).toEqual(['execution_success', 'status', 'executing']);
+    expect(frames.at(-2)!.data.status).toEqual({ exec_info: { queue_remaining: 0 } });
+    // Each node starts with a progress_state naming it running, just before its executing.
+    for (const [i, frame] of frames.entries()) {
+      if (frame.type !== 'executing' || frame.data.node === null) continue;
+      const before = frames[i - 1]!;
+      expect(before.type).toBe('progress_state');
+      expect((before.data.nodes as Record<string, { state: string }>)[frame.data.node as string]!.state).toBe('running');
+    }
+    client.ws.close();
+  });
+
+  test('like 0.3.64, a known prompt_id is accepted again and runs again, overwriting its history entry', async () => {
     const prompt = await template();
-    expect(await post('/prompt', { prompt, prompt_id: 'ABC' })).toMatchObject({ status: 400, body: { error: { type: 'invalid_prompt_id' }, node_errors: {} } });
-    expect((await post('/prompt', { prompt, prompt_id: '0B9F6C1E-2A8E-4F5E-9D8A-3C2B1A0F9E8D' })).status).toBe(400);
     const id = '1b9f6c1e-2a8e-4f5e-9d8a-3c2b1a0f9e8d';
-    expect((await post('/prompt', { prompt, prompt_id: id })).status).toBe(200);
-    expect(await post('/prompt', { prompt, prompt_id: id })).toEqual({ status: 409, body: { error: 'prompt_id already exists' } });
+    for (const run of [1, 2]) {
+      const finished = fake.waitFor('finished');
+      expect(await post('/prompt', { prompt, prompt_id: id })).toMatchObject({ status: 200, body: { prompt_id: id, node_errors: {} } });
+      await finished;
+      const outputs = fake.history.get(id)!.outputs as Record<string, { images: Array<{ filename: string }> }>;
+      expect(outputs['9']!.images[0]!.filename).toBe(`anime-production_0000${run}_.png`);
+    }
+    expect(fake.history.size).toBe(1);
+    expect((await post('/prompt', { prompt, prompt_id: 'ABC' })).status).toBe(200);
+  });
+
+  test('rejects unknown classes, missing outputs and out-of-range values like ComfyUI (and bad or known ids on builds after 0.3.75)', async () => {
+    const prompt = await template();
+    const strict = await FakeComfyUi.start({ duplicateIds: 'reject' });
+    const strictPost = async (body: unknown) => {
+      const response = await fetch(`${strict.url}/prompt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+    expect(await strictPost({ prompt, prompt_id: 'ABC' })).toMatchObject({ status: 400, body: { error: { type: 'invalid_prompt_id' }, node_errors: {} } });
+    expect((await strictPost({ prompt, prompt_id: '0B9F6C1E-2A8E-4F5E-9D8A-3C2B1A0F9E8D' })).status).toBe(400);
+    const id = '1b9f6c1e-2a8e-4f5e-9d8a-3c2b1a0f9e8d';
+    expect((await strictPost({ prompt, prompt_id: id })).status).toBe(200);
+    expect(await strictPost({ prompt, prompt_id: id })).toEqual({ status: 409, body: { error: 'prompt_id already exists' } });
+    await strict.close();
     expect(await post('/prompt', { prompt: { ...prompt, '20': { class_type: 'Nope', inputs: {} } } })).toEqual({
       status: 400,
       body: { error: { type: 'invalid_prompt', message: 'Cannot execute because node Nope does not exist.', details: "Node ID '#20'", extra_info: {} }, node_errors: {} },

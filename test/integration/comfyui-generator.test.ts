@@ -69,9 +69,10 @@ describe('ComfyUI generator against the fake server', () => {
     expect(reports.map((r) => r.stage)).toEqual(expect.arrayContaining(['queued', 'loading model', 'encoding prompt', 'decoding', 'saving']));
     expect(reports.at(-1)).toMatchObject({ step: 8, totalSteps: 8 });
 
-    // With a healthy socket the client asks /history once, after executing null, never polling.
-    const historyCalls = fake.received.requests.filter((r) => r.path.startsWith('/history/'));
-    expect(historyCalls).toHaveLength(1);
+    // With a healthy socket the client asks /queue and /history before sending (is the job's prompt
+    // there already?) and /history once more after executing null, never polling.
+    const calls = fake.received.requests.filter((r) => r.path !== '/view').map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/, 'ID')}`);
+    expect(calls).toEqual(['GET /queue', 'GET /history/ID', 'POST /prompt', 'GET /history/ID']);
     expect(fake.received.requests.filter((r) => r.path === '/view')).toHaveLength(1);
     const meta = await sharp(files[0]!.data).metadata();
     expect(meta.format).toBe('png');
@@ -161,16 +162,14 @@ describe('ComfyUI generator against the fake server', () => {
     expectSafe(error.userMessage);
   });
 
-  test('a lost reply to POST /prompt is resent with the same prompt_id; the 409 attaches to the queued run', async () => {
+  test('a lost reply to POST /prompt: the prompt is found on the queue and followed, never sent twice', async () => {
     const { fake, generator } = await setup();
     fake.script.dropNextPromptResponse = true;
     const files = await generator.generate(contractInput(), noProgress);
     expect(files).toHaveLength(1);
-    const [first, second] = fake.received.prompts;
-    expect(first!.status).toBe(200);
-    expect(second!.status).toBe(409);
-    expect(second!.body.prompt_id).toBe(first!.body.prompt_id);
+    expect(fake.received.prompts.map((p) => p.status)).toEqual([200]);
     expect(fake.history.size).toBe(1);
+    expect(fake.files.list().filter((f) => f.startsWith('output:anime-production_'))).toEqual([expect.stringContaining('_00001_.png')]);
   });
 
   test("a 2024 server that mints its own prompt_id is followed by the id it returns", async () => {

@@ -24,6 +24,8 @@ export interface ExecutionHooks {
   failure: ScriptedFailure | undefined;
   interrupted(): boolean;
   onNode(nodeId: string): void;
+  /** A node that runs (not cached) finished; the server reports it in progress_state. */
+  onNodeDone?(nodeId: string): void;
 }
 
 export interface ExecutionResult {
@@ -91,7 +93,10 @@ export async function executePrompt(prompt: Prompt, outputsToExecute: string[], 
         // Cached output nodes still report their ui so the client sees every output.
         hooks.emit('executed', { node: id, display_node: id, output: result.ui, prompt_id: promptId }, {});
       }
-      if (!isCached) executed.push(id);
+      if (!isCached) {
+        executed.push(id);
+        hooks.onNodeDone?.(id);
+      }
     }
     hooks.emit('execution_success', { prompt_id: promptId, timestamp: now() }, { status: true });
     return { success: true, outputs, meta };

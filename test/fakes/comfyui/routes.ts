@@ -11,8 +11,9 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/** aiohttp's web.Response(status=200): application/octet-stream, length 0 (as recorded for /interrupt and POST /queue). */
 function empty(res: ServerResponse, status: number): void {
-  res.writeHead(status, { 'content-length': '0' });
+  res.writeHead(status, status === 200 ? { 'content-type': 'application/octet-stream', 'content-length': '0' } : { 'content-length': '0' });
   res.end();
 }
 

@@ -20,6 +20,15 @@ import { handleHttp } from './routes.js';
 export interface FakeComfyUiOptions {
   /** 2024 builds: ignore the client's prompt_id and mint one; no UUID check, no 409. */
   legacyPromptIds?: boolean;
+  /**
+   * What a prompt_id the server already has gets. 'rerun' (default, 0.3.64 as recorded in
+   * ../shared/comfyui-real/transcripts/duplicate_prompt_id.json, and every build through 0.3.75): 200,
+   * it runs again and its history entry is overwritten; any string is accepted as an id.
+   * 'reject' (builds after 0.3.75): the id must be a canonical lowercase UUID, a known one gets 409.
+   */
+  duplicateIds?: 'rerun' | 'reject';
+  /** Builds before 0.3.57 (e.g. 0.3.54): POST /interrupt ignores its prompt_id and stops whatever runs. */
+  globalInterrupt?: boolean;
   /** Like --preview-method auto: binary preview frames after each sampling step. */
   previews?: boolean;
   /** Newer builds also send progress_state; default true. */
@@ -65,6 +74,7 @@ export class FakeComfyUi {
   running: QueueItem | undefined;
   number = 0;
   lastNodeId: string | undefined;
+  private nodeStates: { states: Map<string, { value: number; max: number; state: string }>; send(): void } | undefined;
   readonly clients = new Map<string, Client>();
   private interruptFlag = false;
   private hold = false;
@@ -173,7 +183,7 @@ export class FakeComfyUi {
   }
 
   interrupt(promptId: string | undefined): boolean {
-    const applies = promptId === undefined || this.running?.[1] === promptId;
+    const applies = promptId === undefined || this.options.globalInterrupt === true || this.running?.[1] === promptId;
     this.received.interrupts.push({ promptId, applied: applies && this.running !== undefined });
     if (applies) {
       this.interruptFlag = true;
@@ -188,9 +198,6 @@ export class FakeComfyUi {
       this.running = item;
       this.queueUpdated();
       await this.execute(item);
-      this.running = undefined;
-      this.lastNodeId = undefined;
-      this.queueUpdated();
     }
   }
 
@@ -200,12 +207,31 @@ export class FakeComfyUi {
     const messages: Array<[string, Record<string, unknown>]> = [];
     this.interruptFlag = false; // reset at the start of every prompt, as execute_async does
     this.events.emit('execution-start', promptId);
+    // progress_state carries every node seen so far: running when it starts, finished when done.
+    const states = new Map<string, { value: number; max: number; state: string }>();
+    const sendStates = () => {
+      if (this.options.progressState === false || clientId === undefined) return;
+      const nodes = Object.fromEntries(
+        [...states].map(([id, s]) => [id, { ...s, node_id: id, prompt_id: promptId, display_node_id: id, parent_node_id: null, real_node_id: id }]),
+      );
+      this.send('progress_state', { prompt_id: promptId, nodes }, clientId);
+    };
+    this.nodeStates = { states, send: sendStates };
     const result = await executePrompt(prompt, outputsToExecute, {
       promptId,
       cachedNodes: this.script.cachedNodes,
       failure: this.script.failure,
       interrupted: () => this.interruptFlag,
-      onNode: (id) => (this.lastNodeId = id),
+      onNode: (id) => {
+        this.lastNodeId = id;
+        states.set(id, { value: 0, max: 1, state: 'running' });
+        sendStates();
+      },
+      onNodeDone: (id) => {
+        const state = states.get(id);
+        if (state) states.set(id, { ...state, value: state.max, state: 'finished' });
+        sendStates();
+      },
       context: (nodeId, cached) => this.nodeContext(promptId, clientId, nodeId, cached),
       emit: (event, data, kind) => {
         if (kind.status) messages.push([event, data]);
@@ -220,7 +246,12 @@ export class FakeComfyUi {
       meta: result.meta,
     });
     this.events.emit('finished', { promptId, success: result.success });
-    // Sent only after task_done wrote the history, and only to the prompt's own client.
+    this.running = undefined;
+    this.lastNodeId = undefined;
+    this.nodeStates = undefined;
+    // As recorded: status (queue_remaining 0) first, then executing null, sent only after task_done
+    // wrote the history and only to the prompt's own client.
+    this.queueUpdated();
     if (clientId !== undefined) this.send('executing', { node: null, prompt_id: promptId }, clientId);
   }
 
@@ -233,10 +264,10 @@ export class FakeComfyUi {
         if (this.interruptFlag) throw new InterruptedError();
         // hijack_progress sends to the prompt's client, or to everyone when there is none.
         this.send('progress', { value, max, prompt_id: promptId, node: nodeId }, clientId);
-        if (this.options.progressState !== false) {
-          const state = value === max ? 'finished' : 'running';
-          const nodes = { [nodeId]: { value, max, state, node_id: nodeId, prompt_id: promptId, display_node_id: nodeId, parent_node_id: null, real_node_id: nodeId } };
-          this.send('progress_state', { prompt_id: promptId, nodes }, clientId);
+        const states = this.nodeStates?.states;
+        if (states) {
+          states.set(nodeId, { value, max, state: 'running' });
+          this.nodeStates!.send();
         }
         if (this.script.previews) this.sendPreview(await renderPreview(seed, value), promptId, nodeId, clientId);
         this.events.emit('step', { promptId, node: nodeId, value, max });
@@ -361,6 +392,7 @@ export class FakeComfyUi {
     let promptId: string;
     const supplied = body.prompt_id;
     if (this.options.legacyPromptIds || supplied === undefined || supplied === null) promptId = randomUUID();
+    else if (this.options.duplicateIds !== 'reject') promptId = String(supplied); // server.py: str(json_data.get("prompt_id", uuid4()))
     else if (typeof supplied !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(supplied)) {
       const error = {
         type: 'invalid_prompt_id',

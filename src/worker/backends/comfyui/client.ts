@@ -1,6 +1,6 @@
 import { GenerationError } from '../../../core/errors.js';
 import { rejectionError, unreachableError } from './failures.js';
-import { historyEntrySchema, type HistoryEntry, type OutputFileRef } from './outputs.js';
+import { extraDataOf, historyEntrySchema, type HistoryEntry, type OutputFileRef } from './outputs.js';
 
 /**
  * The HTTP half of the ComfyUI wire protocol (protocols.md section A). Every failure leaves here as
@@ -29,7 +29,15 @@ export function parseEndpoint(baseUrl: string): ComfyUiEndpoint {
   return { base, headers };
 }
 
+/** 'duplicate' is a 409 from builds newer than 0.3.75; older ones run a known prompt_id again, so never rely on it. */
 export type SubmitResult = { kind: 'accepted'; promptId: string } | { kind: 'duplicate' };
+
+/** A prompt on the server's queue, with the extra_data it was sent with (client_id, our job_id and attempt). */
+export interface QueueEntry {
+  promptId: string;
+  state: 'running' | 'pending';
+  extra: Record<string, unknown>;
+}
 
 const BUSY_STATUSES = new Set([429, 503]);
 
@@ -115,7 +123,7 @@ export class ComfyUiHttp {
     }
   }
 
-  async submit(body: { prompt: unknown; client_id: string; prompt_id: string }): Promise<SubmitResult> {
+  async submit(body: { prompt: unknown; client_id: string; prompt_id: string; extra_data?: Record<string, unknown> }): Promise<SubmitResult> {
     const response = await this.request('prompt', { method: 'POST', json: body });
     if (response.status === 409) {
       await response.body?.cancel();
@@ -149,17 +157,25 @@ export class ComfyUiHttp {
     return parsed.data;
   }
 
-  /** Prompt ids running and waiting; items are [number, prompt_id, prompt, extra_data, outputs]. */
-  async queue(): Promise<{ running: string[]; pending: string[] }> {
+  /** Prompts running and waiting; items are [number, prompt_id, prompt, extra_data, outputs]. */
+  async queue(): Promise<{ running: string[]; pending: string[]; entries: QueueEntry[] }> {
     const response = await this.request('queue');
     if (!response.ok) {
       await response.body?.cancel();
       throw this.unexpected(response, 'GET /queue');
     }
     const data = (await this.json(response)) as { queue_running?: unknown; queue_pending?: unknown } | null;
-    const ids = (items: unknown): string[] =>
-      Array.isArray(items) ? items.map((item) => (Array.isArray(item) ? item[1] : undefined)).filter((id): id is string => typeof id === 'string') : [];
-    return { running: ids(data?.queue_running), pending: ids(data?.queue_pending) };
+    const entries: QueueEntry[] = [];
+    const read = (items: unknown, state: QueueEntry['state']) => {
+      if (!Array.isArray(items)) return;
+      for (const item of items) {
+        if (Array.isArray(item) && typeof item[1] === 'string') entries.push({ promptId: item[1], state, extra: extraDataOf(item) });
+      }
+    };
+    read(data?.queue_running, 'running');
+    read(data?.queue_pending, 'pending');
+    const ids = (state: QueueEntry['state']) => entries.filter((e) => e.state === state).map((e) => e.promptId);
+    return { running: ids('running'), pending: ids('pending'), entries };
   }
 
   async view(ref: OutputFileRef): Promise<Buffer> {
@@ -174,7 +190,10 @@ export class ComfyUiHttp {
     return Buffer.from(await response.arrayBuffer());
   }
 
-  /** Targeted: ComfyUI only interrupts if this prompt is the one running. */
+  /**
+   * From 0.3.57 ComfyUI interrupts only if this prompt is the one running; older builds interrupt
+   * whatever runs, so callers check /queue first (PromptRun.cancelRemote).
+   */
   async interrupt(promptId: string): Promise<void> {
     const response = await this.request('interrupt', { method: 'POST', json: { prompt_id: promptId }, timeoutMs: 5_000 });
     await response.body?.cancel();

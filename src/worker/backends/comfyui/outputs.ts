@@ -26,6 +26,8 @@ const fileSchema = z.object({
 const messageSchema = z.tuple([z.string(), z.record(z.string(), z.unknown())]);
 
 export const historyEntrySchema = z.object({
+  /** [number, prompt_id, graph, extra_data, outputs_to_execute]; extra_data carries our job id and attempt. */
+  prompt: z.array(z.unknown()).optional(),
   outputs: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   status: z
     .object({
@@ -111,4 +113,10 @@ export function statusMessages(entry: HistoryEntry): Array<[string, Record<strin
     if (parsed.success) out.push(parsed.data);
   }
   return out;
+}
+
+/** The extra_data a prompt was sent with (from a history entry or a queue item), or {}. */
+export function extraDataOf(item: readonly unknown[] | undefined): Record<string, unknown> {
+  const extra = item?.[3];
+  return typeof extra === 'object' && extra !== null && !Array.isArray(extra) ? (extra as Record<string, unknown>) : {};
 }

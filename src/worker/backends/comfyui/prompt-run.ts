@@ -1,9 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GenerationError, JobCancelledError } from '../../../core/errors.js';
-import type { GeneratedFile, GenerationInput, ProgressReport } from '../../../core/generator.js';
-import { neverReachedServer, type ComfyUiHttp } from './client.js';
+import { HAND_BACK_REASON, type GeneratedFile, type GenerationInput, type ProgressReport } from '../../../core/generator.js';
+import { neverReachedServer, type ComfyUiHttp, type QueueEntry } from './client.js';
+import { collectOutputFiles, kindOf, mimeOf, type HistoryEntry } from './outputs.js';
 import { executionError, interruptedError } from './failures.js';
-import { collectOutputFiles, kindOf, mimeOf, statusMessages, type HistoryEntry } from './outputs.js';
+import { clientIdFor } from './prompt-ids.js';
+import { findJobPrompt, historyFailure } from './prompt-lookup.js';
 import { ComfyUiSocket, type ComfyMessage, type PreviewFrame } from './socket.js';
 import type { ApiWorkflow, WorkflowRoles } from './workflow.js';
 
@@ -23,8 +25,14 @@ export interface RunSettings {
 type Outcome =
   | { kind: 'finished'; entry?: HistoryEntry }
   | { kind: 'failed'; error: Error }
-  | { kind: 'cancel' }
+  | { kind: 'cancel'; handBack: boolean }
   | { kind: 'timeout' };
+
+/** After an interrupt, how long we wait to hear the prompt stop, so the attempt ends with the server free. */
+const INTERRUPT_SETTLE_MS = 5_000;
+
+/** After a lost reply to POST /prompt, how often the queue is looked at before sending again. */
+const LOST_REPLY_LOOKUPS = 3;
 
 const STAGES: Array<[RegExp, string]> = [
   [/^CheckpointLoader|^UNETLoader|^VAELoader|^CLIPLoader/, 'loading model'],
@@ -40,24 +48,30 @@ function stageOf(classType: string | undefined): string {
 }
 
 /**
- * One prompt on one ComfyUI server: our own client_id (so progress comes only to our socket) and
- * prompt_id (so a resubmission is idempotent), progress from `progress` frames, completion on
- * `executing {node: null}`, outputs from /history and /view. A lost socket falls back to polling.
+ * One job's prompt on one ComfyUI server, run exactly once: its client_id and prompt_id derive from
+ * the job id, so before sending anything we look in /queue and /history for the prompt an earlier
+ * attempt (a restarted worker, a lost reply) sent, and follow it or collect its outputs instead.
+ * Progress comes from `progress` frames on our socket, completion from `executing {node: null}`,
+ * outputs from /history and /view. A lost socket falls back to polling.
  */
 export class PromptRun {
-  private readonly clientId = randomUUID();
-  private readonly requestedId = randomUUID();
+  private readonly clientId: string;
   private promptId: string | undefined;
   private socket: ComfyUiSocket | undefined;
   private buffered: ComfyMessage[] = [];
   private outcome: Outcome | undefined;
   private resolveOutcome!: (outcome: Outcome) => void;
   private readonly outcomePromise = new Promise<Outcome>((resolve) => (this.resolveOutcome = resolve));
+  /** Resolves when the server says our prompt ended (heard even after our outcome is settled). */
+  private remoteEnded!: () => void;
+  private readonly remoteEndedPromise = new Promise<void>((resolve) => (this.remoteEnded = resolve));
   private started = false;
   private samplerStarted = false;
   private samplerDone = false;
   private step = 0;
   private totalSteps: number;
+  /** Share of the run done, never stepping back (a second progress node starts again at 0). */
+  private fraction = 0;
   private polling: NodeJS.Timeout | undefined;
   private reconnecting: NodeJS.Timeout | undefined;
   private reconnectDelayMs = 250;
@@ -71,21 +85,28 @@ export class PromptRun {
     private readonly onProgress: (report: ProgressReport) => void,
   ) {
     this.totalSteps = Math.max(1, input.steps);
+    this.clientId = clientIdFor(input.jobId);
   }
 
   async execute(signal: AbortSignal): Promise<GeneratedFile[]> {
     if (signal.aborted) throw new JobCancelledError();
     const timer = setTimeout(() => this.settle({ kind: 'timeout' }), this.settings.timeoutMs);
-    const onAbort = () => this.settle({ kind: 'cancel' });
+    const onAbort = () => this.settle({ kind: 'cancel', handBack: signal.reason === HAND_BACK_REASON });
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       await this.openSocket();
-      // Cancelled or out of time before anything was queued: nothing to undo on the server.
-      if (this.outcome?.kind === 'cancel') throw new JobCancelledError();
-      if (this.outcome?.kind === 'timeout') throw new GenerationError('backend_timeout', 'The image server did not answer in time; the job will be retried.', 'backoff');
-      await this.submit();
+      this.stopIfEnded();
+      const found = await findJobPrompt(this.settings.http, this.input);
+      if (found.kind === 'finished') {
+        this.promptId = found.promptId;
+        return await this.collect(found.entry);
+      }
+      // Nothing sent yet: a cancel or timeout now has nothing to undo (a queued one is handled below).
+      if (found.kind === 'none') this.stopIfEnded();
+      if (found.kind === 'queued') this.follow(found.entry);
+      else await this.submit(found.promptId);
       for (const message of this.buffered.splice(0)) this.handle(message);
-      if (!this.socket) this.startPolling();
+      if (!this.socket || found.kind === 'queued') this.startPolling();
       const outcome = await this.outcomePromise;
       switch (outcome.kind) {
         case 'finished':
@@ -93,7 +114,8 @@ export class PromptRun {
         case 'failed':
           throw outcome.error;
         case 'cancel':
-          await this.cancelRemote();
+          // A hand-back leaves the prompt running: the next attempt finds it and follows it.
+          if (!outcome.handBack) await this.cancelRemote();
           throw new JobCancelledError();
         case 'timeout':
           throw await this.timeoutRemote();
@@ -103,6 +125,20 @@ export class PromptRun {
       signal.removeEventListener('abort', onAbort);
       this.dispose();
     }
+  }
+
+  /** Cancelled or out of time before anything was queued: stop here. */
+  private stopIfEnded(): void {
+    if (this.outcome?.kind === 'cancel') throw new JobCancelledError();
+    if (this.outcome?.kind === 'timeout') throw new GenerationError('backend_timeout', 'The image server did not answer in time; the job will be retried.', 'backoff');
+  }
+
+  /** A prompt an earlier attempt sent is on the queue: take it as ours. */
+  private follow(entry: QueueEntry): void {
+    this.promptId = entry.promptId;
+    this.started = entry.state === 'running';
+    this.settings.logger.warn({ promptId: entry.promptId, state: entry.state }, 'comfyui prompt of an earlier attempt found; following it instead of sending it again');
+    this.report(this.started ? 'processing' : 'queued');
   }
 
   /** Ends the run from outside (generator closing); the job will be retried elsewhere. */
@@ -166,25 +202,61 @@ export class PromptRun {
     }
   }
 
-  private async submit(): Promise<void> {
-    const body = { prompt: this.workflow, client_id: this.clientId, prompt_id: this.requestedId, extra_data: { job_id: this.input.jobId } };
+  private async submit(promptId: string): Promise<void> {
+    const { http, logger } = this.settings;
+    const body = {
+      prompt: this.workflow,
+      client_id: this.clientId,
+      prompt_id: promptId,
+      extra_data: { job_id: this.input.jobId, ...(this.input.attempt === undefined ? {} : { attempt: this.input.attempt }) },
+    };
     let result;
     try {
-      result = await this.settings.http.submit(body);
+      result = await http.submit(body);
     } catch (error) {
-      // The request may have arrived before the connection broke; resending the same prompt_id is
-      // safe because the server answers 409 for an id it already has.
+      // The request may have arrived before the connection broke. The server would run the same
+      // prompt_id again, so look for it first and send again only if it is nowhere.
       if (!(error instanceof GenerationError) || error.code !== 'backend_unreachable' || neverReachedServer(error.cause)) throw error;
-      this.settings.logger.warn({ err: error.cause }, 'comfyui submit lost its answer; resending the same prompt_id');
-      result = await this.settings.http.submit(body);
+      logger.warn({ err: error.cause, promptId }, 'comfyui submit lost its answer; looking the prompt up before sending it again');
+      const entry = await this.findSent(promptId);
+      if (entry) return this.follow(entry);
+      if (await http.history(promptId)) {
+        this.promptId = promptId;
+        return this.startPolling();
+      }
+      result = await http.submit(body);
     }
     // 2024 builds ignore our prompt_id and mint their own: correlate by the id they return.
-    this.promptId = result.kind === 'accepted' ? result.promptId : this.requestedId;
+    this.promptId = result.kind === 'accepted' ? result.promptId : promptId;
     this.report('queued');
   }
 
-  private report(stage: string, step?: number): void {
-    if (step !== undefined) this.step = Math.max(this.step, Math.min(step, this.totalSteps));
+  private async findSent(promptId: string): Promise<QueueEntry | undefined> {
+    for (let look = 0; look < LOST_REPLY_LOOKUPS; look++) {
+      const queue = await this.settings.http.queue();
+      const entry = queue.entries.find((e) => e.promptId === promptId || e.extra.job_id === this.input.jobId);
+      if (entry) return entry;
+      if (look < LOST_REPLY_LOOKUPS - 1) await sleep(this.settings.pollIntervalMs);
+    }
+    return undefined;
+  }
+
+  /** `done` of `total` (any unit; floats too): reported as steps of the job, never stepping back. */
+  private report(stage: string, done?: number, total = this.totalSteps): void {
+    if (done !== undefined && total > 0) {
+      const fraction = Math.min(1, Math.max(0, done / total));
+      if (fraction >= this.fraction) {
+        this.fraction = fraction;
+        // Whole steps show as such ("sampling 7/20"); fractional progress (TestSleep: 0.02 of 0.3) as a percentage.
+        if (Number.isInteger(done) && Number.isInteger(total)) {
+          this.totalSteps = total;
+          this.step = done;
+        } else {
+          this.totalSteps = 100;
+          this.step = Math.floor(fraction * 100);
+        }
+      }
+    }
     try {
       this.onProgress({ step: this.step, totalSteps: this.totalSteps, stage });
     } catch (error) {
@@ -193,15 +265,16 @@ export class PromptRun {
   }
 
   private handle(message: ComfyMessage): void {
-    if (this.outcome) return;
     const { data } = message;
     const promptId = typeof data.prompt_id === 'string' ? data.prompt_id : undefined;
     if (promptId !== undefined && promptId !== this.promptId) return;
     const node = typeof data.node === 'string' ? data.node : data.node === null ? null : undefined;
+    if (promptId !== undefined && (message.type === 'execution_interrupted' || (message.type === 'executing' && node === null))) this.remoteEnded();
+    if (this.outcome) return;
     switch (message.type) {
       case 'execution_start':
         this.started = true;
-        this.report('starting', 0);
+        this.report('starting');
         break;
       case 'execution_cached':
         this.started = true;
@@ -221,13 +294,14 @@ export class PromptRun {
         break;
       case 'progress': {
         const target = node ?? undefined;
-        if (target !== undefined && target !== this.roles.samplerId) break;
+        // With a known sampler its steps are the job's; a graph without one (tagged) reports any node's progress.
+        const sampler = this.roles.samplerId;
+        if (target !== undefined && sampler !== undefined && target !== sampler) break;
         const value = Number(data.value);
         const max = Number(data.max);
         if (!Number.isFinite(value) || !Number.isFinite(max) || max <= 0) break;
-        this.samplerStarted = true;
-        this.totalSteps = max;
-        this.report('sampling', value);
+        if (sampler !== undefined) this.samplerStarted = true;
+        this.report(sampler !== undefined ? 'sampling' : stageOf(target === undefined ? undefined : this.workflow[target]?.class_type), value, max);
         break;
       }
       case 'execution_error':
@@ -266,23 +340,16 @@ export class PromptRun {
     this.startPolling();
   }
 
-  private outcomeError(entry: HistoryEntry): GenerationError | undefined {
-    const messages = statusMessages(entry);
-    const failure = messages.find(([event]) => event === 'execution_error');
-    if (failure) return executionError(failure[1]);
-    const interrupted = messages.find(([event]) => event === 'execution_interrupted');
-    if (interrupted) return interruptedError(interrupted[1]);
-    if (entry.status?.status_str === 'error') return new GenerationError('execution_failed', 'The image server reported a failed run.', 'never');
-    return undefined;
-  }
-
   private async collect(known: HistoryEntry | undefined): Promise<GeneratedFile[]> {
     const { http } = this.settings;
     const entry = known ?? (await http.history(this.promptId!));
     if (!entry) throw new GenerationError('backend_error', 'The image server finished but kept no result; the job will be retried.', 'backoff');
-    const failure = this.outcomeError(entry);
+    const failure = historyFailure(entry);
     if (failure) throw failure;
-    const refs = collectOutputFiles(entry).filter((ref) => kindOf(ref) !== 'other');
+    const all = collectOutputFiles(entry).filter((ref) => kindOf(ref) !== 'other');
+    // The template's output nodes ($output, or its savers) hold the results; other outputs are extras.
+    const fromOutputs = all.filter((ref) => this.roles.saveIds.includes(ref.nodeId));
+    const refs = fromOutputs.length > 0 ? fromOutputs : all;
     const wanted = refs.filter((ref) => kindOf(ref) === this.input.kind);
     const chosen = wanted.length > 0 ? wanted : refs;
     if (chosen.length === 0) throw new GenerationError('no_output', 'The image server finished without producing an image.', 'never');
@@ -303,30 +370,47 @@ export class PromptRun {
     }
   }
 
+  /**
+   * Stops our prompt and nobody else's, on every version: interrupt only when /queue says ours is
+   * the one running (before 0.3.57 an interrupt stops whatever runs), otherwise delete it from the
+   * queue. If it started between that look and the delete, the second look sees it running.
+   */
   private async cancelRemote(): Promise<void> {
     const id = this.promptId;
     if (id === undefined) return;
     const { http } = this.settings;
-    // Not started yet: take it off the queue. Interrupt too, since it may have started meanwhile;
-    // ComfyUI only interrupts when this prompt_id is the one running.
-    if (!this.started) await this.bestEffort('queue delete', () => http.deleteQueued(id));
-    await this.bestEffort('interrupt', () => http.interrupt(id));
+    await this.bestEffort('cancel', async () => {
+      const queue = await http.queue();
+      if (queue.running.includes(id)) return this.interruptAndWait(id);
+      if (!queue.pending.includes(id)) return;
+      await http.deleteQueued(id);
+      if ((await http.queue()).running.includes(id)) await this.interruptAndWait(id);
+    });
+  }
+
+  /** The interrupt takes effect at the node's next progress check; waiting for it leaves the server free for the next job. */
+  private async interruptAndWait(id: string): Promise<void> {
+    await this.settings.http.interrupt(id);
+    if (!this.socket) return;
+    const timer = new AbortController();
+    await Promise.race([this.remoteEndedPromise, sleep(INTERRUPT_SETTLE_MS, undefined, { signal: timer.signal }).catch(() => undefined)]);
+    timer.abort();
   }
 
   private async timeoutRemote(): Promise<GenerationError> {
     const id = this.promptId;
     const { http } = this.settings;
     let running = this.started;
-    if (!running && id !== undefined) {
-      await this.bestEffort('queue check', async () => {
-        running = (await http.queue()).running.includes(id);
-      });
-    }
-    if (!running) {
-      if (id !== undefined) await this.bestEffort('queue delete', () => http.deleteQueued(id));
-      return new GenerationError('backend_busy', 'The image server is busy with other work; the job will wait and retry.', 'rate_limit');
-    }
-    await this.bestEffort('interrupt', () => http.interrupt(id!));
+    await this.bestEffort('timeout clean-up', async () => {
+      if (id === undefined) return;
+      const queue = await http.queue();
+      running = queue.running.includes(id);
+      if (running) return this.interruptAndWait(id);
+      // Still waiting behind other work: give the place up. Had it just started, it stays running
+      // and the retry finds and follows it.
+      if (queue.pending.includes(id)) await http.deleteQueued(id);
+    });
+    if (!running) return new GenerationError('backend_busy', 'The image server is busy with other work; the job will wait and retry.', 'rate_limit');
     return new GenerationError('backend_timeout', 'The image server took too long; the job will be retried.', 'backoff');
   }
 }

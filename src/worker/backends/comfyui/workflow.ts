@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { GenerationError } from '../../../core/errors.js';
 import type { GenerationInput, LoraSpec } from '../../../core/generator.js';
+import { findTaggedRoles, MULTI_TEXT_INPUTS, TemplateTagError, type RoleTarget, type RoleTargets } from './workflow-tags.js';
+
+export { parseTitleTags, TEMPLATE_ROLES, type RoleTarget, type RoleTargets, type TemplateRole } from './workflow-tags.js';
 
 /**
  * ComfyUI API-format workflows, edited as data. A template is a graph of nodes; we find the nodes
@@ -64,12 +67,18 @@ export async function loadWorkflowTemplate(workflowsDir: string, name: string): 
 
 /** The ids of the nodes we edited, so the client can label progress by role. */
 export interface WorkflowRoles {
-  samplerId: string;
-  positiveId: string;
-  negativeId: string;
+  /** The KSampler whose progress is the job's; undefined for tagged graphs without one (progress then comes from any node). */
+  samplerId: string | undefined;
+  positiveId: string | undefined;
+  negativeId: string | undefined;
   latentId: string | undefined;
+  /** Output nodes: tagged `$output` nodes, else every known save node. Results are read from these. */
   saveIds: string[];
   loraIds: string[];
+  /** Where each role's value went (or goes: `model`, `image`, `denoise` are set by their owners with setRoleValue). */
+  targets: RoleTargets;
+  /** True when the roles came from `$role` tags in node titles rather than from KSampler discovery. */
+  tagged: boolean;
 }
 
 export function findSampler(workflow: ApiWorkflow): string {
@@ -92,12 +101,15 @@ function findTextEncoder(workflow: ApiWorkflow, link: unknown, role: string): st
   throw templateError(`the sampler's ${role} input does not lead to a CLIPTextEncode node`);
 }
 
-function setText(node: ApiNode, text: string): void {
-  if (node.class_type === 'CLIPTextEncodeSDXL') {
-    node.inputs.text_g = text;
-    node.inputs.text_l = text;
-  } else {
-    node.inputs.text = text;
+function textTargets(workflow: ApiWorkflow, nodeId: string): RoleTarget[] {
+  const multi = MULTI_TEXT_INPUTS[workflow[nodeId]!.class_type];
+  return (multi ?? ['text']).map((input) => ({ nodeId, input }));
+}
+
+/** Writes one value into every input of a role, as data (never spliced into JSON text). */
+export function setRoleValue(workflow: ApiWorkflow, targets: RoleTarget[] | undefined, value: unknown): void {
+  for (const target of targets ?? []) {
+    if (target.input !== undefined) workflow[target.nodeId]!.inputs[target.input] = value;
   }
 }
 
@@ -154,37 +166,87 @@ export function insertLoras(workflow: ApiWorkflow, loras: LoraSpec[]): string[] 
   return ids;
 }
 
-/** Returns a new workflow with the job's values set; the template is left untouched. */
-export function applyGenerationInput(template: ApiWorkflow, input: GenerationInput): { workflow: ApiWorkflow; roles: WorkflowRoles } {
-  const workflow = structuredClone(template);
+/** KSampler discovery (the shipped SD templates): strict, as a template without tags must be complete. */
+function discoverRoles(workflow: ApiWorkflow, input: GenerationInput): { samplerId: string; latentId: string; targets: RoleTargets } {
   const samplerId = findSampler(workflow);
   const sampler = workflow[samplerId]!;
-  sampler.inputs[SAMPLER_SEED_INPUT[sampler.class_type]!] = input.seed;
-  sampler.inputs.steps = input.steps;
-
   const positiveId = findTextEncoder(workflow, sampler.inputs.positive, 'positive');
   const negativeId = findTextEncoder(workflow, sampler.inputs.negative, 'negative');
   if (positiveId === negativeId) throw templateError('positive and negative prompts share one text encoder');
-  setText(workflow[positiveId]!, input.prompt);
-  setText(workflow[negativeId]!, input.negativePrompt);
-
   const latentLink = sampler.inputs.latent_image;
   const latentId = isLink(latentLink) && workflow[latentLink[0]] ? latentLink[0] : undefined;
   const latent = latentId === undefined ? undefined : workflow[latentId];
-  if (latent && 'width' in latent.inputs && 'height' in latent.inputs) {
-    latent.inputs.width = input.width;
-    latent.inputs.height = input.height;
-    // For video templates batch_size is the frame count, which the template owns.
-    if (input.kind === 'image' && 'batch_size' in latent.inputs) latent.inputs.batch_size = input.count;
-  } else {
+  if (!latent || !('width' in latent.inputs) || !('height' in latent.inputs)) {
     throw templateError("the sampler's latent_image input is not an empty-latent node with width and height");
   }
+  const targets: RoleTargets = {
+    seed: [{ nodeId: samplerId, input: SAMPLER_SEED_INPUT[sampler.class_type]! }],
+    steps: [{ nodeId: samplerId, input: 'steps' }],
+    prompt: textTargets(workflow, positiveId),
+    negative: textTargets(workflow, negativeId),
+    width: [{ nodeId: latentId!, input: 'width' }],
+    height: [{ nodeId: latentId!, input: 'height' }],
+  };
+  // For video templates batch_size is the frame count, which the template owns.
+  if (input.kind === 'image' && 'batch_size' in latent.inputs) targets.count = [{ nodeId: latentId!, input: 'batch_size' }];
+  const loaders = Object.keys(workflow).filter((id) => CHECKPOINT_LOADERS.has(workflow[id]!.class_type));
+  if (loaders.length === 1) targets.model = [{ nodeId: loaders[0]!, input: 'ckpt_name' }];
+  return { samplerId, latentId: latentId!, targets };
+}
 
-  const saveIds = Object.keys(workflow).filter((id) => SAVE_NODES.has(workflow[id]!.class_type));
-  if (saveIds.length === 0) throw templateError('the workflow has no save node');
+function taggedRoles(workflow: ApiWorkflow): RoleTargets {
+  try {
+    return findTaggedRoles(workflow);
+  } catch (error) {
+    if (error instanceof TemplateTagError) throw templateError(error.message);
+    throw error;
+  }
+}
+
+/** The one KSampler of a tagged graph, if it has exactly one: its progress is the job's. */
+function optionalSampler(workflow: ApiWorkflow): string | undefined {
+  const ids = Object.keys(workflow).filter((id) => workflow[id]!.class_type in SAMPLER_SEED_INPUT);
+  return ids.length === 1 ? ids[0] : undefined;
+}
+
+/**
+ * Returns a new workflow with the job's values set; the template is left untouched. Roles come
+ * from `$role` tags in node titles when any node has one (tags win), else from KSampler discovery.
+ */
+export function applyGenerationInput(template: ApiWorkflow, input: GenerationInput): { workflow: ApiWorkflow; roles: WorkflowRoles } {
+  const workflow = structuredClone(template);
+  const tags = taggedRoles(workflow);
+  const tagged = Object.keys(tags).length > 0;
+  let targets: RoleTargets;
+  let samplerId: string | undefined;
+  let latentId: string | undefined;
+  if (tagged) {
+    if (!tags.prompt) throw templateError('the workflow tags roles but no node is tagged $prompt');
+    targets = tags;
+    samplerId = optionalSampler(workflow);
+    latentId = tags.width?.[0]?.nodeId;
+  } else {
+    ({ samplerId, latentId, targets } = discoverRoles(workflow, input));
+  }
+
+  setRoleValue(workflow, targets.prompt, input.prompt);
+  setRoleValue(workflow, targets.negative, input.negativePrompt);
+  setRoleValue(workflow, targets.seed, input.seed);
+  setRoleValue(workflow, targets.steps, input.steps);
+  setRoleValue(workflow, targets.width, input.width);
+  setRoleValue(workflow, targets.height, input.height);
+  setRoleValue(workflow, targets.count, input.count);
+
+  const saveIds = targets.output ? [...new Set(targets.output.map((t) => t.nodeId))] : Object.keys(workflow).filter((id) => SAVE_NODES.has(workflow[id]!.class_type));
+  if (saveIds.length === 0) throw templateError(tagged ? 'the workflow has no $output node and no save node' : 'the workflow has no save node');
+  if (!targets.output) targets.output = saveIds.map((nodeId) => ({ nodeId, input: 'filename_prefix' }));
   const prefix = `anime-production_${input.jobId.replace(/[^A-Za-z0-9-]/g, '').slice(0, 64)}`;
-  for (const id of saveIds) workflow[id]!.inputs.filename_prefix = prefix;
+  for (const target of targets.output) {
+    if (target.input !== undefined && target.input in workflow[target.nodeId]!.inputs) workflow[target.nodeId]!.inputs[target.input] = prefix;
+  }
 
   const loraIds = insertLoras(workflow, input.loras ?? []);
-  return { workflow, roles: { samplerId, positiveId, negativeId, latentId, saveIds, loraIds } };
+  const positiveId = targets.prompt?.[0]?.nodeId;
+  const negativeId = targets.negative?.[0]?.nodeId;
+  return { workflow, roles: { samplerId, positiveId, negativeId, latentId, saveIds, loraIds, targets, tagged } };
 }
