@@ -9,7 +9,7 @@ import { buttons, isDeleted, isFinal, type Button, type JobError, type JobMessag
  * textContent, so nothing a user typed can become markup.
  */
 
-export interface WebImage {
+interface WebImage {
   url: string;
   webp_url?: string;
   thumbnail_url?: string;
@@ -53,7 +53,7 @@ export interface WebViewContext {
  * Words for a job that failed in the worker, from its code and reference. One small function so a
  * words table (per code, with the details) can take its place.
  */
-export function webFailureText(error: JobError | undefined): string {
+function webFailureText(error: JobError | undefined): string {
   const what = `The image could not be made (${error?.code ?? 'internal'}).`;
   return error?.ref ? `${what} Reference ${error.ref}.` : what;
 }
