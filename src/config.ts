@@ -39,7 +39,7 @@ const url = (protocols: string[]) =>
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 /** An IPv4/IPv6 address, an address/prefix CIDR, or one of proxy-addr's named ranges. */
-export function isProxyAddress(entry: string): boolean {
+function isProxyAddress(entry: string): boolean {
   if (PROXY_RANGE_NAMES.includes(entry)) return true;
   const [address = '', prefix, ...rest] = entry.split('/');
   const family = isIP(address);
@@ -167,7 +167,7 @@ function resolveAppSecret(values: Env, problems: string[]): { value: string; gen
 
 const SECRET_NAMES = ['APP_SECRET', 'DISCORD_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'];
 
-export function isSecretName(name: string): boolean {
+function isSecretName(name: string): boolean {
   return SECRET_NAMES.includes(name) || name === 'DATABASE_URL' || name === 'REDIS_URL';
 }
 

@@ -4,9 +4,9 @@ import type { Database } from './client.js';
 import { jobs } from './schema.js';
 
 /** Replies older than this are not resumed: a day-old message is no longer watched. */
-export const RESUME_WINDOW_MS = 24 * 3600_000;
+const RESUME_WINDOW_MS = 24 * 3600_000;
 /** At most this many replies are picked up at one start. */
-export const RESUME_LIMIT = 1000;
+const RESUME_LIMIT = 1000;
 
 /**
  * The one resume policy for every chat platform: jobs still queued or running, and jobs that ended

@@ -25,7 +25,7 @@ const MESSAGES = {
   revoked: 'the token has been revoked',
 } as const;
 
-export function actorFromClaims(claims: TokenClaims): Actor {
+function actorFromClaims(claims: TokenClaims): Actor {
   return {
     platform: claims.platform === 'discord' || claims.platform === 'slack' ? claims.platform : 'web',
     spaceExternalId: claims.space,

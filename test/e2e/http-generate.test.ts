@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { assets, jobs } from '../../src/db/schema.js';
+import type { WebJobView } from '../../src/web/job-view.js';
 import { readSse, startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
@@ -53,6 +54,13 @@ describe('POST /api/anime/generate through to a stored image', () => {
     const completed = events.at(-1)!.data as { images: Array<{ url: string; thumbnail_url: string; webp_url: string; width: number; height: number }> };
     expect(completed.images).toHaveLength(1);
     const image = completed.images[0]!;
+    // The job message as the web renders it rides along: from the record's "queued" to the final view.
+    const views = events.filter((e) => e.event === 'view').map((e) => e.data as unknown as WebJobView);
+    expect(views[0]).toMatchObject({ stage: 'queued', text: 'Queued — 1st in line', final: false });
+    expect(views.filter((v) => v.final)).toEqual([views.at(-1)]);
+    expect(views.at(-1)).toMatchObject({ stage: 'completed', text: 'Done', percent: 100, recipe: 'seed 42 · 256×320 · builtin', actions: ['reroll', 'delete'] });
+    // The same file (a link signed a moment apart may carry the next hour's expiry).
+    expect(views.at(-1)!.images.map((i) => new URL(i.url).pathname)).toEqual([new URL(image.url).pathname]);
     const original = Buffer.from(await (await fetch(image.url)).arrayBuffer());
     const meta = await sharp(original).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 256, 320]);

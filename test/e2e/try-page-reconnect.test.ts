@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildWeb } from '../../src/app/web-part.js';
+import { followSse } from '../support/sse-stream.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -23,7 +24,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-describe.skipIf(!haveChromium)('the try page across a web server restart', () => {
+describe.skipIf(!haveChromium)('the try page draws the job message the server renders', () => {
   test('the stream ends with "reconnect"; the page follows the job on the new server to the end', { timeout: 90_000 }, async () => {
     const tab = await browser.newPage();
     await tab.goto(`${stack.baseUrl}/#token=${await stack.token('reconnect-user')}`);
@@ -41,6 +42,42 @@ describe.skipIf(!haveChromium)('the try page across a web server restart', () =>
     await expect.poll(stage, { timeout: 60_000, interval: 100 }).toBe('Done');
     expect(await tab.isVisible('#error')).toBe(false);
     expect(await tab.getAttribute('#image', 'src')).toMatch(/\/media\//);
+    await tab.close();
+  });
+
+  test('a place in line arriving after the job started never takes the page back to "Queued"', { timeout: 90_000 }, async () => {
+    const token = await stack.token('late-place-user');
+    const tab = await browser.newPage();
+    await tab.goto(`${stack.baseUrl}/#token=${token}`);
+    // Every text the status line ever holds: each one is a new text node, even several within one task.
+    await tab.evaluate(`window.seen = [];
+      new MutationObserver((records) => {
+        for (const record of records) for (const node of record.addedNodes) window.seen.push(node.textContent);
+      }).observe(document.getElementById('stage'), { childList: true });`);
+    await tab.fill('#steps', '30');
+    const created = tab.waitForResponse((response) => response.url().endsWith('/api/anime/generate'));
+    await tab.click('#go');
+    const jobId = ((await (await created).json()) as { job_id: string }).job_id;
+    const stage = () => tab.textContent('#stage');
+    await expect.poll(stage, { timeout: 30_000, interval: 50 }).toMatch(/^Step \d+/);
+
+    // A second follower of the job shows that the late place reached the server while the job ran.
+    const stream = followSse(await fetch(`${stack.baseUrl}/api/anime/generation/${jobId}/events`, { headers: { authorization: `Bearer ${token}` } }));
+    await stream.next((e) => e.event === 'view');
+    await stack.runtime.events.publish({ type: 'queued', jobId, at: Date.now(), position: 3 });
+    await expect.poll(stage, { timeout: 60_000, interval: 100 }).toBe('Done');
+    await stream.ended;
+
+    const late = stream.events.findIndex((e) => e.event === 'queued' && e.data.position === 3);
+    expect(late).toBeGreaterThan(0);
+    expect(late).toBeLessThan(stream.events.findIndex((e) => e.event === 'completed'));
+    expect(stream.events.filter((e) => e.event === 'view').map((e) => e.data.stage)).not.toContain('queued');
+    const seen = (await tab.evaluate('window.seen')) as string[];
+    const firstStep = seen.findIndex((text) => text.startsWith('Step '));
+    expect(firstStep).toBeGreaterThan(-1);
+    expect(seen.slice(firstStep).filter((text) => text.startsWith('Queued'))).toEqual([]);
+    expect(seen.at(-1)).toBe('Done');
+    expect(await tab.isVisible('#error')).toBe(false);
     await tab.close();
   });
 });

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { renderReply as renderDiscord } from '../../src/bots/discord/render.js';
 import { parseButtonId } from '../../src/bots/discord/custom-ids.js';
 import { ACTION_CANCEL, ACTION_DELETE, ACTION_REROLL, renderReply as renderSlack } from '../../src/bots/slack/reply/reply-view.js';
+import { renderWebView, type WebJobView } from '../../src/web/job-view.js';
 import { apply, buttons, fromRecord, type Button, type JobMessage } from '../../src/core/job-message/model.js';
 import { assetRecords, completedRecord, JOB_ID, jobRecord } from '../support/job-fixtures.js';
 
@@ -11,9 +13,12 @@ interface RendererUnderTest {
   render(m: JobMessage): unknown;
   text(rendered: unknown): string;
   buttons(rendered: unknown): Button[];
-  /** The platform's own way of making sure user text pings nobody. */
+  /** The platform's own way of making sure user text pings nobody (the web: it stays plain text). */
   pingsNobody(rendered: unknown): boolean;
 }
+
+/** The try page draws views with textContent only: whatever the view says stays text, never markup. */
+const PAGE_WRITES_ONLY_TEXT = !/innerHTML|outerHTML|insertAdjacentHTML|document\.write/.test(readFileSync(new URL('../../src/web/public/app.js', import.meta.url), 'utf8'));
 
 const SLACK_ACTIONS: Record<string, Button> = { [ACTION_CANCEL]: 'cancel', [ACTION_REROLL]: 'reroll', [ACTION_DELETE]: 'delete' };
 
@@ -33,6 +38,13 @@ const RENDERERS: RendererUnderTest[] = [
     pingsNobody: (r) => !/<@U1>|<!everyone>/.test(JSON.stringify(r)),
     buttons: (r) =>
       (r as ReturnType<typeof renderSlack>).blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => SLACK_ACTIONS[(e as { action_id: string }).action_id]!) : [])),
+  },
+  {
+    name: 'web',
+    render: (m) => renderWebView(m, { mediaUrl: (id) => `http://x/media/${id}`, projectUrl: `http://x/p/${m.job.projectSlug}` }),
+    text: (r) => JSON.stringify(r),
+    pingsNobody: (r) => (r as WebJobView).prompt === PROMPT && PAGE_WRITES_ONLY_TEXT,
+    buttons: (r) => (r as WebJobView).actions,
   },
 ];
 

@@ -4,6 +4,7 @@ import { renderReply as renderSlack } from '../../src/bots/slack/reply/reply-vie
 import type { JobEvent } from '../../src/core/events.js';
 import { apply, fromRecord } from '../../src/core/job-message/model.js';
 import { eventJson } from '../../src/web/job-json.js';
+import { renderWebView } from '../../src/web/job-view.js';
 import { JOB_ID, jobRecord } from '../support/job-fixtures.js';
 
 const retrying: JobEvent = { type: 'retrying', jobId: JOB_ID, at: 30, reason: 'worker_stopped', attempt: 2 };
@@ -20,6 +21,7 @@ function messages() {
 const discordText = (m: ReturnType<typeof messages>['retried']) =>
   JSON.stringify(renderDiscord(m, { mode: 'interaction', projectUrl: () => 'http://x/p', links: { url: (id) => `http://x/media/${id}` }, attachmentLimit: 10 << 20 }));
 const slackText = (m: ReturnType<typeof messages>['retried']) => JSON.stringify(renderSlack(m, { project: 'http://x/p' }));
+const webText = (m: ReturnType<typeof messages>['retried']) => renderWebView(m, { mediaUrl: (id) => `http://x/media/${id}`, projectUrl: 'http://x/p' }).text;
 
 test('a retry after a worker stopped reads as such in Discord, Slack and the web stream, also once the retry starts', () => {
   const { retried, restarted } = messages();
@@ -28,6 +30,7 @@ test('a retry after a worker stopped reads as such in Discord, Slack and the web
   for (const m of [retried, restarted]) {
     expect(discordText(m)).toMatch(/Retrying after a worker stopped/);
     expect(slackText(m)).toMatch(/[Rr]etrying after a worker stopped/);
+    expect(webText(m)).toMatch(/^Retrying after a worker stopped/);
   }
   expect(eventJson(retrying, {} as never)).toMatchObject({ type: 'retrying', reason: 'worker_stopped', progress: 0 });
 });

@@ -7,7 +7,7 @@ import { renderReply, type OutgoingMessage } from './render.js';
 import { isDeadInteractionToken, isMessageGone, isTooLarge, type ReadyMessage, type ReplyTransport } from './transport.js';
 
 /** Interaction tokens die after 15 minutes (protocols.md B); the old reply is not touched past this. */
-export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60_000;
+const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60_000;
 
 export interface DiscordPortDeps {
   transport: ReplyTransport;

@@ -18,7 +18,7 @@ export interface RenderContext {
 }
 
 /** A file to upload with the message; its bytes are read only when the message is really sent. */
-export interface FileToSend {
+interface FileToSend {
   name: string;
   storageKey: string;
   contentType: string;

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * can resume it after a restart. The interaction token is only good for 15 minutes; after the cutover
  * the message moves to the channel (`mode: 'channel'`) and is edited with the bot token.
  */
-export const discordReplySchema = z.object({
+const discordReplySchema = z.object({
   platform: z.literal('discord'),
   appId: z.string().min(1),
   token: z.string().min(1),

@@ -7,10 +7,9 @@ import type { AssetRecord, JobRecord } from '../records.js';
  * record (fromRecord), moved by events (apply). Renderers only turn it into their format.
  */
 
-/** What the job is doing, in the order a job goes through them. Add a stage here and in STAGES. */
+/** What the job is doing, in the order a job goes through them. */
 export type Stage = 'queued' | 'starting' | 'running' | 'saving' | 'retrying' | 'completed' | 'failed' | 'cancelled';
 
-export const STAGES: readonly Stage[] = ['queued', 'starting', 'running', 'saving', 'retrying', 'completed', 'failed', 'cancelled'];
 const FINAL: ReadonlySet<Stage> = new Set(['completed', 'failed', 'cancelled']);
 
 export type Button = 'cancel' | 'reroll' | 'delete';

@@ -46,40 +46,21 @@ async function* sseEvents(response) {
   }
 }
 
-function render(event) {
-  const d = event.data;
-  switch (event.name) {
-    case 'status':
-      if (d.status === 'queued') show(`Queued — ${d.position} in line`, d.progress);
-      else if (d.status === 'running') show(`Running — ${d.stage}`, d.progress);
-      if (d.status === 'completed') finish(d.images, d);
-      if (d.status === 'failed') showError(d.error ? d.error.message : 'failed');
-      if (d.status === 'cancelled') show('Cancelled', 0);
-      break;
-    // A place-in-line update can trail the job's own start; never step back to "queued".
-    case 'queued': if (!running) show(`Queued — ${d.position} in line`, 0); break;
-    case 'started': running = true; show('Starting…', 0); break;
-    case 'progress': show(`Step ${d.step} of ${d.total_steps} — ${d.progress}%`, d.progress); break;
-    case 'saving': show('Saving…', d.progress); break;
-    case 'completed': finish(d.images, d); break;
-    case 'failed': if (!d.will_retry) showError(`${d.message}${d.ref ? ` (ref ${d.ref})` : ''}`); else show('Retrying…', 0); break;
-    case 'cancelled': show('Cancelled', 0); break;
-    case 'retrying': show('Retrying after a worker stopped…', 0); break;
-  }
-}
-
-function finish(images, d) {
-  show('Done', 100);
-  const first = images && images[0];
+// The server applies the job-message model to every event and sends the result as `view`; the
+// page only draws it (no ordering rules here: a late place in line never arrives as a view).
+function draw(view) {
+  show(view.text, view.percent);
+  if (view.error) showError(view.error.text);
+  const first = view.images[0];
+  $('result').hidden = !first;
   if (!first) return;
   $('image').src = first.webp_url || first.url;
   $('full').href = first.url;
-  $('recipe').textContent = `seed ${d.seed} · ${first.width}×${first.height}${d.backend ? ` · ${d.backend}` : ''}`;
-  if (projectUrl) {
-    $('gallery').href = projectUrl;
+  $('recipe').textContent = view.recipe || '';
+  if (view.project_url) {
+    $('gallery').href = view.project_url;
     $('gallery').hidden = false;
   }
-  $('result').hidden = false;
 }
 
 const RECONNECT_TRIES = 10;
@@ -95,7 +76,7 @@ async function follow(jobId, token) {
       if (stream.ok) {
         for await (const e of sseEvents(stream)) {
           if (e.name === 'reconnect') reconnectAfter = e.data.retry_after_ms || 2000;
-          else render(e);
+          else if (e.name === 'view') draw(e.data);
         }
         if (!reconnectAfter) return;
       }
@@ -109,9 +90,6 @@ async function follow(jobId, token) {
   }
 }
 
-let projectUrl = '';
-let running = false;
-
 async function submit(event) {
   event.preventDefault();
   const token = $('token').value.trim();
@@ -119,7 +97,6 @@ async function submit(event) {
   const [width, height] = $('aspect').value.split('x').map(Number);
   const body = { prompt: $('prompt').value, width, height, steps: Number($('steps').value) };
   if ($('seed').value !== '') body.seed = Number($('seed').value);
-  running = false;
   $('go').disabled = true;
   $('job').hidden = false;
   $('error').hidden = true;
@@ -130,7 +107,6 @@ async function submit(event) {
     const created = await fetch('/api/anime/generate', { method: 'POST', headers, body: JSON.stringify(body) });
     const json = await created.json();
     if (!created.ok) return showError(json.error ? json.error.message : `HTTP ${created.status}`);
-    projectUrl = json.project_url || '';
     await follow(json.job_id, token);
   } catch (error) {
     showError(`network problem: ${error.message}`);

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { isTerminal, type JobEvent } from '../../core/events.js';
-import type { GenerateService } from '../../core/generate-service.js';
+import type { JobEvent } from '../../core/events.js';
+import type { GenerateService, Viewer } from '../../core/generate-service.js';
+import { apply, fromRecord, isFinal } from '../../core/job-message/model.js';
 import type { JobEventBus } from '../../core/ports.js';
 import { authenticate, type AuthDeps } from '../auth.js';
 import { sendFailure } from '../http-errors.js';
 import { eventJson, statusJson } from '../job-json.js';
+import { renderWebView } from '../job-view.js';
 import type { MediaLinks } from '../../infra/links/media-links.js';
 
 const KEEPALIVE_MS = 15_000;
@@ -16,11 +18,17 @@ export interface JobEventsDeps extends AuthDeps {
   events: JobEventBus;
   links: MediaLinks;
   publicUrl: string;
+  /** The signed gallery link of a project, as the generate answer carries it. */
+  projectUrl(viewer: Viewer, projectSlug: string): string;
 }
 
 /**
  * Server-Sent Events for one job: a `status` snapshot first, then every event until the job ends.
  * Subscribing before reading the snapshot means no event can fall between the two.
+ * Beside the raw events, a `view` event carries the job message as the web renders it: the core
+ * model starts from the record and applies each event, so the page draws and decides nothing. A
+ * view goes out before the event that made it and only when it changed (a late place in line for
+ * a started job changes nothing). A reconnecting client starts again from the record: no ids.
  */
 export function registerJobEvents(app: FastifyInstance, deps: JobEventsDeps): void {
   // Open streams end on close with word to reconnect: left open, a stream holds the server (and the
@@ -64,9 +72,10 @@ export function registerJobEvents(app: FastifyInstance, deps: JobEventsDeps): vo
       void unsubscribe();
       raw.end();
     };
-    const send = (name: string, data: unknown) => {
-      if (!closed) raw.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    const sendJson = (name: string, json: string) => {
+      if (!closed) raw.write(`event: ${name}\ndata: ${json}\n\n`);
     };
+    const send = (name: string, data: unknown) => sendJson(name, JSON.stringify(data));
     const endForShutdown = () => {
       if (!closed) raw.write(`retry: ${RECONNECT_AFTER_MS}\n\n`);
       send('reconnect', { reason: 'server_shutting_down', retry_after_ms: RECONNECT_AFTER_MS });
@@ -75,12 +84,19 @@ export function registerJobEvents(app: FastifyInstance, deps: JobEventsDeps): vo
     openStreams.add(endForShutdown);
     raw.on('close', finish);
 
+    const context = { mediaUrl: (assetId: string) => deps.links.url(assetId), projectUrl: deps.projectUrl(auth.viewer, view.value.job.projectSlug) };
+    let message = fromRecord(view.value.job, view.value.assets, view.value.position);
+    let shown = JSON.stringify(renderWebView(message, context));
     send('status', statusJson(view.value, deps.links, deps.publicUrl));
-    const status = view.value.job.status;
-    if (status === 'completed' || status === 'failed' || status === 'cancelled') return finish();
+    sendJson('view', shown);
+    if (isFinal(message)) return finish();
     deliver = (event) => {
+      message = apply(message, event);
+      const next = JSON.stringify(renderWebView(message, context));
+      if (next !== shown) sendJson('view', next);
+      shown = next;
       send(event.type, eventJson(event, deps.links));
-      if (isTerminal(event)) finish();
+      if (isFinal(message)) finish();
     };
     for (const event of pending.splice(0)) deliver(event);
   });

@@ -55,7 +55,7 @@ export function parseBinaryFrame(frame: Buffer): BinaryFrame {
   return { kind: 'unknown', eventType };
 }
 
-export function parseTextFrame(text: string): ComfyMessage | undefined {
+function parseTextFrame(text: string): ComfyMessage | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);

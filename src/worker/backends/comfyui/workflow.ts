@@ -12,8 +12,8 @@ export { parseTitleTags, TEMPLATE_ROLES, type RoleTarget, type RoleTargets, type
  * that play a role (sampler, prompt encoders, latent, savers) by class_type and by following links
  * from the sampler, then set their inputs. Prompt text is only ever assigned as a value.
  */
-export type Link = [string, number];
-export interface ApiNode {
+type Link = [string, number];
+interface ApiNode {
   class_type: string;
   inputs: Record<string, unknown>;
   _meta?: { title?: string };
@@ -41,7 +41,7 @@ function templateError(detail: string): GenerationError {
   });
 }
 
-export function isLink(value: unknown): value is Link {
+function isLink(value: unknown): value is Link {
   return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'number';
 }
 
@@ -81,7 +81,7 @@ export interface WorkflowRoles {
   tagged: boolean;
 }
 
-export function findSampler(workflow: ApiWorkflow): string {
+function findSampler(workflow: ApiWorkflow): string {
   const ids = Object.keys(workflow).filter((id) => workflow[id]!.class_type in SAMPLER_SEED_INPUT);
   if (ids.length !== 1) throw templateError(`expected exactly one sampler node, found ${ids.length}`);
   return ids[0]!;
@@ -134,7 +134,7 @@ function checkLora(lora: LoraSpec): void {
  * Chains one LoraLoader per LoRA after the checkpoint loader, then points every consumer of the
  * checkpoint's MODEL (slot 0) and CLIP (slot 1) at the end of the chain.
  */
-export function insertLoras(workflow: ApiWorkflow, loras: LoraSpec[]): string[] {
+function insertLoras(workflow: ApiWorkflow, loras: LoraSpec[]): string[] {
   if (loras.length === 0) return [];
   const loaders = Object.keys(workflow).filter((id) => CHECKPOINT_LOADERS.has(workflow[id]!.class_type));
   if (loaders.length !== 1) throw templateError(`LoRAs need exactly one checkpoint loader, found ${loaders.length}`);

@@ -1,0 +1,110 @@
+import { ordinal } from '../core/job-message/bar.js';
+import { buttons, isDeleted, isFinal, type Button, type JobError, type JobMessage, type Stage } from '../core/job-message/model.js';
+
+/**
+ * The web's renderer of the one job message (core/job-message/model.ts): the `view` event of a
+ * job's live stream. The stream route applies the model to every event and sends what this returns;
+ * the try page only draws it, so ordering rules (never back to "queued", stale events, finals win)
+ * live in the model alone, as for Discord and Slack. Plain text throughout: the page writes it with
+ * textContent, so nothing a user typed can become markup.
+ */
+
+interface WebImage {
+  url: string;
+  webp_url?: string;
+  thumbnail_url?: string;
+  kind: 'image' | 'video';
+  width: number;
+  height: number;
+}
+
+export interface WebJobView {
+  job_id: string;
+  stage: Stage;
+  /** The status line, as the page shows it. */
+  text: string;
+  percent: number;
+  /** No view follows a final one: the stream ends. */
+  final: boolean;
+  /** The prompt as the user typed it. */
+  prompt: string;
+  /** 1-based place in line, while queued. */
+  place?: number;
+  step?: number;
+  total_steps?: number;
+  /** The finished job's files (empty until then, and after they were deleted). */
+  images: WebImage[];
+  /** Seed, size and backend of the finished job. */
+  recipe?: string;
+  project_url?: string;
+  error?: { code: string; details: Readonly<Record<string, string | number>>; ref?: string; text: string };
+  /** What may be done with the job now, as the model allows (the same buttons the chat replies carry). */
+  actions: Button[];
+}
+
+export interface WebViewContext {
+  /** A signed media link of an asset (MediaLinks.url). */
+  mediaUrl(assetId: string): string;
+  /** The project's signed gallery link for whoever follows the stream. */
+  projectUrl: string;
+}
+
+/**
+ * Words for a job that failed in the worker, from its code and reference. One small function so a
+ * words table (per code, with the details) can take its place.
+ */
+function webFailureText(error: JobError | undefined): string {
+  const what = `The image could not be made (${error?.code ?? 'internal'}).`;
+  return error?.ref ? `${what} Reference ${error.ref}.` : what;
+}
+
+function statusText(m: JobMessage): string {
+  switch (m.stage) {
+    case 'queued':
+      return `Queued — ${ordinal(m.position ?? 1)} in line`;
+    case 'starting':
+      return m.retryReason === 'worker_stopped' ? 'Retrying after a worker stopped — starting…' : 'Starting…';
+    case 'running':
+      return `Step ${m.step ?? 0} of ${m.totalSteps ?? 0} — ${m.percent}%`;
+    case 'saving':
+      return `Saving… ${m.percent}%`;
+    case 'retrying':
+      return m.retryReason === 'worker_stopped' ? 'Retrying after a worker stopped…' : 'The image backend had a problem; trying again…';
+    case 'completed':
+      return isDeleted(m) ? 'Done — the image was deleted' : 'Done';
+    case 'failed':
+      return 'Failed';
+    case 'cancelled':
+      return m.cancelledBy === 'moderator' ? 'Cancelled by a moderator' : m.cancelledBy === 'system' ? 'Cancelled by the service' : 'Cancelled';
+  }
+}
+
+export function renderWebView(m: JobMessage, ctx: WebViewContext): WebJobView {
+  const { job } = m;
+  const images: WebImage[] = m.outputs.map(({ kind, width, height, original, webp, thumbnail }) => ({
+    url: ctx.mediaUrl(original.assetId),
+    ...(webp ? { webp_url: ctx.mediaUrl(webp.assetId) } : {}),
+    ...(thumbnail ? { thumbnail_url: ctx.mediaUrl(thumbnail.assetId) } : {}),
+    kind,
+    width,
+    height,
+  }));
+  const size = `${job.width}×${job.height}${job.count > 1 ? ` ×${job.count}` : ''}`;
+  return {
+    job_id: job.jobId,
+    stage: m.stage,
+    text: statusText(m),
+    percent: m.stage === 'completed' ? 100 : m.percent,
+    final: isFinal(m),
+    prompt: job.prompt,
+    ...(m.stage === 'queued' ? { place: m.position ?? 1 } : {}),
+    ...(m.stage === 'running' && m.step !== undefined ? { step: m.step, total_steps: m.totalSteps ?? 0 } : {}),
+    images,
+    ...(m.stage === 'completed' ? { recipe: `seed ${m.seed ?? ''} · ${size}${m.backend ? ` · ${m.backend}` : ''}` } : {}),
+    ...(isFinal(m) ? { project_url: ctx.projectUrl } : {}),
+    ...(m.stage === 'failed' && m.error
+      ? { error: { code: m.error.code, details: m.error.details, ...(m.error.ref ? { ref: m.error.ref } : {}), text: webFailureText(m.error) } }
+      : {}),
+    actions: buttons(m),
+  };
+}
