@@ -82,7 +82,7 @@ export class PromptRun {
       await this.openSocket();
       // Cancelled or out of time before anything was queued: nothing to undo on the server.
       if (this.outcome?.kind === 'cancel') throw new JobCancelledError();
-      if (this.outcome?.kind === 'timeout') throw new GenerationError('backend_timeout', 'The image server did not answer in time; the job will be retried.', 'backoff');
+      if (this.outcome?.kind === 'timeout') throw new GenerationError('backend_timeout', {}, 'backoff');
       await this.submit();
       for (const message of this.buffered.splice(0)) this.handle(message);
       if (!this.socket) this.startPolling();
@@ -107,7 +107,7 @@ export class PromptRun {
 
   /** Ends the run from outside (generator closing); the job will be retried elsewhere. */
   abandon(): void {
-    this.settle({ kind: 'failed', error: new GenerationError('backend_closed', 'The image server connection was closed; the job will be retried.', 'backoff') });
+    this.settle({ kind: 'failed', error: new GenerationError('backend_closed', {}, 'backoff') });
   }
 
   private settle(outcome: Outcome): void {
@@ -256,7 +256,7 @@ export class PromptRun {
       if (queue.running.includes(id)) this.started = true;
       else if (!queue.pending.includes(id) && !(await this.settings.http.history(id))) {
         // Neither queued, running nor finished: the server restarted and forgot the prompt.
-        return this.settle({ kind: 'failed', error: new GenerationError('backend_lost', 'The image server lost the job (it may have restarted); the job will be retried.', 'backoff') });
+        return this.settle({ kind: 'failed', error: new GenerationError('backend_lost', {}, 'backoff') });
       }
       this.pollFailures = 0;
     } catch (error) {
@@ -272,20 +272,20 @@ export class PromptRun {
     if (failure) return executionError(failure[1]);
     const interrupted = messages.find(([event]) => event === 'execution_interrupted');
     if (interrupted) return interruptedError(interrupted[1]);
-    if (entry.status?.status_str === 'error') return new GenerationError('execution_failed', 'The image server reported a failed run.', 'never');
+    if (entry.status?.status_str === 'error') return new GenerationError('execution_failed', {}, 'never', { adminText: 'the history entry says the run failed' });
     return undefined;
   }
 
   private async collect(known: HistoryEntry | undefined): Promise<GeneratedFile[]> {
     const { http } = this.settings;
     const entry = known ?? (await http.history(this.promptId!));
-    if (!entry) throw new GenerationError('backend_error', 'The image server finished but kept no result; the job will be retried.', 'backoff');
+    if (!entry) throw new GenerationError('backend_error', {}, 'backoff', { adminText: 'the run finished but /history kept no entry' });
     const failure = this.outcomeError(entry);
     if (failure) throw failure;
     const refs = collectOutputFiles(entry).filter((ref) => kindOf(ref) !== 'other');
     const wanted = refs.filter((ref) => kindOf(ref) === this.input.kind);
     const chosen = wanted.length > 0 ? wanted : refs;
-    if (chosen.length === 0) throw new GenerationError('no_output', 'The image server finished without producing an image.', 'never');
+    if (chosen.length === 0) throw new GenerationError('no_output', {}, 'never');
     this.report('fetching results', this.totalSteps);
     const files: GeneratedFile[] = [];
     for (const ref of chosen) {
@@ -324,9 +324,9 @@ export class PromptRun {
     }
     if (!running) {
       if (id !== undefined) await this.bestEffort('queue delete', () => http.deleteQueued(id));
-      return new GenerationError('backend_busy', 'The image server is busy with other work; the job will wait and retry.', 'rate_limit');
+      return new GenerationError('backend_busy', {}, 'rate_limit');
     }
     await this.bestEffort('interrupt', () => http.interrupt(id!));
-    return new GenerationError('backend_timeout', 'The image server took too long; the job will be retried.', 'backoff');
+    return new GenerationError('backend_timeout', {}, 'backoff');
   }
 }
