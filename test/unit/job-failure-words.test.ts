@@ -2,12 +2,14 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { renderReply as renderDiscord } from '../../src/bots/discord/render.js';
-import { JOB_FAILURE_WORDS as DISCORD, describeJobError } from '../../src/bots/discord/words.js';
+import { JOB_FAILURE_WORDS as DISCORD, describeFailure, describeJobError } from '../../src/bots/discord/words.js';
 import { renderReply as renderSlack } from '../../src/bots/slack/reply/reply-view.js';
-import { JOB_FAILURE_WORDS as SLACK, jobFailureText } from '../../src/bots/slack/words.js';
+import { FAILURE_WORDS as SLACK_FAILURE_WORDS, JOB_FAILURE_WORDS as SLACK, failureText, jobFailureText } from '../../src/bots/slack/words.js';
 import { GenerationError } from '../../src/core/errors.js';
 import { describeJobFailure, detailsOf, JOB_FAILURE_CODES, type JobFailureWords } from '../../src/core/job-failures.js';
 import { fromRecord } from '../../src/core/job-message/model.js';
+import { fail, FAILURE_CODES, refuse, type Failure, type FailureCode } from '../../src/core/outcome.js';
+import { FAILURE_WORDS as WEB_FAILURE_WORDS } from '../../src/web/http-errors.js';
 import { JOB_FAILURE_WORDS as WEB, jobFailureMessage } from '../../src/web/job-failure-words.js';
 import { jobRecord } from '../support/job-fixtures.js';
 
@@ -87,4 +89,33 @@ test('a job failed before codes had details (prose in the row) still reads sensi
     expect(reply).toContain('r-old');
     expect(reply).not.toContain('Padding');
   }
+});
+
+describe('request failures (the core outcome codes)', () => {
+  const bare = (code: FailureCode) => refuse(code, {});
+  const ADAPTER_WORDS: Array<[string, (f: Failure) => string]> = [
+    ['discord', (f) => describeFailure(f, 'generate', 0)],
+    ['slack', failureText],
+    ['web', (f) => WEB_FAILURE_WORDS[f.code](f)],
+  ];
+
+  test.each(ADAPTER_WORDS)('the %s words cover every code, also without a core message', (_name, words) => {
+    for (const code of FAILURE_CODES) {
+      for (const failure of [bare(code), fail(code, 'no project named "x"', { field: 'project', reason: 'nsfw', retryAfterMs: 5000, ref: 'r-1' })]) {
+        const text = words(failure);
+        expect(text.trim().length, code).toBeGreaterThan(5);
+        expect(text).not.toMatch(/undefined|null|\[object/);
+      }
+    }
+    expect(Object.keys(WEB_FAILURE_WORDS).sort()).toEqual([...FAILURE_CODES].sort());
+    expect(Object.keys(SLACK_FAILURE_WORDS).sort()).toEqual([...FAILURE_CODES].sort());
+  });
+
+  test("a content refusal names its rule in every adapter, and the core's refusal has no prose", () => {
+    const refusal = refuse('content_refused', { reason: 'blocklist' });
+    expect(refusal.message).toBeUndefined();
+    expect(describeFailure(refusal, 'generate')).toMatch(/blocked/);
+    expect(failureText(refusal)).toMatch(/blocked/);
+    expect(WEB_FAILURE_WORDS.content_refused(refusal)).toMatch(/blocked/);
+  });
 });

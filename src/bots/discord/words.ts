@@ -1,7 +1,7 @@
 import { escapeMarkdown } from 'discord.js';
 import { describeJobFailure, type JobFailureWords, type NodePlace } from '../../core/job-failures.js';
 import type { JobError } from '../../core/job-message/model.js';
-import type { Failure } from '../../core/outcome.js';
+import type { Failure, FailureCode } from '../../core/outcome.js';
 
 /** What the user was doing, so a refusal can say what it refused. */
 export type Doing = 'generate' | 'cancel' | 'delete' | 'reroll' | 'configure' | 'token' | 'list' | 'project' | 'character' | 'browse';
@@ -62,32 +62,25 @@ function whenToRetry(retryAfterMs: number | undefined, now = Date.now()): string
   return `<t:${Math.ceil((now + seconds * 1000) / 1000)}:R> (in about ${seconds} s)`;
 }
 
-/** Words for every failure the core can return. The core's own message is used only where it names a specific thing. */
+/** Words for every failure the core can return, one per code. The core's own message is used only where it names a specific thing. */
+const FAILURE_WORDS: Record<FailureCode, (failure: Failure, doing: Doing, now: number) => string> = {
+  forbidden: (_f, doing) => FORBIDDEN[doing],
+  rate_limited: (f, _doing, now) => `You are generating too fast. Try again ${whenToRetry(f.retryAfterMs, now)}.`,
+  too_many_pending: () => 'You already have as many jobs waiting as you may. Wait for one to finish, or cancel one from `/jobs`.',
+  queue_full: (f, _doing, now) => `The queue is full right now. Please try again ${whenToRetry(f.retryAfterMs, now)}.`,
+  content_refused: (f) => CONTENT[f.reason ?? ''] ?? 'That prompt is not allowed in this server. Please rephrase it.',
+  invalid_input: (f) => {
+    const field = FIELD_NAMES[f.field ?? ''] ?? f.field ?? 'input';
+    return `The \`${field}\` option is not valid${f.message ? `: ${f.message}` : ''}.`;
+  },
+  not_found: (f, doing) => (NAMES_WHAT_IS_MISSING.has(doing) && f.message ? `Not found: ${f.message}.` : 'That job does not exist, or it is not yours to see.'),
+  conflict: (f) => (f.message ? `Nothing to do: ${f.message}.` : 'Nothing to do: that is already the case.'),
+  unavailable: () => 'The image service is unavailable right now. Please try again in a minute.',
+  internal: (f) => `Something went wrong on our side.${f.ref ? ` Reference: \`${f.ref}\`` : ''}`,
+};
+
 export function describeFailure(failure: Failure, doing: Doing, now = Date.now()): string {
-  switch (failure.code) {
-    case 'forbidden':
-      return FORBIDDEN[doing];
-    case 'rate_limited':
-      return `You are generating too fast. Try again ${whenToRetry(failure.retryAfterMs, now)}.`;
-    case 'too_many_pending':
-      return 'You already have as many jobs waiting as you may. Wait for one to finish, or cancel one from `/jobs`.';
-    case 'queue_full':
-      return `The queue is full right now. Please try again ${whenToRetry(failure.retryAfterMs, now)}.`;
-    case 'content_refused':
-      return CONTENT[failure.reason ?? ''] ?? 'That prompt is not allowed in this server. Please rephrase it.';
-    case 'invalid_input': {
-      const field = FIELD_NAMES[failure.field ?? ''] ?? failure.field ?? 'input';
-      return `The \`${field}\` option is not valid: ${failure.message}.`;
-    }
-    case 'not_found':
-      return NAMES_WHAT_IS_MISSING.has(doing) ? `Not found: ${failure.message}.` : 'That job does not exist, or it is not yours to see.';
-    case 'conflict':
-      return `Nothing to do: ${failure.message}.`;
-    case 'unavailable':
-      return 'The image service is unavailable right now. Please try again in a minute.';
-    case 'internal':
-      return `Something went wrong on our side.${failure.ref ? ` Reference: \`${failure.ref}\`` : ''}`;
-  }
+  return FAILURE_WORDS[failure.code](failure, doing, now);
 }
 
 /** Detail values come from the image server (a node type): shown as text, never as markdown or a mention. */

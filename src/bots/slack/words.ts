@@ -20,25 +20,25 @@ const CONTENT: Record<string, string> = {
  * Words for every core failure code, in the adapter (the core returns codes, not prose). The core's
  * short English message is only echoed where it names the field or the rule at fault.
  */
-const WORDS: Record<FailureCode, (f: Failure) => string> = {
-  invalid_input: (f) => `That request doesn't work: ${f.message}.`,
+export const FAILURE_WORDS: Record<FailureCode, (f: Failure) => string> = {
+  invalid_input: (f) => (f.message ? `That request doesn't work: ${f.message}.` : "That request doesn't work."),
   forbidden: (f) =>
     f.reason === 'role'
       ? 'Your role in this workspace does not allow generating images. A workspace admin can map your user group to the creator role.'
-      : `You can't do that: ${f.message}.`,
-  not_found: (f) => `Not found: ${f.message}.`,
+      : `You can't do that${f.message ? `: ${f.message}` : ''}.`,
+  not_found: (f) => (f.message ? `Not found: ${f.message}.` : 'Not found.'),
   rate_limited: (f) => `You're generating too fast. Try again in ${seconds(f.retryAfterMs)}.`,
   too_many_pending: () => 'You already have as many jobs waiting as you may. Wait for one to finish, or cancel one with /cancel.',
   queue_full: (f) => `The queue is full right now. Try again in ${seconds(f.retryAfterMs ?? 30_000)}.`,
   content_refused: (f) => CONTENT[f.reason ?? ''] ?? 'That prompt is not allowed in this workspace. Please rephrase it.',
-  conflict: (f) => `That can't be done now: ${f.message}.`,
+  conflict: (f) => `That can't be done now${f.message ? `: ${f.message}` : ''}.`,
   unavailable: () => 'The image service is unavailable right now. Please try again in a minute.',
   internal: (f) => `Something went wrong on our side${f.ref ? ` (reference ${f.ref})` : ''}.`,
 };
 
 /** mrkdwn-safe words for a failure (the core's message may quote user input, so it is escaped). */
 export function failureText(failure: Failure): string {
-  return escapeSlackText(WORDS[failure.code](failure));
+  return escapeSlackText(FAILURE_WORDS[failure.code](failure));
 }
 
 /** "step “KSampler” (node 3)", or whichever part is known; the values come from the image server. */

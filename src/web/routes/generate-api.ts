@@ -30,7 +30,7 @@ function inWebTerms(failure: Failure): Failure {
   const coreField = failure.field?.split('.')[0];
   const webField = coreField ? WEB_NAME[coreField] : undefined;
   if (!coreField || !webField || webField === coreField) return failure;
-  return { ...failure, field: webField, message: failure.message.split(coreField).join(webField) };
+  return { ...failure, field: webField, ...(failure.message === undefined ? {} : { message: failure.message.split(coreField).join(webField) }) };
 }
 
 function toCoreRequest(body: unknown): Outcome<Record<string, unknown>> {
