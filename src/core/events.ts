@@ -1,3 +1,5 @@
+import type { JobFailureCode } from './job-failures.js';
+
 /**
  * Job lifecycle events. The worker publishes them; every adapter that owns a reply renders them
  * (Discord embed, Slack blocks, SSE JSON). Percentages are real: they come from backend steps.
@@ -27,7 +29,8 @@ export type JobEvent =
   | (Base & { type: 'progress'; step: number; totalSteps: number; percent: number; stage: string })
   | (Base & { type: 'saving'; percent: number })
   | (Base & { type: 'completed'; assets: AssetView[]; durationMs: number; seed: number; backend: string })
-  | (Base & { type: 'failed'; code: string; message: string; details?: Record<string, string | number>; ref?: string; willRetry: boolean })
+  /** Why, as a code and its details (job-failures.ts); each adapter writes its own words. */
+  | (Base & { type: 'failed'; code: JobFailureCode; details: Readonly<Record<string, string>>; ref?: string; willRetry: boolean })
   /** The job runs again from the start because the worker running it stopped mid-job. */
   | (Base & { type: 'retrying'; reason: 'worker_stopped'; attempt: number })
   | (Base & { type: 'cancelled'; by: 'user' | 'moderator' | 'system' });

@@ -5,7 +5,7 @@ import { mergeCharacters, type CharacterResolver, type MergeableCharacter } from
 import type { JobEvent } from './events.js';
 import { generateRequestSchema, MAX_SEED, type GenerateRequest } from './generate-request.js';
 import { parseInput } from './input-errors.js';
-import { fail, ok, type Outcome } from './outcome.js';
+import { fail, ok, refuse, type Outcome } from './outcome.js';
 import { canOnResource } from './policy/permissions.js';
 import type { JobEventBus, JobQueue, MediaStore } from './ports.js';
 import { canSeeProject, readerOf } from './projects/visibility.js';
@@ -95,7 +95,7 @@ export class GenerateService {
     const { identity, role } = await this.identify(actor);
     const { policy, records } = this.deps;
     if (!policy.canGenerate(role)) {
-      return fail('forbidden', 'your role may not generate images here', { reason: 'role' });
+      return refuse('forbidden', { reason: 'role' });
     }
     const project = await this.usableProject({ identity, role }, request.value.project, actor.channel?.id);
     if (!project) {
@@ -120,7 +120,7 @@ export class GenerateService {
         target: 'content',
         details: { reason: verdict.reason, term: verdict.term ?? null, platform: actor.platform },
       });
-      return fail('content_refused', 'this prompt is not allowed here', { reason: verdict.reason });
+      return refuse('content_refused', { reason: verdict.reason });
     }
 
     const jobId = randomUUID();
@@ -135,7 +135,7 @@ export class GenerateService {
         target: 'limit',
         details: { limit: admitted.limit, retryAfterMs: admitted.retryAfterMs },
       });
-      return fail(code, LIMIT_MESSAGES[admitted.limit], { reason: admitted.limit, retryAfterMs: admitted.retryAfterMs });
+      return refuse(code, { reason: admitted.limit, retryAfterMs: admitted.retryAfterMs });
     }
 
     try {
@@ -271,12 +271,6 @@ export class GenerateService {
     await this.deps.events.publish(event);
   }
 }
-
-const LIMIT_MESSAGES = {
-  rate: 'you are generating too fast',
-  pending: 'you already have the most jobs waiting that you may have',
-  queue: 'the service is busy, try again shortly',
-} as const;
 
 function policyActor(viewer: Viewer) {
   return { role: viewer.role, userId: viewer.identity.userId };

@@ -1,23 +1,29 @@
 /**
- * Typed results from the core. Adapters turn a failure code into words; the core never writes
- * user-facing prose beyond a short English default the web API can echo.
+ * Typed results from the core. Adapters turn a failure code into words (each has one table per
+ * code). Where a failure names something only the core knows (the field and rule at fault, the
+ * project not found) it says so in `message`, a short English phrase the web API echoes; refusals
+ * whose words follow from the code and the reason carry no message at all.
  */
-export type FailureCode =
-  | 'invalid_input'
-  | 'forbidden'
-  | 'not_found'
-  | 'rate_limited'
-  | 'too_many_pending'
-  | 'queue_full'
-  | 'content_refused'
-  | 'conflict'
-  | 'unavailable'
-  | 'internal';
+export const FAILURE_CODES = [
+  'invalid_input',
+  'forbidden',
+  'not_found',
+  'rate_limited',
+  'too_many_pending',
+  'queue_full',
+  'content_refused',
+  'conflict',
+  'unavailable',
+  'internal',
+] as const;
+
+export type FailureCode = (typeof FAILURE_CODES)[number];
 
 export interface Failure {
   ok: false;
   code: FailureCode;
-  message: string;
+  /** What only the core can name (a field's rule, a missing project); absent on plain refusals. */
+  message?: string;
   /** The request field at fault, for invalid_input. */
   field?: string;
   /** When the caller may try again (rate_limited, too_many_pending, queue_full). */
@@ -41,4 +47,9 @@ export function ok<T>(value: T): Success<T> {
 
 export function fail(code: FailureCode, message: string, extra: Omit<Failure, 'ok' | 'code' | 'message'> = {}): Failure {
   return { ok: false, code, message, ...extra };
+}
+
+/** A refusal whose words follow from its code and reason (content, limits, role): no message. */
+export function refuse(code: FailureCode, extra: Omit<Failure, 'ok' | 'code' | 'message'> = {}): Failure {
+  return { ok: false, code, ...extra };
 }

@@ -28,7 +28,10 @@ export interface JobRecord {
   attempts: number;
   backend: string | null;
   errorCode: string | null;
-  errorMessage: string | null;
+  /** The failure's details, JSON (see job-failures.ts); older rows may hold prose, which is not shown. */
+  errorDetails: string | null;
+  /** The backend's own account of the failure, for admins only (never in a chat reply or a non-admin API answer). */
+  errorAdminText: string | null;
   errorRef: string | null;
   reply: unknown;
   /** The validated request as the user gave it (re-roll starts from it). */

@@ -63,7 +63,8 @@ export function prepareHotStatements(db: Database) {
         startedAt: sql`coalesce(${jobs.startedAt}, now())`,
         updatedAt: sql`now()`,
         errorCode: null,
-        errorMessage: null,
+        errorDetails: null,
+        errorAdminText: null,
       })
       // UPDATE ... FROM may not join on the updated table, so both go in FROM and meet in WHERE.
       // `prior` is read from the snapshot before the update: 'running' there means the last attempt

@@ -183,7 +183,10 @@ export const jobs = pgTable(
     priority: integer('priority').notNull().default(1),
     attempts: integer('attempts').notNull().default(0),
     errorCode: text('error_code'),
-    errorMessage: text('error_message'),
+    /** The failure's details as JSON (core/job-failures.ts); rows from before codes had details hold prose here. */
+    errorDetails: text('error_message'),
+    /** The backend's own account of the failure (an exception's text): for admins, never for chat replies. */
+    errorAdminText: text('error_admin_text'),
     errorRef: text('error_ref'),
     /** Where the adapter's reply lives (channel, message, interaction token...), so a restart can resume it. */
     reply: jsonb('reply'),

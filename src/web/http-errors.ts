@@ -22,7 +22,32 @@ export function errorBody(code: string, message: string, extra: Partial<ErrorBod
   return { error: { code, message, ...extra } };
 }
 
-/** The web's words for a core failure: the core's short message, the field, and when to retry. */
+/** Why a prompt was refused, by the rule that refused it (the chat adapters name the same reasons). */
+const CONTENT: Record<string, string> = {
+  nsfw: 'this prompt asks for adult content, which is not allowed here',
+  blocklist: 'this prompt contains a word or phrase this space has blocked',
+  pattern: 'this prompt matches a pattern this space has blocked',
+  minors: 'this prompt is refused: sexual content involving minors is never allowed',
+};
+
+/**
+ * The API's `message` per core failure code. Where the core names what is at fault (a field's
+ * rule, a missing project) its short phrase is the message; refusals get the web's own words.
+ */
+export const FAILURE_WORDS: Record<FailureCode, (failure: Failure) => string> = {
+  invalid_input: (f) => f.message ?? 'the request is not valid',
+  forbidden: (f) => f.message ?? (f.reason === 'role' ? 'your role may not generate images here' : 'you may not do that'),
+  not_found: (f) => f.message ?? 'not found',
+  rate_limited: () => 'you are generating too fast',
+  too_many_pending: () => 'you already have the most jobs waiting that you may have',
+  queue_full: () => 'the service is busy, try again shortly',
+  content_refused: (f) => CONTENT[f.reason ?? ''] ?? 'this prompt is not allowed here',
+  conflict: (f) => f.message ?? 'that cannot be done now',
+  unavailable: (f) => f.message ?? 'the service is unavailable right now; try again shortly',
+  internal: (f) => f.message ?? 'something went wrong on our side',
+};
+
+/** The web's words for a core failure: its message, the field, and when to retry. */
 export function sendFailure(reply: FastifyReply, failure: Failure): FastifyReply {
   if (failure.retryAfterMs !== undefined) reply.header('Retry-After', Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
   const extra: Partial<ErrorBody['error']> = {};
@@ -30,7 +55,7 @@ export function sendFailure(reply: FastifyReply, failure: Failure): FastifyReply
   if (failure.reason) extra.reason = failure.reason;
   if (failure.retryAfterMs !== undefined) extra.retry_after_ms = failure.retryAfterMs;
   if (failure.ref) extra.ref = failure.ref;
-  return reply.code(STATUS[failure.code]).send(errorBody(failure.code, failure.message, extra));
+  return reply.code(STATUS[failure.code]).send(errorBody(failure.code, FAILURE_WORDS[failure.code](failure), extra));
 }
 
 /** Fastify's own errors (parsing, routing, limits) in the app's words: never the URL, the body or Fastify's text. */

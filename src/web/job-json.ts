@@ -1,8 +1,10 @@
 import type { AssetView, JobEvent } from '../core/events.js';
 import type { JobView } from '../core/generate-service.js';
 import { groupOutputs } from '../core/outputs.js';
-import type { AssetRecord } from '../core/records.js';
+import { readDetails } from '../core/job-message/model.js';
+import type { AssetRecord, JobRecord } from '../core/records.js';
 import type { MediaLinks } from '../infra/links/media-links.js';
+import { jobFailureMessage } from './job-failure-words.js';
 
 export interface ImageJson {
   url: string;
@@ -50,8 +52,28 @@ export function jobUrls(publicUrl: string, jobId: string): { status_url: string;
   return { status_url: `${base}/status`, events_url: `${base}/events` };
 }
 
-/** The seed-compatible status body, extended. */
-export function statusJson(view: JobView, links: MediaLinks, publicUrl: string) {
+/** Who reads a status body: admins also see the backend's own account of a failure. */
+export interface StatusReader {
+  admin: boolean;
+}
+
+/**
+ * A failed (or retrying) job's error: its code, our words for it, its details and reference; the
+ * backend's own text (an exception) only for admins.
+ */
+function errorJson(job: JobRecord, reader: StatusReader) {
+  const details = readDetails(job.errorDetails);
+  return {
+    code: job.errorCode ?? 'internal',
+    message: jobFailureMessage(job.errorCode ?? undefined, details),
+    details,
+    ...(job.errorRef ? { ref: job.errorRef } : {}),
+    ...(reader.admin && job.errorAdminText ? { admin_text: job.errorAdminText } : {}),
+  };
+}
+
+/** The seed-compatible status body, extended. Read as a non-admin unless told otherwise. */
+export function statusJson(view: JobView, links: MediaLinks, publicUrl: string, reader: StatusReader = { admin: false }) {
   const { job } = view;
   return {
     job_id: job.id,
@@ -59,7 +81,7 @@ export function statusJson(view: JobView, links: MediaLinks, publicUrl: string) 
     progress: job.progress,
     stage: job.stage,
     ...(job.status === 'queued' ? { position: view.position } : {}),
-    ...(job.errorCode ? { error: { code: job.errorCode, message: job.errorMessage ?? '', ...(job.errorRef ? { ref: job.errorRef } : {}) } } : {}),
+    ...(job.errorCode ? { error: errorJson(job, reader) } : {}),
     project: job.projectSlug,
     prompt: job.promptSent,
     negative_prompt: job.negativeSent,
@@ -94,7 +116,7 @@ export function eventJson(event: JobEvent, links: MediaLinks): Record<string, un
     case 'completed':
       return { ...base, progress: 100, duration_ms: event.durationMs, seed: event.seed, backend: event.backend, images: viewImagesJson(event.assets, links) };
     case 'failed':
-      return { ...base, code: event.code, message: event.message, ...(event.ref ? { ref: event.ref } : {}), will_retry: event.willRetry };
+      return { ...base, code: event.code, message: jobFailureMessage(event.code, event.details), details: event.details, ...(event.ref ? { ref: event.ref } : {}), will_retry: event.willRetry };
     case 'cancelled':
       return { ...base, by: event.by };
     case 'retrying':

@@ -2,6 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { AssetRecord, JobRecord } from '../core/records.js';
 import type { Database } from '../db/client.js';
 import { isUuid } from '../core/ids.js';
+import type { JobFailureCode } from '../core/job-failures.js';
 import { toJobRecord, type PostgresRecords } from '../db/records.js';
 import { jobs } from '../db/schema.js';
 
@@ -24,6 +25,13 @@ const COMPLETE_JOB = `
     RETURNING 1
   )
   SELECT (SELECT count(*) FROM done)::int AS completed`;
+
+/** A failure as recorded: its code, its details (stored as JSON) and the admins' text. */
+export interface RecordedFailure {
+  code: JobFailureCode;
+  details: Readonly<Record<string, string>>;
+  adminText?: string;
+}
 
 /** The worker's writes to the system of record. Each guards on status so a late write never resurrects a job. */
 export class WorkerJobStore {
@@ -74,14 +82,15 @@ export class WorkerJobStore {
   }
 
   /** False when the job had already ended (cancelled, or finished elsewhere): nothing to announce. */
-  async fail(jobId: string, failure: { code: string; message: string; ref?: string }): Promise<boolean> {
+  async fail(jobId: string, failure: RecordedFailure & { ref?: string }): Promise<boolean> {
     const changed = await this.db
       .update(jobs)
       .set({
         status: 'failed',
         stage: 'failed',
         errorCode: failure.code,
-        errorMessage: failure.message,
+        errorDetails: JSON.stringify(failure.details),
+        errorAdminText: failure.adminText ?? null,
         errorRef: failure.ref ?? null,
         finishedAt: new Date(),
         updatedAt: new Date(),
@@ -92,7 +101,7 @@ export class WorkerJobStore {
   }
 
   /** A retry or a hand-back: the job waits in line again. */
-  async requeue(jobId: string, stage: string, failure?: { code: string; message: string }): Promise<void> {
+  async requeue(jobId: string, stage: string, failure?: RecordedFailure): Promise<void> {
     await this.db
       .update(jobs)
       .set({
@@ -100,7 +109,8 @@ export class WorkerJobStore {
         stage,
         progress: 0,
         errorCode: failure?.code ?? null,
-        errorMessage: failure?.message ?? null,
+        errorDetails: failure ? JSON.stringify(failure.details) : null,
+        errorAdminText: failure?.adminText ?? null,
         updatedAt: new Date(),
       })
       .where(and(eq(jobs.id, jobId), eq(jobs.status, 'running')));

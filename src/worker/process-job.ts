@@ -2,12 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AdmissionControl } from '../core/admission.js';
 import { GenerationError, JobCancelledError } from '../core/errors.js';
 import type { JobEvent } from '../core/events.js';
+import type { JobFailureCode } from '../core/job-failures.js';
 import type { GeneratedFile, Generator, ProgressReport } from '../core/generator.js';
 import type { JobEventBus } from '../core/ports.js';
 import type { JobRecord } from '../core/records.js';
 import { errorRef } from '../shared/error-ref.js';
 import type { Logger } from '../shared/logger.js';
 import { toViews } from './asset-views.js';
+import { sanitizeBackendText } from './backend-text.js';
 import type { NewAsset, WorkerJobStore } from './job-store.js';
 import { isRecordUnreachable } from './record-unreachable.js';
 import { announceEndedJob } from './settle-ended-job.js';
@@ -45,7 +47,7 @@ export type AttemptResult =
   | { kind: 'interrupted' }
   /** Postgres could not be reached before any work was kept: wait for it, then run again (no attempt spent). */
   | { kind: 'unreachable' }
-  | { kind: 'failed'; retry: 'never' | 'backoff' | 'rate_limit'; code: string; message: string; ref: string; retryAfterMs?: number };
+  | { kind: 'failed'; retry: 'never' | 'backoff' | 'rate_limit'; code: JobFailureCode; ref: string; retryAfterMs?: number };
 
 export interface AttemptInfo {
   jobId: string;
@@ -196,15 +198,24 @@ async function failAttempt(
   const known = error instanceof GenerationError ? error : undefined;
   const retry = known?.retry ?? 'backoff';
   const code = known?.code ?? 'internal';
-  const message = known?.userMessage ?? 'the generation failed unexpectedly';
+  const details = flatDetails(known?.details);
+  // The backend's own account goes to the log and the admins' view of the job, never to a reply.
+  // An unforeseen error (a bug) keeps its text in the log only: the reference id leads there.
+  const adminText = known?.adminText === undefined ? undefined : sanitizeBackendText(known.adminText, 400);
   const willRetry = retry === 'rate_limit' || (retry === 'backoff' && info.attempt < info.maxAttempts);
-  log.error({ err: error, ref, code, willRetry }, 'job attempt failed');
+  log.error({ err: error, ref, code, details, adminText, willRetry }, 'job attempt failed');
+  const failure = { code, details, ...(adminText ? { adminText } : {}) };
   if (willRetry) {
-    await deps.store.requeue(job.id, 'retrying', { code, message });
+    await deps.store.requeue(job.id, 'retrying', failure);
   } else {
-    await deps.store.fail(job.id, { code, message, ref });
+    await deps.store.fail(job.id, { ...failure, ref });
     await deps.admission.release(job.userId, job.id);
   }
-  await publish({ type: 'failed', jobId: job.id, at: Date.now(), code, message, ref, willRetry });
-  return { kind: 'failed', retry: willRetry ? retry : 'never', code, message, ref, retryAfterMs: known?.retryAfterMs };
+  await publish({ type: 'failed', jobId: job.id, at: Date.now(), code, details, ref, willRetry });
+  return { kind: 'failed', retry: willRetry ? retry : 'never', code, ref, retryAfterMs: known?.retryAfterMs };
+}
+
+/** Details as the record and the event carry them: text values only. */
+function flatDetails(details: object | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(details ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }

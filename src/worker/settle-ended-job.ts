@@ -1,4 +1,6 @@
 import type { JobEvent } from '../core/events.js';
+import { detailsOf, isJobFailureCode } from '../core/job-failures.js';
+import { readDetails } from '../core/job-message/model.js';
 import { toViews } from './asset-views.js';
 import type { ProcessDeps } from './process-job.js';
 
@@ -19,7 +21,8 @@ export async function announceEndedJob(deps: Pick<ProcessDeps, 'store' | 'admiss
     const assets = toViews(await deps.store.listAssets(job.id));
     end = { type: 'completed', jobId: job.id, at, assets, durationMs, seed: job.seed, backend: job.backend ?? 'unknown' };
   } else if (job.status === 'failed') {
-    end = { type: 'failed', jobId: job.id, at, code: job.errorCode ?? 'internal', message: job.errorMessage ?? 'the generation failed', ...(job.errorRef ? { ref: job.errorRef } : {}), willRetry: false };
+    const code = isJobFailureCode(job.errorCode) ? job.errorCode : 'internal';
+    end = { type: 'failed', jobId: job.id, at, code, details: detailsOf(code, readDetails(job.errorDetails)), ...(job.errorRef ? { ref: job.errorRef } : {}), willRetry: false };
   } else {
     // The record does not say who cancelled; "system" would blame the service, "user" is the usual case.
     end = { type: 'cancelled', jobId: job.id, at, by: 'user' };

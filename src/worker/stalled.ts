@@ -18,9 +18,9 @@ export async function failStalledJob(deps: StalledDeps, jobId: string): Promise<
   const record = await deps.store.getJob(jobId);
   if (!record) return;
   const ref = errorRef();
-  const failed = await deps.store.fail(jobId, { code: 'stalled', message: 'the worker running this job stopped too many times', ref });
+  const failed = await deps.store.fail(jobId, { code: 'stalled', details: {}, ref });
   await deps.admission.release(record.userId, jobId);
-  if (failed) await deps.events.publish({ type: 'failed', jobId, at: Date.now(), code: 'stalled', message: 'the worker running this job stopped too many times', details: {}, ref, willRetry: false });
+  if (failed) await deps.events.publish({ type: 'failed', jobId, at: Date.now(), code: 'stalled', details: {}, ref, willRetry: false });
 }
 
 /** BullMQ's own words for it: "job stalled more than allowable limit". */

@@ -116,13 +116,15 @@ describe('ComfyUI generator against the fake server', () => {
     const error = await rejection(generator.generate(contractInput({ steps: 20_000 }), noProgress));
     expect(fake.received.prompts[0]!.status).toBe(400);
     expect(error).toMatchObject({ code: 'backend_rejected', retry: 'never' });
-    expect(error.userMessage).toContain('KSampler (node 3)');
-    expect(error.userMessage).toContain("input 'steps'");
-    expect(error.userMessage).toContain('Value 20000 bigger than max of 10000');
-    expectSafe(error.userMessage);
+    expect(error.details).toMatchObject({ nodeType: 'KSampler', node: '3', input: 'steps' });
+    expect(error.adminText).toContain('KSampler (node 3)');
+    expect(error.adminText).toContain("input 'steps'");
+    expect(error.adminText).toContain('Value 20000 bigger than max of 10000');
+    expectSafe(error.adminText!);
 
     const lora = await rejection(generator.generate(contractInput({ loras: [{ name: 'missing.safetensors', weight: 0.8 }] }), noProgress));
-    expect(lora.userMessage).toMatch(/LoraLoader \(node \d+\) input 'lora_name': Value not in list/);
+    expect(lora.details).toMatchObject({ nodeType: 'LoraLoader', input: 'lora_name', problem: 'value_not_in_list' });
+    expect(lora.adminText).toMatch(/LoraLoader \(node \d+\) input 'lora_name': Value not in list/);
   });
 
   test('an unknown node class is an invalid_prompt rejection that names the class', async () => {
@@ -134,7 +136,8 @@ describe('ComfyUI generator against the fake server', () => {
       const { generator } = await setup({}, { workflowsDir: dir });
       const error = await rejection(generator.generate(contractInput(), noProgress));
       expect(error).toMatchObject({ code: 'backend_rejected', retry: 'never' });
-      expect(error.userMessage).toContain('UpscaleWithMagic does not exist');
+      expect(error.details).toMatchObject({ nodeType: 'UpscaleWithMagic', problem: 'missing_node_type' });
+      expect(error.adminText).toContain('UpscaleWithMagic does not exist');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -149,9 +152,10 @@ describe('ComfyUI generator against the fake server', () => {
     };
     const error = await rejection(generator.generate(contractInput(), noProgress));
     expect(error).toMatchObject({ code: 'execution_failed', retry: 'never' });
-    expect(error.userMessage).toContain('KSampler (node 3)');
-    expect(error.userMessage).toContain('OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB');
-    expectSafe(error.userMessage);
+    expect(error.details).toEqual({ nodeType: 'KSampler', node: '3' });
+    expect(error.adminText).toContain('OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB');
+    expectSafe(error.adminText!);
+    expect(JSON.stringify(error.details)).not.toContain('OutOfMemory');
   });
 
   test('an unreachable server is a backoff error', async () => {
@@ -159,7 +163,7 @@ describe('ComfyUI generator against the fake server', () => {
     await fake.close();
     const error = await rejection(generator.generate(contractInput(), noProgress));
     expect(error).toMatchObject({ code: 'backend_unreachable', retry: 'backoff' });
-    expectSafe(error.userMessage);
+    expectSafe(error.message);
   });
 
   test('a lost reply to POST /prompt: the prompt is found on the queue and followed, never sent twice', async () => {

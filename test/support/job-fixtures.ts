@@ -7,7 +7,7 @@ export function jobRecord(overrides: Partial<JobRecord> = {}): JobRecord {
   return {
     id: JOB_ID, spaceId: 'space-1', projectId: 'p', projectSlug: 'general', userId: 'u', userExternalId: 'U42',
     platform: 'test', kind: 'image', status: 'queued', progress: 0, stage: '', promptSent: 'hero fragment, a cat', negativeSent: '', seed: 7,
-    width: 512, height: 768, steps: 20, count: 1, priority: 1, attempts: 0, backend: null, errorCode: null, errorMessage: null,
+    width: 512, height: 768, steps: 20, count: 1, priority: 1, attempts: 0, backend: null, errorCode: null, errorDetails: null, errorAdminText: null,
     errorRef: null, reply: null, request: { prompt: 'a cat' }, createdAt: new Date(1_000), startedAt: null, finishedAt: null,
     ...overrides,
   };

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { GenerationError } from '../../src/core/errors.js';
 import { parseEndpoint } from '../../src/worker/backends/comfyui/client.js';
-import { executionError, rejectionError, sanitizeForUser } from '../../src/worker/backends/comfyui/failures.js';
+import { executionError, rejectionError } from '../../src/worker/backends/comfyui/failures.js';
+import { sanitizeBackendText as sanitizeForUser } from '../../src/worker/backend-text.js';
 import { collectOutputFiles, historyEntrySchema, kindOf, mimeOf } from '../../src/worker/backends/comfyui/outputs.js';
 import { parseBinaryFrame } from '../../src/worker/backends/comfyui/socket.js';
 import { applyGenerationInput, loadWorkflowTemplate, type ApiWorkflow } from '../../src/worker/backends/comfyui/workflow.js';
@@ -104,7 +105,7 @@ describe('history outputs', () => {
   });
 });
 
-describe('failures shown to users', () => {
+describe('failures: codes and details for users, the backend text for admins', () => {
   test('sanitizeForUser drops paths, URLs with credentials, tracebacks and length', () => {
     const text = 'Error loading /opt/ComfyUI/models/x.safetensors from http://user:pw@host:8188/view\nTraceback (most recent call last):';
     const clean = sanitizeForUser(text);
@@ -119,9 +120,11 @@ describe('failures shown to users', () => {
       node_errors: { '4': { errors: [{ type: 'value_not_in_list', message: 'Value not in list', details: "ckpt_name: 'x.safetensors' not in ['a.safetensors']", extra_info: { input_name: 'ckpt_name' } }], dependent_outputs: ['9'], class_type: 'CheckpointLoaderSimple' } },
     });
     expect(error).toMatchObject({ code: 'backend_rejected', retry: 'never' });
-    expect(error.userMessage).toBe("The image server rejected the workflow: CheckpointLoaderSimple (node 4) input 'ckpt_name': Value not in list");
+    expect(error.details).toEqual({ node: '4', nodeType: 'CheckpointLoaderSimple', input: 'ckpt_name', problem: 'value_not_in_list' });
+    expect(error.adminText).toBe("CheckpointLoaderSimple (node 4) input 'ckpt_name': Value not in list");
     const top = rejectionError(400, { error: { type: 'invalid_prompt', message: 'Cannot execute because node Foo does not exist.', details: "Node ID '#3'", extra_info: {} }, node_errors: {} });
-    expect(top.userMessage).toBe("The image server rejected the workflow: Cannot execute because node Foo does not exist. (Node ID '#3')");
+    expect(top.details).toEqual({ node: '3', nodeType: 'Foo', problem: 'missing_node_type' });
+    expect(top.adminText).toBe("Cannot execute because node Foo does not exist. (Node ID '#3')");
   });
 
   test('an execution error keeps the exception short and the traceback out', () => {
@@ -132,7 +135,9 @@ describe('failures shown to users', () => {
       exception_message: 'CUDA out of memory in /usr/lib/python3/site-packages/torch/x.py',
       traceback: ['  File "/home/comfy/ComfyUI/execution.py", line 1'],
     });
-    expect(error.userMessage).toBe('The image server failed while running KSampler (node 3): OutOfMemoryError: CUDA out of memory in [path]');
+    expect(error.details).toEqual({ node: '3', nodeType: 'KSampler' });
+    expect(error.adminText).toBe('OutOfMemoryError: CUDA out of memory in [path]');
+    expect(error.message).not.toContain('/usr/lib');
     expect(error.retry).toBe('never');
   });
 });

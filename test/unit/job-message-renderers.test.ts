@@ -57,7 +57,7 @@ function states(): Array<[string, JobMessage]> {
   const started = apply(start, { type: 'started', ...at(10), attempt: 1, backend: 'builtin' });
   const running = apply(started, { type: 'progress', ...at(20), step: 5, totalSteps: 20, percent: 22, stage: 'sampling' });
   const saving = apply(running, { type: 'saving', ...at(30), percent: 92 });
-  const retrying = apply(running, { type: 'failed', ...at(25), code: 'backend_unreachable', message: '', details: {}, willRetry: true });
+  const retrying = apply(running, { type: 'failed', ...at(25), code: 'backend_unreachable', details: {}, willRetry: true });
   const facts = { request: { prompt: PROMPT } };
   return [
     ['queued', start],
@@ -68,7 +68,7 @@ function states(): Array<[string, JobMessage]> {
     ['retrying', retrying],
     ['completed', fromRecord(completedRecord(facts), assetRecords())],
     ['completed, files deleted', fromRecord(completedRecord(facts), [])],
-    ['failed', fromRecord(jobRecord({ ...facts, status: 'failed', errorCode: 'execution_failed', errorMessage: '{}', errorRef: 'ref-1' }), [])],
+    ['failed', fromRecord(jobRecord({ ...facts, status: 'failed', errorCode: 'execution_failed', errorDetails: '{}', errorRef: 'ref-1' }), [])],
     ['cancelled', apply(running, { type: 'cancelled', ...at(40), by: 'moderator' })],
   ];
 }

@@ -35,7 +35,7 @@ describe('one job message, moved by events', () => {
   });
 
   test('a final event before a progress event: the final stays', () => {
-    const failed = run(queued(), [{ type: 'failed', ...at(30), code: 'execution_failed', message: '', details: { node: 'KSampler' }, ref: 'r-1', willRetry: false }]);
+    const failed = run(queued(), [{ type: 'failed', ...at(30), code: 'execution_failed', details: { node: 'KSampler' }, ref: 'r-1', willRetry: false }]);
     const after = run(failed, [progress(3, 20), progress(4, 40), { type: 'saving', ...at(50), percent: 92 }]);
     expect(after).toEqual(failed);
     expect(after.error).toEqual({ code: 'execution_failed', details: { node: 'KSampler' }, ref: 'r-1' });
@@ -46,7 +46,7 @@ describe('one job message, moved by events', () => {
     const m = run(queued(), [
       { type: 'started', ...at(20), attempt: 1, backend: 'builtin' },
       progress(12, 30),
-      { type: 'failed', ...at(40), code: 'backend_unreachable', message: '', details: {}, willRetry: true },
+      { type: 'failed', ...at(40), code: 'backend_unreachable', details: {}, willRetry: true },
     ]);
     expect(m).toMatchObject({ stage: 'retrying', percent: 0 });
     expect(m.step).toBeUndefined();
@@ -83,9 +83,9 @@ describe('one job message, moved by events', () => {
   });
 
   test('a recorded failure gives its code and structured details', () => {
-    const m = fromRecord(jobRecord({ status: 'failed', errorCode: 'content_refused', errorMessage: '{"reason":"nsfw"}', errorRef: 'r-2' }), []);
+    const m = fromRecord(jobRecord({ status: 'failed', errorCode: 'content_refused', errorDetails: '{"reason":"nsfw"}', errorRef: 'r-2' }), []);
     expect(m.error).toEqual({ code: 'content_refused', details: { reason: 'nsfw' }, ref: 'r-2' });
-    expect(fromRecord(jobRecord({ status: 'failed', errorCode: 'x', errorMessage: 'old prose' }), []).error?.details).toEqual({});
+    expect(fromRecord(jobRecord({ status: 'failed', errorCode: 'x', errorDetails: 'old prose' }), []).error?.details).toEqual({});
   });
 
   test('settling a final state: the record facts, who cancelled from the event, the event while the record lags', () => {

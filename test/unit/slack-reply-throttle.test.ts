@@ -12,7 +12,7 @@ import { createLogger } from '../../src/shared/logger.js';
 const JOB: JobRecord = {
   id: '00000000-0000-4000-8000-000000000001', spaceId: 's', projectId: 'p', projectSlug: 'general', userId: 'u', userExternalId: 'U1',
   platform: 'slack', kind: 'image', status: 'running', progress: 0, stage: 'sampling', promptSent: 'a cat', negativeSent: '', seed: 1,
-  width: 512, height: 512, steps: 20, count: 1, priority: 1, attempts: 1, backend: 'builtin', errorCode: null, errorMessage: null,
+  width: 512, height: 512, steps: 20, count: 1, priority: 1, attempts: 1, backend: 'builtin', errorCode: null, errorDetails: null, errorAdminText: null,
   errorRef: null, reply: null, request: {}, createdAt: new Date(), startedAt: new Date(), finishedAt: null,
 };
 

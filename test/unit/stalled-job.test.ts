@@ -12,7 +12,7 @@ function deps(stillRunning: boolean) {
     deps: {
       store: {
         getJob: async () => jobRecord({ status: stillRunning ? 'running' : 'cancelled' }),
-        fail: async (_id: string, f: { code: string; message: string; ref?: string }) => (failed.push(f), stillRunning),
+        fail: async (_id: string, f: { code: string; ref?: string }) => (failed.push(f), stillRunning),
       },
       admission: { release: async (userId: string) => void released.push(userId) },
       events: { publish: async (e: JobEvent) => void published.push(e), subscribe: async () => async () => undefined },

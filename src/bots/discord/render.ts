@@ -3,6 +3,7 @@ import { ordinal, progressBar } from '../../core/job-message/bar.js';
 import { buttons, type Button, type JobFacts, type JobMessage } from '../../core/job-message/model.js';
 import type { MediaLinks } from '../../infra/links/media-links.js';
 import { buttonId } from './custom-ids.js';
+import { describeJobError } from './words.js';
 
 export { progressBar };
 
@@ -69,7 +70,7 @@ function statusLine(m: JobMessage): string {
     case 'completed':
       return '✅ Done';
     case 'failed':
-      return `❌ The image could not be made (${m.error?.code ?? 'internal'}).${m.error?.ref ? ` Reference: \`${m.error.ref}\`` : ''} Re-roll to try again.`;
+      return `❌ The image could not be made. ${describeJobError(m.error)}${m.error?.ref ? ` Reference: \`${m.error.ref}\`` : ''} Re-roll to try again.`;
     case 'cancelled':
       return m.cancelledBy === 'moderator' ? '🚫 Cancelled by a moderator.' : '🚫 Cancelled.';
   }

@@ -1,4 +1,7 @@
-import type { Failure } from '../../core/outcome.js';
+import { escapeMarkdown } from 'discord.js';
+import { describeJobFailure, type JobFailureWords, type NodePlace } from '../../core/job-failures.js';
+import type { JobError } from '../../core/job-message/model.js';
+import type { Failure, FailureCode } from '../../core/outcome.js';
 
 /** What the user was doing, so a refusal can say what it refused. */
 export type Doing = 'generate' | 'cancel' | 'delete' | 'reroll' | 'configure' | 'token' | 'list' | 'project' | 'character' | 'browse';
@@ -59,30 +62,71 @@ function whenToRetry(retryAfterMs: number | undefined, now = Date.now()): string
   return `<t:${Math.ceil((now + seconds * 1000) / 1000)}:R> (in about ${seconds} s)`;
 }
 
-/** Words for every failure the core can return. The core's own message is used only where it names a specific thing. */
+/** Words for every failure the core can return, one per code. The core's own message is used only where it names a specific thing. */
+const FAILURE_WORDS: Record<FailureCode, (failure: Failure, doing: Doing, now: number) => string> = {
+  forbidden: (_f, doing) => FORBIDDEN[doing],
+  rate_limited: (f, _doing, now) => `You are generating too fast. Try again ${whenToRetry(f.retryAfterMs, now)}.`,
+  too_many_pending: () => 'You already have as many jobs waiting as you may. Wait for one to finish, or cancel one from `/jobs`.',
+  queue_full: (f, _doing, now) => `The queue is full right now. Please try again ${whenToRetry(f.retryAfterMs, now)}.`,
+  content_refused: (f) => CONTENT[f.reason ?? ''] ?? 'That prompt is not allowed in this server. Please rephrase it.',
+  invalid_input: (f) => {
+    const field = FIELD_NAMES[f.field ?? ''] ?? f.field ?? 'input';
+    return `The \`${field}\` option is not valid${f.message ? `: ${f.message}` : ''}.`;
+  },
+  not_found: (f, doing) => (NAMES_WHAT_IS_MISSING.has(doing) && f.message ? `Not found: ${f.message}.` : 'That job does not exist, or it is not yours to see.'),
+  conflict: (f) => (f.message ? `Nothing to do: ${f.message}.` : 'Nothing to do: that is already the case.'),
+  unavailable: () => 'The image service is unavailable right now. Please try again in a minute.',
+  internal: (f) => `Something went wrong on our side.${f.ref ? ` Reference: \`${f.ref}\`` : ''}`,
+};
+
 export function describeFailure(failure: Failure, doing: Doing, now = Date.now()): string {
-  switch (failure.code) {
-    case 'forbidden':
-      return FORBIDDEN[doing];
-    case 'rate_limited':
-      return `You are generating too fast. Try again ${whenToRetry(failure.retryAfterMs, now)}.`;
-    case 'too_many_pending':
-      return 'You already have as many jobs waiting as you may. Wait for one to finish, or cancel one from `/jobs`.';
-    case 'queue_full':
-      return `The queue is full right now. Please try again ${whenToRetry(failure.retryAfterMs, now)}.`;
-    case 'content_refused':
-      return CONTENT[failure.reason ?? ''] ?? 'That prompt is not allowed in this server. Please rephrase it.';
-    case 'invalid_input': {
-      const field = FIELD_NAMES[failure.field ?? ''] ?? failure.field ?? 'input';
-      return `The \`${field}\` option is not valid: ${failure.message}.`;
-    }
-    case 'not_found':
-      return NAMES_WHAT_IS_MISSING.has(doing) ? `Not found: ${failure.message}.` : 'That job does not exist, or it is not yours to see.';
-    case 'conflict':
-      return `Nothing to do: ${failure.message}.`;
-    case 'unavailable':
-      return 'The image service is unavailable right now. Please try again in a minute.';
-    case 'internal':
-      return `Something went wrong on our side.${failure.ref ? ` Reference: \`${failure.ref}\`` : ''}`;
-  }
+  return FAILURE_WORDS[failure.code](failure, doing, now);
+}
+
+/** Detail values come from the image server (a node type): shown as text, never as markdown or a mention. */
+function named(value: string): string {
+  return escapeMarkdown(value.replace(/[<>@#]/g, ''));
+}
+
+/** "step “KSampler” (node 3)", or whichever part is known. */
+function stepAt(d: NodePlace): string | undefined {
+  if (d.nodeType) return `step “${named(d.nodeType)}”${d.node ? ` (node ${named(d.node)})` : ''}`;
+  return d.node ? `node ${named(d.node)}` : undefined;
+}
+
+const REJECTED_PROBLEM: Record<string, string> = {
+  value_not_in_list: 'the value is not one the server has',
+  value_bigger_than_max: 'the value is above its maximum',
+  value_smaller_than_min: 'the value is below its minimum',
+  required_input_missing: 'a required input is missing',
+};
+
+/** Why a job failed, one sentence per code (the reply adds the reference and what to do). */
+export const JOB_FAILURE_WORDS: JobFailureWords = {
+  backend_rejected: (d) => {
+    const at = stepAt(d);
+    if (d.problem === 'missing_node_type') return `The image server cannot run this workflow: ${at ?? 'a step'} is not installed there.`;
+    const problem = d.problem ? REJECTED_PROBLEM[d.problem] : undefined;
+    return `The image server refused the workflow${at ? ` at ${at}` : ''}${d.input ? `, input “${named(d.input)}”` : ''}${problem ? `: ${problem}` : ''}.`;
+  },
+  execution_failed: (d) => `The image server failed while running ${stepAt(d) ?? 'the workflow'}.`,
+  execution_interrupted: () => 'The run was stopped on the image server.',
+  backend_unreachable: () => 'The image server could not be reached.',
+  backend_busy: () => 'The image server stayed busy with other work.',
+  backend_timeout: () => 'The image server took too long to answer.',
+  backend_closed: () => 'The connection to the image server was closed.',
+  backend_lost: () => 'The image server lost the job (it may have restarted).',
+  backend_error: () => 'The image server answered with something we could not use.',
+  no_output: () => 'The image server finished without producing an image.',
+  unreadable_output: () => 'The image server produced a file that is not a readable image.',
+  workflow_invalid: () => "The image server's workflow is misconfigured; an operator has to fix it.",
+  invalid_input: (d) =>
+    d.field === 'lora.name' ? 'That LoRA name is not valid.' : d.field === 'lora.weight' ? 'LoRA weights must be between -100 and 100.' : 'A value in the request is not valid.',
+  stalled: () => 'The worker running this job stopped too many times.',
+  internal: () => 'Something went wrong on our side.',
+};
+
+/** Words for a job's recorded failure (an unknown or missing code reads as `internal`). */
+export function describeJobError(error: JobError | undefined): string {
+  return describeJobFailure(JOB_FAILURE_WORDS, error?.code, error?.details);
 }

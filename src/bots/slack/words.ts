@@ -1,3 +1,4 @@
+import { describeJobFailure, type JobFailureWords, type NodePlace } from '../../core/job-failures.js';
 import type { JobError } from '../../core/job-message/model.js';
 import type { Failure, FailureCode } from '../../core/outcome.js';
 import { escapeSlackText } from './escape.js';
@@ -19,29 +20,67 @@ const CONTENT: Record<string, string> = {
  * Words for every core failure code, in the adapter (the core returns codes, not prose). The core's
  * short English message is only echoed where it names the field or the rule at fault.
  */
-const WORDS: Record<FailureCode, (f: Failure) => string> = {
-  invalid_input: (f) => `That request doesn't work: ${f.message}.`,
+export const FAILURE_WORDS: Record<FailureCode, (f: Failure) => string> = {
+  invalid_input: (f) => (f.message ? `That request doesn't work: ${f.message}.` : "That request doesn't work."),
   forbidden: (f) =>
     f.reason === 'role'
       ? 'Your role in this workspace does not allow generating images. A workspace admin can map your user group to the creator role.'
-      : `You can't do that: ${f.message}.`,
-  not_found: (f) => `Not found: ${f.message}.`,
+      : `You can't do that${f.message ? `: ${f.message}` : ''}.`,
+  not_found: (f) => (f.message ? `Not found: ${f.message}.` : 'Not found.'),
   rate_limited: (f) => `You're generating too fast. Try again in ${seconds(f.retryAfterMs)}.`,
   too_many_pending: () => 'You already have as many jobs waiting as you may. Wait for one to finish, or cancel one with /cancel.',
   queue_full: (f) => `The queue is full right now. Try again in ${seconds(f.retryAfterMs ?? 30_000)}.`,
   content_refused: (f) => CONTENT[f.reason ?? ''] ?? 'That prompt is not allowed in this workspace. Please rephrase it.',
-  conflict: (f) => `That can't be done now: ${f.message}.`,
+  conflict: (f) => `That can't be done now${f.message ? `: ${f.message}` : ''}.`,
   unavailable: () => 'The image service is unavailable right now. Please try again in a minute.',
   internal: (f) => `Something went wrong on our side${f.ref ? ` (reference ${f.ref})` : ''}.`,
 };
 
 /** mrkdwn-safe words for a failure (the core's message may quote user input, so it is escaped). */
 export function failureText(failure: Failure): string {
-  return escapeSlackText(WORDS[failure.code](failure));
+  return escapeSlackText(FAILURE_WORDS[failure.code](failure));
 }
 
-/** Words for a job that failed in the worker, from its code. */
+/** "step “KSampler” (node 3)", or whichever part is known; the values come from the image server. */
+function stepAt(d: NodePlace): string | undefined {
+  if (d.nodeType) return `step “${d.nodeType}”${d.node ? ` (node ${d.node})` : ''}`;
+  return d.node ? `node ${d.node}` : undefined;
+}
+
+const REJECTED_PROBLEM: Record<string, string> = {
+  value_not_in_list: 'the value is not one the server has',
+  value_bigger_than_max: 'the value is above its maximum',
+  value_smaller_than_min: 'the value is below its minimum',
+  required_input_missing: 'a required input is missing',
+};
+
+/** Why a job failed, one sentence per code (plain text: failure text escapes it once). */
+export const JOB_FAILURE_WORDS: JobFailureWords = {
+  backend_rejected: (d) => {
+    const at = stepAt(d);
+    if (d.problem === 'missing_node_type') return `The image server cannot run this workflow: ${at ?? 'a step'} is not installed there.`;
+    const problem = d.problem ? REJECTED_PROBLEM[d.problem] : undefined;
+    return `The image server refused the workflow${at ? ` at ${at}` : ''}${d.input ? `, input “${d.input}”` : ''}${problem ? `: ${problem}` : ''}.`;
+  },
+  execution_failed: (d) => `The image server failed while running ${stepAt(d) ?? 'the workflow'}.`,
+  execution_interrupted: () => 'The run was stopped on the image server.',
+  backend_unreachable: () => 'The image server could not be reached.',
+  backend_busy: () => 'The image server stayed busy with other work.',
+  backend_timeout: () => 'The image server took too long to answer.',
+  backend_closed: () => 'The connection to the image server was closed.',
+  backend_lost: () => 'The image server lost the job (it may have restarted).',
+  backend_error: () => 'The image server answered with something we could not use.',
+  no_output: () => 'The image server finished without producing an image.',
+  unreadable_output: () => 'The image server produced a file that is not a readable image.',
+  workflow_invalid: () => "The image server's workflow is misconfigured; an operator has to fix it.",
+  invalid_input: (d) =>
+    d.field === 'lora.name' ? 'That LoRA name is not valid.' : d.field === 'lora.weight' ? 'LoRA weights must be between -100 and 100.' : 'A value in the request is not valid.',
+  stalled: () => 'The worker running this job stopped too many times.',
+  internal: () => "Something went wrong on our side.",
+};
+
+/** mrkdwn-safe words for a job that failed in the worker, from its code and details. */
 export function jobFailureText(error: JobError | undefined): string {
-  const what = `The image could not be made (${error?.code ?? 'internal'}).`;
-  return escapeSlackText(error?.ref ? `${what} Reference ${error.ref}.` : what);
+  const why = describeJobFailure(JOB_FAILURE_WORDS, error?.code, error?.details);
+  return escapeSlackText(`The image could not be made. ${why}${error?.ref ? ` Reference ${error.ref}.` : ''}`);
 }

@@ -65,7 +65,7 @@ export class CharacterService implements CharacterResolver {
     let projectId: string | null = null;
     if (slug) {
       const project = await this.project(reader, slug);
-      if (!project.ok) return fail('not_found', project.message, { field: 'project' });
+      if (!project.ok) return { ...project, field: 'project' };
       projectId = project.value.id;
     }
     if (fields.referenceAssetId && !(await this.deps.records.assetInSpace(reader.spaceId, fields.referenceAssetId))) {

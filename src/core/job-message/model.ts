@@ -159,7 +159,7 @@ export function fromRecord(job: JobRecord, assets: readonly AssetRecord[], posit
       return { ...base, stage: 'completed', percent: 100, outputs: outputsOf(assets), seed: job.seed, durationMs };
     }
     case 'failed':
-      return { ...base, stage: 'failed', error: { code: job.errorCode ?? 'internal', details: readDetails(job.errorMessage), ...(job.errorRef ? { ref: job.errorRef } : {}) } };
+      return { ...base, stage: 'failed', error: { code: job.errorCode ?? 'internal', details: readDetails(job.errorDetails), ...(job.errorRef ? { ref: job.errorRef } : {}) } };
     case 'cancelled':
       return { ...base, stage: 'cancelled', cancelledBy: 'user' };
   }
@@ -201,7 +201,7 @@ export function apply(message: JobMessage, event: JobEvent): JobMessage {
       return { ...message, stage: 'saving', percent: event.percent, position: undefined, at: event.at };
     case 'failed':
       if (event.willRetry) return stale ? message : { ...clearProgress(message), stage: 'retrying', at: event.at };
-      return { ...message, stage: 'failed', error: { code: event.code, details: event.details ?? {}, ...(event.ref ? { ref: event.ref } : {}) }, at: Math.max(message.at, event.at) };
+      return { ...message, stage: 'failed', error: { code: event.code, details: event.details, ...(event.ref ? { ref: event.ref } : {}) }, at: Math.max(message.at, event.at) };
     case 'completed':
       return {
         ...message,

@@ -39,7 +39,7 @@ function webTerms<T>(outcome: Outcome<T>): Outcome<T> {
   const core = outcome.field.split('.')[0]!;
   const web = WEB_NAME[core];
   if (!web || web === core) return outcome;
-  return { ...outcome, field: web, message: outcome.message.split(core).join(web) };
+  return { ...outcome, field: web, ...(outcome.message === undefined ? {} : { message: outcome.message.split(core).join(web) }) };
 }
 
 function characterJson(c: Character) {

@@ -10,6 +10,7 @@ import type { Html } from '../gallery/html.js';
 import { notFoundPage } from '../gallery/layout.js';
 import { characterPage, imagePage, overviewPage, projectPage, searchPage } from '../gallery/pages.js';
 import { parseSearch, rawSearch } from '../gallery/search-params.js';
+import { FAILURE_WORDS } from '../http-errors.js';
 import type { MediaLinks } from '../../infra/links/media-links.js';
 
 export interface GalleryRouteDeps {
@@ -73,10 +74,10 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
     const listed = await deps.characters.list(reader);
     const form = { values, characters: listed.ok ? listed.value : [] };
     const parsed = parseSearch(values);
-    if (!parsed.ok) return searchPage({ form: { ...form, query: {}, error: parsed.message }, page: null, media: deps.media, spaceBase: base });
+    if (!parsed.ok) return searchPage({ form: { ...form, query: {}, error: FAILURE_WORDS[parsed.code](parsed) }, page: null, media: deps.media, spaceBase: base });
     const searched = Object.keys(values).length > 0;
     const result = searched ? await deps.gallery.search(reader, parsed.value, values.cursor) : null;
-    if (result && !result.ok) return searchPage({ form: { ...form, query: parsed.value, error: result.message }, page: null, media: deps.media, spaceBase: base });
+    if (result && !result.ok) return searchPage({ form: { ...form, query: parsed.value, error: FAILURE_WORDS[result.code](result) }, page: null, media: deps.media, spaceBase: base });
     return searchPage({ form: { ...form, query: parsed.value }, page: result?.ok ? result.value : null, media: deps.media, spaceBase: base });
   }));
 

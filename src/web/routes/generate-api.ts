@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Actor } from '../../core/actor.js';
 import type { GenerateService, Viewer } from '../../core/generate-service.js';
+import { roleAtLeast } from '../../core/roles.js';
 import { fail, ok, type Failure, type Outcome } from '../../core/outcome.js';
 import type { Logger } from '../../shared/logger.js';
 import { authenticate, type AuthDeps } from '../auth.js';
@@ -29,7 +30,7 @@ function inWebTerms(failure: Failure): Failure {
   const coreField = failure.field?.split('.')[0];
   const webField = coreField ? WEB_NAME[coreField] : undefined;
   if (!coreField || !webField || webField === coreField) return failure;
-  return { ...failure, field: webField, message: failure.message.split(coreField).join(webField) };
+  return { ...failure, field: webField, ...(failure.message === undefined ? {} : { message: failure.message.split(coreField).join(webField) }) };
 }
 
 function toCoreRequest(body: unknown): Outcome<Record<string, unknown>> {
@@ -83,7 +84,7 @@ export function registerGenerateApi(app: FastifyInstance, deps: GenerateApiDeps)
     if (!auth) return reply;
     const view = await deps.service.view(auth.viewer, request.params.id);
     if (!view.ok) return sendFailure(reply, view);
-    return reply.send({ ...statusJson(view.value, deps.links, deps.publicUrl), project_url: deps.projectUrl(auth.viewer, view.value.job.projectSlug) });
+    return reply.send({ ...statusJson(view.value, deps.links, deps.publicUrl, { admin: roleAtLeast(auth.viewer.role, 'admin') }), project_url: deps.projectUrl(auth.viewer, view.value.job.projectSlug) });
   });
 
   app.get<{ Querystring: { scope?: string } }>('/api/anime/jobs', async (request, reply) => {

@@ -57,7 +57,7 @@ export async function processOutput(file: GeneratedFile): Promise<ProcessedOutpu
   } catch (error) {
     if (error instanceof GenerationError) throw error;
     // A backend that returns bytes no decoder accepts is misbehaving; another attempt may do better.
-    throw new GenerationError('unreadable_output', 'The generator returned an unreadable file.', 'backoff', { cause: error });
+    throw new GenerationError('unreadable_output', {}, 'backoff', { cause: error });
   }
 }
 

@@ -105,12 +105,12 @@ export class ComfyUiHttp {
   private unexpected(response: Response, what: string): GenerationError {
     if (BUSY_STATUSES.has(response.status)) {
       const wait = retryAfterMs(response);
-      return new GenerationError('backend_busy', 'The image server is busy; the job will wait and retry.', 'rate_limit', {
+      return new GenerationError('backend_busy', {}, 'rate_limit', {
         cause: new Error(`${what}: HTTP ${response.status}`),
         ...(wait === undefined ? {} : { retryAfterMs: wait }),
       });
     }
-    return new GenerationError('backend_error', 'The image server returned an error; the job will be retried.', 'backoff', {
+    return new GenerationError('backend_error', {}, 'backoff', {
       cause: new Error(`${what}: HTTP ${response.status}`),
     });
   }
@@ -119,7 +119,7 @@ export class ComfyUiHttp {
     try {
       return (await response.json()) as unknown;
     } catch (error) {
-      throw new GenerationError('backend_error', 'The image server sent a response we could not read.', 'backoff', { cause: error });
+      throw new GenerationError('backend_error', {}, 'backoff', { cause: error, adminText: 'unreadable response' });
     }
   }
 
@@ -137,7 +137,7 @@ export class ComfyUiHttp {
     const data = await this.json(response);
     const promptId = (data as { prompt_id?: unknown } | null)?.prompt_id;
     if (typeof promptId !== 'string' || promptId.length === 0) {
-      throw new GenerationError('backend_error', 'The image server did not accept the job properly.', 'backoff', { cause: data });
+      throw new GenerationError('backend_error', {}, 'backoff', { cause: data, adminText: 'POST /prompt answered without a prompt_id' });
     }
     return { kind: 'accepted', promptId };
   }
@@ -153,7 +153,7 @@ export class ComfyUiHttp {
     const entry = data?.[promptId];
     if (entry === undefined) return undefined;
     const parsed = historyEntrySchema.safeParse(entry);
-    if (!parsed.success) throw new GenerationError('backend_error', 'The image server sent a result we could not read.', 'backoff', { cause: parsed.error });
+    if (!parsed.success) throw new GenerationError('backend_error', {}, 'backoff', { cause: parsed.error, adminText: 'unreadable /history entry' });
     return parsed.data;
   }
 

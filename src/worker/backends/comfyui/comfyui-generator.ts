@@ -40,7 +40,7 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
     name: 'comfyui',
     async generate(input: GenerationInput, { signal, onProgress }: GenerateOptions): Promise<GeneratedFile[]> {
       if (signal.aborted) throw new JobCancelledError();
-      if (closed) throw new GenerationError('backend_closed', 'The image server connection is shutting down; the job will be retried.', 'backoff');
+      if (closed) throw new GenerationError('backend_closed', {}, 'backoff');
       const templateName = input.kind === 'video' ? (options.videoWorkflow ?? 'video') : options.workflow;
       // Read per job so an operator can edit a template without restarting the worker.
       const template = await loadWorkflowTemplate(options.workflowsDir, templateName);

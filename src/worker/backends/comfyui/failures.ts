@@ -1,25 +1,13 @@
 import { z } from 'zod';
 import { GenerationError } from '../../../core/errors.js';
+import type { JobFailureDetails } from '../../../core/job-failures.js';
+import { sanitizeBackendText } from '../../backend-text.js';
 
 /**
- * Turns ComfyUI's failure payloads into GenerationErrors whose userMessage is safe to show:
- * one line, no traceback, no file path, no URL credentials, bounded length. The full payload is
- * kept as the error's cause for the logs.
+ * Turns ComfyUI's failure payloads into GenerationErrors: a code and details naming the place
+ * (node, input), plus an admin text that is one line, no traceback, no file path, no URL
+ * credentials, bounded length. The full payload is kept as the error's cause for the logs.
  */
-const MAX_DETAIL = 180;
-
-export function sanitizeForUser(text: string, max = MAX_DETAIL): string {
-  const firstLine = text.split(/\r?\n/).find((line) => line.trim().length > 0) ?? '';
-  const cleaned = firstLine
-    // URLs first (they may carry user:password@), then anything that looks like a file path.
-    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '[url]')
-    .replace(/(?:[A-Za-z]:)?(?:[\\/][^\\/\s'",;:()]+){2,}[\\/]?/g, '[path]')
-    .replace(/\b[^\s'"()]+\.(?:py|safetensors|ckpt|pt|pth|bin|json|yaml|onnx)\b/gi, '[file]')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return cleaned.length > max ? `${cleaned.slice(0, max - 1)}…` : cleaned;
-}
-
 const errorItem = z.object({
   type: z.string().default('unknown'),
   message: z.string().default(''),
@@ -46,27 +34,53 @@ function describeError(item: z.infer<typeof errorItem>): string {
   return `${where}${item.message}${extra}`;
 }
 
-/** A 400 from POST /prompt: the workflow or a value in it was refused. Retrying cannot help. */
-export function rejectionError(status: number, body: unknown): GenerationError {
+/** Short names only (a node type, an input, an error type): anything else is not a name. */
+function nameOrUndefined(value: unknown): string | undefined {
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' && /^[\w.:#-]{1,80}$/.test(value) ? value : undefined;
+}
+
+/** "Cannot execute because node Foo does not exist." with details "Node ID '#3'" (older ComfyUI). */
+function missingNodePlace(item: z.infer<typeof errorItem>): { node?: string; nodeType?: string } {
+  const nodeType = nameOrUndefined(item.extra_info?.class_type) ?? nameOrUndefined(/node (\S+) does not exist/.exec(item.message)?.[1]);
+  const node = nameOrUndefined(item.extra_info?.node_id) ?? nameOrUndefined(/Node ID '#([^']+)'/.exec(typeof item.details === 'string' ? item.details : '')?.[1]);
+  return { ...(node ? { node } : {}), ...(nodeType ? { nodeType } : {}) };
+}
+
+/**
+ * A 400 from POST /prompt: the workflow or a value in it was refused. Retrying cannot help. The
+ * details name the first node, input and error type at fault; ComfyUI's sentences are admin text.
+ */
+export function rejectionError(status: number, body: unknown): GenerationError<'backend_rejected'> {
   const parsed = rejectionSchema.safeParse(body);
   const parts: string[] = [];
+  let details: JobFailureDetails['backend_rejected'] = {};
   if (parsed.success) {
     const nodeErrors = parsed.data.node_errors;
     if (nodeErrors && !Array.isArray(nodeErrors)) {
       for (const [nodeId, entry] of Object.entries(nodeErrors)) {
         const node = `${entry.class_type ?? 'node'} (node ${nodeId})`;
-        for (const item of entry.errors) parts.push(`${node} ${describeError(item)}`);
+        for (const item of entry.errors) {
+          parts.push(`${node} ${describeError(item)}`);
+          if (Object.keys(details).length > 0) continue;
+          const input = nameOrUndefined(item.extra_info?.input_name);
+          const problem = nameOrUndefined(item.type);
+          const nodeType = nameOrUndefined(entry.class_type);
+          details = { node: nodeId, ...(nodeType ? { nodeType } : {}), ...(input ? { input } : {}), ...(problem ? { problem } : {}) };
+        }
       }
     }
     const top = parsed.data.error;
     if (parts.length === 0 && top !== undefined) {
       parts.push(typeof top === 'string' ? top : describeError(top));
+      if (typeof top !== 'string') {
+        const problem = /does not exist/.test(top.message) ? 'missing_node_type' : nameOrUndefined(top.type);
+        details = { ...missingNodePlace(top), ...(problem ? { problem } : {}) };
+      }
     }
   }
-  const summary = parts.length > 0 ? sanitizeForUser(parts.slice(0, 2).join('; '), 240) : `HTTP ${status}`;
-  return new GenerationError('backend_rejected', `The image server rejected the workflow: ${summary}`, 'never', {
-    cause: { status, body },
-  });
+  const summary = parts.length > 0 ? sanitizeBackendText(parts.slice(0, 2).join('; '), 400) : `HTTP ${status}`;
+  return new GenerationError('backend_rejected', details, 'never', { cause: { status, body }, adminText: summary });
 }
 
 const executionErrorSchema = z.object({
@@ -76,27 +90,27 @@ const executionErrorSchema = z.object({
   exception_message: z.string().optional(),
 });
 
-/** execution_error: a node raised while running. Same inputs would raise again, so no retry. */
-export function executionError(data: Record<string, unknown>): GenerationError {
+/**
+ * execution_error: a node raised while running. Same inputs would raise again, so no retry. The
+ * user hears which step failed; the exception's text is for the log and the admins.
+ */
+export function executionError(data: Record<string, unknown>): GenerationError<'execution_failed'> {
   const parsed = executionErrorSchema.safeParse(data);
   const info = parsed.success ? parsed.data : {};
-  const node = info.node_type ? `${info.node_type}${info.node_id != null ? ` (node ${info.node_id})` : ''}` : 'a node';
-  // 'torch.OutOfMemoryError' -> 'OutOfMemoryError': the module path is noise to a user.
+  const node = nameOrUndefined(info.node_id);
+  const nodeType = nameOrUndefined(info.node_type);
+  // 'torch.OutOfMemoryError' -> 'OutOfMemoryError': the module path is noise.
   const type = info.exception_type?.split('.').at(-1);
-  const message = sanitizeForUser(info.exception_message ?? '');
+  const message = sanitizeBackendText(info.exception_message ?? '', 400);
   const what = [type, message].filter((s) => s && s.length > 0).join(': ') || 'an unknown error';
-  return new GenerationError('execution_failed', `The image server failed while running ${node}: ${what}`, 'never', {
-    cause: data,
-  });
+  return new GenerationError('execution_failed', { ...(node ? { node } : {}), ...(nodeType ? { nodeType } : {}) }, 'never', { cause: data, adminText: what });
 }
 
 /** An interrupt we did not ask for (an operator pressed cancel in the ComfyUI UI). */
-export function interruptedError(data: Record<string, unknown>): GenerationError {
-  return new GenerationError('execution_interrupted', 'The run was interrupted on the image server.', 'backoff', { cause: data });
+export function interruptedError(data: Record<string, unknown>): GenerationError<'execution_interrupted'> {
+  return new GenerationError('execution_interrupted', {}, 'backoff', { cause: data });
 }
 
-export function unreachableError(cause: unknown): GenerationError {
-  return new GenerationError('backend_unreachable', 'The image server is not reachable right now; the job will be retried.', 'backoff', {
-    cause,
-  });
+export function unreachableError(cause: unknown): GenerationError<'backend_unreachable'> {
+  return new GenerationError('backend_unreachable', {}, 'backoff', { cause });
 }

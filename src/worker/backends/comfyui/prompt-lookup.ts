@@ -18,7 +18,7 @@ export function historyFailure(entry: HistoryEntry): GenerationError | undefined
   if (failure) return executionError(failure[1]);
   const interrupted = messages.find(([event]) => event === 'execution_interrupted');
   if (interrupted) return interruptedError(interrupted[1]);
-  if (entry.status?.status_str === 'error') return new GenerationError('execution_failed', 'The image server reported a failed run.', 'never');
+  if (entry.status?.status_str === 'error') return new GenerationError('execution_failed', {}, 'never', { adminText: 'the history entry says the run failed' });
   return undefined;
 }
 
@@ -43,7 +43,8 @@ export async function findJobPrompt(http: ComfyUiHttp, input: GenerationInput): 
     const sentBy = extraDataOf(entry.prompt).attempt;
     if (input.attempt === undefined || sentBy === input.attempt) throw failure;
   }
-  throw new GenerationError('backend_error', 'The image server failed this job too many times.', 'never', {
+  throw new GenerationError('backend_error', {}, 'never', {
+    adminText: 'every prompt this job may send failed',
     cause: new Error(`${MAX_PROMPTS_PER_JOB} prompts of job ${jobId} failed`),
   });
 }

@@ -130,7 +130,7 @@ export class PromptRun {
   /** Cancelled or out of time before anything was queued: stop here. */
   private stopIfEnded(): void {
     if (this.outcome?.kind === 'cancel') throw new JobCancelledError();
-    if (this.outcome?.kind === 'timeout') throw new GenerationError('backend_timeout', 'The image server did not answer in time; the job will be retried.', 'backoff');
+    if (this.outcome?.kind === 'timeout') throw new GenerationError('backend_timeout', {}, 'backoff');
   }
 
   /** A prompt an earlier attempt sent is on the queue: take it as ours. */
@@ -143,7 +143,7 @@ export class PromptRun {
 
   /** Ends the run from outside (generator closing); the job will be retried elsewhere. */
   abandon(): void {
-    this.settle({ kind: 'failed', error: new GenerationError('backend_closed', 'The image server connection was closed; the job will be retried.', 'backoff') });
+    this.settle({ kind: 'failed', error: new GenerationError('backend_closed', {}, 'backoff') });
   }
 
   private settle(outcome: Outcome): void {
@@ -330,7 +330,7 @@ export class PromptRun {
       if (queue.running.includes(id)) this.started = true;
       else if (!queue.pending.includes(id) && !(await this.settings.http.history(id))) {
         // Neither queued, running nor finished: the server restarted and forgot the prompt.
-        return this.settle({ kind: 'failed', error: new GenerationError('backend_lost', 'The image server lost the job (it may have restarted); the job will be retried.', 'backoff') });
+        return this.settle({ kind: 'failed', error: new GenerationError('backend_lost', {}, 'backoff') });
       }
       this.pollFailures = 0;
     } catch (error) {
@@ -343,7 +343,7 @@ export class PromptRun {
   private async collect(known: HistoryEntry | undefined): Promise<GeneratedFile[]> {
     const { http } = this.settings;
     const entry = known ?? (await http.history(this.promptId!));
-    if (!entry) throw new GenerationError('backend_error', 'The image server finished but kept no result; the job will be retried.', 'backoff');
+    if (!entry) throw new GenerationError('backend_error', {}, 'backoff', { adminText: 'the run finished but /history kept no entry' });
     const failure = historyFailure(entry);
     if (failure) throw failure;
     const all = collectOutputFiles(entry).filter((ref) => kindOf(ref) !== 'other');
@@ -352,7 +352,7 @@ export class PromptRun {
     const refs = fromOutputs.length > 0 ? fromOutputs : all;
     const wanted = refs.filter((ref) => kindOf(ref) === this.input.kind);
     const chosen = wanted.length > 0 ? wanted : refs;
-    if (chosen.length === 0) throw new GenerationError('no_output', 'The image server finished without producing an image.', 'never');
+    if (chosen.length === 0) throw new GenerationError('no_output', {}, 'never');
     this.report('fetching results', this.totalSteps);
     const files: GeneratedFile[] = [];
     for (const ref of chosen) {
@@ -410,7 +410,7 @@ export class PromptRun {
       // and the retry finds and follows it.
       if (queue.pending.includes(id)) await http.deleteQueued(id);
     });
-    if (!running) return new GenerationError('backend_busy', 'The image server is busy with other work; the job will wait and retry.', 'rate_limit');
-    return new GenerationError('backend_timeout', 'The image server took too long; the job will be retried.', 'backoff');
+    if (!running) return new GenerationError('backend_busy', {}, 'rate_limit');
+    return new GenerationError('backend_timeout', {}, 'backoff');
   }
 }

@@ -36,8 +36,9 @@ const MAX_CONDITIONING_HOPS = 8;
 
 /** A broken template is an operator problem: retrying cannot fix it, and the user sees no internals. */
 function templateError(detail: string): GenerationError {
-  return new GenerationError('workflow_invalid', 'The image server workflow is misconfigured; an operator has to fix it.', 'never', {
+  return new GenerationError('workflow_invalid', {}, 'never', {
     cause: new Error(detail),
+    adminText: detail,
   });
 }
 
@@ -124,9 +125,9 @@ function nextNodeId(workflow: ApiWorkflow): () => string {
 /** A LoRA name is a file name on the ComfyUI box, possibly in a subfolder; never a path outside it. */
 function checkLora(lora: LoraSpec): void {
   const badName = lora.name.length === 0 || lora.name.length > 200 || lora.name.startsWith('/') || /(^|[\\/])\.\.([\\/]|$)|^[A-Za-z]:|[\0\n\r]/.test(lora.name);
-  if (badName) throw new GenerationError('invalid_input', 'That LoRA name is not valid.', 'never');
+  if (badName) throw new GenerationError('invalid_input', { field: 'lora.name' }, 'never');
   if (!Number.isFinite(lora.weight) || Math.abs(lora.weight) > 100) {
-    throw new GenerationError('invalid_input', 'LoRA weights must be between -100 and 100.', 'never');
+    throw new GenerationError('invalid_input', { field: 'lora.weight' }, 'never');
   }
 }
 
