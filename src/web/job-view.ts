@@ -1,3 +1,4 @@
+import { jobFailureMessage } from './job-failure-words.js';
 import { ordinal } from '../core/job-message/bar.js';
 import { buttons, isDeleted, isFinal, type Button, type JobError, type JobMessage, type Stage } from '../core/job-message/model.js';
 
@@ -49,12 +50,9 @@ export interface WebViewContext {
   projectUrl: string;
 }
 
-/**
- * Words for a job that failed in the worker, from its code and reference. One small function so a
- * words table (per code, with the details) can take its place.
- */
+/** Words for a job that failed in the worker: the web's words table for its code, then its reference. */
 function webFailureText(error: JobError | undefined): string {
-  const what = `The image could not be made (${error?.code ?? 'internal'}).`;
+  const what = jobFailureMessage(error?.code, error?.details);
   return error?.ref ? `${what} Reference ${error.ref}.` : what;
 }
 
