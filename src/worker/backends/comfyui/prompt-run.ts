@@ -69,6 +69,8 @@ export class PromptRun {
     private readonly workflow: ApiWorkflow,
     private readonly roles: WorkflowRoles,
     private readonly onProgress: (report: ProgressReport) => void,
+    /** GPU time accounting: the prompt left the server's queue ('started') and the run ended ('stopped'). */
+    private readonly onBackendWork?: (phase: 'started' | 'stopped') => void,
   ) {
     this.totalSteps = Math.max(1, input.steps);
   }
@@ -113,7 +115,15 @@ export class PromptRun {
   private settle(outcome: Outcome): void {
     if (this.outcome) return;
     this.outcome = outcome;
+    // The server's work on our prompt is over (fetching the files is not GPU time).
+    if (this.started) this.onBackendWork?.('stopped');
     this.resolveOutcome(outcome);
+  }
+
+  private markStarted(): void {
+    if (this.started) return;
+    this.started = true;
+    this.onBackendWork?.('started');
   }
 
   private dispose(): void {
@@ -200,11 +210,11 @@ export class PromptRun {
     const node = typeof data.node === 'string' ? data.node : data.node === null ? null : undefined;
     switch (message.type) {
       case 'execution_start':
-        this.started = true;
+        this.markStarted();
         this.report('starting', 0);
         break;
       case 'execution_cached':
-        this.started = true;
+        this.markStarted();
         if (Array.isArray(data.nodes) && data.nodes.includes(this.roles.samplerId)) this.samplerDone = true;
         break;
       case 'executing':
@@ -214,7 +224,7 @@ export class PromptRun {
           break;
         }
         if (node === undefined) break;
-        this.started = true;
+        this.markStarted();
         if (node === this.roles.samplerId) this.samplerStarted = true;
         else if (this.samplerStarted) this.samplerDone = true;
         this.report(stageOf(this.workflow[node]?.class_type), this.samplerDone ? this.totalSteps : undefined);
@@ -253,7 +263,7 @@ export class PromptRun {
       const entry = await this.settings.http.history(id);
       if (entry) return this.settle({ kind: 'finished', entry });
       const queue = await this.settings.http.queue();
-      if (queue.running.includes(id)) this.started = true;
+      if (queue.running.includes(id)) this.markStarted();
       else if (!queue.pending.includes(id) && !(await this.settings.http.history(id))) {
         // Neither queued, running nor finished: the server restarted and forgot the prompt.
         return this.settle({ kind: 'failed', error: new GenerationError('backend_lost', 'The image server lost the job (it may have restarted); the job will be retried.', 'backoff') });
