@@ -12,6 +12,7 @@ import { ServiceMetrics } from '../infra/metrics.js';
 import { registerMetrics } from '../web/routes/metrics.js';
 import { registerMedia } from '../web/routes/media.js';
 import { registerTryPage } from '../web/routes/try-page.js';
+import { registerUsageApi } from '../web/routes/usage-api.js';
 import type { Runtime } from './runtime.js';
 
 /** Builds the HTTP server with every route; `extend` lets other parts (Slack) mount theirs first. */
@@ -27,6 +28,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   const auth = { tokens: runtime.tokens, failures: runtime.authFailures, identify: (actor: Parameters<typeof service.identify>[0]) => service.identify(actor) };
   registerGenerateApi(app, { ...auth, service, projectUrl: (viewer, slug) => runtime.galleryLinks.url(viewer, slug), links, publicUrl: config.PUBLIC_URL, log: runtime.log });
   registerAdminApi(app, { ...auth, admin: runtime.admin });
+  registerUsageApi(app, { ...auth, usage: runtime.usage });
   registerJobEvents(app, { ...auth, service, events: runtime.events, links, publicUrl: config.PUBLIC_URL });
   registerMedia(app, { links, store: runtime.media, getAsset: (id) => runtime.records.getAsset(id) });
   registerHealth(app, {

@@ -7,6 +7,7 @@ const STATUS: Record<FailureCode, number> = {
   not_found: 404,
   rate_limited: 429,
   too_many_pending: 429,
+  gpu_quota_exceeded: 429,
   queue_full: 503,
   content_refused: 422,
   conflict: 409,
@@ -15,7 +16,7 @@ const STATUS: Record<FailureCode, number> = {
 };
 
 export interface ErrorBody {
-  error: { code: string; message: string; field?: string; reason?: string; retry_after_ms?: number; ref?: string };
+  error: { code: string; message: string; field?: string; reason?: string; retry_after_ms?: number; ref?: string; details?: Record<string, string | number> };
 }
 
 export function errorBody(code: string, message: string, extra: Partial<ErrorBody['error']> = {}): ErrorBody {
@@ -30,6 +31,7 @@ export function sendFailure(reply: FastifyReply, failure: Failure): FastifyReply
   if (failure.reason) extra.reason = failure.reason;
   if (failure.retryAfterMs !== undefined) extra.retry_after_ms = failure.retryAfterMs;
   if (failure.ref) extra.ref = failure.ref;
+  if (failure.details) extra.details = failure.details;
   return reply.code(STATUS[failure.code]).send(errorBody(failure.code, failure.message, extra));
 }
 

@@ -1,4 +1,5 @@
 import type { Failure } from '../../core/outcome.js';
+import { formatGpuTime } from '../../core/usage/gpu-quota.js';
 
 /** What the user was doing, so a refusal can say what it refused. */
 export type Doing = 'generate' | 'cancel' | 'delete' | 'reroll' | 'configure' | 'token' | 'list' | 'project' | 'character' | 'browse';
@@ -59,6 +60,15 @@ function whenToRetry(retryAfterMs: number | undefined, now = Date.now()): string
   return `<t:${Math.ceil((now + seconds * 1000) / 1000)}:R> (in about ${seconds} s)`;
 }
 
+/** The quota refusal: what was used of what, that nothing is left, and when it comes back (the reader's own time). */
+function gpuQuotaWords(failure: Failure): string {
+  const used = Number(failure.details?.usedSeconds ?? 0);
+  const limit = Number(failure.details?.limitSeconds ?? 0);
+  const resets = Date.parse(String(failure.details?.resetsAt ?? ''));
+  const when = Number.isFinite(resets) ? `<t:${Math.floor(resets / 1000)}:t>, <t:${Math.floor(resets / 1000)}:R>` : 'at midnight UTC';
+  return `You have used your GPU time for today: ${formatGpuTime(used)} of ${formatGpuTime(limit)}, nothing left. It resets at 00:00 UTC (${when}). \`/usage\` shows your day.`;
+}
+
 /** Words for every failure the core can return. The core's own message is used only where it names a specific thing. */
 export function describeFailure(failure: Failure, doing: Doing, now = Date.now()): string {
   switch (failure.code) {
@@ -68,6 +78,8 @@ export function describeFailure(failure: Failure, doing: Doing, now = Date.now()
       return `You are generating too fast. Try again ${whenToRetry(failure.retryAfterMs, now)}.`;
     case 'too_many_pending':
       return 'You already have as many jobs waiting as you may. Wait for one to finish, or cancel one from `/jobs`.';
+    case 'gpu_quota_exceeded':
+      return gpuQuotaWords(failure);
     case 'queue_full':
       return `The queue is full right now. Please try again ${whenToRetry(failure.retryAfterMs, now)}.`;
     case 'content_refused':
