@@ -2,10 +2,10 @@ import type { Failure } from '../../core/outcome.js';
 import { formatGpuTime } from '../../core/usage/gpu-quota.js';
 
 /** What the user was doing, so a refusal can say what it refused. */
-export type Doing = 'generate' | 'cancel' | 'delete' | 'reroll' | 'configure' | 'token' | 'list' | 'project' | 'character' | 'browse';
+export type Doing = 'generate' | 'cancel' | 'delete' | 'reroll' | 'configure' | 'token' | 'list' | 'project' | 'character' | 'browse' | 'usage';
 
 /** Where the core's own not_found message names the missing thing (a project, a character). */
-const NAMES_WHAT_IS_MISSING: ReadonlySet<Doing> = new Set(['generate', 'project', 'character', 'browse']);
+const NAMES_WHAT_IS_MISSING: ReadonlySet<Doing> = new Set(['generate', 'project', 'character', 'browse', 'usage']);
 
 /** The request fields as the user knows them: the slash-command option names. */
 const FIELD_NAMES: Record<string, string> = {
@@ -45,6 +45,7 @@ const FORBIDDEN: Record<Doing, string> = {
   project: 'Only moderators can create or change projects. Ask a server admin for the moderator role.',
   character: 'Only moderators can create, edit or delete characters. Ask a server admin for the moderator role.',
   browse: 'Your role in this server cannot view the gallery.',
+  usage: 'Only server admins can see another member\'s, a project\'s or the whole server\'s GPU usage. `/usage` alone shows yours.',
 };
 
 const CONTENT: Record<string, string> = {
