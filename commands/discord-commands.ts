@@ -109,6 +109,7 @@ export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
           { ...named('rate_per_minute', '毎分上限', 'Images per minute', '1分あたりの画像数'), type: T.Integer, min_value: 1, max_value: 1000 },
           { ...named('burst', 'バースト', 'Extra images allowed at once', '一度に追加で許可する数'), type: T.Integer, min_value: 0, max_value: 100 },
           { ...named('max_pending', '待機上限', 'Jobs one user may have waiting', '1人が待機できるジョブ数'), type: T.Integer, min_value: 1, max_value: 100 },
+          { ...named('gpu_minutes_per_day', 'gpu分数', 'GPU minutes per user per UTC day (0 removes the quota)', '1人1日（UTC）あたりのGPU分数（0で制限なし）'), type: T.Integer, min_value: 0, max_value: 14_400 },
           { ...named('for_role', '対象ロール', 'Only for this app role', 'このアプリロールのみ'), type: T.String, choices: APP_ROLES.slice(1) },
         ]),
         sub(named('show', '表示', 'Show the limits', '制限を表示します')),
@@ -207,4 +208,14 @@ export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
     ] as never,
   },
   { ...named('gallery', 'ギャラリー', 'A private link to this server\'s galleries (1 hour)', 'このサーバーのギャラリーへの個人用リンク（1時間）'), ...GUILD_ONLY },
+  {
+    ...named('usage', '使用量', 'Your GPU time per day and what is left today (admins: anyone\'s)', '1日ごとのGPU使用時間と今日の残り（管理者は全員分）'),
+    ...GUILD_ONLY,
+    options: [
+      { ...named('user', 'ユーザー', 'A member (admins)', 'メンバー（管理者）'), type: T.User },
+      projectOption(false, 'A project (admins)', 'プロジェクト（管理者）'),
+      { ...named('server', 'サーバー', 'The whole server (admins)', 'サーバー全体（管理者）'), type: T.Boolean },
+      { ...named('days', '日数', 'Days to show, ending today (UTC; default 7)', '今日までの表示日数（UTC・既定は7）'), type: T.Integer, min_value: 1, max_value: 92 },
+    ] as never,
+  },
 ];

@@ -73,6 +73,7 @@ export async function startDiscord(runtime: Runtime, options: DiscordPartOptions
     projects: runtime.projects,
     characters: runtime.characters,
     gallery: runtime.gallery,
+    usage: runtime.usage,
     galleryLinks: runtime.galleryLinks,
     tracker,
     log,

@@ -6,7 +6,7 @@ import type { PolicyHooks } from '../core/generate-service.js';
 import { fairPriority } from '../core/policy/fair-priority.js';
 import { can } from '../core/policy/permissions.js';
 import { resolveRole } from '../core/policy/resolve-role.js';
-import { effectiveLimits, isNsfwAllowed, readSpaceSettings, type SpaceSettings } from '../core/policy/space-settings.js';
+import { effectiveLimits, gpuQuotaMinutes, isNsfwAllowed, readSpaceSettings, type SpaceSettings } from '../core/policy/space-settings.js';
 import type { Identity } from '../core/records.js';
 import { isRole, type Role } from '../core/roles.js';
 import { RedisLimiter } from '../infra/limits/redis-limiter.js';
@@ -56,6 +56,9 @@ export function createPolicyHooks(config: Config): PolicyHooks {
       return settingsOf(identity).content.negativePrompt;
     },
     fairPriority,
+    gpuQuotaMinutes(role, identity) {
+      return gpuQuotaMinutes(settingsOf(identity), role);
+    },
   };
 }
 

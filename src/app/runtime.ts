@@ -6,6 +6,8 @@ import type { MediaStore } from '../core/ports.js';
 import { openDatabase, type DatabaseHandle } from '../db/client.js';
 import { PostgresRecords } from '../db/records.js';
 import { PostgresSpaceAdminRecords } from '../db/space-admin-records.js';
+import { PostgresUsageRecords } from '../db/usage-records.js';
+import { UsageService } from '../core/usage/usage-service.js';
 import { SpaceAdminService } from '../core/space-admin.js';
 import { CharacterService } from '../core/characters/character-service.js';
 import { GalleryService } from '../core/gallery/gallery-service.js';
@@ -49,6 +51,8 @@ export interface Runtime {
   characters: CharacterService;
   /** Gallery reads: project grids, image recipes, character pages, search, history. */
   gallery: GalleryService;
+  /** GPU usage reports (/usage, GET /api/usage); the generate service enforces the quota from the same records. */
+  usage: UsageService;
   /** Signed gallery links for chat replies: `galleryLinks.url(viewer, projectSlug)`. */
   galleryLinks: GalleryLinks;
   /** Signed, expiring media links (`/media/<asset>`): the web serves them, the bots post them. */
@@ -78,13 +82,16 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   const media = new FileMediaStore(config.STORAGE_DIR);
   const projectRecords = new PostgresProjectRecords(database.db, records);
   const characters = new CharacterService({ records: new PostgresCharacterRecords(database.db), projects: projectRecords });
+  const usageRecords = new PostgresUsageRecords(database.db);
+  const policy = createPolicyHooks(config);
   const service = new GenerateService({
     characters,
     records,
     queue: requestQueue,
     events,
     admission: createAdmission(requestRedis, config),
-    policy: createPolicyHooks(config),
+    policy,
+    usage: usageRecords,
     media,
     maxPromptLength: config.MAX_PROMPT_LENGTH,
     onEventLost: (error) => log.warn({ err: error }, 'could not announce a queued job'),
@@ -108,6 +115,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     media,
     projects: new ProjectService({ records: projectRecords, media }),
     characters,
+    usage: new UsageService({ records: usageRecords, quotaMinutes: (viewer) => policy.gpuQuotaMinutes?.(viewer.role, viewer.identity) ?? null }),
     gallery: new GalleryService({ gallery: new PostgresGalleryRecords(database.db), projects: projectRecords, characters }),
     galleryLinks: new GalleryLinks(config.APP_SECRET, config.PUBLIC_URL),
     mediaLinks: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),

@@ -135,6 +135,7 @@ async function createSlackBot(runtime: Runtime, log: Logger, mode: { receiver: R
     projects: runtime.projects,
     characters: runtime.characters,
     gallery: runtime.gallery,
+    usage: runtime.usage,
     galleryLinks: runtime.galleryLinks,
     actors: new SlackActorResolver({
       client: app.client,

@@ -13,6 +13,7 @@ import { registerMetrics } from '../web/routes/metrics.js';
 import { registerMedia } from '../web/routes/media.js';
 import { registerTryPage } from '../web/routes/try-page.js';
 import type { Viewer } from '../core/generate-service.js';
+import { registerUsageApi } from '../web/routes/usage-api.js';
 import type { Runtime } from './runtime.js';
 
 /** Builds the HTTP server with every route; `extend` lets other parts (Slack) mount theirs first. */
@@ -29,6 +30,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   const projectUrl = (viewer: Viewer, slug: string) => runtime.galleryLinks.url(viewer, slug);
   registerGenerateApi(app, { ...auth, service, projectUrl, links, publicUrl: config.PUBLIC_URL, log: runtime.log });
   registerAdminApi(app, { ...auth, admin: runtime.admin });
+  registerUsageApi(app, { ...auth, usage: runtime.usage });
   registerJobEvents(app, { ...auth, service, events: runtime.events, links, publicUrl: config.PUBLIC_URL, projectUrl });
   registerMedia(app, { links, store: runtime.media, getAsset: (id) => runtime.records.getAsset(id) });
   registerHealth(app, {

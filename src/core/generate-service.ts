@@ -12,6 +12,7 @@ import { canSeeProject, readerOf } from './projects/visibility.js';
 import type { AssetRecord, GenerateRecords, Identity, JobRecord, ProjectForJob } from './records.js';
 import type { Role } from './roles.js';
 import { roleAtLeast } from './roles.js';
+import { quotaRefusal, quotaStatus, type GpuUsageReader } from './usage/gpu-quota.js';
 
 export type JobListScope = 'mine' | 'space';
 
@@ -28,6 +29,8 @@ export interface PolicyHooks {
   /** Negative prompt the space always appends. */
   spaceNegative(identity: Identity): string;
   fairPriority(pendingBefore: number): number;
+  /** GPU minutes per UTC day for this role in this space; null (or no hook): no quota. */
+  gpuQuotaMinutes?(role: Role, identity: Identity): number | null;
 }
 
 export interface GenerateServiceDeps {
@@ -42,6 +45,9 @@ export interface GenerateServiceDeps {
   randomSeed?: () => number;
   /** Looks up `characters` named in a request; without it, naming characters is refused. */
   characters?: CharacterResolver;
+  /** Today's finished GPU time per user, for the quota; without it no quota is enforced. */
+  usage?: GpuUsageReader;
+  now?: () => Date;
   /** Told when a news-only event (the "queued" announcement) could not be sent. */
   onEventLost?: (error: unknown) => void;
 }
@@ -121,6 +127,19 @@ export class GenerateService {
         details: { reason: verdict.reason, term: verdict.term ?? null, platform: actor.platform },
       });
       return refuse('content_refused', { reason: verdict.reason });
+    }
+
+    // Before admission, so a refused request spends neither a rate token nor a slot.
+    const overQuota = await this.gpuQuotaRefusal(role, identity);
+    if (overQuota) {
+      await records.audit({
+        spaceId: identity.spaceId,
+        actorUserId: identity.userId,
+        action: 'generate.refused',
+        target: 'gpu_quota',
+        details: { ...overQuota.details },
+      });
+      return overQuota;
     }
 
     const jobId = randomUUID();
@@ -265,6 +284,13 @@ export class GenerateService {
     const found = await this.deps.characters.resolve(spaceId, projectId, names);
     if (found.ok) return ok(found.characters);
     return fail('invalid_input', `characters: no character named "${found.unknown}" in this project or space`, { field: 'characters' });
+  }
+
+  private async gpuQuotaRefusal(role: Role, identity: Identity) {
+    const limitMinutes = this.deps.policy.gpuQuotaMinutes?.(role, identity) ?? null;
+    if (limitMinutes === null || !this.deps.usage) return null;
+    const now = this.deps.now?.() ?? new Date();
+    return quotaRefusal(await quotaStatus(this.deps.usage, identity.userId, limitMinutes, now), now);
   }
 
   private async publish(event: JobEvent): Promise<void> {

@@ -47,6 +47,13 @@ export interface GenerateOptions {
   /** Aborted on a user's cancel, or with HAND_BACK_REASON when the worker hands the job back. */
   signal: AbortSignal;
   onProgress(report: ProgressReport): void;
+  /**
+   * Told when the backend begins working on this prompt (ComfyUI: execution_start, not while it
+   * waits in the server's queue; built-in: when rendering starts) and, when the backend knows it,
+   * when that work stops (before results are fetched). GPU time is the span between; without a
+   * 'stopped' the span ends when generate() settles. Never told: no GPU time.
+   */
+  onBackendWork?(phase: 'started' | 'stopped'): void;
 }
 
 export interface Generator {

@@ -11,6 +11,8 @@ export const FAILURE_CODES = [
   'rate_limited',
   'too_many_pending',
   'queue_full',
+  /** The user's GPU minutes for today (UTC) are spent; details: usedSeconds, limitSeconds, resetsAt. */
+  'gpu_quota_exceeded',
   'content_refused',
   'conflict',
   'unavailable',
@@ -32,6 +34,8 @@ export interface Failure {
   reason?: string;
   /** Reference id that is also in the logs, for internal failures. */
   ref?: string;
+  /** Facts the adapters' words need (gpu_quota_exceeded: usedSeconds, limitSeconds, resetsAt as ISO time). */
+  details?: Record<string, string | number>;
 }
 
 export interface Success<T> {

@@ -280,3 +280,49 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_space_created').on(t.spaceId, t.createdAt)],
 );
+
+/**
+ * One row per attempt at a job, written by the worker when the attempt starts and completed when it
+ * ends (a crashed attempt's row is closed by the next claim or the stalled-job path). The owner,
+ * project and space are copied from the job at the start: GPU time stays where it was spent even
+ * if the image is moved later. `gpu_ms` is the time the backend worked on the prompt (see
+ * docs/decisions.md); the day an attempt counts for is the UTC day of `ended_at`.
+ */
+export const jobAttempts = pgTable(
+  'job_attempts',
+  {
+    id: uuid('id').primaryKey(),
+    jobId: uuid('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    /** BullMQ's attempt number; a hand-back (shutdown, crash) runs again under the same number. */
+    attempt: integer('attempt').notNull(),
+    /** The generator's name: 'builtin', or the ComfyUI backend's configured name. */
+    backend: text('backend').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id),
+    spaceId: uuid('space_id')
+      .notNull()
+      .references(() => spaces.id),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When the backend began working on the prompt (ComfyUI: execution_start); null if it never did. */
+    gpuStartedAt: timestamp('gpu_started_at', { withTimezone: true }),
+    /** Null while the attempt runs. */
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    gpuMs: bigint('gpu_ms', { mode: 'number' }).notNull().default(0),
+    /** completed | failed | cancelled | interrupted; null while the attempt runs. */
+    outcome: text('outcome'),
+  },
+  (t) => [
+    index('job_attempts_job').on(t.jobId, t.attempt),
+    // Daily sums per user (the quota check on every generate), project and space: range scans on
+    // ended_at with gpu_ms in the index, so the sum never reads the table.
+    index('job_attempts_user_day').on(t.userId, t.endedAt, t.gpuMs),
+    index('job_attempts_project_day').on(t.projectId, t.endedAt, t.gpuMs),
+    index('job_attempts_space_day').on(t.spaceId, t.endedAt, t.gpuMs),
+  ],
+);

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { Failure, FailureCode } from '../core/outcome.js';
+import { formatGpuTime } from '../core/usage/gpu-quota.js';
 
 const STATUS: Record<FailureCode, number> = {
   invalid_input: 400,
@@ -7,6 +8,7 @@ const STATUS: Record<FailureCode, number> = {
   not_found: 404,
   rate_limited: 429,
   too_many_pending: 429,
+  gpu_quota_exceeded: 429,
   queue_full: 503,
   content_refused: 422,
   conflict: 409,
@@ -15,7 +17,7 @@ const STATUS: Record<FailureCode, number> = {
 };
 
 export interface ErrorBody {
-  error: { code: string; message: string; field?: string; reason?: string; retry_after_ms?: number; ref?: string };
+  error: { code: string; message: string; field?: string; reason?: string; retry_after_ms?: number; ref?: string; details?: Record<string, string | number> };
 }
 
 export function errorBody(code: string, message: string, extra: Partial<ErrorBody['error']> = {}): ErrorBody {
@@ -41,6 +43,10 @@ export const FAILURE_WORDS: Record<FailureCode, (failure: Failure) => string> = 
   rate_limited: () => 'you are generating too fast',
   too_many_pending: () => 'you already have the most jobs waiting that you may have',
   queue_full: () => 'the service is busy, try again shortly',
+  gpu_quota_exceeded: (f) => {
+    const d = f.details ?? {};
+    return `today's GPU time is used up (${formatGpuTime(Number(d.usedSeconds ?? 0))} of ${formatGpuTime(Number(d.limitSeconds ?? 0))}, nothing left); it resets at 00:00 UTC (${String(d.resetsAt ?? 'midnight')})`;
+  },
   content_refused: (f) => CONTENT[f.reason ?? ''] ?? 'this prompt is not allowed here',
   conflict: (f) => f.message ?? 'that cannot be done now',
   unavailable: (f) => f.message ?? 'the service is unavailable right now; try again shortly',
@@ -55,6 +61,7 @@ export function sendFailure(reply: FastifyReply, failure: Failure): FastifyReply
   if (failure.reason) extra.reason = failure.reason;
   if (failure.retryAfterMs !== undefined) extra.retry_after_ms = failure.retryAfterMs;
   if (failure.ref) extra.ref = failure.ref;
+  if (failure.details) extra.details = failure.details;
   return reply.code(STATUS[failure.code]).send(errorBody(failure.code, FAILURE_WORDS[failure.code](failure), extra));
 }
 

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AssetRecord, JobRecord } from '../core/records.js';
 import type { Database } from '../db/client.js';
 import { isUuid } from '../core/ids.js';
 import type { JobFailureCode } from '../core/job-failures.js';
+import { AttemptRecords } from '../db/attempt-records.js';
 import { toJobRecord, type PostgresRecords } from '../db/records.js';
 import { jobs } from '../db/schema.js';
 
@@ -35,10 +37,15 @@ export interface RecordedFailure {
 
 /** The worker's writes to the system of record. Each guards on status so a late write never resurrects a job. */
 export class WorkerJobStore {
+  /** One row per attempt (backend, GPU time, outcome): what GPU usage and quotas are summed from. */
+  readonly attempts: AttemptRecords;
+
   constructor(
     private readonly db: Database,
     private readonly records: PostgresRecords,
-  ) {}
+  ) {
+    this.attempts = new AttemptRecords(db);
+  }
 
   getJob(jobId: string): Promise<JobRecord | null> {
     return this.records.getJob(jobId);
@@ -48,11 +55,25 @@ export class WorkerJobStore {
    * queued/running -> running, returning the job, in one round trip. Null when the job is missing,
    * cancelled or already ended: then there is nothing to run. `resumed`: the record still said
    * running, so the previous attempt stopped without ending (its worker died or lost the record).
+   * The attempt's row is opened first (closing any row a crashed attempt left open, while the
+   * job's updated_at still says when that attempt was last heard of); `attemptId` names it.
    */
-  async claim(jobId: string, backend: string, attempt: number): Promise<{ job: JobRecord; resumed: boolean } | null> {
+  async claim(jobId: string, backend: string, attempt: number): Promise<{ job: JobRecord; resumed: boolean; attemptId: string } | null> {
     if (!isUuid(jobId)) return null;
+    const attemptId = randomUUID();
+    const { opened } = await this.attempts.open({ attemptId, jobId, attempt, backend });
     const [row] = await this.records.hot.claim.execute({ id: jobId, backend, attempt });
-    return row ? { job: toJobRecord(row.job, row.slug, row.userExternalId), resumed: row.previousStatus === 'running' } : null;
+    if (!row) {
+      // Cancelled between the two statements: the attempt never ran.
+      if (opened) await this.attempts.close(attemptId, 'cancelled', 0);
+      return null;
+    }
+    return { job: toJobRecord(row.job, row.slug, row.userExternalId), resumed: row.previousStatus === 'running', attemptId };
+  }
+
+  /** Closes the rows of attempts that will never end by themselves (see AttemptRecords). */
+  closeAbandonedAttempts(jobId: string): Promise<number> {
+    return this.attempts.closeAbandoned(jobId);
   }
 
   listAssets(jobId: string): Promise<AssetRecord[]> {

@@ -8,8 +8,10 @@ import type { JobEventBus } from '../core/ports.js';
 import type { JobRecord } from '../core/records.js';
 import { errorRef } from '../shared/error-ref.js';
 import type { Logger } from '../shared/logger.js';
+import type { AttemptOutcome } from '../db/attempt-records.js';
 import { toViews } from './asset-views.js';
 import { sanitizeBackendText } from './backend-text.js';
+import { GpuClock } from './gpu-clock.js';
 import type { NewAsset, WorkerJobStore } from './job-store.js';
 import { isRecordUnreachable } from './record-unreachable.js';
 import { announceEndedJob } from './settle-ended-job.js';
@@ -78,7 +80,15 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
     log.warn({ err: error }, 'the job record cannot be reached; the job waits');
     return { kind: 'unreachable' };
   }
-  const { job } = claimed;
+  const { job, attemptId } = claimed;
+  const gpu = new GpuClock();
+  // The attempt's row is closed before the user hears the end, so a quota check right after counts it.
+  // Never fatal: a row left open is closed by the recovery path (next claim, stalled-job failure).
+  const closeAttempt = (outcome: AttemptOutcome) =>
+    store.attempts.close(attemptId, outcome, gpu.ms).catch((error: unknown) => log.warn({ err: error, outcome }, 'could not record the attempt\'s GPU time'));
+  const onBackendWork = (phase: 'started' | 'stopped') => {
+    if (gpu.mark(phase)) store.attempts.gpuStarted(attemptId).catch((error: unknown) => log.warn({ err: error }, 'could not record the GPU start'));
+  };
 
   const started = Date.now();
   const publish = (event: JobEvent) =>
@@ -119,8 +129,8 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
         // The characters' LoRAs as recorded with the job (ComfyUI chains a loader per LoRA).
         ...(job.loras && job.loras.length > 0 ? { loras: job.loras } : {}),
       },
-      { signal: info.signal, onProgress },
-    );
+      { signal: info.signal, onProgress, onBackendWork },
+    ).finally(() => gpu.stop());
     if (info.signal.aborted) throw new JobCancelledError();
     void publish({ type: 'saving', jobId: job.id, at: Date.now(), percent: GENERATION_SHARE + 2 });
     for (const [index, file] of files.entries()) {
@@ -129,8 +139,10 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
     if (!(await commitCompletion(store, job.id, stored, info.signal, log))) {
       // Cancelled while we were saving: the user asked for nothing, so keep nothing.
       await deps.outputs.discard(stored);
+      await closeAttempt('cancelled');
       return { kind: 'cancelled' };
     }
+    await closeAttempt('completed');
     const durationMs = Date.now() - started;
     // Sent together on one connection, in this order: the user's slot is free before they hear "done".
     await Promise.all([
@@ -142,12 +154,15 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
   } catch (error) {
     if (error instanceof JobCancelledError || info.signal.aborted) {
       if (info.isShutdown()) {
+        await closeAttempt('interrupted');
         // Unrecorded hand-backs are fine: the next claim accepts a record still saying running.
         await store.requeue(job.id, 'queued').catch((e: unknown) => log.warn({ err: e }, 'could not record the hand-back'));
         return { kind: 'interrupted' };
       }
+      await closeAttempt('cancelled');
       return { kind: 'cancelled' };
     }
+    await closeAttempt('failed');
     try {
       return await failAttempt(deps, job, info, error, log, publish);
     } catch (recordError) {

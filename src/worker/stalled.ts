@@ -4,7 +4,7 @@ import { errorRef } from '../shared/error-ref.js';
 import type { WorkerJobStore } from './job-store.js';
 
 export interface StalledDeps {
-  store: Pick<WorkerJobStore, 'getJob' | 'fail'>;
+  store: Pick<WorkerJobStore, 'getJob' | 'fail' | 'closeAbandonedAttempts'>;
   admission: Pick<AdmissionControl, 'release'>;
   events: JobEventBus;
 }
@@ -18,6 +18,8 @@ export async function failStalledJob(deps: StalledDeps, jobId: string): Promise<
   const record = await deps.store.getJob(jobId);
   if (!record) return;
   const ref = errorRef();
+  // Before the failure write refreshes updated_at, the last moment the dead attempt was heard of.
+  await deps.store.closeAbandonedAttempts(jobId);
   const failed = await deps.store.fail(jobId, { code: 'stalled', details: {}, ref });
   await deps.admission.release(record.userId, jobId);
   if (failed) await deps.events.publish({ type: 'failed', jobId, at: Date.now(), code: 'stalled', details: {}, ref, willRetry: false });

@@ -78,6 +78,22 @@ describe('ComfyUI generator against the fake server', () => {
     expect(meta.format).toBe('png');
   });
 
+  test('GPU time: the run says started when the server starts our prompt (after it was queued) and stopped before the files are fetched', async () => {
+    const { generator } = await setup();
+    const timeline: string[] = [];
+    await generator.generate(contractInput({ steps: 3 }), {
+      signal: new AbortController().signal,
+      onProgress: (r) => timeline.push(r.stage),
+      onBackendWork: (phase) => timeline.push(`gpu ${phase}`),
+    });
+    const at = (entry: string) => timeline.indexOf(entry);
+    expect(timeline.filter((e) => e.startsWith('gpu '))).toEqual(['gpu started', 'gpu stopped']);
+    // Waiting in the server's queue is not GPU time; fetching the outputs is not either.
+    expect(at('queued')).toBeLessThan(at('gpu started'));
+    expect(at('gpu started')).toBeLessThan(at('sampling'));
+    expect(at('gpu stopped')).toBeLessThan(at('fetching results'));
+  });
+
   test('video jobs use the video template and return the animated WEBP as a video', async () => {
     const { generator } = await setup();
     const files = await generator.generate(contractInput({ kind: 'video', width: 96, height: 64, steps: 3 }), noProgress);

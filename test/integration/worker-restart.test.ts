@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import type { JobEvent } from '../../src/core/events.js';
-import { assets, jobs } from '../../src/db/schema.js';
+import { assets, jobAttempts, jobs } from '../../src/db/schema.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -86,6 +86,10 @@ test('a worker killed mid-job: the job returns to the queue and completes once o
 
   await stack.startWorker({ lockDurationMs: 1000, stalledIntervalMs: 500 });
   await expectCompletedOnce(jobId);
+  // The killed attempt's row was closed by the next claim, at the job's last progress write.
+  const attempts = await stack.database.db.select().from(jobAttempts).where(eq(jobAttempts.jobId, jobId)).orderBy(jobAttempts.startedAt);
+  expect(attempts.map((a) => [a.backend, a.outcome])).toEqual([['builtin', 'interrupted'], ['builtin', 'completed']]);
+  expect(attempts[0]!.endedAt!.getTime()).toBe(Math.max(attempts[0]!.startedAt.getTime(), midway!.updatedAt.getTime()));
 });
 
 test('SIGTERM past the grace period hands the running job back; the next worker finishes it', async () => {
@@ -102,4 +106,8 @@ test('SIGTERM past the grace period hands the running job back; the next worker 
   await expectCompletedOnce(jobId);
   // The hand-back did not count as a failed attempt.
   expect(seen.some((e) => e.jobId === jobId && e.type === 'failed')).toBe(false);
+  // The stopping worker closed its own row with the GPU time it had used (40 steps of 150 ms were under way).
+  const attempts = await stack.database.db.select().from(jobAttempts).where(eq(jobAttempts.jobId, jobId)).orderBy(jobAttempts.startedAt);
+  expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'interrupted'], [1, 'completed']]);
+  expect(attempts[0]!.gpuMs).toBeGreaterThanOrEqual(300);
 });

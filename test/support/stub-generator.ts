@@ -12,6 +12,7 @@ export async function createStubGenerator(onStart?: (input: GenerationInput) => 
     name: 'stub',
     async generate(input: GenerationInput, options: GenerateOptions): Promise<GeneratedFile[]> {
       if (options.signal.aborted) throw new JobCancelledError();
+      options.onBackendWork?.('started');
       onStart?.(input);
       options.onProgress({ step: 1, totalSteps: 1, stage: 'stub' });
       return Array.from({ length: input.count }, () => ({ kind: 'image' as const, mime: 'image/png', data: png }));

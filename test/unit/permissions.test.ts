@@ -20,6 +20,7 @@ const EXPECTED: Record<Action, { own: Row; other: Row }> = {
   configure_space:   { own: [false, false, false, true], other: [false, false, false, true] },
   issue_tokens:      { own: [false, false, false, true], other: [false, false, false, true] },
   read_audit_log:    { own: [false, false, false, true], other: [false, false, false, true] },
+  read_space_usage:  { own: [false, false, false, true], other: [false, false, false, true] },
 };
 
 const ROLE_ORDER: readonly Role[] = ['viewer', 'creator', 'moderator', 'admin'];

@@ -7,12 +7,14 @@ function deps(stillRunning: boolean) {
   const published: JobEvent[] = [];
   const released: string[] = [];
   const failed: Array<{ code: string; ref?: string }> = [];
+  const closed: string[] = [];
   return {
-    published, released, failed,
+    published, released, failed, closed,
     deps: {
       store: {
         getJob: async () => jobRecord({ status: stillRunning ? 'running' : 'cancelled' }),
         fail: async (_id: string, f: { code: string; ref?: string }) => (failed.push(f), stillRunning),
+        closeAbandonedAttempts: async (id: string) => (closed.push(id), 1),
       },
       admission: { release: async (userId: string) => void released.push(userId) },
       events: { publish: async (e: JobEvent) => void published.push(e), subscribe: async () => async () => undefined },
@@ -30,6 +32,8 @@ test('a job that stalled too often is failed, frees its slot and publishes its f
   const h = deps(true);
   await failStalledJob(h.deps, JOB_ID);
   expect(h.failed[0]).toMatchObject({ code: 'stalled' });
+  // The dead attempt's GPU row is closed too (before the failure write, which moves updated_at).
+  expect(h.closed).toEqual([JOB_ID]);
   expect(h.released).toEqual(['u']);
   expect(h.published).toEqual([expect.objectContaining({ type: 'failed', jobId: JOB_ID, code: 'stalled', willRetry: false, ref: h.failed[0]!.ref })]);
 });

@@ -5,6 +5,7 @@ import type { GalleryService } from '../../core/gallery/gallery-service.js';
 import type { GenerateService, Viewer } from '../../core/generate-service.js';
 import type { ProjectService } from '../../core/projects/project-service.js';
 import type { SpaceAdminService } from '../../core/space-admin.js';
+import type { UsageService } from '../../core/usage/usage-service.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GalleryLinks } from '../../infra/links/gallery-links.js';
 import { buildActor } from './actor.js';
@@ -20,6 +21,8 @@ export interface BotContext {
   projects: ProjectService;
   characters: CharacterService;
   gallery: GalleryService;
+  /** GPU usage reports (/usage). */
+  usage: UsageService;
   /** Signed gallery links; every link a command shows is signed for the one who asked. */
   galleryLinks: GalleryLinks;
   /** The live job messages of this Discord process. */

@@ -10,6 +10,7 @@ import { handleGenerate } from './features/generate.js';
 import { handleJobs } from './features/jobs.js';
 import { handleProject } from './features/project.js';
 import { handleToken } from './features/token.js';
+import { handleUsage } from './features/usage.js';
 
 const COMMANDS = {
   generate: handleGenerate,
@@ -22,6 +23,7 @@ const COMMANDS = {
   history: handleBrowse,
   search: handleBrowse,
   gallery: handleGallery,
+  usage: handleUsage,
 } as const;
 
 /** Every interaction goes to exactly one feature; each feature has its own error boundary. */

@@ -2,12 +2,13 @@ import { escapeMarkdown } from 'discord.js';
 import { describeJobFailure, type JobFailureWords, type NodePlace } from '../../core/job-failures.js';
 import type { JobError } from '../../core/job-message/model.js';
 import type { Failure, FailureCode } from '../../core/outcome.js';
+import { formatGpuTime } from '../../core/usage/gpu-quota.js';
 
 /** What the user was doing, so a refusal can say what it refused. */
-export type Doing = 'generate' | 'cancel' | 'delete' | 'reroll' | 'configure' | 'token' | 'list' | 'project' | 'character' | 'browse';
+export type Doing = 'generate' | 'cancel' | 'delete' | 'reroll' | 'configure' | 'token' | 'list' | 'project' | 'character' | 'browse' | 'usage';
 
 /** Where the core's own not_found message names the missing thing (a project, a character). */
-const NAMES_WHAT_IS_MISSING: ReadonlySet<Doing> = new Set(['generate', 'project', 'character', 'browse']);
+const NAMES_WHAT_IS_MISSING: ReadonlySet<Doing> = new Set(['generate', 'project', 'character', 'browse', 'usage']);
 
 /** The request fields as the user knows them: the slash-command option names. */
 const FIELD_NAMES: Record<string, string> = {
@@ -47,6 +48,7 @@ const FORBIDDEN: Record<Doing, string> = {
   project: 'Only moderators can create or change projects. Ask a server admin for the moderator role.',
   character: 'Only moderators can create, edit or delete characters. Ask a server admin for the moderator role.',
   browse: 'Your role in this server cannot view the gallery.',
+  usage: 'Only server admins can see another member\'s, a project\'s or the whole server\'s GPU usage. `/usage` alone shows yours.',
 };
 
 const CONTENT: Record<string, string> = {
@@ -62,10 +64,20 @@ function whenToRetry(retryAfterMs: number | undefined, now = Date.now()): string
   return `<t:${Math.ceil((now + seconds * 1000) / 1000)}:R> (in about ${seconds} s)`;
 }
 
+/** The quota refusal: what was used of what, that nothing is left, and when it comes back (the reader's own time). */
+function gpuQuotaWords(failure: Failure): string {
+  const used = Number(failure.details?.usedSeconds ?? 0);
+  const limit = Number(failure.details?.limitSeconds ?? 0);
+  const resets = Date.parse(String(failure.details?.resetsAt ?? ''));
+  const when = Number.isFinite(resets) ? `<t:${Math.floor(resets / 1000)}:t>, <t:${Math.floor(resets / 1000)}:R>` : 'at midnight UTC';
+  return `You have used your GPU time for today: ${formatGpuTime(used)} of ${formatGpuTime(limit)}, nothing left. It resets at 00:00 UTC (${when}). \`/usage\` shows your day.`;
+}
+
 /** Words for every failure the core can return, one per code. The core's own message is used only where it names a specific thing. */
 const FAILURE_WORDS: Record<FailureCode, (failure: Failure, doing: Doing, now: number) => string> = {
   forbidden: (_f, doing) => FORBIDDEN[doing],
   rate_limited: (f, _doing, now) => `You are generating too fast. Try again ${whenToRetry(f.retryAfterMs, now)}.`,
+  gpu_quota_exceeded: (f) => gpuQuotaWords(f),
   too_many_pending: () => 'You already have as many jobs waiting as you may. Wait for one to finish, or cancel one from `/jobs`.',
   queue_full: (f, _doing, now) => `The queue is full right now. Please try again ${whenToRetry(f.retryAfterMs, now)}.`,
   content_refused: (f) => CONTENT[f.reason ?? ''] ?? 'That prompt is not allowed in this server. Please rephrase it.',

@@ -6,6 +6,7 @@ import type { LiveMessages } from '../../core/job-message/live-messages.js';
 import type { ProjectService } from '../../core/projects/project-service.js';
 import type { GenerateRecords } from '../../core/records.js';
 import type { SpaceAdminService } from '../../core/space-admin.js';
+import type { UsageService } from '../../core/usage/usage-service.js';
 import type { GalleryLinks } from '../../infra/links/gallery-links.js';
 import type { Logger } from '../../shared/logger.js';
 import type { SlackActorResolver } from './actor.js';
@@ -20,6 +21,8 @@ export interface SlackFeatureDeps {
   projects: ProjectService;
   characters: CharacterService;
   gallery: GalleryService;
+  /** GPU usage reports (/usage). */
+  usage: UsageService;
   /** Signed gallery links; every link a command shows is signed for the one who asked. */
   galleryLinks: GalleryLinks;
   actors: SlackActorResolver;

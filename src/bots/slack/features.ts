@@ -9,6 +9,7 @@ import { registerGenerateCommand } from './commands/generate.js';
 import { registerGenerateModal } from './commands/generate-modal.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerProjectCommand } from './commands/project.js';
+import { registerUsageCommand } from './commands/usage.js';
 import type { SlackFeatureDeps } from './deps.js';
 import { registerGenerateImageStep } from './workflow/generate-image-step.js';
 
@@ -26,6 +27,7 @@ export function registerSlackFeatures(app: App, deps: SlackFeatureDeps): void {
   registerProjectCommand(app, deps);
   registerCharacterCommand(app, deps);
   registerGalleryCommands(app, deps);
+  registerUsageCommand(app, deps);
   registerJobButtons(app, deps);
   registerGenerateImageStep(app, deps);
   app.error(async (error) => {

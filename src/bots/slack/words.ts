@@ -1,6 +1,7 @@
 import { describeJobFailure, type JobFailureWords, type NodePlace } from '../../core/job-failures.js';
 import type { JobError } from '../../core/job-message/model.js';
 import type { Failure, FailureCode } from '../../core/outcome.js';
+import { formatGpuTime } from '../../core/usage/gpu-quota.js';
 import { escapeSlackText } from './escape.js';
 
 function seconds(ms: number | undefined): string {
@@ -16,6 +17,13 @@ const CONTENT: Record<string, string> = {
   minors: 'That prompt is refused: sexual content involving minors is never allowed.',
 };
 
+/** When the quota comes back, in the reader's own time (Slack's date token; the fallback is UTC). */
+export function slackResetTime(resetsAt: string | number | undefined): string {
+  const ms = Date.parse(String(resetsAt ?? ''));
+  if (!Number.isFinite(ms)) return 'midnight UTC';
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
+}
+
 /**
  * Words for every core failure code, in the adapter (the core returns codes, not prose). The core's
  * short English message is only echoed where it names the field or the rule at fault.
@@ -29,6 +37,9 @@ export const FAILURE_WORDS: Record<FailureCode, (f: Failure) => string> = {
   not_found: (f) => (f.message ? `Not found: ${f.message}.` : 'Not found.'),
   rate_limited: (f) => `You're generating too fast. Try again in ${seconds(f.retryAfterMs)}.`,
   too_many_pending: () => 'You already have as many jobs waiting as you may. Wait for one to finish, or cancel one with /cancel.',
+  gpu_quota_exceeded: (f) =>
+    `You've used your GPU time for today: ${formatGpuTime(Number(f.details?.usedSeconds ?? 0))} of ${formatGpuTime(Number(f.details?.limitSeconds ?? 0))}, nothing left. ` +
+    `It resets at 00:00 UTC (${slackResetTime(f.details?.resetsAt)}). \`/usage\` shows your day.`,
   queue_full: (f) => `The queue is full right now. Try again in ${seconds(f.retryAfterMs ?? 30_000)}.`,
   content_refused: (f) => CONTENT[f.reason ?? ''] ?? 'That prompt is not allowed in this workspace. Please rephrase it.',
   conflict: (f) => `That can't be done now${f.message ? `: ${f.message}` : ''}.`,
@@ -38,8 +49,12 @@ export const FAILURE_WORDS: Record<FailureCode, (f: Failure) => string> = {
 
 /** mrkdwn-safe words for a failure (the core's message may quote user input, so it is escaped). */
 export function failureText(failure: Failure): string {
-  return escapeSlackText(FAILURE_WORDS[failure.code](failure));
+  const words = FAILURE_WORDS[failure.code](failure);
+  // Built only from our own numbers and Slack's date token, which escaping would break.
+  return OWN_MARKUP.has(failure.code) ? words : escapeSlackText(words);
 }
+
+const OWN_MARKUP: ReadonlySet<FailureCode> = new Set(['gpu_quota_exceeded']);
 
 /** "step “KSampler” (node 3)", or whichever part is known; the values come from the image server. */
 function stepAt(d: NodePlace): string | undefined {

@@ -13,6 +13,8 @@ export const ACTIONS = [
   'configure_space',
   'issue_tokens',
   'read_audit_log',
+  /** Another member's, a project's or the whole space's GPU usage (everyone may read their own). */
+  'read_space_usage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -33,6 +35,7 @@ const MINIMUM_ROLE: Readonly<Record<Action, Role>> = {
   configure_space: 'admin',
   issue_tokens: 'admin',
   read_audit_log: 'admin',
+  read_space_usage: 'admin',
 };
 
 const OWN_ACTIONS: ReadonlySet<Action> = new Set(['cancel_own_job', 'delete_own_image']);

@@ -10,6 +10,8 @@ import type { UserLimits } from './user-limits.js';
 const MAX_RATE_PER_MINUTE = 1000;
 const MAX_BURST = 100;
 const MAX_PENDING = 100;
+/** Ten GPUs busy all day for one user. */
+export const MAX_GPU_MINUTES_PER_DAY = 14_400;
 const MAX_BLOCKLIST_WORDS = 500;
 const MAX_PATTERNS = 50;
 const MAX_NEGATIVE_PROMPT = 1000;
@@ -19,6 +21,11 @@ const limitOverridesSchema = z.strictObject({
   ratePerMinute: z.number().int().min(1).max(MAX_RATE_PER_MINUTE).optional(),
   burst: z.number().int().min(0).max(MAX_BURST).optional(),
   maxPending: z.number().int().min(1).max(MAX_PENDING).optional(),
+  /**
+   * GPU minutes one user may use per UTC day (finished attempts; see docs/decisions.md). Left out:
+   * inherited (none by default); null: no quota, even when the space sets one (e.g. for admins).
+   */
+  gpuMinutesPerDay: z.number().int().min(1).max(MAX_GPU_MINUTES_PER_DAY).nullable().optional(),
 });
 export type LimitOverrides = z.output<typeof limitOverridesSchema>;
 
@@ -114,6 +121,13 @@ export function effectiveLimits(globalDefaults: UserLimits, settings: SpaceSetti
   const forRole = role === 'viewer' ? undefined : overrides[role];
   const pick = (key: keyof UserLimits): number => forRole?.[key] ?? space[key] ?? globalDefaults[key];
   return { ratePerMinute: pick('ratePerMinute'), burst: pick('burst'), maxPending: pick('maxPending') };
+}
+
+/** GPU minutes per day for this role: the role's own value, else the space's; null means no quota. */
+export function gpuQuotaMinutes(settings: SpaceSettings, role: Role): number | null {
+  const forRole = role === 'viewer' ? undefined : settings.limits.overrides[role];
+  const value = forRole?.gpuMinutesPerDay !== undefined ? forRole.gpuMinutesPerDay : settings.limits.gpuMinutesPerDay;
+  return value ?? null;
 }
 
 /** NSFW is allowed when the whole space is marked, the platform flags the channel, or admins listed it. */

@@ -22,8 +22,9 @@ function appRole(options: Options) {
 
 function describeLimits(settings: SpaceSettings): string {
   const { overrides, ...space } = settings.limits;
-  const fmt = (l: { ratePerMinute?: number; burst?: number; maxPending?: number }) =>
-    `rate ${l.ratePerMinute ?? 'default'}/min, burst ${l.burst ?? 'default'}, pending ${l.maxPending ?? 'default'}`;
+  const gpu = (minutes: number | null | undefined) => (minutes === undefined ? 'not set' : minutes === null ? 'no quota' : `${minutes} min/day`);
+  const fmt = (l: { ratePerMinute?: number; burst?: number; maxPending?: number; gpuMinutesPerDay?: number | null }) =>
+    `rate ${l.ratePerMinute ?? 'default'}/min, burst ${l.burst ?? 'default'}, pending ${l.maxPending ?? 'default'}, GPU ${gpu(l.gpuMinutesPerDay)}`;
   const lines = [`Everyone: ${fmt(space)}`];
   for (const [role, l] of Object.entries(overrides)) if (l) lines.push(`${role}: ${fmt(l)}`);
   return lines.join('\n');
@@ -70,8 +71,10 @@ async function runConfig(ctx: BotContext, viewer: Viewer, options: Options): Pro
         ...(options.getInteger('rate_per_minute') !== null ? { ratePerMinute: options.getInteger('rate_per_minute')! } : {}),
         ...(options.getInteger('burst') !== null ? { burst: options.getInteger('burst')! } : {}),
         ...(options.getInteger('max_pending') !== null ? { maxPending: options.getInteger('max_pending')! } : {}),
+        // 0 removes the quota (null: none, even where the server sets one).
+        ...(options.getInteger('gpu_minutes_per_day') !== null ? { gpuMinutesPerDay: options.getInteger('gpu_minutes_per_day') || null } : {}),
       };
-      if (Object.keys(values).length === 0) throw new UserMistake('Give at least one of `rate_per_minute`, `burst` or `max_pending`.');
+      if (Object.keys(values).length === 0) throw new UserMistake('Give at least one of `rate_per_minute`, `burst`, `max_pending` or `gpu_minutes_per_day`.');
       const outcome = await changeSettings(ctx, viewer, (s) => ({
         limits: forRole
           ? { ...s.limits, overrides: { ...s.limits.overrides, [forRole]: { ...s.limits.overrides[forRole as 'creator'], ...values } } }

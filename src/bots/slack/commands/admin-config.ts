@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Viewer } from '../../../core/generate-service.js';
-import type { SpaceSettings } from '../../../core/policy/space-settings.js';
+import type { LimitOverrides, SpaceSettings } from '../../../core/policy/space-settings.js';
 import { isRole } from '../../../core/roles.js';
 import type { SlackFeatureDeps } from '../deps.js';
 import { UserMistake } from '../error-boundary.js';
@@ -10,7 +10,7 @@ import { ephemeralCommand, unwrap } from './ephemeral-command.js';
 const CONFIG_HELP = [
   '*/anime-config* — workspace settings (admins)',
   '• `roles` · `roles set @group <viewer|creator|moderator|admin>` · `roles remove @group`',
-  '• `limits` · `limits set rate=N burst=N pending=N` (per user, per minute / extra burst / jobs waiting)',
+  '• `limits` · `limits set rate=N burst=N pending=N gpu=N [role=creator|moderator|admin]` (per user: per minute / extra burst / jobs waiting / GPU minutes per UTC day, `gpu=off` removes the quota)',
   '• `policy` · `policy default-role <viewer|creator>` · `policy block <word>` · `policy unblock <word>`',
   '• `policy negative <text>` (`policy negative -` clears) · `policy nsfw add|remove #channel`',
 ].join('\n');
@@ -26,9 +26,12 @@ function readChannel(word: string | undefined): string | undefined {
 }
 
 function showLimits(s: SpaceSettings): string {
-  const l = s.limits;
   const v = (n: number | undefined) => (n === undefined ? 'default' : String(n));
-  return `*Limits* — rate per minute: ${v(l.ratePerMinute)}, burst: ${v(l.burst)}, jobs waiting: ${v(l.maxPending)}`;
+  const gpu = (n: number | null | undefined) => (n === undefined ? 'not set' : n === null ? 'no quota' : `${n} min/day`);
+  const line = (l: LimitOverrides) => `rate per minute: ${v(l.ratePerMinute)}, burst: ${v(l.burst)}, jobs waiting: ${v(l.maxPending)}, GPU: ${gpu(l.gpuMinutesPerDay)}`;
+  const { overrides, ...space } = s.limits;
+  const roles = Object.entries(overrides).flatMap(([role, l]) => (l ? [`• ${role}: ${line(l)}`] : []));
+  return [`*Limits* — ${line(space)}`, ...roles].join('\n');
 }
 
 function showPolicy(s: SpaceSettings): string {
@@ -41,7 +44,8 @@ function showPolicy(s: SpaceSettings): string {
   ].join('\n');
 }
 
-const LIMIT_KEYS: Record<string, 'ratePerMinute' | 'burst' | 'maxPending'> = { rate: 'ratePerMinute', burst: 'burst', pending: 'maxPending' };
+const LIMIT_KEYS: Record<string, 'ratePerMinute' | 'burst' | 'maxPending' | 'gpuMinutesPerDay'> = { rate: 'ratePerMinute', burst: 'burst', pending: 'maxPending', gpu: 'gpuMinutesPerDay' };
+const OVERRIDE_ROLES = new Set(['creator', 'moderator', 'admin']);
 
 async function run(deps: SlackFeatureDeps, viewer: Viewer, words: string[], rest: (from: number) => string): Promise<string> {
   // Our own answers name groups by id, never as <!subteam^…>: that would notify the whole group.
@@ -69,13 +73,23 @@ async function run(deps: SlackFeatureDeps, viewer: Viewer, words: string[], rest
   if (area === 'limits') {
     if (!verb) return showLimits(settings);
     if (verb === 'set') {
-      const limits = { ...settings.limits };
+      const values: LimitOverrides = {};
+      let role: 'creator' | 'moderator' | 'admin' | undefined;
       for (const pair of words.slice(2)) {
         const [key, value] = pair.split('=');
+        if (key === 'role' && OVERRIDE_ROLES.has(value?.toLowerCase() ?? '')) {
+          role = value!.toLowerCase() as typeof role;
+          continue;
+        }
         const field = LIMIT_KEYS[key ?? ''];
-        if (!field || !/^\d{1,6}$/.test(value ?? '')) throw new UserMistake('Write limits as `rate=N burst=N pending=N`.');
-        limits[field] = Number(value);
+        // gpu=0 or gpu=off: no quota (for a role: even where the workspace sets one).
+        if (field === 'gpuMinutesPerDay' && (value === 'off' || value === '0')) values.gpuMinutesPerDay = null;
+        else if (!field || !/^\d{1,6}$/.test(value ?? '')) throw new UserMistake('Write limits as `rate=N burst=N pending=N gpu=N`, optionally with `role=creator|moderator|admin`.');
+        else values[field] = Number(value);
       }
+      const limits = role
+        ? { ...settings.limits, overrides: { ...settings.limits.overrides, [role]: { ...settings.limits.overrides[role], ...values } } }
+        : { ...settings.limits, ...values };
       return showLimits(unwrap(await admin.updateSettings(viewer, { limits })));
     }
   }

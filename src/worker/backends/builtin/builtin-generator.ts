@@ -42,8 +42,10 @@ interface Output {
   pixels: Uint8ClampedArray;
 }
 
-async function render(input: GenerationInput, { signal, onProgress }: GenerateOptions, stepDelayMs: number): Promise<GeneratedFile[]> {
+async function render(input: GenerationInput, { signal, onProgress, onBackendWork }: GenerateOptions, stepDelayMs: number): Promise<GeneratedFile[]> {
   if (signal.aborted) throw new JobCancelledError();
+  // The whole render is the backend's work (there is no queue in front of it); it ends when render returns.
+  onBackendWork?.('started');
   const scene = describeScene(input);
   const { width, height } = input;
   const totalSteps = Math.max(1, Math.floor(input.steps));

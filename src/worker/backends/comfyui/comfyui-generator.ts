@@ -38,7 +38,7 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
 
   return {
     name: 'comfyui',
-    async generate(input: GenerationInput, { signal, onProgress }: GenerateOptions): Promise<GeneratedFile[]> {
+    async generate(input: GenerationInput, { signal, onProgress, onBackendWork }: GenerateOptions): Promise<GeneratedFile[]> {
       if (signal.aborted) throw new JobCancelledError();
       if (closed) throw new GenerationError('backend_closed', {}, 'backoff');
       const templateName = input.kind === 'video' ? (options.videoWorkflow ?? 'video') : options.workflow;
@@ -58,6 +58,7 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
         workflow,
         roles,
         onProgress,
+        onBackendWork,
       );
       active.add(run);
       try {

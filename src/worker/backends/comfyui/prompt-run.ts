@@ -83,6 +83,8 @@ export class PromptRun {
     private readonly workflow: ApiWorkflow,
     private readonly roles: WorkflowRoles,
     private readonly onProgress: (report: ProgressReport) => void,
+    /** GPU time accounting: the prompt left the server's queue ('started') and the run ended ('stopped'). */
+    private readonly onBackendWork?: (phase: 'started' | 'stopped') => void,
   ) {
     this.totalSteps = Math.max(1, input.steps);
     this.clientId = clientIdFor(input.jobId);
@@ -136,7 +138,7 @@ export class PromptRun {
   /** A prompt an earlier attempt sent is on the queue: take it as ours. */
   private follow(entry: QueueEntry): void {
     this.promptId = entry.promptId;
-    this.started = entry.state === 'running';
+    if (entry.state === 'running') this.markStarted();
     this.settings.logger.warn({ promptId: entry.promptId, state: entry.state }, 'comfyui prompt of an earlier attempt found; following it instead of sending it again');
     this.report(this.started ? 'processing' : 'queued');
   }
@@ -149,7 +151,15 @@ export class PromptRun {
   private settle(outcome: Outcome): void {
     if (this.outcome) return;
     this.outcome = outcome;
+    // The server's work on our prompt is over (fetching the files is not GPU time).
+    if (this.started) this.onBackendWork?.('stopped');
     this.resolveOutcome(outcome);
+  }
+
+  private markStarted(): void {
+    if (this.started) return;
+    this.started = true;
+    this.onBackendWork?.('started');
   }
 
   private dispose(): void {
@@ -273,11 +283,11 @@ export class PromptRun {
     if (this.outcome) return;
     switch (message.type) {
       case 'execution_start':
-        this.started = true;
+        this.markStarted();
         this.report('starting');
         break;
       case 'execution_cached':
-        this.started = true;
+        this.markStarted();
         if (Array.isArray(data.nodes) && data.nodes.includes(this.roles.samplerId)) this.samplerDone = true;
         break;
       case 'executing':
@@ -287,7 +297,7 @@ export class PromptRun {
           break;
         }
         if (node === undefined) break;
-        this.started = true;
+        this.markStarted();
         if (node === this.roles.samplerId) this.samplerStarted = true;
         else if (this.samplerStarted) this.samplerDone = true;
         this.report(stageOf(this.workflow[node]?.class_type), this.samplerDone ? this.totalSteps : undefined);
@@ -327,7 +337,7 @@ export class PromptRun {
       const entry = await this.settings.http.history(id);
       if (entry) return this.settle({ kind: 'finished', entry });
       const queue = await this.settings.http.queue();
-      if (queue.running.includes(id)) this.started = true;
+      if (queue.running.includes(id)) this.markStarted();
       else if (!queue.pending.includes(id) && !(await this.settings.http.history(id))) {
         // Neither queued, running nor finished: the server restarted and forgot the prompt.
         return this.settle({ kind: 'failed', error: new GenerationError('backend_lost', {}, 'backoff') });
