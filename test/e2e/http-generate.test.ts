@@ -110,6 +110,18 @@ describe('POST /api/anime/generate through to a stored image', () => {
     expect(await as(await stack.token('mio', 'creator'))).toBe(404);
     expect(await as(await stack.token('mod', 'moderator'))).toBe(200);
     expect(await as(await stack.token('mod-elsewhere', 'moderator', 'other-space'))).toBe(404);
+
+    // Re-roll takes the same rule: an id alone never re-runs (and so shows) another's prompt.
+    const reroll = async (token: string) =>
+      fetch(`${stack.baseUrl}/api/anime/generation/${created.json.job_id as string}/reroll`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect((await reroll(await stack.token('mio', 'creator'))).status).toBe(404);
+    const again = await reroll(owner);
+    expect(again.status).toBe(202);
+    const rerolled = (await again.json()) as { job_id: string; seed: number };
+    expect(rerolled.job_id).not.toBe(created.json.job_id);
+    const [record] = await stack.database.db.select().from(jobs).where(eq(jobs.id, rerolled.job_id));
+    expect(record!.request).toMatchObject({ prompt: 'a cat on a roof', width: 64, height: 64, steps: 2 });
+    expect(record!.reply).toEqual({ platform: 'web' });
   });
 
   test('the seed API shape is accepted: type image, negative_prompt', async () => {

@@ -80,4 +80,32 @@ describe.skipIf(!haveChromium)('the try page draws the job message the server re
     expect(await tab.isVisible('#error')).toBe(false);
     await tab.close();
   });
+
+  test('the page offers the buttons the view allows: Cancel while it runs, then Re-roll; Delete once done', { timeout: 90_000 }, async () => {
+    const tab = await browser.newPage();
+    await tab.goto(`${stack.baseUrl}/#token=${await stack.token('buttons-user')}`);
+    await tab.fill('#steps', '20');
+    await tab.click('#go');
+    const stage = () => tab.textContent('#stage');
+    const offered = async () => (await Promise.all(['cancel', 'reroll', 'delete'].map(async (id) => ((await tab.isVisible(`#${id}`)) ? id : '')))).filter(Boolean);
+    await expect.poll(stage, { timeout: 30_000, interval: 50 }).toMatch(/^Step \d+/);
+    expect(await offered()).toEqual(['cancel']);
+
+    await tab.click('#cancel');
+    await expect.poll(stage, { timeout: 10_000, interval: 50 }).toBe('Cancelled');
+    expect(await offered()).toEqual(['reroll']);
+
+    // Re-roll starts a new job from the same request and follows it to the end.
+    await tab.click('#reroll');
+    await expect.poll(stage, { timeout: 60_000, interval: 100 }).toBe('Done');
+    expect(await offered()).toEqual(['reroll', 'delete']);
+    expect(await tab.isVisible('#image')).toBe(true);
+
+    await tab.click('#delete');
+    await expect.poll(stage, { timeout: 10_000, interval: 50 }).toBe('Done — the image was deleted');
+    expect(await offered()).toEqual(['reroll']);
+    expect(await tab.isVisible('#result')).toBe(false);
+    expect(await tab.isVisible('#error')).toBe(false);
+    await tab.close();
+  });
 });

@@ -50,6 +50,7 @@ async function* sseEvents(response) {
 // page only draws it (no ordering rules here: a late place in line never arrives as a view).
 function draw(view) {
   show(view.text, view.percent);
+  for (const name of ACTION_NAMES) $(name).hidden = !view.actions.includes(name);
   if (view.error) showError(view.error.text);
   const first = view.images[0];
   $('result').hidden = !first;
@@ -90,29 +91,72 @@ async function follow(jobId, token) {
   }
 }
 
-async function submit(event) {
-  event.preventDefault();
-  const token = $('token').value.trim();
-  sessionStorage.setItem('ap-token', token);
-  const [width, height] = $('aspect').value.split('x').map(Number);
-  const body = { prompt: $('prompt').value, width, height, steps: Number($('steps').value) };
-  if ($('seed').value !== '') body.seed = Number($('seed').value);
+// The job the page shows, and the token it was made with (the buttons act on it).
+let current = null;
+
+// Starts a job (a new one, or a re-roll of the one shown) and follows it to its end.
+async function start(request, token) {
   $('go').disabled = true;
   $('job').hidden = false;
   $('error').hidden = true;
   $('result').hidden = true;
+  for (const name of ACTION_NAMES) $(name).hidden = true;
   show('Sending…', 0);
   try {
-    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
-    const created = await fetch('/api/anime/generate', { method: 'POST', headers, body: JSON.stringify(body) });
+    const created = await request();
     const json = await created.json();
     if (!created.ok) return showError(json.error ? json.error.message : `HTTP ${created.status}`);
+    current = { jobId: json.job_id, token };
     await follow(json.job_id, token);
   } catch (error) {
     showError(`network problem: ${error.message}`);
   } finally {
     $('go').disabled = false;
   }
+}
+
+function submit(event) {
+  event.preventDefault();
+  const token = $('token').value.trim();
+  sessionStorage.setItem('ap-token', token);
+  const [width, height] = $('aspect').value.split('x').map(Number);
+  const body = { prompt: $('prompt').value, width, height, steps: Number($('steps').value) };
+  if ($('seed').value !== '') body.seed = Number($('seed').value);
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  return start(() => fetch('/api/anime/generate', { method: 'POST', headers, body: JSON.stringify(body) }), token);
+}
+
+// The buttons the view offers. Cancel: the open stream brings the cancelled view. Delete: the job
+// has ended, so its stream is opened again for the view without the files. Re-roll: a new job.
+const ACTION_NAMES = ['cancel', 'reroll', 'delete'];
+const ACTIONS = {
+  cancel: (job) => call(job, 'POST', 'cancel'),
+  delete: async (job) => {
+    if (await call(job, 'DELETE', 'images')) await follow(job.jobId, job.token);
+  },
+  reroll: (job) => start(() => fetch(`/api/anime/generation/${job.jobId}/reroll`, { method: 'POST', headers: { Authorization: `Bearer ${job.token}` } }), job.token),
+};
+
+async function call(job, method, path) {
+  const response = await fetch(`/api/anime/generation/${job.jobId}/${path}`, { method, headers: { Authorization: `Bearer ${job.token}` } });
+  if (response.ok) return true;
+  const json = await response.json().catch(() => ({}));
+  showError(json.error ? json.error.message : `HTTP ${response.status}`);
+  return false;
+}
+
+for (const name of ACTION_NAMES) {
+  $(name).addEventListener('click', async () => {
+    if (!current) return;
+    $(name).disabled = true;
+    try {
+      await ACTIONS[name](current);
+    } catch (error) {
+      showError(`network problem: ${error.message}`);
+    } finally {
+      $(name).disabled = false;
+    }
+  });
 }
 
 readTokenFromFragment();

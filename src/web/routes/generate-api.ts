@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Actor } from '../../core/actor.js';
-import type { GenerateService, Viewer } from '../../core/generate-service.js';
+import type { GenerateService, Submitted, Viewer } from '../../core/generate-service.js';
 import { roleAtLeast } from '../../core/roles.js';
 import { fail, ok, type Failure, type Outcome } from '../../core/outcome.js';
 import type { Logger } from '../../shared/logger.js';
@@ -59,6 +59,16 @@ export interface GenerateApiDeps extends AuthDeps {
 }
 
 export function registerGenerateApi(app: FastifyInstance, deps: GenerateApiDeps): void {
+  const accepted = (viewer: Viewer, { job, position }: Submitted) => ({
+    job_id: job.id,
+    status: job.status,
+    position,
+    project: job.projectSlug,
+    project_url: deps.projectUrl(viewer, job.projectSlug),
+    seed: job.seed,
+    ...jobUrls(deps.publicUrl, job.id),
+  });
+
   app.post('/api/anime/generate', async (request, reply) => {
     const auth = await authenticate(deps, request, reply);
     if (!auth) return reply;
@@ -67,16 +77,19 @@ export function registerGenerateApi(app: FastifyInstance, deps: GenerateApiDeps)
     const actor: Actor = auth.actor;
     const submitted = await deps.service.submit(actor, input.value, { platform: 'web' });
     if (!submitted.ok) return sendFailure(reply, inWebTerms(submitted));
-    const { job, position } = submitted.value;
-    return reply.code(202).send({
-      job_id: job.id,
-      status: job.status,
-      position,
-      project: job.projectSlug,
-      project_url: deps.projectUrl(auth.viewer, job.projectSlug),
-      seed: job.seed,
-      ...jobUrls(deps.publicUrl, job.id),
-    });
+    return reply.code(202).send(accepted(auth.viewer, submitted.value));
+  });
+
+  // The Re-roll button of the web: the same request with a new seed. Only a job one may read (its
+  // author, a moderator) can be re-rolled here, so an id alone never reveals someone else's prompt.
+  app.post<{ Params: { id: string } }>('/api/anime/generation/:id/reroll', async (request, reply) => {
+    const auth = await authenticate(deps, request, reply);
+    if (!auth) return reply;
+    const readable = await deps.service.view(auth.viewer, request.params.id);
+    if (!readable.ok) return sendFailure(reply, readable);
+    const submitted = await deps.service.reroll(auth.actor, request.params.id, { platform: 'web' });
+    if (!submitted.ok) return sendFailure(reply, inWebTerms(submitted));
+    return reply.code(202).send(accepted(auth.viewer, submitted.value));
   });
 
   app.get<{ Params: { id: string } }>('/api/anime/generation/:id/status', async (request, reply) => {
