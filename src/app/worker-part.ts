@@ -1,4 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { BackendReport } from '../core/backend-report.js';
+import { BackendReports } from '../infra/backend-reports.js';
+import { BackendMonitor } from '../worker/backend-monitor.js';
+import { probeComfyUi } from '../worker/backends/comfyui/backend-probe.js';
 import type { Generator } from '../core/generator.js';
 import { createBuiltinGenerator } from '../worker/backends/builtin/index.js';
 import { createComfyUiGenerator } from '../worker/backends/comfyui/comfyui-generator.js';
@@ -18,9 +24,40 @@ function createGenerator(runtime: Runtime): Generator {
     baseUrl: config.COMFYUI_URL,
     workflowsDir: WORKFLOWS_DIR,
     workflow: config.COMFYUI_WORKFLOW,
+    models: config.models,
     timeoutMs: config.COMFYUI_TIMEOUT_MS,
     logger: runtime.log.child({ component: 'comfyui' }),
   });
+}
+
+/** A report stays trustworthy for three checks: one slow or missed check is forgiven. */
+const REPORT_FRESH_CHECKS = 3;
+
+/** The backend check the worker runs at start and every BACKEND_CHECK_INTERVAL_MS (doctor runs it too). */
+export function backendCheck(runtime: Pick<Runtime, 'config'>, worker: string, generator?: Generator): () => Promise<BackendReport> {
+  const { config } = runtime;
+  const freshForMs = config.BACKEND_CHECK_INTERVAL_MS * REPORT_FRESH_CHECKS;
+  if (config.COMFYUI_URL && (!generator || generator.name === 'comfyui')) {
+    const baseUrl = config.COMFYUI_URL;
+    return () => probeComfyUi({ baseUrl, workflowsDir: WORKFLOWS_DIR, workflow: config.COMFYUI_WORKFLOW, models: config.models, worker, freshForMs });
+  }
+  const name = generator?.name ?? 'builtin';
+  // The built-in renderer (or a test's stand-in) has no server to ask: its one model is always there.
+  return async () => {
+    const now = Date.now();
+    return {
+      backend: name,
+      worker,
+      checkedAt: now,
+      freshUntil: now + freshForMs,
+      reachable: true,
+      device: 'cpu',
+      checkpoints: [],
+      templates: [],
+      models: config.models.map((m) => ({ id: m.id, label: m.label, available: true })),
+      problems: [],
+    };
+  };
 }
 
 export interface WorkerPartOptions {
@@ -44,6 +81,13 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
   const log = runtime.log.child({ component: 'worker' });
   const store = new WorkerJobStore(runtime.database.db, runtime.records);
   const generator = options.generator ?? createGenerator(runtime);
+  const monitor = new BackendMonitor(
+    backendCheck(runtime, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, generator),
+    new BackendReports(runtime.redis, runtime.config.QUEUE_PREFIX),
+    log.child({ component: 'backend-check' }),
+    runtime.config.BACKEND_CHECK_INTERVAL_MS,
+  );
+  await monitor.start();
   const sweep = async () => {
     const restored = await restoreLostJobs(store, runtime.queue);
     if (restored > 0) log.warn({ count: restored }, 'put unfinished jobs back in the queue');
@@ -82,6 +126,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
     async close() {
       clearInterval(sweepTimer);
       await sweeping;
+      await monitor.stop();
       await running.close();
       await places.close();
       await generator.close?.();

@@ -20,6 +20,8 @@ export interface GenerationInput {
   /** Number of images wanted from this one run. */
   count: number;
   loras?: LoraSpec[];
+  /** The offered model's id (COMFYUI_MODELS); the backend maps it to a checkpoint or template. */
+  model?: string;
 }
 
 export interface ProgressReport {

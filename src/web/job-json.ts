@@ -70,6 +70,7 @@ export function statusJson(view: JobView, links: MediaLinks, publicUrl: string) 
     count: job.count,
     kind: job.kind,
     backend: job.backend,
+    model: job.model ? { id: job.model, name: job.modelName || job.model } : null,
     attempts: job.attempts,
     created_at: job.createdAt.toISOString(),
     started_at: job.startedAt?.toISOString() ?? null,
