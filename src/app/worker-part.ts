@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { BackendReport } from '../core/backend-report.js';
 import { BackendReports } from '../infra/backend-reports.js';
 import { BackendMonitor } from '../worker/backend-monitor.js';
-import { probeComfyUi } from '../worker/backends/comfyui/backend-probe.js';
 import type { Generator } from '../core/generator.js';
 import { createBuiltinGenerator } from '../worker/backends/builtin/index.js';
 import { createComfyUiGenerator } from '../worker/backends/comfyui/comfyui-generator.js';
@@ -13,6 +11,7 @@ import { WorkerJobStore } from '../worker/job-store.js';
 import { PlacesAnnouncer } from '../worker/places-announcer.js';
 import { restoreLostJobs } from '../worker/queue-sweep.js';
 import { MediaOutputStorer } from '../worker/store-outputs.js';
+import { backendCheck } from './backend-check.js';
 import type { Runtime } from './runtime.js';
 
 const WORKFLOWS_DIR = fileURLToPath(new URL('../../workflows', import.meta.url));
@@ -28,36 +27,6 @@ function createGenerator(runtime: Runtime): Generator {
     timeoutMs: config.COMFYUI_TIMEOUT_MS,
     logger: runtime.log.child({ component: 'comfyui' }),
   });
-}
-
-/** A report stays trustworthy for three checks: one slow or missed check is forgiven. */
-const REPORT_FRESH_CHECKS = 3;
-
-/** The backend check the worker runs at start and every BACKEND_CHECK_INTERVAL_MS (doctor runs it too). */
-export function backendCheck(runtime: Pick<Runtime, 'config'>, worker: string, generator?: Generator): () => Promise<BackendReport> {
-  const { config } = runtime;
-  const freshForMs = config.BACKEND_CHECK_INTERVAL_MS * REPORT_FRESH_CHECKS;
-  if (config.COMFYUI_URL && (!generator || generator.name === 'comfyui')) {
-    const baseUrl = config.COMFYUI_URL;
-    return () => probeComfyUi({ baseUrl, workflowsDir: WORKFLOWS_DIR, workflow: config.COMFYUI_WORKFLOW, models: config.models, worker, freshForMs });
-  }
-  const name = generator?.name ?? 'builtin';
-  // The built-in renderer (or a test's stand-in) has no server to ask: its one model is always there.
-  return async () => {
-    const now = Date.now();
-    return {
-      backend: name,
-      worker,
-      checkedAt: now,
-      freshUntil: now + freshForMs,
-      reachable: true,
-      device: 'cpu',
-      checkpoints: [],
-      templates: [],
-      models: config.models.map((m) => ({ id: m.id, label: m.label, available: true })),
-      problems: [],
-    };
-  };
 }
 
 export interface WorkerPartOptions {
