@@ -38,7 +38,7 @@ export function registerHealth(app: FastifyInstance, checks: Record<string, Heal
       try {
         reported = await withTimeout(backends(), 1_000);
         // No report yet (no worker started, or web alone) is not a failure: nothing says it is down.
-        results.backend = reported.length === 0 || reported.some((r) => backendState(r) === 'ok') ? 'ok' : 'failing';
+        if (reported.length > 0) results.backend = reported.some((r) => backendState(r) === 'ok') ? 'ok' : 'failing';
       } catch {
         // Redis is away: the redis check already says so.
       }
