@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { offeredModels, type ModelOffer } from './model-offers.js';
 
 const MIN_SECRET_LENGTH = 32;
 
@@ -66,6 +67,10 @@ const envSchema = z.object({
   /** A template folder of the operator's own instead of the built-in workflows/. */
   COMFYUI_WORKFLOWS_DIR: optionalText,
   COMFYUI_TIMEOUT_MS: int(600_000, 1_000, 86_400_000),
+  /** Models users may pick (src/model-offers.ts has the grammar). */
+  COMFYUI_MODELS: optionalText,
+  /** How often a worker checks its backend against the templates and models (object_info). */
+  BACKEND_CHECK_INTERVAL_MS: int(60_000, 1_000, 3_600_000),
   WORKER_CONCURRENCY: int(1, 1, 64),
   WORKER_LOCK_MS: int(10_000, 500, 600_000),
   BUILTIN_STEP_DELAY_MS: int(0, 0, 60_000),
@@ -105,6 +110,8 @@ export interface Config extends Omit<Env, 'PUBLIC_URL' | 'STORAGE_DIR' | 'APP_SE
   APP_SECRET: string;
   /** True when APP_SECRET was generated and stored under DATA_DIR (development only). */
   appSecretGenerated: boolean;
+  /** The models users may pick; the first is the default. Built-in backend: its one renderer. */
+  models: ModelOffer[];
 }
 
 export class ConfigError extends Error {
@@ -132,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (values.SLACK_BOT_TOKEN && !values.SLACK_SIGNING_SECRET && !values.SLACK_APP_TOKEN) {
     problems.push('SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set (or SLACK_APP_TOKEN for Socket Mode)');
   }
+  const models = offeredModels(Boolean(values.COMFYUI_URL), values.COMFYUI_MODELS, problems);
   const secret = resolveAppSecret(values, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const dataDir = resolve(values.DATA_DIR);
@@ -142,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     PUBLIC_URL: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
     APP_SECRET: secret.value,
     appSecretGenerated: secret.generated,
+    models,
   };
 }
 

@@ -18,6 +18,8 @@ import { PostgresGalleryRecords } from '../db/search-records.js';
 import { GalleryLinks } from '../infra/links/gallery-links.js';
 import { MediaLinks } from '../infra/links/media-links.js';
 import { AuthFailureLimiter } from '../infra/auth-failures.js';
+import { BackendReports } from '../infra/backend-reports.js';
+import { ReportedModelCatalog } from '../infra/model-catalog.js';
 import { RedisEventBus } from '../infra/event-bus.js';
 import { BullJobQueue } from '../infra/queue.js';
 import { createRedis, createRequestRedis, untilRedisReady } from '../infra/redis.js';
@@ -57,6 +59,8 @@ export interface Runtime {
   galleryLinks: GalleryLinks;
   /** Signed, expiring media links (`/media/<asset>`): the web serves them, the bots post them. */
   mediaLinks: MediaLinks;
+  /** The workers' latest backend checks, as requests read them (/readyz, the model list). */
+  backendReports: BackendReports;
   close(): Promise<void>;
 }
 
@@ -81,6 +85,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   const admission = createAdmission(redis, config);
   const media = new FileMediaStore(config.STORAGE_DIR);
   const projectRecords = new PostgresProjectRecords(database.db, records);
+  const backendReports = new BackendReports(requestRedis, config.QUEUE_PREFIX);
   const characters = new CharacterService({ records: new PostgresCharacterRecords(database.db), projects: projectRecords });
   const usageRecords = new PostgresUsageRecords(database.db);
   const policy = createPolicyHooks(config);
@@ -94,6 +99,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     usage: usageRecords,
     media,
     maxPromptLength: config.MAX_PROMPT_LENGTH,
+    models: new ReportedModelCatalog(config.models, backendReports, (error) => log.warn({ err: error }, 'could not read the backend checks; models count as unknown')),
     onEventLost: (error) => log.warn({ err: error }, 'could not announce a queued job'),
   });
   const tokens = new TokenService(database.db, config.APP_SECRET);
@@ -119,6 +125,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     gallery: new GalleryService({ gallery: new PostgresGalleryRecords(database.db), projects: projectRecords, characters }),
     galleryLinks: new GalleryLinks(config.APP_SECRET, config.PUBLIC_URL),
     mediaLinks: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
+    backendReports,
     async close() {
       await events.close();
       await queue.close();

@@ -11,6 +11,7 @@ import { registerJobEvents } from '../web/routes/job-events.js';
 import { ServiceMetrics } from '../infra/metrics.js';
 import { registerMetrics } from '../web/routes/metrics.js';
 import { registerMedia } from '../web/routes/media.js';
+import { registerModelsApi } from '../web/routes/models-api.js';
 import { registerTryPage } from '../web/routes/try-page.js';
 import type { Viewer } from '../core/generate-service.js';
 import { registerUsageApi } from '../web/routes/usage-api.js';
@@ -40,7 +41,8 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
     redis: async () => {
       await runtime.requestRedis.ping();
     },
-  });
+  }, () => runtime.backendReports.fresh());
+  registerModelsApi(app, { ...auth, models: () => service.models() });
   registerProjectApi(app, { ...auth, projects: runtime.projects, links: runtime.galleryLinks });
   registerCharacterApi(app, { ...auth, characters: runtime.characters });
   registerGalleryApi(app, { ...auth, gallery: runtime.gallery, links: runtime.galleryLinks, media: links, publicUrl: config.PUBLIC_URL });

@@ -1,5 +1,9 @@
 import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { BackendReports } from '../infra/backend-reports.js';
+import { BackendMonitor } from '../worker/backend-monitor.js';
 import type { Generator } from '../core/generator.js';
 import { createBuiltinGenerator } from '../worker/backends/builtin/index.js';
 import { createComfyUiGenerator } from '../worker/backends/comfyui/comfyui-generator.js';
@@ -8,6 +12,7 @@ import { WorkerJobStore } from '../worker/job-store.js';
 import { PlacesAnnouncer } from '../worker/places-announcer.js';
 import { restoreLostJobs } from '../worker/queue-sweep.js';
 import { MediaOutputStorer } from '../worker/store-outputs.js';
+import { backendCheck } from './backend-check.js';
 import type { Runtime } from './runtime.js';
 
 const WORKFLOWS_DIR = fileURLToPath(new URL('../../workflows', import.meta.url));
@@ -19,6 +24,7 @@ function createGenerator(runtime: Runtime): Generator {
     baseUrl: config.COMFYUI_URL,
     workflowsDir: config.COMFYUI_WORKFLOWS_DIR ? resolve(config.COMFYUI_WORKFLOWS_DIR) : WORKFLOWS_DIR,
     workflow: config.COMFYUI_WORKFLOW,
+    models: config.models,
     timeoutMs: config.COMFYUI_TIMEOUT_MS,
     logger: runtime.log.child({ component: 'comfyui' }),
   });
@@ -45,6 +51,13 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
   const log = runtime.log.child({ component: 'worker' });
   const store = new WorkerJobStore(runtime.database.db, runtime.records);
   const generator = options.generator ?? createGenerator(runtime);
+  const monitor = new BackendMonitor(
+    backendCheck(runtime, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, generator),
+    new BackendReports(runtime.redis, runtime.config.QUEUE_PREFIX),
+    log.child({ component: 'backend-check' }),
+    runtime.config.BACKEND_CHECK_INTERVAL_MS,
+  );
+  await monitor.start();
   const sweep = async () => {
     const restored = await restoreLostJobs(store, runtime.queue);
     if (restored > 0) log.warn({ count: restored }, 'put unfinished jobs back in the queue');
@@ -83,6 +96,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
     async close() {
       clearInterval(sweepTimer);
       await sweeping;
+      await monitor.stop();
       await running.close();
       await places.close();
       await generator.close?.();

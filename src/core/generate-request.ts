@@ -64,6 +64,8 @@ export function generateRequestSchema(limits: RequestLimits) {
       .default(20),
     count: wholeNumber('count', 1, MAX_COUNT).default(1),
     kind: z.enum(['image', 'video'], { error: 'kind must be image or video' }).default('image'),
+    /** An offered model's id or display name; absent: the default. Checked against the catalog on submit. */
+    model: displayText('model', { max: 80, singleLine: true, trim: true }).optional(),
   });
 }
 

@@ -5,6 +5,7 @@ import { mergeCharacters, type CharacterResolver, type MergeableCharacter } from
 import type { JobEvent } from './events.js';
 import { generateRequestSchema, MAX_SEED, type GenerateRequest } from './generate-request.js';
 import { parseInput } from './input-errors.js';
+import { pickModel, type ModelCatalog, type OfferedModel } from './models.js';
 import { fail, ok, refuse, type Outcome } from './outcome.js';
 import { canOnResource } from './policy/permissions.js';
 import type { JobEventBus, JobQueue, MediaStore } from './ports.js';
@@ -50,6 +51,8 @@ export interface GenerateServiceDeps {
   now?: () => Date;
   /** Told when a news-only event (the "queued" announcement) could not be sent. */
   onEventLost?: (error: unknown) => void;
+  /** The models users may pick. Without it every job runs on the backend's one model ('default'). */
+  models?: ModelCatalog;
 }
 
 export interface Submitted {
@@ -110,6 +113,9 @@ export class GenerateService {
         : fail('not_found', 'no project you may use here; name one with project', { field: 'project' });
     }
 
+    const model = pickModel(await this.models(), request.value.model);
+    if (!model.ok) return model;
+
     const cast = await this.resolveCharacters(identity.spaceId, project.id, request.value.characters ?? []);
     if (!cast.ok) return cast;
     // Characters' fragments join the user's text in the one order mergeCharacters documents.
@@ -166,7 +172,10 @@ export class GenerateService {
         userId: identity.userId,
         platform: actor.platform,
         kind: request.value.kind,
-        request: request.value,
+        // The canonical id, so a re-roll asks for the same model even if it was named by its label.
+        request: { ...request.value, ...(request.value.model === undefined ? {} : { model: model.value.id }) },
+        model: model.value.id,
+        modelName: model.value.label,
         promptSent: merged.prompt,
         negativeSent: merged.negative,
         characterIds: merged.characterIds,
@@ -190,6 +199,11 @@ export class GenerateService {
       await this.deps.admission.release(userKey(identity), jobId);
       throw error;
     }
+  }
+
+  /** The models users may pick (first = default), with what the backends last reported. */
+  async models(): Promise<OfferedModel[]> {
+    return this.deps.models ? this.deps.models.list() : [{ id: 'default', label: 'Default', available: null }];
   }
 
   /** A job as its owner (or a moderator of its space) may see it. */

@@ -22,6 +22,8 @@ export interface GenerationInput {
   loras?: LoraSpec[];
   /** Which attempt at the job this is (1-based); a backend may use it to tell a retry from a resumed run. */
   attempt?: number;
+  /** The offered model's id (COMFYUI_MODELS); the backend maps it to a checkpoint or template. */
+  model?: string;
 }
 
 /**

@@ -60,7 +60,7 @@ export interface JobFailureDetails {
   no_output: Record<never, never>;
   unreadable_output: Record<never, never>;
   workflow_invalid: Record<never, never>;
-  invalid_input: { field?: 'lora.name' | 'lora.weight' };
+  invalid_input: { field?: 'lora.name' | 'lora.weight' | 'model' };
   stalled: Record<never, never>;
   internal: Record<never, never>;
 }

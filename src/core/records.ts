@@ -40,6 +40,9 @@ export interface JobRecord {
   characterIds?: string[];
   /** LoRAs the characters brought, for the backend. */
   loras?: LoraSpec[];
+  /** The offered model's id the job runs on, and its display name then ('' on jobs older than models). */
+  model?: string;
+  modelName?: string;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -48,7 +51,7 @@ export interface JobRecord {
 /** A job as the service records it: the request's facts, before the record adds status and timings. */
 export type NewJob = Pick<
   JobRecord,
-  'id' | 'spaceId' | 'projectId' | 'userId' | 'platform' | 'kind' | 'request' | 'promptSent' | 'negativeSent' | 'seed' | 'width' | 'height' | 'steps' | 'count' | 'priority' | 'characterIds' | 'loras'
+  'id' | 'spaceId' | 'projectId' | 'userId' | 'platform' | 'kind' | 'request' | 'promptSent' | 'negativeSent' | 'seed' | 'width' | 'height' | 'steps' | 'count' | 'priority' | 'characterIds' | 'loras' | 'model' | 'modelName'
 > & {
   reply?: unknown;
   /** Names as they were at generation time: searchable even after a character is renamed or deleted. */

@@ -36,6 +36,8 @@ export function prepareHotStatements(db: Database) {
         characterIds: p('characterIds'),
         characterNames: p('characterNames'),
         loras: p('loras'),
+        model: p('model'),
+        modelName: p('modelName'),
       })
       .returning()
       .prepare('ap_job_insert'),

@@ -43,6 +43,8 @@ export function toJobRecord(row: JobRow, projectSlug: string, userExternalId: st
     request: row.request,
     characterIds: row.characterIds,
     loras: row.loras,
+    model: row.model,
+    modelName: row.modelName,
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
@@ -199,6 +201,8 @@ export class PostgresRecords implements GenerateRecords {
       replyJson: job.reply === undefined || job.reply === null ? null : JSON.stringify(job.reply),
       characterIds: job.characterIds ?? [],
       loras: job.loras ?? [],
+      model: job.model ?? '',
+      modelName: job.modelName ?? '',
       characterNames: (job.characterNames ?? []).join('\n'),
     });
     if (!row) throw new Error('job insert returned no row');

@@ -195,6 +195,9 @@ export const jobs = pgTable(
     characterNames: text('character_names').notNull().default(''),
     /** LoRAs the characters brought, passed to the backend as they were when the job was made. */
     loras: jsonb('loras').$type<Array<{ name: string; weight: number }>>().notNull().default([]),
+    /** The offered model's id the job ran on, and its display name then (kept: the config may change). */
+    model: text('model').notNull().default(''),
+    modelName: text('model_name').notNull().default(''),
     /** Search text: prompt sent plus character names. Stored, so the planner has real statistics. */
     searchVector: tsvector('search_vector').generatedAlwaysAs(
       sql`to_tsvector('simple', coalesce(prompt_sent, '') || ' ' || coalesce(character_names, ''))`,

@@ -122,6 +122,7 @@ export class PostgresGalleryRecords implements GalleryRecords {
     if (filter.from) conditions.push(sql`j.created_at >= ${filter.from.toISOString()}::timestamptz`);
     if (filter.to) conditions.push(sql`j.created_at < ${filter.to.toISOString()}::timestamptz`);
     if (filter.kind) conditions.push(sql`j.kind = ${filter.kind}`);
+    if (filter.model) conditions.push(sql`j.model = ${filter.model}`);
     const result = await this.db.execute<ItemRow>(gridQuery(conditions, after, limit));
     return result.rows.map(toItem);
   }
@@ -160,6 +161,8 @@ export class PostgresGalleryRecords implements GalleryRecords {
       height: job.height,
       steps: job.steps,
       backend: job.backend,
+      model: job.model,
+      modelName: job.modelName,
       loras: job.loras,
       characters: names.map((name, i) => ({ id: ids[i] && alive.has(ids[i]) ? ids[i] : null, name })),
       author: { externalId: row.externalId, displayName: row.displayName },

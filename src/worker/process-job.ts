@@ -128,6 +128,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
         attempt: info.attempt,
         // The characters' LoRAs as recorded with the job (ComfyUI chains a loader per LoRA).
         ...(job.loras && job.loras.length > 0 ? { loras: job.loras } : {}),
+        ...(job.model ? { model: job.model } : {}),
       },
       { signal: info.signal, onProgress, onBackendWork },
     ).finally(() => gpu.stop());

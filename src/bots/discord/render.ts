@@ -113,6 +113,7 @@ function renderFinal(m: JobMessage, ctx: RenderContext, message: OutgoingMessage
       { name: 'Seed', value: String(m.seed ?? ''), inline: true },
       { name: 'Size', value: `${m.job.width}×${m.job.height}`, inline: true },
       { name: 'Backend', value: m.backend ?? 'unknown', inline: true },
+      ...(m.job.model ? [{ name: 'Model', value: truncate(m.job.model, 100), inline: true }] : []),
       { name: 'Time', value: `${((m.durationMs ?? 0) / 1000).toFixed(1)} s`, inline: true },
     ],
     ...(imageUrl ? { image: { url: imageUrl } } : {}),

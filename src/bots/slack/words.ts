@@ -89,7 +89,7 @@ export const JOB_FAILURE_WORDS: JobFailureWords = {
   unreadable_output: () => 'The image server produced a file that is not a readable image.',
   workflow_invalid: () => "The image server's workflow is misconfigured; an operator has to fix it.",
   invalid_input: (d) =>
-    d.field === 'lora.name' ? 'That LoRA name is not valid.' : d.field === 'lora.weight' ? 'LoRA weights must be between -100 and 100.' : 'A value in the request is not valid.',
+    d.field === 'lora.name' ? 'That LoRA name is not valid.' : d.field === 'lora.weight' ? 'LoRA weights must be between -100 and 100.' : d.field === 'model' ? 'That model is no longer offered here; generate again with another one.' : 'A value in the request is not valid.',
   stalled: () => 'The worker running this job stopped too many times.',
   internal: () => "Something went wrong on our side.",
 };

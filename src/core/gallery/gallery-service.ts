@@ -23,6 +23,8 @@ export interface SearchQuery {
   /** Exclusive. */
   to?: Date;
   kind?: 'image' | 'video';
+  /** Model id the job ran on (GET /api/models). */
+  model?: string;
   /** Page size; capped at MAX_SEARCH_LIMIT. */
   limit?: number;
 }
@@ -129,6 +131,7 @@ export class GalleryService {
     if (query.from) filter.from = query.from;
     if (query.to) filter.to = query.to;
     if (query.kind) filter.kind = query.kind;
+    if (query.model) filter.model = query.model;
     const size = Math.min(Math.max(1, Math.trunc(query.limit ?? limit)), MAX_SEARCH_LIMIT);
     const rows = await this.deps.gallery.search(reader.spaceId, filter, after, size + 1);
     return ok(toPage(rows, size));

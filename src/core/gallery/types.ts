@@ -56,6 +56,9 @@ export interface ImageOutput {
 /** Everything the image page shows: the full recipe and the files. */
 export interface ImageDetail
   extends Pick<JobRecord, 'spaceId' | 'projectId' | 'kind' | 'status' | 'promptSent' | 'negativeSent' | 'seed' | 'width' | 'height' | 'steps' | 'backend' | 'createdAt' | 'finishedAt'> {
+  /** The offered model's id and display name ('' for jobs made before models were recorded). */
+  model: string;
+  modelName: string;
   jobId: string;
   loras: Array<{ name: string; weight: number }>;
   characters: Array<{ id: string | null; name: string }>;
@@ -75,6 +78,8 @@ export interface SearchFilter {
   /** Exclusive. */
   to?: Date;
   kind?: 'image' | 'video';
+  /** The offered model's id. */
+  model?: string;
 }
 
 export interface GalleryRecords {

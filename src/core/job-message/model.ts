@@ -46,6 +46,8 @@ export interface JobFacts {
   width: number;
   height: number;
   count: number;
+  /** The model's display name as it was when the job was made (absent on jobs older than models). */
+  model?: string;
   createdAt: Date;
   finishedAt: Date | null;
 }
@@ -107,6 +109,7 @@ export function factsOf(job: JobRecord): JobFacts {
     width: job.width,
     height: job.height,
     count: job.count,
+    ...(job.modelName || job.model ? { model: job.modelName || job.model } : {}),
     createdAt: job.createdAt,
     finishedAt: job.finishedAt,
   };

@@ -52,7 +52,7 @@ export function registerGalleryApi(app: FastifyInstance, deps: GalleryApiDeps): 
     const auth = await authenticate(deps, request, reply);
     if (!auth) return reply;
     const raw = rawSearch(request.query);
-    if (!raw.q && !raw.character && !raw.user && !raw.from && !raw.to && !raw.kind && !raw.project) {
+    if (!raw.q && !raw.character && !raw.user && !raw.from && !raw.to && !raw.kind && !raw.model && !raw.project) {
       return reply.code(400).send(errorBody('invalid_input', 'give q or at least one filter', { field: 'q' }));
     }
     const parsed = parseSearch(raw);

@@ -69,6 +69,7 @@ ${image.outputs.map(
   <dt>Size</dt><dd>${image.width} × ${image.height}, ${image.steps} steps</dd>
   <dt>Kind</dt><dd>${image.kind}</dd>
   <dt>Backend</dt><dd>${image.backend ?? 'unknown'}</dd>
+  ${image.model ? html`<dt>Model</dt><dd>${spaceBase ? html`<a href="${spaceBase}/search?model=${encodeURIComponent(image.model)}">${image.modelName || image.model}</a>` : image.modelName || image.model}</dd>` : ''}
   ${image.characters.length > 0 ? html`<dt>Characters</dt><dd>${characters}</dd>` : ''}
   ${image.loras.length > 0 ? html`<dt>LoRAs</dt><dd>${image.loras.map((l, i) => `${i > 0 ? ', ' : ''}${l.name} (${l.weight})`)}</dd>` : ''}
   <dt>By</dt><dd>${spaceBase ? html`<a href="${spaceBase}/search?user=${encodeURIComponent(image.author.externalId)}">${image.author.displayName || image.author.externalId}</a>` : image.author.displayName || image.author.externalId}</dd>

@@ -1,7 +1,7 @@
 import { MAX_SEARCH_LIMIT, type SearchQuery } from '../../core/gallery/gallery-service.js';
 import { fail, ok, type Outcome } from '../../core/outcome.js';
 
-export type RawSearch = Partial<Record<'q' | 'character' | 'user' | 'project' | 'from' | 'to' | 'kind' | 'cursor' | 'limit', string>>;
+export type RawSearch = Partial<Record<'q' | 'character' | 'user' | 'project' | 'from' | 'to' | 'kind' | 'model' | 'cursor' | 'limit', string>>;
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -22,7 +22,7 @@ function single(value: unknown): string | undefined {
 export function rawSearch(queryString: unknown): RawSearch {
   const source = (typeof queryString === 'object' && queryString !== null ? queryString : {}) as Record<string, unknown>;
   const out: RawSearch = {};
-  for (const key of ['q', 'character', 'user', 'project', 'from', 'to', 'kind', 'cursor', 'limit'] as const) {
+  for (const key of ['q', 'character', 'user', 'project', 'from', 'to', 'kind', 'model', 'cursor', 'limit'] as const) {
     const value = single(source[key]);
     if (value !== undefined) out[key] = value.slice(0, 300);
   }
@@ -58,6 +58,10 @@ export function parseSearch(raw: RawSearch): Outcome<SearchQuery> {
   if (raw.kind) {
     if (raw.kind !== 'image' && raw.kind !== 'video') return fail('invalid_input', 'kind must be image or video', { field: 'kind' });
     query.kind = raw.kind;
+  }
+  if (raw.model) {
+    if (!/^[a-z0-9][a-z0-9._-]{0,47}$/.test(raw.model)) return fail('invalid_input', 'model must be a model id, as GET /api/models lists them', { field: 'model' });
+    query.model = raw.model;
   }
   if (raw.limit) {
     // Above the cap is not a mistake: the service returns its most (MAX_SEARCH_LIMIT).

@@ -21,6 +21,7 @@ const FIELD_MAP: Record<string, string> = {
   steps: 'steps',
   count: 'count',
   type: 'kind',
+  model: 'model',
 };
 
 const WEB_NAME = Object.fromEntries(Object.entries(FIELD_MAP).map(([web, core]) => [core, web]));

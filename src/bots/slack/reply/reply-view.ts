@@ -65,6 +65,7 @@ export function renderReply(m: JobMessage, links: { project: string }): Rendered
         { type: 'mrkdwn', text: `*Seed*\n${m.seed ?? ''}` },
         { type: 'mrkdwn', text: `*Size*\n${job.width}×${job.height}${job.count > 1 ? ` ×${job.count}` : ''}` },
         { type: 'mrkdwn', text: `*Backend*\n${escapeSlackText(m.backend ?? 'unknown')}` },
+        ...(job.model ? [{ type: 'mrkdwn' as const, text: `*Model*\n${escapeSlackText(job.model)}` }] : []),
         { type: 'mrkdwn', text: `*Time*\n${((m.durationMs ?? 0) / 1000).toFixed(1)} s` },
         { type: 'mrkdwn', text: `*Negative*\n${negative}` },
       ],

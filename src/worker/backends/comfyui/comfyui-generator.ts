@@ -3,6 +3,8 @@ import type { GeneratedFile, GenerateOptions, GenerationInput, Generator } from 
 import { ComfyUiHttp } from './client.js';
 import { PromptRun, type RunLogger } from './prompt-run.js';
 import type { PreviewFrame } from './socket.js';
+import type { ModelOffer } from '../../../model-offers.js';
+import { offerFor, setCheckpoint } from './model-choice.js';
 import { applyGenerationInput, loadWorkflowTemplate } from './workflow.js';
 
 export interface ComfyUiGeneratorOptions {
@@ -14,6 +16,8 @@ export interface ComfyUiGeneratorOptions {
   workflow: string;
   /** Template used for video jobs; defaults to 'video'. */
   videoWorkflow?: string;
+  /** The models users may pick (COMFYUI_MODELS); absent: every job runs the template as it stands. */
+  models?: readonly ModelOffer[];
   /** Whole-run limit, queue wait included. */
   timeoutMs: number;
   fetchImpl?: typeof fetch;
@@ -41,10 +45,13 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
     async generate(input: GenerationInput, { signal, onProgress, onBackendWork }: GenerateOptions): Promise<GeneratedFile[]> {
       if (signal.aborted) throw new JobCancelledError();
       if (closed) throw new GenerationError('backend_closed', {}, 'backoff');
-      const templateName = input.kind === 'video' ? (options.videoWorkflow ?? 'video') : options.workflow;
+      const offer = options.models ? offerFor(options.models, input.model) : undefined;
+      // A whole-template model replaces the image template; video jobs keep theirs (the frame count is the template's).
+      const templateName = input.kind === 'video' ? (options.videoWorkflow ?? 'video') : (offer?.template ?? options.workflow);
       // Read per job so an operator can edit a template without restarting the worker.
       const template = await loadWorkflowTemplate(options.workflowsDir, templateName);
       const { workflow, roles } = applyGenerationInput(template, input);
+      if (offer?.checkpoint) setCheckpoint(workflow, offer.checkpoint);
       const run = new PromptRun(
         {
           http,

@@ -23,6 +23,9 @@ export interface TagNode {
 
 export class TemplateTagError extends Error {}
 
+/** Inputs a `$model` tag without `:input` sets, in order (also read by the model choice). */
+export const MODEL_INPUTS = ['ckpt_name', 'unet_name', 'model_name', 'value'];
+
 /** Inputs a tag without `:input` sets, tried in order; the first one the node has wins. */
 const DEFAULT_INPUTS: Record<TemplateRole, string[]> = {
   prompt: ['text', 'prompt', 'value', 'string'],
@@ -32,7 +35,7 @@ const DEFAULT_INPUTS: Record<TemplateRole, string[]> = {
   width: ['width', 'value'],
   height: ['height', 'value'],
   count: ['batch_size', 'amount', 'value'],
-  model: ['ckpt_name', 'unet_name', 'model_name', 'value'],
+  model: MODEL_INPUTS,
   image: ['image', 'value'],
   denoise: ['denoise', 'value'],
   output: ['filename_prefix'],

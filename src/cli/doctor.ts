@@ -1,0 +1,30 @@
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../config.js';
+import { isUsable } from '../core/backend-report.js';
+
+/**
+ * `npm run doctor`: the worker's backend check, printed for an operator (version, device, models
+ * found, which templates will run and why not). Needs neither Postgres nor Redis. Exit 0 when
+ * something can run, 1 when nothing can, 2 for a configuration error.
+ */
+async function run(): Promise<number> {
+  // The same .env as `npm start` reads, so the check is of the server the worker will use.
+  if (existsSync('.env') && typeof process.loadEnvFile === 'function') process.loadEnvFile('.env');
+  const config = loadConfig();
+  const [{ backendCheck }, { doctorText }] = await Promise.all([import('../app/backend-check.js'), import('./doctor-text.js')]);
+  const report = await backendCheck({ config }, 'doctor')();
+  process.stdout.write(doctorText(report));
+  return isUsable(report) ? 0 : 1;
+}
+
+try {
+  process.exitCode = await run();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`doctor failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
