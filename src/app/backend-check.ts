@@ -1,10 +1,16 @@
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import type { BackendReport } from '../core/backend-report.js';
 import type { Generator } from '../core/generator.js';
 import { probeComfyUi } from '../worker/backends/comfyui/backend-probe.js';
 
-const WORKFLOWS_DIR = fileURLToPath(new URL('../../workflows', import.meta.url));
+const BUILT_IN_WORKFLOWS = fileURLToPath(new URL('../../workflows', import.meta.url));
+
+/** The templates folder the worker loads from (COMFYUI_WORKFLOWS_DIR, else the built-in one); the check reads the same. */
+export function workflowsDirOf(config: Pick<Config, 'COMFYUI_WORKFLOWS_DIR'>): string {
+  return config.COMFYUI_WORKFLOWS_DIR ? resolve(config.COMFYUI_WORKFLOWS_DIR) : BUILT_IN_WORKFLOWS;
+}
 
 /** A report stays trustworthy for three checks: one slow or missed check is forgiven. */
 const REPORT_FRESH_CHECKS = 3;
@@ -15,7 +21,7 @@ export function backendCheck(runtime: { config: Config }, worker: string, genera
   const freshForMs = config.BACKEND_CHECK_INTERVAL_MS * REPORT_FRESH_CHECKS;
   if (config.COMFYUI_URL && (!generator || generator.name === 'comfyui')) {
     const baseUrl = config.COMFYUI_URL;
-    return () => probeComfyUi({ baseUrl, workflowsDir: WORKFLOWS_DIR, workflow: config.COMFYUI_WORKFLOW, models: config.models, worker, freshForMs });
+    return () => probeComfyUi({ baseUrl, workflowsDir: workflowsDirOf(config), workflow: config.COMFYUI_WORKFLOW, models: config.models, worker, freshForMs });
   }
   const name = generator?.name ?? 'builtin';
   // The built-in renderer (or a test's stand-in) has no server to ask: its one model is always there.

@@ -1,7 +1,5 @@
-import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { BackendReports } from '../infra/backend-reports.js';
 import { BackendMonitor } from '../worker/backend-monitor.js';
 import type { Generator } from '../core/generator.js';
@@ -12,17 +10,15 @@ import { WorkerJobStore } from '../worker/job-store.js';
 import { PlacesAnnouncer } from '../worker/places-announcer.js';
 import { restoreLostJobs } from '../worker/queue-sweep.js';
 import { MediaOutputStorer } from '../worker/store-outputs.js';
-import { backendCheck } from './backend-check.js';
+import { backendCheck, workflowsDirOf } from './backend-check.js';
 import type { Runtime } from './runtime.js';
-
-const WORKFLOWS_DIR = fileURLToPath(new URL('../../workflows', import.meta.url));
 
 function createGenerator(runtime: Runtime): Generator {
   const { config } = runtime;
   if (!config.COMFYUI_URL) return createBuiltinGenerator({ stepDelayMs: config.BUILTIN_STEP_DELAY_MS });
   return createComfyUiGenerator({
     baseUrl: config.COMFYUI_URL,
-    workflowsDir: config.COMFYUI_WORKFLOWS_DIR ? resolve(config.COMFYUI_WORKFLOWS_DIR) : WORKFLOWS_DIR,
+    workflowsDir: workflowsDirOf(config),
     workflow: config.COMFYUI_WORKFLOW,
     models: config.models,
     timeoutMs: config.COMFYUI_TIMEOUT_MS,
