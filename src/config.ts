@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { offeredModels, type ModelOffer } from './model-offers.js';
+import { offeredModels, type ModelOffer } from './shared/model-offers.js';
 
 const MIN_SECRET_LENGTH = 32;
 

@@ -1,6 +1,6 @@
 import type { BackendReport } from '../core/backend-report.js';
 import type { ModelCatalog, OfferedModel } from '../core/models.js';
-import type { ModelOffer } from '../model-offers.js';
+import type { ModelOffer } from '../shared/model-offers.js';
 
 /**
  * The configured offers joined with the workers' latest checks: a model is available when some

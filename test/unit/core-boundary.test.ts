@@ -10,19 +10,19 @@ const FORBIDDEN_PACKAGES = /^(?:(?:discord\.js|bullmq|ioredis|pg|drizzle-orm|fas
 /**
  * Which layers each layer may import (its own always). A layer is a folder of src/, or a file
  * directly in it (config, main). Dependencies point one way: app wires everything and nothing
- * imports app but main; the adapters (bots, web) reach data only through the core's services and
+ * imports app but the entry points (main, and the CLIs that run a part's own check, e.g. doctor); the adapters (bots, web) reach data only through the core's services and
  * the ports src/app passes in; the core depends on nothing outside itself.
  */
 const ALLOWED: Record<string, readonly string[]> = {
   core: [],
   shared: [],
-  config: [],
+  config: ['shared'],
   db: ['core', 'shared'],
   infra: ['core', 'db', 'shared'],
   worker: ['core', 'db', 'infra', 'shared'],
   web: ['core', 'infra', 'shared'],
   bots: ['core', 'infra', 'shared'],
-  cli: ['config', 'core', 'db', 'infra', 'shared'],
+  cli: ['app', 'config', 'core', 'db', 'infra', 'shared'],
   app: ['bots', 'config', 'core', 'db', 'infra', 'shared', 'web', 'worker'],
   main: ['app', 'config', 'shared'],
 };

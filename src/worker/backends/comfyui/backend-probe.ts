@@ -1,6 +1,6 @@
 import type { BackendReport, TemplateCheck } from '../../../core/backend-report.js';
 import { GenerationError } from '../../../core/errors.js';
-import type { ModelOffer } from '../../../model-offers.js';
+import type { ModelOffer } from '../../../shared/model-offers.js';
 import { parseEndpoint } from './client.js';
 import { checkModel, checkTemplate, serverCheckpoints, type ObjectInfo } from './object-info-check.js';
 import { loadWorkflowTemplate, type ApiWorkflow } from './workflow.js';

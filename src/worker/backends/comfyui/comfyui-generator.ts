@@ -3,7 +3,7 @@ import type { GeneratedFile, GenerateOptions, GenerationInput, Generator } from 
 import { ComfyUiHttp } from './client.js';
 import { PromptRun, type RunLogger } from './prompt-run.js';
 import type { PreviewFrame } from './socket.js';
-import type { ModelOffer } from '../../../model-offers.js';
+import type { ModelOffer } from '../../../shared/model-offers.js';
 import { offerFor, setCheckpoint } from './model-choice.js';
 import { applyGenerationInput, loadWorkflowTemplate } from './workflow.js';
 

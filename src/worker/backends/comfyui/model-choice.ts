@@ -1,5 +1,5 @@
 import { GenerationError } from '../../../core/errors.js';
-import type { ModelOffer } from '../../../model-offers.js';
+import type { ModelOffer } from '../../../shared/model-offers.js';
 import type { ApiWorkflow } from './workflow.js';
 import { MODEL_INPUTS, parseTitleTags } from './workflow-tags.js';
 

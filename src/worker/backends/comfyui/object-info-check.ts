@@ -1,6 +1,6 @@
 import { GenerationError } from '../../../core/errors.js';
 import type { ModelCheck, TemplateCheck } from '../../../core/backend-report.js';
-import type { ModelOffer } from '../../../model-offers.js';
+import type { ModelOffer } from '../../../shared/model-offers.js';
 import { findModelSlot, templateCheckpoint } from './model-choice.js';
 import { applyGenerationInput, type ApiWorkflow } from './workflow.js';
 
