@@ -12,12 +12,12 @@ import { S3MediaStore } from './s3-media-store.js';
 
 type StorageConfig = Pick<Config, 'STORAGE' | 'STORAGE_DIR' | 'S3_ENDPOINT' | 'S3_BUCKET' | 'S3_REGION' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'S3_FORCE_PATH_STYLE'>;
 
-function s3Reason(error: unknown): string {
+function s3Reason(error: unknown, bucket: string): string {
   const network = connectionProblem(error);
   if (network) return network;
   const meta = typeof error === 'object' && error !== null ? (error as { name?: unknown; $metadata?: { httpStatusCode?: number } }) : {};
   const status = meta.$metadata?.httpStatusCode;
-  if (meta.name === 'NotFound' || meta.name === 'NoSuchBucket' || status === 404) return 'has no such bucket';
+  if (meta.name === 'NotFound' || meta.name === 'NoSuchBucket' || status === 404) return `has no bucket "${bucket}"`;
   if (status === 403 || status === 401 || meta.name === 'InvalidAccessKeyId' || meta.name === 'SignatureDoesNotMatch') return 'refused the access key';
   return 'did not answer as an S3 server';
 }
@@ -36,7 +36,7 @@ export async function createMediaStore(config: StorageConfig): Promise<MediaStor
     await store.checkBucket();
   } catch (error) {
     const where = config.S3_ENDPOINT ?? `https://s3.${config.S3_REGION}.amazonaws.com`;
-    throw new ServiceUnreachableError(`S3 (bucket "${config.S3_BUCKET ?? ''}")`, where, s3Reason(error), 'S3_ENDPOINT, S3_BUCKET and the S3 keys', { cause: error });
+    throw new ServiceUnreachableError('S3', where, s3Reason(error, config.S3_BUCKET ?? ''), 'S3_ENDPOINT, S3_BUCKET, the S3 keys', { cause: error });
   }
   return store;
 }
