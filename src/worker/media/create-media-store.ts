@@ -4,13 +4,22 @@
  * The app does not create the bucket: credentials that may write objects often may not create
  * buckets, and a typo would silently make a new empty bucket (compose creates it with mc instead).
  */
-import type { Config } from '../../config.js';
 import type { MediaStore } from '../../core/ports.js';
 import { connectionProblem, ServiceUnreachableError } from '../../shared/unreachable.js';
 import { FileMediaStore } from './file-media-store.js';
 import { S3MediaStore } from './s3-media-store.js';
 
-type StorageConfig = Pick<Config, 'STORAGE' | 'STORAGE_DIR' | 'S3_ENDPOINT' | 'S3_BUCKET' | 'S3_REGION' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'S3_FORCE_PATH_STYLE'>;
+/** The storage settings only (the worker layer does not import config.ts; runtime passes Config). */
+export interface StorageConfig {
+  STORAGE: 'local' | 's3';
+  STORAGE_DIR: string;
+  S3_ENDPOINT?: string | undefined;
+  S3_BUCKET?: string | undefined;
+  S3_REGION: string;
+  S3_ACCESS_KEY_ID?: string | undefined;
+  S3_SECRET_ACCESS_KEY?: string | undefined;
+  S3_FORCE_PATH_STYLE: boolean;
+}
 
 function s3Reason(error: unknown, bucket: string): string {
   const network = connectionProblem(error);
