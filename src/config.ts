@@ -60,6 +60,14 @@ const envSchema = z.object({
   QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected 1-64 letters, digits, dot, dash or underscore' }).default('anime'),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   STORAGE_DIR: optionalText,
+  // Media on object storage when STORAGE=s3; the local folder (STORAGE_DIR) stays the default.
+  STORAGE: z.enum(['local', 's3'], { error: 'expected local or s3' }).default('local'),
+  S3_ENDPOINT: optionalText.pipe(url(['http:', 'https:']).optional()),
+  S3_BUCKET: optionalText,
+  S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: optionalText,
+  S3_SECRET_ACCESS_KEY: optionalText,
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }).default('false').transform((v) => v === 'true' || v === '1'),
   APP_SECRET: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   COMFYUI_URL: optionalText.pipe(url(['http:', 'https:']).optional()),
@@ -139,6 +147,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (values.SLACK_BOT_TOKEN && !values.SLACK_SIGNING_SECRET && !values.SLACK_APP_TOKEN) {
     problems.push('SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set (or SLACK_APP_TOKEN for Socket Mode)');
   }
+  if (values.STORAGE === 's3') {
+    for (const name of ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
+      if (!values[name]) problems.push(`${name}: required when STORAGE=s3`);
+    }
+  }
   const models = offeredModels(Boolean(values.COMFYUI_URL), values.COMFYUI_MODELS, problems);
   const secret = resolveAppSecret(values, problems);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -174,7 +187,7 @@ function resolveAppSecret(values: Env, problems: string[]): { value: string; gen
   return { value, generated: true };
 }
 
-const SECRET_NAMES = ['APP_SECRET', 'DISCORD_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'];
+const SECRET_NAMES = ['APP_SECRET', 'DISCORD_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'S3_SECRET_ACCESS_KEY'];
 
 function isSecretName(name: string): boolean {
   return SECRET_NAMES.includes(name) || name === 'DATABASE_URL' || name === 'REDIS_URL';

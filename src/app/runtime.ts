@@ -25,7 +25,7 @@ import { BullJobQueue } from '../infra/queue.js';
 import { createRedis, createRequestRedis, untilRedisReady } from '../infra/redis.js';
 import { TokenService } from '../infra/tokens.js';
 import type { Logger } from '../shared/logger.js';
-import { FileMediaStore } from '../worker/media/file-media-store.js';
+import { createMediaStore } from '../worker/media/create-media-store.js';
 import { createAdmission, createPolicyHooks } from './policy-hooks.js';
 
 /** Everything the parts of the service share, built once per process from the parsed config. */
@@ -83,7 +83,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   for (const bull of [queue, requestQueue]) bull.queue.on('error', (error) => log.debug({ err: error }, 'queue connection problem'));
   const events = new RedisEventBus(redis, config.QUEUE_PREFIX, (error) => log.warn({ err: error }, 'bad job event'));
   const admission = createAdmission(redis, config);
-  const media = new FileMediaStore(config.STORAGE_DIR);
+  const media = await createMediaStore(config);
   const projectRecords = new PostgresProjectRecords(database.db, records);
   const backendReports = new BackendReports(requestRedis, config.QUEUE_PREFIX);
   const characters = new CharacterService({ records: new PostgresCharacterRecords(database.db), projects: projectRecords });

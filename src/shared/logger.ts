@@ -18,6 +18,9 @@ const REDACT_PATHS = [
   'config.SLACK_BOT_TOKEN',
   'config.SLACK_SIGNING_SECRET',
   'config.SLACK_APP_TOKEN',
+  'config.S3_SECRET_ACCESS_KEY',
+  'secretAccessKey',
+  '*.secretAccessKey',
 ];
 
 /**

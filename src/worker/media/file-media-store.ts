@@ -3,7 +3,7 @@
  * still refuses anything that could escape the root: it is the last line before the filesystem.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { access, copyFile, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { MediaStore } from '../../core/ports.js';
 
@@ -89,6 +89,8 @@ export class FileMediaStore implements MediaStore {
     try {
       await rename(from, to);
     } catch (error) {
+      // A retry of a move that already happened: the target is there and the source gone. Done.
+      if (errorCode(error) === 'ENOENT' && (await access(to).then(() => true, () => false))) return;
       // Another filesystem (a mounted volume): rename cannot cross it, so copy then delete.
       if (errorCode(error) !== 'EXDEV') throw error;
       const temporary = `${to}.${randomUUID()}.tmp`;
