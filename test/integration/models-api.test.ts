@@ -83,3 +83,24 @@ test('after the worker checked its backend: a missing checkpoint is unavailable 
   expect((await api(stack, 'GET', '/api/search?model=animagine', creator)).json.items).toEqual([]);
   expect((await api(stack, 'GET', '/api/search?model=Not%20An%20Id', creator)).status).toBe(400);
 });
+
+test('/readyz names a ComfyUI backend that does not answer, once its worker has reported', async () => {
+  const closed = await startComfyUiHarness();
+  const url = closed.fake.url;
+  await closed.cleanup(); // nothing listens there any more
+  const down = await startTestStack({ worker: false, env: { COMFYUI_URL: url } });
+  try {
+    const before = await fetch(`${down.baseUrl}/readyz`);
+    expect(before.status).toBe(200);
+    await down.startWorker();
+    const after = await fetch(`${down.baseUrl}/readyz`);
+    const body = (await after.json()) as { checks: Record<string, string>; backends: Array<{ backend: string; server?: string; state: string }> };
+    expect(after.status).toBe(503);
+    expect(body.checks.backend).toBe('failing');
+    expect(body.backends).toHaveLength(1);
+    expect(body.backends[0]!.state).toBe('down');
+    expect(JSON.stringify(body.backends[0])).toContain(new URL(url).host);
+  } finally {
+    await down.close();
+  }
+});
