@@ -80,6 +80,7 @@ export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
       characterOption('character', 'キャラクター', 'A character to draw', '描くキャラクター'),
       characterOption('character2', 'キャラクター2', 'A second character', '2人目のキャラクター'),
       characterOption('character3', 'キャラクター3', 'A third character', '3人目のキャラクター'),
+      { ...named('model', 'モデル', 'Model to draw with (default: the first offered)', '使うモデル（既定は最初のもの）'), type: T.String, autocomplete: true, max_length: 80 },
     ],
   },
   { ...named('jobs', 'ジョブ', 'Your queued and running jobs', '待機中・実行中のあなたのジョブ'), ...GUILD_ONLY },

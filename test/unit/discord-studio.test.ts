@@ -34,6 +34,8 @@ describe('autocomplete', () => {
     expect(completes('character show', 'name')).toBe('character');
     expect(completes('character create', 'name')).toBeNull();
     expect(completes('project create', 'name')).toBeNull();
+    expect(completes('generate', 'model')).toBe('model');
+    expect(completes('search', 'model')).toBeNull();
   });
 });
 

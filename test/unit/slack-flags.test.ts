@@ -25,6 +25,13 @@ describe('the /generate flag grammar', () => {
     expect(ok('a cat --ar 1:1')).toMatchObject({ width: 512, height: 512 });
   });
 
+  test('--model takes one model id; the core checks it against the offers', () => {
+    expect(ok('a cat --model sd15 --seed 3')).toEqual({ prompt: 'a cat', model: 'sd15', seed: 3 });
+    const bad = parseGenerateText('a cat --model ../etc');
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.error).toMatch(/^--model needs a model id/);
+  });
+
   test('--negative takes every word up to the next flag', () => {
     expect(ok('a cat --negative blurry, low quality --seed 7')).toEqual({ prompt: 'a cat', negativePrompt: 'blurry, low quality', seed: 7 });
     expect(ok('a cat --seed 7 --negative extra fingers')).toMatchObject({ negativePrompt: 'extra fingers' });

@@ -111,13 +111,15 @@ export interface GenerateFlags {
   project?: string;
   /** Character names in the order given (the core merges their fragments in this order). */
   characters?: string[];
+  /** An offered model's id (GET /api/models); absent: the default. The core checks it. */
+  model?: string;
 }
 
 export type FlagResult = { ok: true; value: GenerateFlags } | { ok: false; error: string };
 
 const GENERATE_GRAMMAR: FlagGrammar = {
-  allowed: ['negative', 'ar', 'seed', 'count', 'project', 'character'],
-  oneWord: new Set(['ar', 'seed', 'count', 'project']),
+  allowed: ['negative', 'ar', 'seed', 'count', 'project', 'character', 'model'],
+  oneWord: new Set(['ar', 'seed', 'count', 'project', 'model']),
   repeatable: new Set(['character']),
 };
 
@@ -127,9 +129,10 @@ const ASPECT_RATIOS: Record<string, { width: number; height: number }> = {
   '3:2': ASPECTS.landscape,
 };
 
-export const FLAG_USAGE = '/generate <prompt> [--negative <text>] [--ar 2:3|1:1|3:2] [--seed N] [--count N] [--project <slug>] [--character <name>]';
+export const FLAG_USAGE = '/generate <prompt> [--negative <text>] [--ar 2:3|1:1|3:2] [--seed N] [--count N] [--project <slug>] [--character <name>] [--model <id>]';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const MODEL_ID = /^[a-z0-9][a-z0-9._-]{0,47}$/;
 const MAX_CHARACTERS = 4;
 
 export function parseGenerateText(text: string): FlagResult {
@@ -144,6 +147,9 @@ export function parseGenerateText(text: string): FlagResult {
     } else if (flag === 'project') {
       if (!SLUG.test(raw)) return { ok: false, error: `--project needs a project slug (lowercase letters, digits, dashes), got "${raw.slice(0, 20)}"` };
       value.project = raw;
+    } else if (flag === 'model') {
+      if (!MODEL_ID.test(raw)) return { ok: false, error: `--model needs a model id (as /generate's refusal or GET /api/models lists them), got "${raw.slice(0, 20)}"` };
+      value.model = raw;
     } else if (flag === 'character') {
       const names = raw.split(',').map((n) => n.trim()).filter(Boolean);
       if (names.length === 0) return { ok: false, error: '--character needs a name' };

@@ -50,16 +50,23 @@ async function characterCandidates(ctx: BotContext, viewer: Viewer, project: str
   return listed.value.map((c) => ({ value: c.name, label: c.projectSlug ? `${c.name} (${c.projectSlug})` : c.name }));
 }
 
+/** The models a request may name now: offered, and not missing on every backend that reported. */
+async function modelCandidates(ctx: BotContext): Promise<Candidate[]> {
+  const models = await ctx.service.models();
+  return models.filter((m) => m.available !== false).map((m) => ({ value: m.id, label: m.label === m.id ? m.id : `${m.label} (${m.id})` }));
+}
+
 /** Which list an option completes from, or null when it is not ours to complete. */
-export function completes(where: string, option: string): 'project' | 'character' | null {
+export function completes(where: string, option: string): 'project' | 'character' | 'model' | null {
   if (option === 'project') return 'project';
+  if (option === 'model' && where === 'generate') return 'model';
   if (/^character\d?$/.test(option)) return 'character';
   if (option === 'name' && where.startsWith('character ') && where !== 'character create') return 'character';
   return null;
 }
 
 /**
- * Autocomplete (interaction type 4) for project and character options. It must answer within
+ * Autocomplete (interaction type 4) for project, character and model options. It must answer within
  * 3 seconds and can only answer with choices, so every failure answers an empty list (and is logged).
  */
 export async function handleAutocomplete(ctx: BotContext, interaction: AutocompleteInteraction): Promise<void> {
@@ -72,7 +79,8 @@ export async function handleAutocomplete(ctx: BotContext, interaction: Autocompl
     if (list) {
       const { viewer } = await viewerOf(ctx, interaction);
       const project = interaction.options.getString('project')?.trim() || null;
-      const candidates = list === 'project' ? await projectCandidates(ctx, viewer, where) : await characterCandidates(ctx, viewer, project);
+      const candidates =
+        list === 'project' ? await projectCandidates(ctx, viewer, where) : list === 'model' ? await modelCandidates(ctx) : await characterCandidates(ctx, viewer, project);
       choices = rankChoices(candidates, String(focused.value));
     }
   } catch (error) {

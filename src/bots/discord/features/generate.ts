@@ -28,6 +28,7 @@ function requestFromOptions(options: ChatInputCommandInteraction['options']): Re
   // Without a project the core uses the channel's default (`/project use`), else the server's.
   const project = options.getString('project')?.trim();
   const characters = charactersFromOptions(options);
+  const model = options.getString('model')?.trim();
   return {
     prompt: options.getString('prompt', true),
     ...(negative !== null ? { negativePrompt: negative } : {}),
@@ -37,6 +38,7 @@ function requestFromOptions(options: ChatInputCommandInteraction['options']): Re
     ...(count !== null ? { count } : {}),
     ...(project ? { project } : {}),
     ...(characters.length > 0 ? { characters } : {}),
+    ...(model ? { model } : {}),
   };
 }
 
