@@ -14,6 +14,7 @@ import { promptIdFor } from '../../src/worker/backends/comfyui/prompt-ids.js';
 import {
   comfyGet,
   historyOf,
+  writtenHistoryOf,
   savedNames,
   serverHasNode,
   SLEEP_NODE,
@@ -149,7 +150,7 @@ describe.skipIf(!SERVER)('ComfyUI conformance on a real server', () => {
     const end = await c.events.end(jobId);
     expect(end).toMatchObject({ type: 'failed', code: 'execution_failed', willRetry: false });
     expect(JSON.stringify(end)).not.toMatch(/Traceback|File "|\.py\b/);
-    expect((await historyOf(url, promptIdFor(jobId, 0)))!.status.status_str).toBe('error');
+    expect((await writtenHistoryOf(url, promptIdFor(jobId, 0)))!.status.status_str).toBe('error');
   });
 
   test('a lost reply to POST /prompt: the worker finds the prompt it sent and the server runs it once', async () => {
@@ -244,7 +245,7 @@ describe.skipIf(!SERVER)('ComfyUI conformance on a real server', () => {
       expect(await c.cancel(jobId)).toBe(200);
       expect(await c.events.end(jobId)).toMatchObject({ type: 'cancelled' });
       expect(await ended).toBe('cancelled');
-      const entry = await historyOf(url, promptIdFor(jobId, 0));
+      const entry = await writtenHistoryOf(url, promptIdFor(jobId, 0));
       expect(entry!.status.messages.map(([event]) => event)).toContain('execution_interrupted');
     });
 

@@ -133,6 +133,20 @@ export async function historyOf(comfyUrl: string, promptId: string): Promise<Com
   return (await comfyGet<Record<string, ComfyHistoryEntry>>(comfyUrl, `history/${promptId}`))[promptId];
 }
 
+/**
+ * The history entry once the server has written it. ComfyUI sends execution_error and
+ * execution_interrupted while the prompt still runs and stores the history right after, so a
+ * job that failed or was stopped can be reported before its entry exists: read until it appears.
+ */
+export async function writtenHistoryOf(comfyUrl: string, promptId: string, withinMs = 10_000): Promise<ComfyHistoryEntry | undefined> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const entry = await historyOf(comfyUrl, promptId);
+    if (entry || Date.now() > deadline) return entry;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** The file names the prompt saved; SaveImage numbers per prefix, so a second run would show _00002_. */
 export function savedNames(entry: ComfyHistoryEntry | undefined): string[] {
   return Object.values(entry?.outputs ?? {}).flatMap((o) => (o.images ?? []).map((i) => i.filename)).sort();
