@@ -63,6 +63,7 @@ describe('the modal uses the same grammar', () => {
     expect(modalToFlags({ prompt: field('a fox'), negative: field('blurry'), seed: field('9'), ar: { value: { selected_option: { value: '2:3' } } } })).toEqual({
       ok: true, value: { prompt: 'a fox', negativePrompt: 'blurry', seed: 9, width: 512, height: 768 },
     });
+    expect(modalToFlags({ prompt: field('a fox'), model: field('sd15') })).toEqual({ ok: true, value: { prompt: 'a fox', model: 'sd15' } });
   });
   test('errors point at the field', () => {
     expect(modalToFlags({ prompt: field('') })).toEqual({ ok: false, errors: { prompt: 'Write what to draw.' } });

@@ -30,6 +30,7 @@ export async function openGenerateModal(client: WebClient, triggerId: string, ch
         // Free text, not a select: listing projects before views.open would eat into the 3 s trigger.
         input('project', 'Project (slug; empty: the channel\'s project)', { type: 'plain_text_input', action_id: 'value', max_length: 64 }),
         input('characters', 'Characters (names, comma separated, in merge order)', { type: 'plain_text_input', action_id: 'value', max_length: 300 }),
+        input('model', 'Model (id; empty: the default)', { type: 'plain_text_input', action_id: 'value', max_length: 48 }),
       ],
     },
   });
@@ -52,7 +53,7 @@ export function modalToFlags(values: StateValues): { ok: true; value: GenerateFl
   const checked = parseGenerateText(prompt);
   if (!checked.ok) return { ok: false, errors: { prompt: checked.error } };
   const flags: GenerateFlags = { prompt };
-  for (const [block, flag] of [['negative', 'negative'], ['ar', 'ar'], ['seed', 'seed'], ['count', 'count'], ['project', 'project'], ['characters', 'character']] as const) {
+  for (const [block, flag] of [['negative', 'negative'], ['ar', 'ar'], ['seed', 'seed'], ['count', 'count'], ['project', 'project'], ['characters', 'character'], ['model', 'model']] as const) {
     const raw = field(block);
     if (raw === '') continue;
     const parsed = parseGenerateText(`x --${flag} ${raw}`);
