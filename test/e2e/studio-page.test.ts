@@ -192,6 +192,27 @@ describe.skipIf(!haveChromium)('the try page as a small studio, in a real browse
     await tab.close();
   });
 
+  test('a 503 while opening the job\'s stream (the API\'s "briefly unavailable") is waited out, not shown as a failure', { timeout: 90_000 }, async () => {
+    const tab = await context.newPage();
+    await openStudio(tab, await stack.token('hana', 'creator'));
+    // The answer the server gives while Postgres is away (src/web/app.ts), once, at the network edge.
+    let refused = 0;
+    await tab.route('**/api/anime/generation/*/events', async (route) => {
+      if (refused++ > 0) return route.continue();
+      await route.fulfill({ status: 503, headers: { 'Retry-After': '1', 'Content-Type': 'application/json' }, body: JSON.stringify({ error: { code: 'unavailable', message: 'the service is briefly unavailable; try again in a few seconds' } }) });
+    });
+    const seen = tab.evaluate(`new Promise((resolve) => {
+      const stage = document.getElementById('stage');
+      new MutationObserver(() => { if (stage.textContent === 'Reconnecting…') resolve(true); }).observe(stage, { childList: true });
+    })`);
+    await tab.fill('#steps', '2');
+    await submitForm(tab);
+    expect(await seen).toBe(true);
+    await expect.poll(() => stageOrError(tab), { timeout: 60_000, interval: 100 }).toBe('Done');
+    expect(refused).toBe(2);
+    await tab.close();
+  });
+
   test('a bad token says so in words and changes nothing; at a phone\'s width nothing scrolls sideways', { timeout: 60_000 }, async () => {
     const tab = await context.newPage();
     await tab.goto(`${stack.baseUrl}/#token=not-a-token`);
