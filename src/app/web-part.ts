@@ -12,6 +12,7 @@ import { ServiceMetrics } from '../infra/metrics.js';
 import { registerMetrics } from '../web/routes/metrics.js';
 import { registerMedia } from '../web/routes/media.js';
 import { registerModelsApi } from '../web/routes/models-api.js';
+import { registerRecentJobsApi } from '../web/routes/recent-jobs-api.js';
 import { registerTryPage } from '../web/routes/try-page.js';
 import type { Viewer } from '../core/generate-service.js';
 import { registerUsageApi } from '../web/routes/usage-api.js';
@@ -30,6 +31,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   const auth = { tokens: runtime.tokens, failures: runtime.authFailures, identify: (actor: Parameters<typeof service.identify>[0]) => service.identify(actor) };
   const projectUrl = (viewer: Viewer, slug: string) => runtime.galleryLinks.url(viewer, slug);
   registerGenerateApi(app, { ...auth, service, projectUrl, links, publicUrl: config.PUBLIC_URL, log: runtime.log });
+  registerRecentJobsApi(app, { ...auth, service, links, projectUrl });
   registerAdminApi(app, { ...auth, admin: runtime.admin });
   registerUsageApi(app, { ...auth, usage: runtime.usage });
   registerJobEvents(app, { ...auth, service, events: runtime.events, links, publicUrl: config.PUBLIC_URL, projectUrl });

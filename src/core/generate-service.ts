@@ -273,6 +273,18 @@ export class GenerateService {
     return ok(jobs);
   }
 
+  /**
+   * The caller's own latest jobs with their files, newest first (the try page's "recent jobs"):
+   * one read for all their assets, a place in line only for the queued ones.
+   */
+  async recentJobs(viewer: Viewer, limit: number): Promise<JobView[]> {
+    const jobs = await this.deps.records.listJobs({ spaceId: viewer.identity.spaceId, userId: viewer.identity.userId, limit });
+    const assets = await this.deps.records.listAssetsOf(jobs.map((job) => job.id));
+    return Promise.all(
+      jobs.map(async (job) => ({ job, assets: assets.get(job.id) ?? [], position: job.status === 'queued' ? await this.deps.records.queuePosition(job) : 0 })),
+    );
+  }
+
   async setReply(jobId: string, reply: unknown): Promise<void> {
     await this.deps.records.setReply(jobId, reply);
   }

@@ -112,6 +112,8 @@ export interface GenerateRecords {
   /** Cancels a queued or running job; its audit note commits with it. */
   cancelJob(jobId: string, audit: AuditNote): Promise<boolean>;
   listAssets(jobId: string): Promise<AssetRecord[]>;
+  /** The live assets of several jobs in one read (a list page), in listAssets' order per job. */
+  listAssetsOf(jobIds: readonly string[]): Promise<Map<string, AssetRecord[]>>;
   /** Jobs of a space, newest first; only one user's when userId is given. */
   listJobs(query: { spaceId: string; userId?: string; statuses?: JobRecord['status'][]; limit: number }): Promise<JobRecord[]>;
   /** Marks a job's files deleted and returns their storage keys for removal. */

@@ -243,6 +243,18 @@ export class PostgresRecords implements GenerateRecords {
     return jobAssets(this.db, jobId);
   }
 
+  async listAssetsOf(jobIds: readonly string[]): Promise<Map<string, AssetRecord[]>> {
+    const byJob = new Map<string, AssetRecord[]>(jobIds.map((id) => [id, []]));
+    if (jobIds.length === 0) return byJob;
+    const rows = await this.db
+      .select()
+      .from(assets)
+      .where(and(inArray(assets.jobId, [...jobIds]), isNull(assets.deletedAt)))
+      .orderBy(asc(assets.outputIndex), asc(assets.variant));
+    for (const row of rows) byJob.get(row.jobId)?.push(toAssetRecord(row));
+    return byJob;
+  }
+
   async listJobs(query: { spaceId: string; userId?: string; statuses?: JobRecord['status'][]; limit: number }): Promise<JobRecord[]> {
     const conditions = [eq(jobs.spaceId, query.spaceId)];
     if (query.userId) conditions.push(eq(jobs.userId, query.userId));

@@ -56,6 +56,24 @@ describe('Workflow Builder step generate_image', () => {
     expect(s.fake.messages(CHANNEL).filter((m) => m.text.includes('a kite') && !m.text.includes('red kite'))).toEqual([]);
   });
 
+  test('model input: a named model is the one the job runs on', async () => {
+    const run = await s.driver.functionExecuted({ callback_id: 'generate_image', inputs: { prompt: 'a lantern on a boat', model: 'Built-in renderer', channel: CHANNEL, user: NAO } });
+    const done = await s.fake.waitFor(() => s.fake.functionCompletions.find((c) => c.function_execution_id === run.execution.function_execution_id), 15_000);
+    expect(done.method).toBe('functions.completeSuccess');
+    const job = await s.stack.runtime.records.getJob((done.outputs as { job_id: string }).job_id);
+    expect(job).toMatchObject({ status: 'completed', model: 'builtin', modelName: 'Built-in renderer' });
+  });
+
+  test('refusal: an unknown model fails the step naming the choices, and nothing is queued', async () => {
+    const run = await s.driver.functionExecuted({ callback_id: 'generate_image', inputs: { prompt: 'a lantern in fog', model: 'pony', channel: CHANNEL, user: NAO } });
+    const done = await s.fake.waitFor(() => s.fake.functionCompletions.find((c) => c.function_execution_id === run.execution.function_execution_id));
+    expect(done).toMatchObject({
+      method: 'functions.completeError',
+      error: 'That request doesn\'t work: model: no model named "pony"; choose one of: builtin (Built-in renderer).',
+    });
+    expect(s.fake.messages(CHANNEL).filter((m) => m.text.includes('a lantern in fog'))).toEqual([]);
+  });
+
   test('refusal: missing inputs fail the step clearly', async () => {
     const run = await s.driver.functionExecuted({ callback_id: 'generate_image', inputs: { prompt: '', channel: CHANNEL } });
     const done = await s.fake.waitFor(() => s.fake.functionCompletions.find((c) => c.function_execution_id === run.execution.function_execution_id));

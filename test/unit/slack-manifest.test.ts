@@ -23,6 +23,15 @@ test('the manifest declares every slash command and the workflow step the app ha
   for (const [, url] of manifest.matchAll(/(?:url|request_url): (\S+)/g)) expect(url).toBe('https://anime.example.com/slack/events');
 });
 
+test('the workflow step declares every input the handler reads, the optional ones not required', () => {
+  const step = readFileSync('src/bots/slack/workflow/generate-image-step.ts', 'utf8');
+  const read = [...new Set([...step.matchAll(/inputs\.(\w+)/g)].map((m) => m[1]!))];
+  const inputs = manifest.slice(manifest.indexOf('    input_parameters:'), manifest.indexOf('    output_parameters:'));
+  const declared = [...inputs.matchAll(/^ {6}(\w+):\n(?: {8}.*\n)*? {8}is_required: (true|false)/gm)].map((m) => [m[1], m[2]]);
+  expect(read.sort()).toEqual(declared.map(([name]) => name).sort());
+  expect(Object.fromEntries(declared)).toMatchObject({ prompt: 'true', channel: 'true', negative_prompt: 'false', model: 'false', user: 'false' });
+});
+
 test('the adapter never imports a sibling adapter and the core never imports Bolt', () => {
   const slack = sources('src/bots/slack').join('\n');
   expect(slack).not.toMatch(/from '(\.\.\/)+(bots\/)?discord/);

@@ -20,10 +20,12 @@ function plain(words: string): string {
 
 /**
  * Workflow inputs are free text: the prompt is taken as written, flags are not parsed in it.
- * The Workflow Builder step `generate_image`: inputs prompt, negative_prompt?, channel, user?;
+ * The Workflow Builder step `generate_image`: inputs prompt, negative_prompt?, model?, channel, user?;
  * outputs image_url, project_url, job_id. A refusal fails the step at once with the reason; an
  * accepted job posts its live message in the channel and completes the step when it ends — from
  * the record, so a restart in between still completes it (the execution token is kept sealed).
+ * The model is an id or display name as GET /api/models lists them; the core checks it like any
+ * other surface's, so an unknown one fails the step with the same refusal naming the choices.
  */
 export function registerGenerateImageStep(app: App, deps: SlackFeatureDeps): void {
   app.function(GENERATE_IMAGE_FUNCTION, async ({ inputs, fail, body, context }) => {
@@ -36,6 +38,7 @@ export function registerGenerateImageStep(app: App, deps: SlackFeatureDeps): voi
       const channelId = text(inputs.channel);
       const prompt = text(inputs.prompt);
       const negative = text(inputs.negative_prompt);
+      const model = text(inputs.model);
       if (!/^[CDG][A-Z0-9]+$/.test(channelId)) return void (await fail({ error: 'The step needs a channel to post the image in.' }));
       if (prompt === '') return void (await fail({ error: 'The step needs a prompt.' }));
       if (!token) return void (await fail({ error: 'The step could not start: Slack sent no workflow token.' }));
@@ -43,7 +46,7 @@ export function registerGenerateImageStep(app: App, deps: SlackFeatureDeps): voi
       const outcome = await startGeneration(
         deps,
         { teamId, userId, channelId },
-        { prompt, ...(negative ? { negativePrompt: negative } : {}) },
+        { prompt, ...(negative ? { negativePrompt: negative } : {}), ...(model ? { model } : {}) },
         { workflow: { executionId, sealedToken: deps.sealer.seal(token) } },
       );
       if (!outcome.ok) await fail({ error: plain(failureText(outcome)) });
