@@ -3,6 +3,7 @@ import { createWebApp } from '../web/app.js';
 import { registerGalleryApi } from '../web/gallery/gallery-api.js';
 import { registerAdminApi } from '../web/routes/admin-api.js';
 import { registerCharacterApi } from '../web/routes/character-api.js';
+import { registerFarmApi } from '../web/routes/farm-api.js';
 import { registerGalleryRoutes } from '../web/routes/gallery-routes.js';
 import { registerProjectApi } from '../web/routes/project-api.js';
 import { registerGenerateApi } from '../web/routes/generate-api.js';
@@ -32,6 +33,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   registerGenerateApi(app, { ...auth, service, projectUrl, links, publicUrl: config.PUBLIC_URL, log: runtime.log });
   registerAdminApi(app, { ...auth, admin: runtime.admin });
   registerUsageApi(app, { ...auth, usage: runtime.usage });
+  registerFarmApi(app, { ...auth, farm: runtime.farm });
   registerJobEvents(app, { ...auth, service, events: runtime.events, links, publicUrl: config.PUBLIC_URL, projectUrl });
   registerMedia(app, { links, store: runtime.media, getAsset: (id) => runtime.records.getAsset(id) });
   registerHealth(app, {
