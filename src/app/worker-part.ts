@@ -80,7 +80,8 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
   const store = new WorkerJobStore(runtime.database.db, runtime.records);
   const generator = options.generator ?? createGenerator(runtime);
   const workerName = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const reporter = new BackendStatusReporter(new BackendStates(runtime.redis, runtime.config.QUEUE_PREFIX), backendIdentity(runtime, generator, workerName), {
+  const identity = backendIdentity(runtime, generator, workerName);
+  const reporter = new BackendStatusReporter(new BackendStates(runtime.redis, runtime.config.QUEUE_PREFIX), identity, {
     refreshMs: options.statusRefreshMs,
     log: log.child({ component: 'backend-status' }),
   });
@@ -119,7 +120,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
       stalledIntervalMs: options.stalledIntervalMs ?? Math.max(250, Math.round(runtime.config.WORKER_LOCK_MS / 2)),
       recordProbeMs: options.recordProbeMs,
     },
-    { store, generator, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, activity: reporter, log },
+    { store, generator, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, activity: reporter, backendName: identity.name, log },
     runtime.events,
     log,
   );

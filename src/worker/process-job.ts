@@ -40,6 +40,11 @@ export interface ProcessDeps {
   places: { jobStarted(): void };
   /** Told when the backend takes a job's prompt and when its work on it ends (the farm's live states). */
   activity?: { busy(jobId: string): void; idle(jobId: string): void };
+  /**
+   * The backend's name in the accounting (job_attempts), the same its live state uses, so busy
+   * shares join the two; default the generator's name. Replies keep the generator's name.
+   */
+  backendName?: string;
   log: Logger;
 }
 
@@ -71,7 +76,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
   const log = deps.log.child({ jobId: info.jobId, attempt: info.attempt });
   let claimed: Awaited<ReturnType<WorkerJobStore['claim']>>;
   try {
-    claimed = await store.claim(info.jobId, generator.name, info.attempt);
+    claimed = await store.claim(info.jobId, deps.backendName ?? generator.name, info.attempt);
     // Ended already: a previous attempt may have stopped between its commit and its last words.
     if (!claimed) {
       await announceEndedJob(deps, info.jobId);

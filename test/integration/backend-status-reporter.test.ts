@@ -149,6 +149,9 @@ test('the worker reports its ComfyUI server by host:port: idle, busy with the ru
   await until(() => states.all(), (all) => all[0]?.state === 'idle');
   const status = async () => (await stack.database.pool.query<{ status: string }>('SELECT status FROM jobs WHERE id = $1', [jobId])).rows[0]?.status;
   await until(status, (s) => s === 'completed');
+  // The accounting names the backend as its live state does, so the dashboard's busy share joins them.
+  const attempts = await stack.database.pool.query<{ backend: string }>('SELECT backend FROM job_attempts WHERE job_id = $1', [jobId]);
+  expect(attempts.rows).toEqual([{ backend: name }]);
 
   await fake.close();
   const down = await until(() => states.all(), (all) => all[0]?.state === 'down');
