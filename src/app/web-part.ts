@@ -9,6 +9,7 @@ import { registerProjectApi } from '../web/routes/project-api.js';
 import { registerGenerateApi } from '../web/routes/generate-api.js';
 import { registerHealth } from '../web/routes/health.js';
 import { registerJobEvents } from '../web/routes/job-events.js';
+import { PostgresFarmRecords } from '../db/farm-records.js';
 import { ServiceMetrics } from '../infra/metrics.js';
 import { registerMetrics } from '../web/routes/metrics.js';
 import { registerMedia } from '../web/routes/media.js';
@@ -50,7 +51,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   registerGalleryApi(app, { ...auth, gallery: runtime.gallery, links: runtime.galleryLinks, media: links, publicUrl: config.PUBLIC_URL });
   registerGalleryRoutes(app, { gallery: runtime.gallery, characters: runtime.characters, links: runtime.galleryLinks, media: links, https: config.PUBLIC_URL.startsWith('https:') });
   registerTryPage(app);
-  const metrics = new ServiceMetrics(runtime.requestQueue);
+  const metrics = new ServiceMetrics(runtime.requestQueue, { states: runtime.backendStates, records: new PostgresFarmRecords(runtime.database.db) });
   const stopMetrics = await metrics.attach(runtime.events);
   app.addHook('onClose', async () => stopMetrics());
   registerMetrics(app, { ...auth, metrics });

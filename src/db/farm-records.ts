@@ -1,4 +1,4 @@
-import type { BackendBusy, FarmRecords, FinishedBucket, QueueNow, UserGpu } from '../core/farm/farm-records.js';
+import type { BackendBusy, BackendTotal, FarmRecords, FinishedBucket, QueueNow, UserGpu } from '../core/farm/farm-records.js';
 import type { Database } from './client.js';
 
 /** Reads jobs_status_created: the queued range only. */
@@ -44,6 +44,14 @@ const TOP_USERS = `
   ) t JOIN users u ON u.id = t.user_id
   ORDER BY t.gpu_ms DESC, name`;
 
+/**
+ * Whole-history totals: attempt rows are never deleted (jobs are not), so they only grow, as
+ * counters must. A scan of job_attempts per scrape: linear in attempts ever made.
+ */
+const BACKEND_TOTALS = `
+  SELECT backend, outcome, count(*)::int AS attempts, sum(gpu_ms)::bigint AS gpu_ms
+  FROM job_attempts WHERE ended_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`;
+
 const toMs = (value: string | number | null): number | null => (value === null ? null : Math.round(Number(value)));
 
 /** The farm dashboard's reads: the queue, GPU spans, finished work per bucket, top users. */
@@ -73,5 +81,10 @@ export class PostgresFarmRecords implements FarmRecords {
   async topUsers(spaceId: string, from: Date, limit: number): Promise<UserGpu[]> {
     const result = await this.db.$client.query<{ name: string; gpu_ms: string; attempts: number }>({ name: 'ap_farm_top_users', text: TOP_USERS, values: [spaceId, from, limit] });
     return result.rows.map((r) => ({ user: r.name, gpuMs: Number(r.gpu_ms), attempts: r.attempts }));
+  }
+
+  async backendTotals(): Promise<BackendTotal[]> {
+    const result = await this.db.$client.query<{ backend: string; outcome: string; attempts: number; gpu_ms: string }>({ name: 'ap_farm_totals', text: BACKEND_TOTALS });
+    return result.rows.map((r) => ({ backend: r.backend, outcome: r.outcome, attempts: r.attempts, gpuMs: Number(r.gpu_ms) }));
   }
 }

@@ -144,3 +144,31 @@ test('GET /api/admin/farm: members are refused 403, moderators and admins get th
   const [row] = (await stack.database.pool.query<{ status: string }>('SELECT status FROM jobs WHERE id = $1', [job])).rows;
   expect(row?.status).toBe('queued');
 });
+
+test('GET /metrics: per backend state and busy gauges from the live states, attempts and GPU seconds counters from the records', async () => {
+  await newStack();
+  const [creator, admin] = await Promise.all([stack.token('cara'), stack.token('ada', 'admin')]);
+  const [one, two] = [await generate(creator), await generate(creator)];
+  const now = Date.now();
+  await stack.runtime.backendStates.put(live('gpu-a', { state: 'busy', jobId: two }));
+  await stack.runtime.backendStates.put(live('gpu-b', { state: 'down' }));
+  await attempt(one, 'gpu-a', now - 10 * MIN, 90_000, now - 8 * MIN);
+  await attempt(two, 'gpu-a', now - 7 * MIN, 1_500, now - 6 * MIN);
+  await attempt(two, 'gpu-b', now - 5 * MIN, 0, null); // running: not counted until it ends
+
+  const response = await fetch(`${stack.baseUrl}/metrics`, { headers: { authorization: `Bearer ${admin}` } });
+  expect(response.status).toBe(200);
+  const lines = (await response.text()).split('\n').filter((l) => l.startsWith('anime_backend_'));
+  expect(lines).toEqual(expect.arrayContaining([
+    'anime_backend_state{backend="gpu-a",state="busy"} 1',
+    'anime_backend_state{backend="gpu-a",state="idle"} 0',
+    'anime_backend_state{backend="gpu-b",state="down"} 1',
+    'anime_backend_state{backend="gpu-b",state="busy"} 0',
+    'anime_backend_busy{backend="gpu-a"} 1',
+    'anime_backend_busy{backend="gpu-b"} 0',
+    'anime_backend_attempts_total{backend="gpu-a",outcome="completed"} 2',
+    'anime_backend_gpu_seconds_total{backend="gpu-a"} 91.5',
+  ]));
+  expect(lines.filter((l) => l.includes('backend="gpu-b"') && l.startsWith('anime_backend_attempts_total'))).toEqual([]);
+  expect(lines.filter((l) => l.startsWith('anime_backend_state{backend="gpu-a"'))).toHaveLength(5);
+});

@@ -34,6 +34,14 @@ export interface UserGpu {
   attempts: number;
 }
 
+/** Every ended attempt so far, per backend and outcome (the metrics' counters). */
+export interface BackendTotal {
+  backend: string;
+  outcome: string;
+  attempts: number;
+  gpuMs: number;
+}
+
 export interface FarmRecords {
   queueNow(): Promise<QueueNow>;
   busyByBackend(from: Date, until: Date): Promise<BackendBusy[]>;
@@ -41,6 +49,7 @@ export interface FarmRecords {
   finishedByBucket(from: Date, until: Date, bucketMs: number): Promise<FinishedBucket[]>;
   /** Members of one space with the most GPU time in attempts ended since `from`, most first. */
   topUsers(spaceId: string, from: Date, limit: number): Promise<UserGpu[]>;
+  backendTotals(): Promise<BackendTotal[]>;
 }
 
 /** The live backend states (src/infra/backend-states.ts). */
