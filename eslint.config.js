@@ -20,7 +20,7 @@ export default tseslint.config(
     // The try page's browser script: plain JavaScript, not part of the TypeScript project.
     files: ['src/web/public/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { parserOptions: { projectService: false }, sourceType: 'script', globals: { document: 'readonly', location: 'readonly', history: 'readonly', sessionStorage: 'readonly', fetch: 'readonly', TextDecoder: 'readonly', setTimeout: 'readonly', window: 'readonly', FormData: 'readonly' } },
+    languageOptions: { parserOptions: { projectService: false }, sourceType: 'script', globals: { document: 'readonly', location: 'readonly', history: 'readonly', sessionStorage: 'readonly', fetch: 'readonly', TextDecoder: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', window: 'readonly', FormData: 'readonly' } },
   },
   {
     // Refusing control characters is the point of these patterns.

@@ -19,6 +19,9 @@ import { GalleryLinks } from '../infra/links/gallery-links.js';
 import { MediaLinks } from '../infra/links/media-links.js';
 import { AuthFailureLimiter } from '../infra/auth-failures.js';
 import { BackendReports } from '../infra/backend-reports.js';
+import { BackendStates } from '../infra/backend-states.js';
+import { FarmDashboard } from '../core/farm/farm-dashboard.js';
+import { PostgresFarmRecords } from '../db/farm-records.js';
 import { ReportedModelCatalog } from '../infra/model-catalog.js';
 import { RedisEventBus } from '../infra/event-bus.js';
 import { BullJobQueue } from '../infra/queue.js';
@@ -61,6 +64,10 @@ export interface Runtime {
   mediaLinks: MediaLinks;
   /** The workers' latest backend checks, as requests read them (/readyz, the model list). */
   backendReports: BackendReports;
+  /** What each backend does now, as requests read it (the dashboard, the farm API, metrics). */
+  backendStates: BackendStates;
+  /** The moderators' farm dashboard (GET /api/admin/farm, /dashboard). */
+  farm: FarmDashboard;
   close(): Promise<void>;
 }
 
@@ -86,6 +93,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   const media = await createMediaStore(config);
   const projectRecords = new PostgresProjectRecords(database.db, records);
   const backendReports = new BackendReports(requestRedis, config.QUEUE_PREFIX);
+  const backendStates = new BackendStates(requestRedis, config.QUEUE_PREFIX);
   const characters = new CharacterService({ records: new PostgresCharacterRecords(database.db), projects: projectRecords });
   const usageRecords = new PostgresUsageRecords(database.db);
   const policy = createPolicyHooks(config);
@@ -126,6 +134,8 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     galleryLinks: new GalleryLinks(config.APP_SECRET, config.PUBLIC_URL),
     mediaLinks: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
     backendReports,
+    backendStates,
+    farm: new FarmDashboard(new PostgresFarmRecords(database.db), backendStates),
     async close() {
       await events.close();
       await queue.close();

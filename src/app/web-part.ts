@@ -3,11 +3,13 @@ import { createWebApp } from '../web/app.js';
 import { registerGalleryApi } from '../web/gallery/gallery-api.js';
 import { registerAdminApi } from '../web/routes/admin-api.js';
 import { registerCharacterApi } from '../web/routes/character-api.js';
+import { registerFarmApi } from '../web/routes/farm-api.js';
 import { registerGalleryRoutes } from '../web/routes/gallery-routes.js';
 import { registerProjectApi } from '../web/routes/project-api.js';
 import { registerGenerateApi } from '../web/routes/generate-api.js';
 import { registerHealth } from '../web/routes/health.js';
 import { registerJobEvents } from '../web/routes/job-events.js';
+import { PostgresFarmRecords } from '../db/farm-records.js';
 import { ServiceMetrics } from '../infra/metrics.js';
 import { registerMetrics } from '../web/routes/metrics.js';
 import { registerMedia } from '../web/routes/media.js';
@@ -34,6 +36,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   registerRecentJobsApi(app, { ...auth, service, links, projectUrl });
   registerAdminApi(app, { ...auth, admin: runtime.admin });
   registerUsageApi(app, { ...auth, usage: runtime.usage });
+  registerFarmApi(app, { ...auth, farm: runtime.farm });
   registerJobEvents(app, { ...auth, service, events: runtime.events, links, publicUrl: config.PUBLIC_URL, projectUrl });
   registerMedia(app, { links, store: runtime.media, getAsset: (id) => runtime.records.getAsset(id) });
   registerHealth(app, {
@@ -50,7 +53,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   registerGalleryApi(app, { ...auth, gallery: runtime.gallery, links: runtime.galleryLinks, media: links, publicUrl: config.PUBLIC_URL });
   registerGalleryRoutes(app, { gallery: runtime.gallery, characters: runtime.characters, links: runtime.galleryLinks, media: links, https: config.PUBLIC_URL.startsWith('https:') });
   registerTryPage(app);
-  const metrics = new ServiceMetrics(runtime.requestQueue);
+  const metrics = new ServiceMetrics(runtime.requestQueue, { states: runtime.backendStates, records: new PostgresFarmRecords(runtime.database.db) });
   const stopMetrics = await metrics.attach(runtime.events);
   app.addHook('onClose', async () => stopMetrics());
   registerMetrics(app, { ...auth, metrics });

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { BackendReport } from '../core/backend-report.js';
 import { BackendReports } from '../infra/backend-reports.js';
-import { BackendMonitor } from '../worker/backend-monitor.js';
+import { BackendStates } from '../infra/backend-states.js';
+import { BackendMonitor, type ReportSink } from '../worker/backend-monitor.js';
+import { BackendStatusReporter, type BackendIdentity } from '../worker/backend-status-reporter.js';
 import type { Generator } from '../core/generator.js';
 import { createBuiltinGenerator } from '../worker/backends/builtin/index.js';
+import { parseEndpoint } from '../worker/backends/comfyui/client.js';
 import { createComfyUiGenerator } from '../worker/backends/comfyui/comfyui-generator.js';
 import { startGenerateWorker, type RunningWorker } from '../worker/generate-worker.js';
 import { WorkerJobStore } from '../worker/job-store.js';
@@ -26,7 +30,35 @@ function createGenerator(runtime: Runtime): Generator {
   });
 }
 
+/** One backend per worker today: a ComfyUI server is named by its host:port, the built-in renderer by its generator's name. */
+function backendIdentity(runtime: Runtime, generator: Generator, worker: string): BackendIdentity {
+  const url = runtime.config.COMFYUI_URL;
+  if (url && generator.name === 'comfyui') {
+    const server = parseEndpoint(url).base.host;
+    return { name: server, kind: generator.name, worker, server };
+  }
+  return { name: generator.name, kind: generator.name, worker };
+}
+
+/** Each check also tells the live state whether the backend answers and what it can run. */
+function reportingTo(reports: ReportSink, reporter: BackendStatusReporter): ReportSink {
+  return {
+    async publish(report: BackendReport) {
+      reporter.capabilities(
+        report.templates.filter((t) => t.runs).map((t) => t.name),
+        report.models.filter((m) => m.available).map((m) => m.id),
+      );
+      if (report.reachable) reporter.up();
+      else reporter.down();
+      await reports.publish(report);
+    },
+    remove: (worker) => reports.remove(worker),
+  };
+}
+
 export interface WorkerPartOptions {
+  /** How often the backend's live state is written again while it does not change (default 5 s). */
+  statusRefreshMs?: number;
   generator?: Generator;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
@@ -47,13 +79,20 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
   const log = runtime.log.child({ component: 'worker' });
   const store = new WorkerJobStore(runtime.database.db, runtime.records);
   const generator = options.generator ?? createGenerator(runtime);
+  const workerName = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const identity = backendIdentity(runtime, generator, workerName);
+  const reporter = new BackendStatusReporter(new BackendStates(runtime.redis, runtime.config.QUEUE_PREFIX), identity, {
+    refreshMs: options.statusRefreshMs,
+    log: log.child({ component: 'backend-status' }),
+  });
   const monitor = new BackendMonitor(
-    backendCheck(runtime, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, generator),
-    new BackendReports(runtime.redis, runtime.config.QUEUE_PREFIX),
+    backendCheck(runtime, workerName, generator),
+    reportingTo(new BackendReports(runtime.redis, runtime.config.QUEUE_PREFIX), reporter),
     log.child({ component: 'backend-check' }),
     runtime.config.BACKEND_CHECK_INTERVAL_MS,
   );
   await monitor.start();
+  await reporter.start();
   const sweep = async () => {
     const restored = await restoreLostJobs(store, runtime.queue);
     if (restored > 0) log.warn({ count: restored }, 'put unfinished jobs back in the queue');
@@ -81,7 +120,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
       stalledIntervalMs: options.stalledIntervalMs ?? Math.max(250, Math.round(runtime.config.WORKER_LOCK_MS / 2)),
       recordProbeMs: options.recordProbeMs,
     },
-    { store, generator, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, log },
+    { store, generator, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, activity: reporter, backendName: identity.name, log },
     runtime.events,
     log,
   );
@@ -94,6 +133,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
       await sweeping;
       await monitor.stop();
       await running.close();
+      await reporter.close();
       await places.close();
       await generator.close?.();
     },

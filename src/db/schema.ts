@@ -216,6 +216,8 @@ export const jobs = pgTable(
     // Keyset pages of finished work, newest first (scanned backwards): the gallery per project, search per space.
     index('jobs_gallery_project').on(t.projectId, t.createdAt, t.id).where(sql`status = 'completed'`),
     index('jobs_gallery_space').on(t.spaceId, t.createdAt, t.id).where(sql`status = 'completed'`),
+    // The dashboard's throughput and wait plots: finished work per minute and hour.
+    index('jobs_finished').on(t.finishedAt).where(sql`finished_at IS NOT NULL`),
   ],
 );
 
@@ -327,5 +329,7 @@ export const jobAttempts = pgTable(
     index('job_attempts_user_day').on(t.userId, t.endedAt, t.gpuMs),
     index('job_attempts_project_day').on(t.projectId, t.endedAt, t.gpuMs),
     index('job_attempts_space_day').on(t.spaceId, t.endedAt, t.gpuMs),
+    // The dashboard's busy share per backend: attempts ended in the last hour, and running ones (null).
+    index('job_attempts_ended').on(t.endedAt),
   ],
 );

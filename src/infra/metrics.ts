@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { JobEvent } from '../core/events.js';
+import type { FarmRecords, LiveBackendStates } from '../core/farm/farm-records.js';
+import { BACKEND_ACTIVITIES } from '../core/farm-state.js';
 import type { JobEventBus, JobQueue } from '../core/ports.js';
 
 /**
@@ -13,7 +15,7 @@ export class ServiceMetrics {
   private readonly duration: Histogram<'backend'>;
   private readonly started: Counter<'backend'>;
 
-  constructor(queue: Pick<JobQueue, 'size'>) {
+  constructor(queue: Pick<JobQueue, 'size'>, farm?: FarmMetricsSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'anime_process_' });
     this.submitted = new Counter({ name: 'anime_jobs_queued_total', help: 'Jobs accepted into the queue', registers: [this.registry] });
     this.started = new Counter({ name: 'anime_job_attempts_total', help: 'Job attempts started by a worker', labelNames: ['backend'], registers: [this.registry] });
@@ -33,6 +35,7 @@ export class ServiceMetrics {
         this.set(await queue.size());
       },
     });
+    if (farm) registerBackendMetrics(this.registry, farm);
   }
 
   observe(event: JobEvent): void {
@@ -61,4 +64,64 @@ export class ServiceMetrics {
   async attach(events: JobEventBus): Promise<() => Promise<void>> {
     return events.subscribe((event) => this.observe(event));
   }
+}
+
+export interface FarmMetricsSources {
+  states: LiveBackendStates;
+  records: Pick<FarmRecords, 'backendTotals'>;
+}
+
+/**
+ * Per backend, read at scrape time so every web process reports the whole farm: its live state
+ * (one series per state, 1 for the current one) and whether it is busy, from the workers' states in
+ * Redis; attempts and GPU seconds from the records, which hold every worker's attempts.
+ */
+function registerBackendMetrics(registry: Registry, farm: FarmMetricsSources): void {
+  new Gauge({
+    name: 'anime_backend_state',
+    help: 'What each backend does now (1 for its current state), as its worker reports it',
+    labelNames: ['backend', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const status of await farm.states.all()) {
+        for (const state of BACKEND_ACTIVITIES) this.set({ backend: status.name, state }, status.state === state ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'anime_backend_busy',
+    help: 'Whether each backend runs a job now (busy or draining)',
+    labelNames: ['backend'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const status of await farm.states.all()) this.set({ backend: status.name }, status.state === 'busy' || status.state === 'draining' ? 1 : 0);
+    },
+  });
+  // Both counters come from one read per scrape; the first to be collected starts it.
+  let totals: ReturnType<FarmMetricsSources['records']['backendTotals']> | undefined;
+  const readTotals = () => (totals ??= farm.records.backendTotals().finally(() => setImmediate(() => (totals = undefined))));
+  new Counter({
+    name: 'anime_backend_attempts_total',
+    help: 'Job attempts ended on each backend, by outcome (completed, failed, cancelled, interrupted)',
+    labelNames: ['backend', 'outcome'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const t of await readTotals()) this.inc({ backend: t.backend, outcome: t.outcome }, t.attempts);
+    },
+  });
+  new Counter({
+    name: 'anime_backend_gpu_seconds_total',
+    help: 'GPU time spent on each backend by ended attempts',
+    labelNames: ['backend'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const byBackend = new Map<string, number>();
+      for (const t of await readTotals()) byBackend.set(t.backend, (byBackend.get(t.backend) ?? 0) + t.gpuMs);
+      for (const [backend, ms] of byBackend) this.inc({ backend }, ms / 1000);
+    },
+  });
 }

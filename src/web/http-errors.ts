@@ -32,13 +32,19 @@ const CONTENT: Record<string, string> = {
   minors: 'this prompt is refused: sexual content involving minors is never allowed',
 };
 
+/** A role refusal, by what was refused. */
+const FORBIDDEN: Record<string, string> = {
+  role: 'your role may not generate images here',
+  farm_role: 'the farm dashboard is for moderators and admins',
+};
+
 /**
  * The API's `message` per core failure code. Where the core names what is at fault (a field's
  * rule, a missing project) its short phrase is the message; refusals get the web's own words.
  */
 export const FAILURE_WORDS: Record<FailureCode, (failure: Failure) => string> = {
   invalid_input: (f) => f.message ?? 'the request is not valid',
-  forbidden: (f) => f.message ?? (f.reason === 'role' ? 'your role may not generate images here' : 'you may not do that'),
+  forbidden: (f) => f.message ?? FORBIDDEN[f.reason ?? ''] ?? 'you may not do that',
   not_found: (f) => f.message ?? 'not found',
   rate_limited: () => 'you are generating too fast',
   too_many_pending: () => 'you already have the most jobs waiting that you may have',

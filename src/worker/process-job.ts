@@ -38,6 +38,13 @@ export interface ProcessDeps {
   admission: AdmissionControl;
   /** Told when a job starts, so the jobs behind it hear their new place in line. */
   places: { jobStarted(): void };
+  /** Told when the backend takes a job's prompt and when its work on it ends (the farm's live states). */
+  activity?: { busy(jobId: string): void; idle(jobId: string): void };
+  /**
+   * The backend's name in the accounting (job_attempts), the same its live state uses, so busy
+   * shares join the two; default the generator's name. Replies keep the generator's name.
+   */
+  backendName?: string;
   log: Logger;
 }
 
@@ -69,7 +76,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
   const log = deps.log.child({ jobId: info.jobId, attempt: info.attempt });
   let claimed: Awaited<ReturnType<WorkerJobStore['claim']>>;
   try {
-    claimed = await store.claim(info.jobId, generator.name, info.attempt);
+    claimed = await store.claim(info.jobId, deps.backendName ?? generator.name, info.attempt);
     // Ended already: a previous attempt may have stopped between its commit and its last words.
     if (!claimed) {
       await announceEndedJob(deps, info.jobId);
@@ -114,6 +121,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
 
   let stored: NewAsset[] = [];
   try {
+    deps.activity?.busy(job.id);
     const files = await generator.generate(
       {
         jobId: job.id,
@@ -131,7 +139,11 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
         ...(job.model ? { model: job.model } : {}),
       },
       { signal: info.signal, onProgress, onBackendWork },
-    ).finally(() => gpu.stop());
+    ).finally(() => {
+      gpu.stop();
+      // Saving files is the worker's work: the backend is free for the next prompt.
+      deps.activity?.idle(job.id);
+    });
     if (info.signal.aborted) throw new JobCancelledError();
     void publish({ type: 'saving', jobId: job.id, at: Date.now(), percent: GENERATION_SHARE + 2 });
     for (const [index, file] of files.entries()) {

@@ -21,6 +21,7 @@ const EXPECTED: Record<Action, { own: Row; other: Row }> = {
   issue_tokens:      { own: [false, false, false, true], other: [false, false, false, true] },
   read_audit_log:    { own: [false, false, false, true], other: [false, false, false, true] },
   read_space_usage:  { own: [false, false, false, true], other: [false, false, false, true] },
+  view_farm:         { own: [false, false, true, true], other: [false, false, true, true] },
 };
 
 const ROLE_ORDER: readonly Role[] = ['viewer', 'creator', 'moderator', 'admin'];

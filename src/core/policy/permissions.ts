@@ -15,6 +15,8 @@ export const ACTIONS = [
   'read_audit_log',
   /** Another member's, a project's or the whole space's GPU usage (everyone may read their own). */
   'read_space_usage',
+  /** The farm dashboard: queue, backends, throughput, top users of the space by GPU time. */
+  'view_farm',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -36,6 +38,7 @@ const MINIMUM_ROLE: Readonly<Record<Action, Role>> = {
   issue_tokens: 'admin',
   read_audit_log: 'admin',
   read_space_usage: 'admin',
+  view_farm: 'moderator',
 };
 
 const OWN_ACTIONS: ReadonlySet<Action> = new Set(['cancel_own_job', 'delete_own_image']);

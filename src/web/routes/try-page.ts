@@ -7,6 +7,10 @@ const FILES = [
   { route: '/', file: 'index.html', type: 'text/html; charset=utf-8' },
   { route: '/app.js', file: 'app.js', type: 'text/javascript; charset=utf-8' },
   { route: '/style.css', file: 'style.css', type: 'text/css; charset=utf-8' },
+  // The farm dashboard: a static page; its data comes from GET /api/admin/farm with the reader's token.
+  { route: '/dashboard', file: 'dashboard.html', type: 'text/html; charset=utf-8' },
+  { route: '/dashboard.js', file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
+  { route: '/dashboard.css', file: 'dashboard.css', type: 'text/css; charset=utf-8' },
 ] as const;
 
 /** The small "try it" page: static files read once at start, no templating of user text. */
