@@ -189,6 +189,11 @@ describe.skipIf(!haveChromium)('the try page as a small studio, in a real browse
     await expect.poll(() => stageOrError(tab), { timeout: 60_000, interval: 100 }).toBe('Done');
     expect(await stack.runtime.records.getJob(again)).toMatchObject({ status: 'completed', projectSlug: 'general', promptSent: 'a kite over the general square' });
     await expect.poll(() => tab.locator('#recent-list li').first().getAttribute('data-job-id')).toBe(again);
+
+    // Delete in the panel: the job on show loses its files and its entry leaves the list.
+    await tab.click('#delete');
+    await expect.poll(() => tab.textContent('#stage')).toBe('Done — the image was deleted');
+    await expect.poll(() => tab.locator(`#recent-list li[data-job-id="${again}"]`).count()).toBe(0);
     await tab.close();
   });
 

@@ -169,7 +169,9 @@ const ACTION_NAMES = ['cancel', 'reroll', 'delete'];
 const ACTIONS = {
   cancel: (job) => call(job, 'POST', 'cancel'),
   delete: async (job) => {
-    if (await call(job, 'DELETE', 'images')) await follow(job.jobId, job.token);
+    if (!(await call(job, 'DELETE', 'images'))) return;
+    await follow(job.jobId, job.token);
+    await loadRecent(); // its entry leaves the recent list too
   },
   reroll: (job) => start(() => fetch(`/api/anime/generation/${job.jobId}/reroll`, { method: 'POST', headers: { Authorization: `Bearer ${job.token}` } }), job.token),
 };
