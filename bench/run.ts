@@ -3,7 +3,7 @@ import { ms, ratio, type ChatFigures } from './stats.js';
 /**
  * `npm run bench`: every benchmark, printed as figures and as ratios to a baseline measured in the
  * same run on the same services. Never part of `npm test`; tests assert no timings.
- * Pick some with: npm run bench -- spine policy discord slack search
+ * Pick some with: npm run bench -- spine policy discord slack search media wait
  */
 const wanted = new Set(process.argv.slice(2));
 const selected = (name: string) => wanted.size === 0 || wanted.has(name);
@@ -65,6 +65,14 @@ async function main(): Promise<void> {
     process.stdout.write('## Discord: interaction dispatched -> defer / "queued" edit, real discord.js vs the fake; baseline: one REST round trip to the fake\n');
     const { benchDiscord } = await import('./discord-bench.js');
     chat(await benchDiscord(), 'defer', '"queued" edit');
+  }
+  if (selected('media')) {
+    process.stdout.write('## Media step on a 1024x1024 PNG from the built-in renderer: WebP + thumbnail per output, vs sharp\'s bare WebP encode\n');
+    const { benchMedia } = await import('./media-bench.js');
+    const m = await benchMedia();
+    latency('WebP + thumbnail p50', m.step.p50, m.bareWebp.p50, 'target <= 150 ms');
+    latency('WebP + thumbnail p99', m.step.p99, m.bareWebp.p99);
+    process.stdout.write(`samples: ${m.samples} outputs one at a time, PNG ${(m.pngBytes / 1024).toFixed(0)} KiB\n\n`);
   }
   if (selected('slack')) {
     process.stdout.write('## Slack: signed /generate -> ack / "queued" message, real Bolt vs the fake; baseline: a signed url_verification\n');
