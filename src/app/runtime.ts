@@ -19,6 +19,9 @@ import { GalleryLinks } from '../infra/links/gallery-links.js';
 import { MediaLinks } from '../infra/links/media-links.js';
 import { AuthFailureLimiter } from '../infra/auth-failures.js';
 import { BackendReports } from '../infra/backend-reports.js';
+import { BackendStates } from '../infra/backend-states.js';
+import { WaitEstimates } from '../infra/wait-estimates.js';
+import { WaitRecords } from '../db/wait-records.js';
 import { ReportedModelCatalog } from '../infra/model-catalog.js';
 import { RedisEventBus } from '../infra/event-bus.js';
 import { BullJobQueue } from '../infra/queue.js';
@@ -61,6 +64,8 @@ export interface Runtime {
   mediaLinks: MediaLinks;
   /** The workers' latest backend checks, as requests read them (/readyz, the model list). */
   backendReports: BackendReports;
+  /** Expected start and finish of queued jobs (the service's submit and view, the worker's places in line). */
+  waits: WaitEstimates;
   close(): Promise<void>;
 }
 
@@ -89,6 +94,18 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   const characters = new CharacterService({ records: new PostgresCharacterRecords(database.db), projects: projectRecords });
   const usageRecords = new PostgresUsageRecords(database.db);
   const policy = createPolicyHooks(config);
+  const waitRecords = new WaitRecords(database.db);
+  const backendStates = new BackendStates(requestRedis, config.QUEUE_PREFIX);
+  const waits = new WaitEstimates(
+    {
+      measured: () => waitRecords.measured(),
+      running: () => waitRecords.running(),
+      queued: (limit) => waitRecords.queued(limit),
+      states: () => backendStates.all(),
+      reports: () => backendReports.fresh(),
+    },
+    { concurrency: config.WORKER_CONCURRENCY, log },
+  );
   const service = new GenerateService({
     characters,
     records,
@@ -101,6 +118,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     maxPromptLength: config.MAX_PROMPT_LENGTH,
     models: new ReportedModelCatalog(config.models, backendReports, (error) => log.warn({ err: error }, 'could not read the backend checks; models count as unknown')),
     onEventLost: (error) => log.warn({ err: error }, 'could not announce a queued job'),
+    waits,
   });
   const tokens = new TokenService(database.db, config.APP_SECRET);
   const runtime: Runtime = {
@@ -126,6 +144,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     galleryLinks: new GalleryLinks(config.APP_SECRET, config.PUBLIC_URL),
     mediaLinks: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
     backendReports,
+    waits,
     async close() {
       await events.close();
       await queue.close();
