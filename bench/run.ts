@@ -74,6 +74,18 @@ async function main(): Promise<void> {
     latency('WebP + thumbnail p99', m.step.p99, m.bareWebp.p99);
     process.stdout.write(`samples: ${m.samples} outputs one at a time, PNG ${(m.pngBytes / 1024).toFixed(0)} KiB\n\n`);
   }
+  if (selected('wait')) {
+    process.stdout.write('## Wait estimate: simulated farm (4 backends, one model on one only, 40 users, 400 jobs, virtual clock)\n');
+    const { benchWaits } = await import('./wait-bench.js');
+    const w = await benchWaits();
+    const share = (value: number) => `${(value * 100).toFixed(1)} %`;
+    process.stdout.write(`estimated start error, share of the real wait: median ${share(w.medianShare)}, p90 ${share(w.p90Share)}   (${w.waited} of ${w.jobs} jobs waited >= 1 s)\n`);
+    process.stdout.write(`  estimates on measured times only:          median ${share(w.measuredMedianShare)}, p90 ${share(w.measuredP90Share)}   (${w.measured} jobs)\n`);
+    process.stdout.write(`  baseline, places ahead x median job / backends: median ${share(w.naiveMedianShare)}, p90 ${share(w.naiveP90Share)}   ratio of medians ${(w.medianShare / w.naiveMedianShare).toFixed(2)}x\n`);
+    process.stdout.write(`  median absolute error ${w.medianErrorS.toFixed(1)} s on a median real wait of ${w.medianWaitS.toFixed(1)} s\n`);
+    const fifo = await benchWaits({ fair: false });
+    process.stdout.write(`  same farm, first-come line (no later job can jump ahead): median ${share(fifo.medianShare)}, p90 ${share(fifo.p90Share)}\n\n`);
+  }
   if (selected('slack')) {
     process.stdout.write('## Slack: signed /generate -> ack / "queued" message, real Bolt vs the fake; baseline: a signed url_verification\n');
     const { benchSlack } = await import('./slack-bench.js');
