@@ -66,7 +66,7 @@ interface LaneClock {
   running: boolean;
 }
 
-export function canRun(lane: Lane, model: string): boolean {
+function canRun(lane: Lane, model: string): boolean {
   return model === '' || lane.models === undefined || lane.models.includes(model);
 }
 
