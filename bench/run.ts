@@ -3,7 +3,7 @@ import { ms, ratio, type ChatFigures } from './stats.js';
 /**
  * `npm run bench`: every benchmark, printed as figures and as ratios to a baseline measured in the
  * same run on the same services. Never part of `npm test`; tests assert no timings.
- * Pick some with: npm run bench -- spine policy discord slack search
+ * Pick some with: npm run bench -- spine policy discord slack search media wait
  */
 const wanted = new Set(process.argv.slice(2));
 const selected = (name: string) => wanted.size === 0 || wanted.has(name);
@@ -65,6 +65,26 @@ async function main(): Promise<void> {
     process.stdout.write('## Discord: interaction dispatched -> defer / "queued" edit, real discord.js vs the fake; baseline: one REST round trip to the fake\n');
     const { benchDiscord } = await import('./discord-bench.js');
     chat(await benchDiscord(), 'defer', '"queued" edit');
+  }
+  if (selected('media')) {
+    process.stdout.write('## Media step on a 1024x1024 PNG from the built-in renderer: WebP + thumbnail per output, vs sharp\'s bare WebP encode\n');
+    const { benchMedia } = await import('./media-bench.js');
+    const m = await benchMedia();
+    latency('WebP + thumbnail p50', m.step.p50, m.bareWebp.p50, 'target <= 150 ms');
+    latency('WebP + thumbnail p99', m.step.p99, m.bareWebp.p99);
+    process.stdout.write(`samples: ${m.samples} outputs one at a time, PNG ${(m.pngBytes / 1024).toFixed(0)} KiB\n\n`);
+  }
+  if (selected('wait')) {
+    process.stdout.write('## Wait estimate: simulated farm (4 backends, one model on one only, 40 users, 400 jobs, virtual clock)\n');
+    const { benchWaits } = await import('./wait-bench.js');
+    const w = await benchWaits();
+    const share = (value: number) => `${(value * 100).toFixed(1)} %`;
+    process.stdout.write(`estimated start error, share of the real wait: median ${share(w.medianShare)}, p90 ${share(w.p90Share)}   (${w.waited} of ${w.jobs} jobs waited >= 1 s)\n`);
+    process.stdout.write(`  estimates on measured times only:          median ${share(w.measuredMedianShare)}, p90 ${share(w.measuredP90Share)}   (${w.measured} jobs)\n`);
+    process.stdout.write(`  baseline, places ahead x median job / backends: median ${share(w.naiveMedianShare)}, p90 ${share(w.naiveP90Share)}   ratio of medians ${(w.medianShare / w.naiveMedianShare).toFixed(2)}x\n`);
+    process.stdout.write(`  median absolute error ${w.medianErrorS.toFixed(1)} s on a median real wait of ${w.medianWaitS.toFixed(1)} s\n`);
+    const fifo = await benchWaits({ fair: false });
+    process.stdout.write(`  same farm, first-come line (no later job can jump ahead): median ${share(fifo.medianShare)}, p90 ${share(fifo.p90Share)}\n\n`);
   }
   if (selected('slack')) {
     process.stdout.write('## Slack: signed /generate -> ack / "queued" message, real Bolt vs the fake; baseline: a signed url_verification\n');

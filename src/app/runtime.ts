@@ -22,6 +22,8 @@ import { BackendReports } from '../infra/backend-reports.js';
 import { BackendStates } from '../infra/backend-states.js';
 import { FarmDashboard } from '../core/farm/farm-dashboard.js';
 import { PostgresFarmRecords } from '../db/farm-records.js';
+import { WaitEstimates } from '../infra/wait-estimates.js';
+import { WaitRecords } from '../db/wait-records.js';
 import { ReportedModelCatalog } from '../infra/model-catalog.js';
 import { RedisEventBus } from '../infra/event-bus.js';
 import { BullJobQueue } from '../infra/queue.js';
@@ -68,6 +70,8 @@ export interface Runtime {
   backendStates: BackendStates;
   /** The moderators' farm dashboard (GET /api/admin/farm, /dashboard). */
   farm: FarmDashboard;
+  /** Expected start and finish of queued jobs (the service's submit and view, the worker's places in line). */
+  waits: WaitEstimates;
   close(): Promise<void>;
 }
 
@@ -97,6 +101,17 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   const characters = new CharacterService({ records: new PostgresCharacterRecords(database.db), projects: projectRecords });
   const usageRecords = new PostgresUsageRecords(database.db);
   const policy = createPolicyHooks(config);
+  const waitRecords = new WaitRecords(database.db);
+  const waits = new WaitEstimates(
+    {
+      measured: () => waitRecords.measured(),
+      running: () => waitRecords.running(),
+      queued: (limit) => waitRecords.queued(limit),
+      states: () => backendStates.all(),
+      reports: () => backendReports.fresh(),
+    },
+    { concurrency: config.WORKER_CONCURRENCY, log },
+  );
   const service = new GenerateService({
     characters,
     records,
@@ -109,6 +124,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     maxPromptLength: config.MAX_PROMPT_LENGTH,
     models: new ReportedModelCatalog(config.models, backendReports, (error) => log.warn({ err: error }, 'could not read the backend checks; models count as unknown')),
     onEventLost: (error) => log.warn({ err: error }, 'could not announce a queued job'),
+    waits,
   });
   const tokens = new TokenService(database.db, config.APP_SECRET);
   const runtime: Runtime = {
@@ -136,6 +152,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     backendReports,
     backendStates,
     farm: new FarmDashboard(new PostgresFarmRecords(database.db), backendStates),
+    waits,
     async close() {
       await events.close();
       await queue.close();

@@ -108,7 +108,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
       });
   }, options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
   sweepTimer.unref();
-  const places = new PlacesAnnouncer(store, (event) => runtime.events.publish(event), log);
+  const places = new PlacesAnnouncer(runtime.waits, (event) => runtime.events.publish(event), log);
   const running = await startGenerateWorker(
     {
       connection: runtime.redis,

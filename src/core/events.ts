@@ -1,4 +1,5 @@
 import type { JobFailureCode } from './job-failures.js';
+import type { Eta } from './wait/estimate.js';
 
 /**
  * Job lifecycle events. The worker publishes them; every adapter that owns a reply renders them
@@ -24,7 +25,8 @@ interface Base {
 }
 
 export type JobEvent =
-  | (Base & { type: 'queued'; position: number })
+  /** A place in line, with the expected start and finish when they could be estimated. */
+  | (Base & { type: 'queued'; position: number; eta?: Eta })
   | (Base & { type: 'started'; attempt: number; backend: string })
   | (Base & { type: 'progress'; step: number; totalSteps: number; percent: number; stage: string })
   | (Base & { type: 'saving'; percent: number })

@@ -14,6 +14,7 @@ import type { AssetRecord, GenerateRecords, Identity, JobRecord, ProjectForJob }
 import type { Role } from './roles.js';
 import { roleAtLeast } from './roles.js';
 import { quotaRefusal, quotaStatus, type GpuUsageReader } from './usage/gpu-quota.js';
+import type { Eta, JobWaits } from './wait/estimate.js';
 
 export type JobListScope = 'mine' | 'space';
 
@@ -53,11 +54,15 @@ export interface GenerateServiceDeps {
   onEventLost?: (error: unknown) => void;
   /** The models users may pick. Without it every job runs on the backend's one model ('default'). */
   models?: ModelCatalog;
+  /** Expected start and finish of queued jobs; without it the queued message shows the place only. */
+  waits?: JobWaits;
 }
 
 export interface Submitted {
   job: JobRecord;
   position: number;
+  /** When it should start and finish, if it could be estimated. */
+  eta?: Eta;
   role: Role;
 }
 
@@ -65,6 +70,7 @@ export interface JobView {
   job: JobRecord;
   assets: AssetRecord[];
   position: number;
+  eta?: Eta;
 }
 
 /** Where the job came from, for the permission checks on reads and cancels. */
@@ -190,10 +196,10 @@ export class GenerateService {
         reply,
       }, { projectSlug: project.slug, userExternalId: actor.userExternalId });
       // The place in line comes from the record, so it need not wait for the queue's answer.
-      const [, position] = await Promise.all([this.deps.queue.enqueue(job.id, job.priority), records.queuePosition(job)]);
+      const [, position, eta] = await Promise.all([this.deps.queue.enqueue(job.id, job.priority), records.queuePosition(job), this.deps.waits?.estimate(job.id)]);
       // News only: the caller already has the place in line, so the request need not wait for Redis.
-      this.deps.events.publish({ type: 'queued', jobId: job.id, at: Date.now(), position }).catch((error: unknown) => this.deps.onEventLost?.(error));
-      return ok({ job, position, role });
+      this.deps.events.publish({ type: 'queued', jobId: job.id, at: Date.now(), position, ...(eta ? { eta } : {}) }).catch((error: unknown) => this.deps.onEventLost?.(error));
+      return ok({ job, position, role, ...(eta ? { eta } : {}) });
     } catch (error) {
       // Nothing was queued: give the slot back before reporting the failure.
       await this.deps.admission.release(userKey(identity), jobId);
@@ -210,8 +216,12 @@ export class GenerateService {
   async view(viewer: Viewer, jobId: string): Promise<Outcome<JobView>> {
     const job = await this.deps.records.getJob(jobId);
     if (!job || !mayRead(viewer, job)) return fail('not_found', 'no such job');
-    const [assets, position] = await Promise.all([this.deps.records.listAssets(job.id), this.deps.records.queuePosition(job)]);
-    return ok({ job, assets, position });
+    const [assets, position, eta] = await Promise.all([
+      this.deps.records.listAssets(job.id),
+      this.deps.records.queuePosition(job),
+      job.status === 'queued' ? this.deps.waits?.estimate(job.id) : undefined,
+    ]);
+    return ok({ job, assets, position, ...(eta ? { eta } : {}) });
   }
 
   async cancel(viewer: Viewer, jobId: string): Promise<Outcome<JobRecord>> {

@@ -75,14 +75,6 @@ export function prepareHotStatements(db: Database) {
       .where(and(eq(jobs.id, p('id')), inArray(jobs.status, ['queued', 'running']), eq(projects.id, jobs.projectId), eq(users.id, jobs.userId)))
       .returning({ job: jobs, slug: projects.slug, userExternalId: users.externalId, previousStatus: sql<string>`prior.previous_status` })
       .prepare('ap_job_claim'),
-
-    queuedPlaces: db
-      .select({ id: jobs.id, position: sql<number>`(row_number() over (order by ${jobs.priority}, ${jobs.createdAt}))::int` })
-      .from(jobs)
-      .where(eq(jobs.status, 'queued'))
-      .orderBy(jobs.priority, jobs.createdAt)
-      .limit(p('limit'))
-      .prepare('ap_queued_places'),
   };
 }
 

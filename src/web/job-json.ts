@@ -3,6 +3,7 @@ import type { JobView } from '../core/generate-service.js';
 import { groupOutputs } from '../core/outputs.js';
 import { readDetails } from '../core/job-message/model.js';
 import type { AssetRecord, JobRecord } from '../core/records.js';
+import type { Eta } from '../core/wait/estimate.js';
 import type { MediaLinks } from '../infra/links/media-links.js';
 import { jobFailureMessage } from './job-failure-words.js';
 
@@ -72,6 +73,11 @@ function errorJson(job: JobRecord, reader: StatusReader) {
   };
 }
 
+/** Expected start and finish of a queued job; approximate until times were measured for its kind and model. */
+function etaJson(eta: Eta): { starts_at: string; finishes_at: string; approximate: boolean } {
+  return { starts_at: new Date(eta.startsAt).toISOString(), finishes_at: new Date(eta.finishesAt).toISOString(), approximate: eta.approximate };
+}
+
 /** The seed-compatible status body, extended. Read as a non-admin unless told otherwise. */
 export function statusJson(view: JobView, links: MediaLinks, publicUrl: string, reader: StatusReader = { admin: false }) {
   const { job } = view;
@@ -81,6 +87,7 @@ export function statusJson(view: JobView, links: MediaLinks, publicUrl: string, 
     progress: job.progress,
     stage: job.stage,
     ...(job.status === 'queued' ? { position: view.position } : {}),
+    ...(job.status === 'queued' && view.eta ? { eta: etaJson(view.eta) } : {}),
     ...(job.errorCode ? { error: errorJson(job, reader) } : {}),
     project: job.projectSlug,
     prompt: job.promptSent,
@@ -107,7 +114,7 @@ export function eventJson(event: JobEvent, links: MediaLinks): Record<string, un
   const base = { type: event.type, job_id: event.jobId, at: event.at };
   switch (event.type) {
     case 'queued':
-      return { ...base, position: event.position };
+      return { ...base, position: event.position, ...(event.eta ? { eta: etaJson(event.eta) } : {}) };
     case 'started':
       return { ...base, attempt: event.attempt, backend: event.backend, progress: 0 };
     case 'progress':

@@ -1,6 +1,7 @@
 import { jobFailureMessage } from './job-failure-words.js';
 import { ordinal } from '../core/job-message/bar.js';
 import { buttons, isDeleted, isFinal, type Button, type JobError, type JobMessage, type Stage } from '../core/job-message/model.js';
+import type { Eta } from '../core/wait/estimate.js';
 
 /**
  * The web's renderer of the one job message (core/job-message/model.ts): the `view` event of a
@@ -31,6 +32,8 @@ export interface WebJobView {
   prompt: string;
   /** 1-based place in line, while queued. */
   place?: number;
+  /** Expected start and finish (ISO 8601), while queued and when they could be estimated; approximate before any times were measured. */
+  eta?: { starts_at: string; finishes_at: string; approximate: boolean };
   step?: number;
   total_steps?: number;
   /** The finished job's files (empty until then, and after they were deleted). */
@@ -56,10 +59,22 @@ function webFailureText(error: JobError | undefined): string {
   return error?.ref ? `${what} Reference ${error.ref}.` : what;
 }
 
+/** The server does not know the reader's time zone: the text says UTC, and `eta` carries the instants for the page. */
+function utcTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+}
+
+function waitText(eta: Eta | undefined): string {
+  if (!eta) return '';
+  return eta.approximate
+    ? ` · expected start about ${utcTime(eta.startsAt)}, done around ${utcTime(eta.finishesAt)} (a first guess: no times measured yet)`
+    : ` · expected start ${utcTime(eta.startsAt)}, done around ${utcTime(eta.finishesAt)}`;
+}
+
 function statusText(m: JobMessage): string {
   switch (m.stage) {
     case 'queued':
-      return `Queued — ${ordinal(m.position ?? 1)} in line`;
+      return `Queued — ${ordinal(m.position ?? 1)} in line${waitText(m.eta)}`;
     case 'starting':
       return m.retryReason === 'worker_stopped' ? 'Retrying after a worker stopped — starting…' : 'Starting…';
     case 'running':
@@ -96,6 +111,9 @@ export function renderWebView(m: JobMessage, ctx: WebViewContext): WebJobView {
     final: isFinal(m),
     prompt: job.prompt,
     ...(m.stage === 'queued' ? { place: m.position ?? 1 } : {}),
+    ...(m.stage === 'queued' && m.eta
+      ? { eta: { starts_at: new Date(m.eta.startsAt).toISOString(), finishes_at: new Date(m.eta.finishesAt).toISOString(), approximate: m.eta.approximate } }
+      : {}),
     ...(m.stage === 'running' && m.step !== undefined ? { step: m.step, total_steps: m.totalSteps ?? 0 } : {}),
     images,
     ...(m.stage === 'completed' ? { recipe: `seed ${m.seed ?? ''} · ${size}${m.backend ? ` · ${m.backend}` : ''}` } : {}),

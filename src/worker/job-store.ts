@@ -137,12 +137,6 @@ export class WorkerJobStore {
       .where(and(eq(jobs.id, jobId), eq(jobs.status, 'running')));
   }
 
-  /** The first `limit` queued jobs with their 1-based places, in the queue's own order. */
-  async queuedPlaces(limit: number): Promise<Array<{ id: string; position: number }>> {
-    const rows = await this.records.hot.queuedPlaces.execute({ limit });
-    return rows;
-  }
-
   /** Jobs the record says are unfinished, oldest first: the reconciler checks each is in the queue. */
   async unfinishedJobs(limit: number): Promise<Array<{ id: string; priority: number }>> {
     return this.db

@@ -1,4 +1,5 @@
 import type { JobEvent } from '../core/events.js';
+import type { Eta } from '../core/wait/estimate.js';
 import type { Logger } from '../shared/logger.js';
 
 /** Places in line re-announced at a time; further back, the number shown is refreshed as jobs move up. */
@@ -6,8 +7,14 @@ const PLACES_TO_REFRESH = 25;
 /** A person reads "Nth in line" at human speed: one refresh a second is plenty, and bounded work under load. */
 const DEFAULT_INTERVAL_MS = 1_000;
 
+/**
+ * While jobs wait, their estimates are refreshed this often even if no job starts: a running job
+ * slower than expected pushes every start back, and the messages should say so.
+ */
+const DEFAULT_DRIFT_REFRESH_MS = 15_000;
+
 export interface PlacesSource {
-  queuedPlaces(limit: number): Promise<Array<{ id: string; position: number }>>;
+  queuedPlaces(limit: number): Promise<Array<{ id: string; position: number; eta?: Eta }>>;
 }
 
 /**
@@ -19,6 +26,7 @@ export class PlacesAnnouncer {
   private lastRun = Number.NEGATIVE_INFINITY;
   private running: Promise<void> | undefined;
   private trailing: NodeJS.Timeout | undefined;
+  private drift: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
@@ -26,6 +34,7 @@ export class PlacesAnnouncer {
     private readonly publish: (event: JobEvent) => Promise<void>,
     private readonly log: Logger,
     private readonly intervalMs = DEFAULT_INTERVAL_MS,
+    private readonly driftRefreshMs = DEFAULT_DRIFT_REFRESH_MS,
   ) {}
 
   /** A job started: everyone behind it moved up. */
@@ -49,6 +58,7 @@ export class PlacesAnnouncer {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.trailing);
+    clearTimeout(this.drift);
     this.trailing = undefined;
     await this.running;
   }
@@ -58,7 +68,12 @@ export class PlacesAnnouncer {
     try {
       const places = await this.source.queuedPlaces(PLACES_TO_REFRESH);
       const at = Date.now();
-      await Promise.all(places.map((p) => this.publish({ type: 'queued', jobId: p.id, at, position: p.position })));
+      await Promise.all(places.map((p) => this.publish({ type: 'queued', jobId: p.id, at, position: p.position, ...(p.eta ? { eta: p.eta } : {}) })));
+      clearTimeout(this.drift);
+      if (places.length > 0 && !this.closed) {
+        this.drift = setTimeout(() => this.jobStarted(), this.driftRefreshMs);
+        this.drift.unref();
+      }
     } catch (error) {
       this.log.warn({ err: error }, 'could not refresh places in line');
     } finally {

@@ -56,7 +56,9 @@ describe('POST /api/anime/generate through to a stored image', () => {
     const image = completed.images[0]!;
     // The job message as the web renders it rides along: from the record's "queued" to the final view.
     const views = events.filter((e) => e.event === 'view').map((e) => e.data as unknown as WebJobView);
-    expect(views[0]).toMatchObject({ stage: 'queued', text: 'Queued — 1st in line', final: false });
+    // Nothing measured yet on a fresh database: the estimate is the cold-start default, said as "about".
+    expect(views[0]).toMatchObject({ stage: 'queued', text: expect.stringMatching(/^Queued — 1st in line · expected start about \d\d:\d\d UTC/), final: false });
+    expect(views[0]!.eta).toMatchObject({ starts_at: expect.any(String), finishes_at: expect.any(String), approximate: true });
     expect(views.filter((v) => v.final)).toEqual([views.at(-1)]);
     expect(views.at(-1)).toMatchObject({ stage: 'completed', text: 'Done', percent: 100, recipe: 'seed 42 · 256×320 · builtin', actions: ['reroll', 'delete'] });
     // The same file (a link signed a moment apart may carry the next hour's expiry).

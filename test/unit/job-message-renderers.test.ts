@@ -10,6 +10,8 @@ import { assetRecords, completedRecord, JOB_ID, jobRecord } from '../support/job
 /** What the contract needs from a renderer: all visible text, and which buttons it offers. */
 interface RendererUnderTest {
   name: string;
+  /** How the platform writes an instant (ms since 1970) so that its readers see their own clock, or UTC where it cannot. */
+  instant(ms: number): string;
   render(m: JobMessage): unknown;
   text(rendered: unknown): string;
   buttons(rendered: unknown): Button[];
@@ -25,6 +27,7 @@ const SLACK_ACTIONS: Record<string, Button> = { [ACTION_CANCEL]: 'cancel', [ACTI
 const RENDERERS: RendererUnderTest[] = [
   {
     name: 'discord',
+    instant: (ms) => `<t:${ms / 1000}:`,
     render: (m) => renderDiscord(m, { mode: 'interaction', projectUrl: (j) => `http://x/p/${j.projectSlug}`, links: { url: (id) => `http://x/media/${id}` }, attachmentLimit: 10 << 20 }),
     text: (r) => JSON.stringify(r),
     pingsNobody: (r) => (r as ReturnType<typeof renderDiscord>).body.allowed_mentions.parse.length === 0,
@@ -33,6 +36,7 @@ const RENDERERS: RendererUnderTest[] = [
   },
   {
     name: 'slack',
+    instant: (ms) => `<!date^${ms / 1000}^{time}|${new Date(ms).toISOString().slice(11, 16)} UTC>`,
     render: (m) => renderSlack(m, { project: `http://x/p/${m.job.projectSlug}` }),
     text: (r) => JSON.stringify(r),
     pingsNobody: (r) => !/<@U1>|<!everyone>/.test(JSON.stringify(r)),
@@ -41,6 +45,7 @@ const RENDERERS: RendererUnderTest[] = [
   },
   {
     name: 'web',
+    instant: (ms) => new Date(ms).toISOString().slice(11, 16),
     render: (m) => renderWebView(m, { mediaUrl: (id) => `http://x/media/${id}`, projectUrl: `http://x/p/${m.job.projectSlug}` }),
     text: (r) => JSON.stringify(r),
     pingsNobody: (r) => (r as WebJobView).prompt === PROMPT && PAGE_WRITES_ONLY_TEXT,
@@ -50,6 +55,8 @@ const RENDERERS: RendererUnderTest[] = [
 
 const at = (ms: number) => ({ jobId: JOB_ID, at: ms });
 const PROMPT = 'a cat <@U1> @everyone *bold*';
+/** 2026-12-03 12:03:00 and 12:05:00 UTC. */
+const MEASURED_ETA = { startsAt: Date.UTC(2026, 11, 3, 12, 3), finishesAt: Date.UTC(2026, 11, 3, 12, 5), approximate: false };
 const start = fromRecord(jobRecord({ request: { prompt: PROMPT }, promptSent: `hero fragment, ${PROMPT}` }), [], 2);
 
 /** The same sequence of states for every renderer: a whole job, a retry, and every ending. */
@@ -62,6 +69,8 @@ function states(): Array<[string, JobMessage]> {
   return [
     ['queued', start],
     ['queued, moved up', apply(start, { type: 'queued', ...at(5), position: 1 })],
+    ['queued, with a measured estimate', apply(start, { type: 'queued', ...at(5), position: 2, eta: MEASURED_ETA })],
+    ['queued, with a first guess', apply(start, { type: 'queued', ...at(5), position: 2, eta: { ...MEASURED_ETA, approximate: true } })],
     ['starting', started],
     ['running', running],
     ['saving', saving],
@@ -98,5 +107,22 @@ describe.each(RENDERERS)('the $name renderer keeps the job-message contract', (r
     expect(r.text(r.render(all.completed!))).toContain('7');
     expect(r.text(r.render(all.completed!))).toContain('512×768');
     expect(r.text(r.render(all.failed!))).toContain('ref-1');
+  });
+
+  test('a queued job shows its expected start and finish in the platform\'s own time format, and says "about" for a first guess', () => {
+    const all = Object.fromEntries(states());
+    const measured = r.text(r.render(all['queued, with a measured estimate']!));
+    expect(measured).toContain(r.instant(MEASURED_ETA.startsAt));
+    expect(measured).toContain(r.instant(MEASURED_ETA.finishesAt));
+    expect(measured).not.toContain('about');
+    const guess = r.text(r.render(all['queued, with a first guess']!));
+    expect(guess).toContain('about');
+    expect(guess).toContain(r.instant(MEASURED_ETA.startsAt));
+    // Once it starts, the estimate is gone.
+    for (const name of ['starting', 'running']) {
+      const started = apply(all['queued, with a measured estimate']!, { type: 'started', ...at(10), attempt: 1, backend: 'builtin' });
+      const shown = name === 'starting' ? started : apply(started, { type: 'progress', ...at(20), step: 1, totalSteps: 20, percent: 5, stage: 'sampling' });
+      expect(r.text(r.render(shown))).not.toContain(r.instant(MEASURED_ETA.startsAt));
+    }
   });
 });

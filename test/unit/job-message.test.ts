@@ -29,6 +29,26 @@ describe('one job message, moved by events', () => {
     expect(after).toMatchObject({ stage: 'running', step: 8, percent: 32 });
   });
 
+  test('an estimate comes with a place in line; small moves are not news, a real move or the first measurement is, and the start clears it', () => {
+    const eta = (startsAt: number, approximate = false) => ({ startsAt, finishesAt: startsAt + 30_000, approximate });
+    const now = 1_000_000;
+    const estimated = apply(queued(), { type: 'queued', jobId: JOB_ID, at: now, position: 3, eta: eta(now + 120_000, true) });
+    expect(estimated).toMatchObject({ stage: 'queued', position: 3, eta: eta(now + 120_000, true) });
+    // Measured now: news even though the times barely moved.
+    const measured = apply(estimated, { type: 'queued', jobId: JOB_ID, at: now + 1_000, position: 3, eta: eta(now + 121_000) });
+    expect(measured.eta).toEqual(eta(now + 121_000));
+    // 4 s on a two-minute wait: the same message, no edit.
+    expect(apply(measured, { type: 'queued', jobId: JOB_ID, at: now + 2_000, position: 3, eta: eta(now + 117_000) })).toBe(measured);
+    // Moved up and 40 s earlier: both shown.
+    const moved = apply(measured, { type: 'queued', jobId: JOB_ID, at: now + 3_000, position: 2, eta: eta(now + 81_000) });
+    expect(moved).toMatchObject({ position: 2, eta: eta(now + 81_000) });
+    // A place without an estimate keeps the last one.
+    expect(apply(moved, { type: 'queued', jobId: JOB_ID, at: now + 4_000, position: 1 })).toMatchObject({ position: 1, eta: eta(now + 81_000) });
+    const started = apply(moved, { type: 'started', ...at(now + 5_000), attempt: 1, backend: 'builtin' });
+    expect(started.eta).toBeUndefined();
+    expect(fromRecord(jobRecord(), [], 2, eta(now)).eta).toEqual(eta(now));
+  });
+
   test('duplicates: the same event twice is the same message', () => {
     const once = run(queued(), [{ type: 'started', ...at(20), attempt: 1, backend: 'builtin' }, progress(4, 30)]);
     expect(run(once, [progress(4, 30), { type: 'started', ...at(20), attempt: 1, backend: 'builtin' }])).toEqual(once);

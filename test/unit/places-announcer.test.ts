@@ -87,3 +87,30 @@ test('after close, no refresh runs, even one already scheduled', async () => {
   await vi.advanceTimersByTimeAsync(5_000);
   expect(queue.state.reads).toBe(1);
 });
+
+test('places carry their estimates, and while jobs wait the estimates are refreshed even when no job starts', async () => {
+  let reads = 0;
+  const eta = (startsAt: number) => ({ startsAt, finishesAt: startsAt + 1_000, approximate: false });
+  const source = {
+    async queuedPlaces() {
+      reads++;
+      return reads < 3 ? [{ id: 'b', position: 1, eta: eta(reads * 10_000) }] : [];
+    },
+  };
+  const { events, publish } = collect();
+  const announcer = new PlacesAnnouncer(source, publish, log, 1_000, 15_000);
+  announcer.jobStarted();
+  await vi.advanceTimersByTimeAsync(0);
+  expect(events).toEqual([{ type: 'queued', jobId: 'b', at: expect.any(Number), position: 1, eta: eta(10_000) }]);
+  await vi.advanceTimersByTimeAsync(14_999);
+  expect(reads).toBe(1);
+  await vi.advanceTimersByTimeAsync(1);
+  expect(reads).toBe(2);
+  expect(events.at(-1)).toMatchObject({ jobId: 'b', eta: eta(20_000) });
+  // An empty line stops the refreshes.
+  await vi.advanceTimersByTimeAsync(15_000);
+  expect(reads).toBe(3);
+  await vi.advanceTimersByTimeAsync(60_000);
+  expect(reads).toBe(3);
+  await announcer.close();
+});

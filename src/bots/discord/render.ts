@@ -1,6 +1,7 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
 import { ordinal, progressBar } from '../../core/job-message/bar.js';
 import { buttons, type Button, type JobFacts, type JobMessage } from '../../core/job-message/model.js';
+import type { Eta } from '../../core/wait/estimate.js';
 import type { MediaLinks } from '../../infra/links/media-links.js';
 import { buttonId } from './custom-ids.js';
 import { describeJobError } from './words.js';
@@ -53,10 +54,20 @@ function buttonRow(message: JobMessage): APIActionRowComponent<APIComponentInMes
   };
 }
 
+/** Discord's own timestamps: each reader sees them in their time zone, and the relative one counts down by itself. */
+function waitText(eta: Eta | undefined): string {
+  if (!eta) return '';
+  const starts = Math.round(eta.startsAt / 1000);
+  const finishes = Math.round(eta.finishesAt / 1000);
+  return eta.approximate
+    ? `\nExpected start about <t:${starts}:R>, done around <t:${finishes}:t> (a first guess: no times measured yet)`
+    : `\nExpected start <t:${starts}:R>, done around <t:${finishes}:t>`;
+}
+
 function statusLine(m: JobMessage): string {
   switch (m.stage) {
     case 'queued':
-      return `⏳ Queued — ${ordinal(m.position ?? 1)} in line`;
+      return `⏳ Queued — ${ordinal(m.position ?? 1)} in line${waitText(m.eta)}`;
     case 'starting':
       return m.retryReason === 'worker_stopped' ? `🔁 Retrying after a worker stopped — starting on ${m.backend ?? 'the image backend'}…` : `🎨 Starting on ${m.backend ?? 'the image backend'}…`;
     case 'running': {

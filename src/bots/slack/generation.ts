@@ -31,6 +31,6 @@ export async function startGeneration(
     await options.tell?.(failureText(outcome));
     return outcome;
   }
-  await deps.tracker.announce(outcome.value.job, reply, outcome.value.position);
+  await deps.tracker.announce(outcome.value.job, reply, outcome.value.position, outcome.value.eta);
   return outcome;
 }

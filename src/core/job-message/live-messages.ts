@@ -4,6 +4,7 @@ import type { AssetRecord, JobRecord } from '../records.js';
 import { LiveMessage, type LiveLog } from './live-message.js';
 import { apply, fromRecord, isFinal, type JobMessage } from './model.js';
 import type { LivePort, ReplyHandle } from './port.js';
+import type { Eta } from '../wait/estimate.js';
 
 /** The records the live messages read: a narrow slice of the system of record. */
 export interface LiveRecords {
@@ -63,8 +64,8 @@ export class LiveMessages<H extends ReplyHandle, R> {
    * A new job's message: posts it first when the handle has no message yet (Slack), records where
    * it is, then follows the job. Resolves once the first state is on the platform or queued for it.
    */
-  async announce(job: JobRecord, handle: H, position: number): Promise<H> {
-    const first = fromRecord(job, [], position);
+  async announce(job: JobRecord, handle: H, position: number, eta?: Eta): Promise<H> {
+    const first = fromRecord(job, [], position, eta);
     const { port } = this.deps;
     if (port.hasMessage(handle)) {
       this.follow(first, handle);

@@ -1,6 +1,7 @@
 import type { AssetView, JobEvent } from '../events.js';
 import { groupOutputs } from '../outputs.js';
 import type { AssetRecord, JobRecord } from '../records.js';
+import type { Eta } from '../wait/estimate.js';
 
 /**
  * One job's message, as every platform shows it (Discord, Slack, the web page). Pure: built from the
@@ -63,6 +64,8 @@ export interface JobMessage {
   stage: Stage;
   /** 1-based place in line, while queued. */
   position?: number;
+  /** Expected start and finish, while queued (core/wait). */
+  eta?: Eta;
   percent: number;
   step?: number;
   totalSteps?: number;
@@ -147,11 +150,11 @@ function outputsOfEvent(assets: readonly AssetView[]): OutputView[] {
 const STEP_STAGE = /^(.*) (\d+)\/(\d+)$/;
 
 /** The record's state: a new reply, a resumed one, or the truth a final event is confirmed against. */
-export function fromRecord(job: JobRecord, assets: readonly AssetRecord[], position = 1): JobMessage {
+export function fromRecord(job: JobRecord, assets: readonly AssetRecord[], position = 1, eta?: Eta): JobMessage {
   const base: JobMessage = { job: factsOf(job), stage: 'queued', percent: job.progress, outputs: [], at: 0, ...(job.backend ? { backend: job.backend } : {}) };
   switch (job.status) {
     case 'queued':
-      return job.attempts > 0 ? { ...base, stage: 'retrying', percent: 0 } : { ...base, position: Math.max(1, position), percent: 0 };
+      return job.attempts > 0 ? { ...base, stage: 'retrying', percent: 0 } : { ...base, position: Math.max(1, position), percent: 0, ...(eta ? { eta } : {}) };
     case 'running': {
       const match = STEP_STAGE.exec(job.stage);
       if (match) return { ...base, stage: 'running', activity: match[1]!, step: Number(match[2]), totalSteps: Number(match[3]) };
@@ -190,18 +193,22 @@ export function apply(message: JobMessage, event: JobEvent): JobMessage {
   if (event.jobId !== message.job.jobId || isFinal(message)) return message;
   const stale = event.at < message.at;
   switch (event.type) {
-    case 'queued':
-      if (message.stage !== 'queued' || message.position === event.position) return message;
-      return { ...message, position: Math.max(1, event.position) };
+    case 'queued': {
+      if (message.stage !== 'queued') return message;
+      const position = Math.max(1, event.position);
+      const eta = event.eta && etaIsNews(message.eta, event.eta, event.at) ? event.eta : message.eta;
+      if (position === message.position && eta === message.eta) return message;
+      return { ...message, position, ...(eta ? { eta } : {}) };
+    }
     case 'started':
       if (stale || ((message.stage === 'running' || message.stage === 'saving') && event.at === message.at)) return message;
       return { ...clearProgress(message), stage: 'starting', backend: event.backend, at: event.at };
     case 'progress':
       if (stale || message.stage === 'saving') return message;
-      return { ...message, stage: 'running', step: event.step, totalSteps: event.totalSteps, percent: event.percent, activity: event.stage, position: undefined, at: event.at };
+      return { ...message, stage: 'running', step: event.step, totalSteps: event.totalSteps, percent: event.percent, activity: event.stage, position: undefined, eta: undefined, at: event.at };
     case 'saving':
       if (stale) return message;
-      return { ...message, stage: 'saving', percent: event.percent, position: undefined, at: event.at };
+      return { ...message, stage: 'saving', percent: event.percent, position: undefined, eta: undefined, at: event.at };
     case 'failed':
       if (event.willRetry) return stale ? message : { ...clearProgress(message), stage: 'retrying', at: event.at };
       return { ...message, stage: 'failed', error: { code: event.code, details: event.details, ...(event.ref ? { ref: event.ref } : {}) }, at: Math.max(message.at, event.at) };
@@ -233,7 +240,18 @@ export function settle(fromEvents: JobMessage, recorded: JobMessage | undefined)
   return recorded;
 }
 
+/** Estimates that moved by less than this, or by less than this share of the wait left, are not worth an edit. */
+const ETA_STEADY_MS = 5_000;
+const ETA_STEADY_SHARE = 0.1;
+
+/** Whether a new estimate says something the shown one does not: "about" became measured, or a time moved noticeably. */
+function etaIsNews(shown: Eta | undefined, next: Eta, now: number): boolean {
+  if (!shown || shown.approximate !== next.approximate) return true;
+  const moved = Math.max(Math.abs(next.startsAt - shown.startsAt), Math.abs(next.finishesAt - shown.finishesAt));
+  return moved >= Math.max(ETA_STEADY_MS, ETA_STEADY_SHARE * (next.startsAt - now));
+}
+
 function clearProgress(message: JobMessage): JobMessage {
-  const { step: _step, totalSteps: _total, activity: _activity, position: _position, ...rest } = message;
+  const { step: _step, totalSteps: _total, activity: _activity, position: _position, eta: _eta, ...rest } = message;
   return { ...rest, percent: 0 };
 }

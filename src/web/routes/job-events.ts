@@ -85,7 +85,7 @@ export function registerJobEvents(app: FastifyInstance, deps: JobEventsDeps): vo
     raw.on('close', finish);
 
     const context = { mediaUrl: (assetId: string) => deps.links.url(assetId), projectUrl: deps.projectUrl(auth.viewer, view.value.job.projectSlug) };
-    let message = fromRecord(view.value.job, view.value.assets, view.value.position);
+    let message = fromRecord(view.value.job, view.value.assets, view.value.position, view.value.eta);
     let shown = JSON.stringify(renderWebView(message, context));
     send('status', statusJson(view.value, deps.links, deps.publicUrl));
     sendJson('view', shown);

@@ -40,5 +40,5 @@ export async function startJob(
     await responder.say(describeFailure(outcome, doing));
     return;
   }
-  await ctx.tracker.announce(outcome.value.job, reply, outcome.value.position);
+  await ctx.tracker.announce(outcome.value.job, reply, outcome.value.position, outcome.value.eta);
 }

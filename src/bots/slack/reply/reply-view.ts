@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import { ordinal, progressBar } from '../../../core/job-message/bar.js';
 import { buttons, isDeleted, isFinal, type Button, type JobMessage } from '../../../core/job-message/model.js';
 import type { JobRecord } from '../../../core/records.js';
+import type { Eta } from '../../../core/wait/estimate.js';
 import { clip, escapeSlackText } from '../escape.js';
 import { jobFailureText } from '../words.js';
 
@@ -14,10 +15,22 @@ export interface RenderedReply {
   blocks: types.KnownBlock[];
 }
 
+/** Slack's date token shows each reader their own clock; the fallback (old clients, notifications) is UTC. */
+function slackTime(ms: number): string {
+  return `<!date^${Math.round(ms / 1000)}^{time}|${new Date(ms).toISOString().slice(11, 16)} UTC>`;
+}
+
+function waitText(eta: Eta | undefined): string {
+  if (!eta) return '';
+  return eta.approximate
+    ? ` · expected start about ${slackTime(eta.startsAt)}, done around ${slackTime(eta.finishesAt)} (a first guess: no times measured yet)`
+    : ` · expected start ${slackTime(eta.startsAt)}, done around ${slackTime(eta.finishesAt)}`;
+}
+
 function statusLine(m: JobMessage): string {
   switch (m.stage) {
     case 'queued':
-      return `:hourglass_flowing_sand: Queued — ${ordinal(m.position ?? 1)} in line`;
+      return `:hourglass_flowing_sand: Queued — ${ordinal(m.position ?? 1)} in line${waitText(m.eta)}`;
     case 'starting':
       return `:art: ${progressBar(0)} 0% · ${m.retryReason === 'worker_stopped' ? 'retrying after a worker stopped' : 'starting'}`;
     case 'running': {
