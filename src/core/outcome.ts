@@ -29,8 +29,6 @@ export interface Failure {
   code: FailureCode;
   /** What only the core can name (a field's rule, a missing project); absent on refusals. */
   problem?: FailureProblem;
-  /** @deprecated while the services move to problems: a short English phrase. */
-  message?: string;
   /** The request field at fault, for invalid_input. */
   field?: string;
   /** When the caller may try again (rate_limited, too_many_pending, queue_full). */
@@ -54,20 +52,15 @@ export function ok<T>(value: T): Success<T> {
   return { ok: true, value };
 }
 
-type FailureExtra = Omit<Failure, 'ok' | 'code' | 'message' | 'problem'>;
+type FailureExtra = Omit<Failure, 'ok' | 'code' | 'problem'>;
 
 /**
  * A failure for `problem` (its code follows from the reason). A problem that names a field is
  * the failure's field too, unless `extra` names the request field otherwise.
  */
-export function fail(problem: FailureProblem, extra?: FailureExtra): Failure;
-/** @deprecated while the services move to problems. */
-export function fail(code: FailureCode, message: string, extra?: FailureExtra): Failure;
-export function fail(first: FailureProblem | FailureCode, second?: string | FailureExtra, third: FailureExtra = {}): Failure {
-  if (typeof first === 'string') return { ok: false, code: first, message: second as string, ...third };
-  const extra = (second ?? {}) as FailureExtra;
-  const field = 'field' in first && typeof first.field === 'string' ? { field: first.field } : {};
-  return { ok: false, code: REASON_CODES[first.reason], ...field, ...extra, problem: first };
+export function fail(problem: FailureProblem, extra: FailureExtra = {}): Failure {
+  const field = 'field' in problem && typeof problem.field === 'string' ? { field: problem.field } : {};
+  return { ok: false, code: REASON_CODES[problem.reason], ...field, ...extra, problem };
 }
 
 /** A refusal whose words follow from its code and reason (content, limits, role): no problem. */

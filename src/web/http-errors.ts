@@ -38,7 +38,7 @@ const CONTENT: Record<string, string> = {
 export const FAILURE_REASON_WORDS: FailureReasonWords = failureSentences();
 
 function specifics(failure: Failure): string | undefined {
-  return failure.problem ? describeProblem(FAILURE_REASON_WORDS, failure.problem) : failure.message;
+  return failure.problem && describeProblem(FAILURE_REASON_WORDS, failure.problem);
 }
 
 /**
@@ -74,9 +74,6 @@ export function inWebTerms(failure: Failure, names: Readonly<Record<string, stri
   const renamed: Failure = { ...failure };
   if (failure.field !== undefined) renamed.field = rename(failure.field);
   if (failure.problem && 'field' in failure.problem && typeof failure.problem.field === 'string') renamed.problem = { ...failure.problem, field: rename(failure.problem.field) };
-  if (failure.message !== undefined && failure.field !== undefined && renamed.field !== failure.field) {
-    renamed.message = failure.message.split(failure.field.split('.')[0]!).join(renamed.field!.split('.')[0]!);
-  }
   return renamed;
 }
 

@@ -78,7 +78,7 @@ function gpuQuotaWords(failure: Failure): string {
 
 /** What the core named (a field's rule, a missing project), in words; undefined for refusals. */
 function specifics(failure: Failure): string | undefined {
-  return failure.problem ? describeProblem(FAILURE_REASON_WORDS, failure.problem) : failure.message;
+  return failure.problem && describeProblem(FAILURE_REASON_WORDS, failure.problem);
 }
 
 /** Words for every failure the core can return, one per code; a failure's problem gives the specifics. */

@@ -32,8 +32,7 @@ export const FAILURE_REASON_WORDS: FailureReasonWords = failureSentences();
 
 /** What the core named (a field's rule, a missing project), as a phrase to put after a colon. */
 function specifics(failure: Failure): string {
-  const what = failure.problem ? describeProblem(FAILURE_REASON_WORDS, failure.problem) : failure.message;
-  return what ? `: ${what}` : '';
+  return failure.problem ? `: ${describeProblem(FAILURE_REASON_WORDS, failure.problem)}` : '';
 }
 
 /**

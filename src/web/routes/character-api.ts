@@ -23,11 +23,11 @@ const FIELDS: Record<string, string> = {
 const WEB_NAME = Object.fromEntries(Object.entries(FIELDS).map(([web, core]) => [core, web]));
 
 function toCore(body: unknown, allowProject: boolean): Outcome<Record<string, unknown>> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail('invalid_input', 'the body must be a JSON object', { field: 'body' });
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail({ reason: 'body_not_object' }, { field: 'body' });
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
     const core = FIELDS[key];
-    if (!core || (core === 'project' && !allowProject)) return fail('invalid_input', `${key.slice(0, 40)}: unknown field`, { field: key.slice(0, 40) });
+    if (!core || (core === 'project' && !allowProject)) return fail({ reason: 'unknown_field', field: key.slice(0, 40) });
     out[core] = value;
   }
   return ok(out);

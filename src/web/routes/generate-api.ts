@@ -28,14 +28,14 @@ const WEB_NAME = Object.fromEntries(Object.entries(FIELD_MAP).map(([web, core]) 
 
 function toCoreRequest(body: unknown): Outcome<Record<string, unknown>> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return fail('invalid_input', 'the body must be a JSON object', { field: 'body' });
+    return fail({ reason: 'body_not_object' }, { field: 'body' });
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
     const mapped = FIELD_MAP[key];
     if (!mapped) {
       const field = key.slice(0, 40);
-      return fail('invalid_input', `${field}: unknown field (known: ${Object.keys(FIELD_MAP).join(', ')})`, { field });
+      return fail({ reason: 'unknown_field', field, known: Object.keys(FIELD_MAP) });
     }
     out[mapped] = value;
   }
