@@ -17,8 +17,8 @@ export interface FieldRuleDetails {
   type: { expected: string };
   /** zod's too_small; origin is what is counted (string: characters, array: items, number: the value). */
   min: { minimum: number; origin?: string; inclusive?: boolean };
-  /** zod's too_big. */
-  max: { maximum: number; origin?: string; inclusive?: boolean };
+  /** zod's too_big; `items` names what a list holds (default "items"). */
+  max: { maximum: number; origin?: string; inclusive?: boolean; items?: string };
   multiple_of: { divisor: number };
   /** zod's invalid_value: the values allowed. */
   one_of: { values: string[] };

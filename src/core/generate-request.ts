@@ -42,7 +42,7 @@ export function generateRequestSchema(limits: RequestLimits) {
     project: slug.optional(),
     characters: z
       .array(displayText({ max: 64, singleLine: true }).min(1), { error: ruleMessage({ rule: 'character_list' }) })
-      .max(4)
+      .max(4, { error: ruleMessage({ rule: 'max', maximum: 4, origin: 'array', items: 'names' }) })
       .optional(),
     width: side().default(512),
     height: side().default(512),

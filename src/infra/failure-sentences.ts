@@ -95,11 +95,11 @@ const PATTERN: Record<PatternProblem, string> = {
   nested_quantifier: 'is refused: a repeated group that repeats inside can take very long to match',
 };
 
-function bound(d: { origin?: string; inclusive?: boolean }, value: number, side: 'least' | 'most'): string {
+function bound(d: { origin?: string; inclusive?: boolean; items?: string }, value: number, side: 'least' | 'most'): string {
   const exclusive = d.inclusive === false;
   const than = side === 'least' ? (exclusive ? 'more than' : 'at least') : exclusive ? 'less than' : 'at most';
   if (d.origin === 'string') return side === 'least' && !exclusive && value === 1 ? 'must not be empty' : `must be ${than} ${value} characters`;
-  if (d.origin === 'array' || d.origin === 'set') return `must have ${than} ${value} items`;
+  if (d.origin === 'array' || d.origin === 'set') return `must have ${than} ${value} ${d.items ?? 'items'}`;
   return `must be ${than} ${value}`;
 }
 

@@ -157,6 +157,10 @@ describe('zod issues become rules with their facts', () => {
     expect(problemOf({ prompt: 'a\u0000b' })).toEqual({ reason: 'field_invalid', field: 'prompt', rule: 'no_nul' });
     expect(problemOf({ prompt: 'a\u0007b' })).toEqual({ reason: 'field_invalid', field: 'prompt', rule: 'no_control_chars' });
     expect(problemOf({ prompt: '   ' })).toEqual({ reason: 'field_invalid', field: 'prompt', rule: 'not_empty' });
+    const tooMany = parseInput(schema, { prompt: 'x', characters: ['a', 'b', 'c', 'd', 'e'] });
+    expect(!tooMany.ok && WEB_FAILURE_WORDS.invalid_input(tooMany)).toBe('characters must have at most 4 names');
+    const emptyName = parseInput(schema, { prompt: 'x', characters: [''] });
+    expect(!emptyName.ok && WEB_FAILURE_WORDS.invalid_input(emptyName)).toBe('characters.0 must not be empty');
   });
 
   test('a rule message that is not one (a forged or unknown rule) reads as invalid, never as its text', () => {
