@@ -79,7 +79,7 @@ const RULES: { readonly [R in FieldRule]: true } = {
 
 export const FIELD_RULES = Object.keys(RULES) as FieldRule[];
 
-export function isFieldRule(value: unknown): value is FieldRule {
+function isFieldRule(value: unknown): value is FieldRule {
   return typeof value === 'string' && Object.hasOwn(RULES, value);
 }
 

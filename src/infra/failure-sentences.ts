@@ -147,7 +147,7 @@ const RULE_WORDS: RuleWords = {
 };
 
 /** The phrase for one broken rule (after the field's name). */
-export function fieldRuleWords(problem: FieldRuleProblem, quote: (v: string) => string = (v) => v): string {
+function fieldRuleWords(problem: FieldRuleProblem, quote: (v: string) => string = (v) => v): string {
   // Correlated union again: the record's type ties each rule to its details.
   return (RULE_WORDS[problem.rule] as (d: FieldRuleProblem, q: (v: string) => string) => string)(problem, quote);
 }
