@@ -32,7 +32,7 @@ export async function seedSearchRows(env: BenchEnvironment, rows = ROWS): Promis
   const viewer = await runtime.service.identify(ACTOR);
   for (const name of ['Festival', 'Beach Episode', 'Night Shift', 'Archive 2024']) {
     const created = await runtime.projects.create(viewer, { name });
-    if (!created.ok) throw new Error(created.message);
+    if (!created.ok) throw new Error(JSON.stringify(created));
   }
   const pool = runtime.database.pool;
   const spaceId = viewer.identity.spaceId;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ruleMessage } from './field-rules.js';
 import { wholeNumber } from './input-errors.js';
 import { displayText } from './text.js';
 
@@ -15,24 +16,16 @@ export const ASPECTS = {
 } as const;
 export type Aspect = keyof typeof ASPECTS;
 
-function text(field: string, max: number) {
-  return displayText(field, { max });
+function text(max: number) {
+  return displayText({ max });
 }
 
-function side(field: string) {
-  return z
-    .number({ error: `${field} must be a number` })
-    .int({ error: `${field} must be a whole number` })
-    .min(MIN_SIDE, { error: `${field} must be at least ${MIN_SIDE}` })
-    .max(MAX_SIDE, { error: `${field} must be at most ${MAX_SIDE}` })
-    .refine((n) => n % 8 === 0, { error: `${field} must be a multiple of 8` });
+function side() {
+  return z.number().int().min(MIN_SIDE).max(MAX_SIDE).multipleOf(8);
 }
 
-const slug = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'project must be lowercase letters, digits and dashes' });
+const projectSlug = ruleMessage({ rule: 'project_slug' });
+const slug = z.string().min(1, { error: projectSlug }).max(64, { error: projectSlug }).regex(/^[a-z0-9][a-z0-9-]*$/, { error: projectSlug });
 
 export interface RequestLimits {
   maxPromptLength: number;
@@ -44,28 +37,21 @@ export interface RequestLimits {
  */
 export function generateRequestSchema(limits: RequestLimits) {
   return z.strictObject({
-    prompt: text('prompt', limits.maxPromptLength).refine((s) => s.trim().length > 0, {
-      error: 'prompt must not be empty',
-    }),
-    negativePrompt: text('negativePrompt', limits.maxPromptLength).optional(),
+    prompt: text(limits.maxPromptLength).refine((s) => s.trim().length > 0, { error: ruleMessage({ rule: 'not_empty' }) }),
+    negativePrompt: text(limits.maxPromptLength).optional(),
     project: slug.optional(),
     characters: z
-      .array(displayText('characters', { max: 64, singleLine: true }).min(1, { error: 'characters must not hold an empty name' }), { error: 'characters must be a list of character names' })
-      .max(4, { error: 'characters may name at most 4 characters' })
+      .array(displayText({ max: 64, singleLine: true }).min(1), { error: ruleMessage({ rule: 'character_list' }) })
+      .max(4, { error: ruleMessage({ rule: 'max', maximum: 4, origin: 'array', items: 'names' }) })
       .optional(),
-    width: side('width').default(512),
-    height: side('height').default(512),
-    seed: wholeNumber('seed', 0, MAX_SEED).optional(),
-    steps: z
-      .number({ error: 'steps must be a number' })
-      .int({ error: 'steps must be a whole number' })
-      .min(1, { error: 'steps must be at least 1' })
-      .max(MAX_STEPS, { error: `steps must be at most ${MAX_STEPS}` })
-      .default(20),
-    count: wholeNumber('count', 1, MAX_COUNT).default(1),
-    kind: z.enum(['image', 'video'], { error: 'kind must be image or video' }).default('image'),
+    width: side().default(512),
+    height: side().default(512),
+    seed: wholeNumber(0, MAX_SEED).optional(),
+    steps: z.number().int().min(1).max(MAX_STEPS).default(20),
+    count: wholeNumber(1, MAX_COUNT).default(1),
+    kind: z.enum(['image', 'video']).default('image'),
     /** An offered model's id or display name; absent: the default. Checked against the catalog on submit. */
-    model: displayText('model', { max: 80, singleLine: true, trim: true }).optional(),
+    model: displayText({ max: 80, singleLine: true, trim: true }).optional(),
   });
 }
 

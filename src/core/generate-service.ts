@@ -115,8 +115,8 @@ export class GenerateService {
     const project = await this.usableProject({ identity, role }, request.value.project, actor.channel?.id);
     if (!project) {
       return request.value.project
-        ? fail('not_found', `no project named "${request.value.project}"`, { field: 'project' })
-        : fail('not_found', 'no project you may use here; name one with project', { field: 'project' });
+        ? fail({ reason: 'project_unknown', slug: request.value.project }, { field: 'project' })
+        : fail({ reason: 'no_usable_project' }, { field: 'project' });
     }
 
     const model = pickModel(await this.models(), request.value.model);
@@ -215,7 +215,7 @@ export class GenerateService {
   /** A job as its owner (or a moderator of its space) may see it. */
   async view(viewer: Viewer, jobId: string): Promise<Outcome<JobView>> {
     const job = await this.deps.records.getJob(jobId);
-    if (!job || !mayRead(viewer, job)) return fail('not_found', 'no such job');
+    if (!job || !mayRead(viewer, job)) return fail({ reason: 'job_unknown' });
     const [assets, position, eta] = await Promise.all([
       this.deps.records.listAssets(job.id),
       this.deps.records.queuePosition(job),
@@ -226,13 +226,13 @@ export class GenerateService {
 
   async cancel(viewer: Viewer, jobId: string): Promise<Outcome<JobRecord>> {
     const job = await this.deps.records.getJob(jobId);
-    if (!job || !mayRead(viewer, job)) return fail('not_found', 'no such job');
+    if (!job || !mayRead(viewer, job)) return fail({ reason: 'job_unknown' });
     const own = job.userId === viewer.identity.userId;
     if (!canOnResource(policyActor(viewer), 'cancel_job', { ownerId: job.userId })) {
-      return fail('forbidden', 'only the author or a moderator may cancel this job');
+      return fail({ reason: 'not_permitted', action: 'cancel_job' });
     }
     const audit = { spaceId: job.spaceId, actorUserId: viewer.identity.userId, action: 'job.cancelled', target: job.id, details: { own } };
-    if (!(await this.deps.records.cancelJob(job.id, audit))) return fail('conflict', `the job has already ${job.status === 'completed' ? 'finished' : 'ended'}`);
+    if (!(await this.deps.records.cancelJob(job.id, audit))) return fail({ reason: 'job_ended', finished: job.status === 'completed' });
     await this.deps.queue.removeWaiting(job.id);
     await this.deps.admission.release(job.userId, job.id);
     await this.publish({ type: 'cancelled', jobId: job.id, at: Date.now(), by: own ? 'user' : 'moderator' });
@@ -244,10 +244,10 @@ export class GenerateService {
   async reroll(actor: Actor, jobId: string, reply?: unknown): Promise<Outcome<Submitted>> {
     const viewer = await this.identify(actor);
     const job = await this.deps.records.getJob(jobId);
-    if (!job || job.spaceId !== viewer.identity.spaceId) return fail('not_found', 'no such job');
+    if (!job || job.spaceId !== viewer.identity.spaceId) return fail({ reason: 'job_unknown' });
     // A job in a project one may not see is as unknown as the project (its slug must not leak).
     const project = await this.deps.records.resolveProject(job.spaceId, viewer.identity.userId, job.projectSlug, undefined);
-    if (project && !canSeeProject(readerOf(viewer), project)) return fail('not_found', 'no such job');
+    if (project && !canSeeProject(readerOf(viewer), project)) return fail({ reason: 'job_unknown' });
     const { seed: _seed, ...request } = (job.request ?? {}) as Record<string, unknown>;
     return this.submit(actor, { ...request, project: job.projectSlug }, reply);
   }
@@ -255,9 +255,9 @@ export class GenerateService {
   /** Deletes a job's files (the Delete button): the author, or a moderator. */
   async deleteOutputs(viewer: Viewer, jobId: string): Promise<Outcome<{ deleted: number }>> {
     const job = await this.deps.records.getJob(jobId);
-    if (!job || job.spaceId !== viewer.identity.spaceId) return fail('not_found', 'no such job');
+    if (!job || job.spaceId !== viewer.identity.spaceId) return fail({ reason: 'job_unknown' });
     if (!canOnResource(policyActor(viewer), 'delete_image', { ownerId: job.userId })) {
-      return fail('forbidden', 'only the author or a moderator may delete this image');
+      return fail({ reason: 'not_permitted', action: 'delete_image' });
     }
     const keys = await this.deps.records.deleteAssets(job.id, {
       spaceId: job.spaceId,
@@ -273,7 +273,7 @@ export class GenerateService {
 
   /** A user's own jobs, or (moderators) the space's, newest first. */
   async listJobs(viewer: Viewer, scope: JobListScope, statuses?: JobRecord['status'][], limit = 25): Promise<Outcome<JobRecord[]>> {
-    if (scope === 'space' && !roleAtLeast(viewer.role, 'moderator')) return fail('forbidden', 'only moderators may list everyone\'s jobs');
+    if (scope === 'space' && !roleAtLeast(viewer.role, 'moderator')) return fail({ reason: 'not_permitted', action: 'list_space_jobs' });
     const jobs = await this.deps.records.listJobs({
       spaceId: viewer.identity.spaceId,
       ...(scope === 'mine' ? { userId: viewer.identity.userId } : {}),
@@ -316,10 +316,10 @@ export class GenerateService {
 
   private async resolveCharacters(spaceId: string, projectId: string, names: readonly string[]): Promise<Outcome<MergeableCharacter[]>> {
     if (names.length === 0) return ok([]);
-    if (!this.deps.characters) return fail('invalid_input', 'characters are not available here', { field: 'characters' });
+    if (!this.deps.characters) return fail({ reason: 'characters_unavailable', field: 'characters' });
     const found = await this.deps.characters.resolve(spaceId, projectId, names);
     if (found.ok) return ok(found.characters);
-    return fail('invalid_input', `characters: no character named "${found.unknown}" in this project or space`, { field: 'characters' });
+    return fail({ reason: 'character_unknown', field: 'characters', name: found.unknown });
   }
 
   private async gpuQuotaRefusal(role: Role, identity: Identity) {

@@ -19,9 +19,9 @@ export interface ModelCatalog {
   list(): Promise<OfferedModel[]>;
 }
 
-/** "anything-v5 (Anything V5), pony (Pony XL)": the words every refusal names the choices with. */
-export function describeChoices(choices: readonly ModelChoice[]): string {
-  return choices.map((c) => (c.label === c.id ? c.id : `${c.id} (${c.label})`)).join(', ');
+/** The choices a refusal names, as plain facts (the adapters word them). */
+function choicesOf(models: readonly ModelChoice[]): ModelChoice[] {
+  return models.map((m) => ({ id: m.id, label: m.label }));
 }
 
 /**
@@ -33,17 +33,17 @@ export function pickModel(offered: readonly OfferedModel[], requested: string | 
   const usable = offered.filter((m) => m.available !== false);
   if (requested === undefined) {
     const first = offered[0];
-    if (!first) return fail('invalid_input', 'model: no model is offered here', { field: 'model' });
+    if (!first) return fail({ reason: 'no_model_offered', field: 'model' });
     if (first.available !== false) return ok({ id: first.id, label: first.label });
     // The default is missing on the backend: say so, rather than silently drawing with another.
-    return fail('invalid_input', `model: the default model ${first.id} is not on the image server right now; choose one of: ${describeChoices(usable) || 'none is available'}`, { field: 'model' });
+    return fail({ reason: 'model_missing', field: 'model', model: first.id, isDefault: true, choices: choicesOf(usable) });
   }
   const wanted = requested.trim().toLowerCase();
   const found = offered.find((m) => m.id === wanted) ?? offered.find((m) => m.label.toLowerCase() === wanted);
   const shown = requested.trim().slice(0, 48);
-  if (!found) return fail('invalid_input', `model: no model named "${shown}"; choose one of: ${describeChoices(usable.length > 0 ? usable : offered)}`, { field: 'model' });
+  if (!found) return fail({ reason: 'model_unknown', field: 'model', name: shown, choices: choicesOf(usable.length > 0 ? usable : offered) });
   if (found.available === false) {
-    return fail('invalid_input', `model: ${found.id} is not on the image server right now; choose one of: ${describeChoices(usable) || 'none is available'}`, { field: 'model' });
+    return fail({ reason: 'model_missing', field: 'model', model: found.id, isDefault: false, choices: choicesOf(usable) });
   }
   return ok({ id: found.id, label: found.label });
 }

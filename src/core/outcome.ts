@@ -1,8 +1,11 @@
+import { REASON_CODES, type FailureProblem } from './failure-reasons.js';
+
 /**
- * Typed results from the core. Adapters turn a failure code into words (each has one table per
- * code). Where a failure names something only the core knows (the field and rule at fault, the
- * project not found) it says so in `message`, a short English phrase the web API echoes; refusals
- * whose words follow from the code and the reason carry no message at all.
+ * Typed results from the core: codes and facts, never prose. Adapters turn a failure into words
+ * (each has one table per code and one per reason). A failure that names something only the core
+ * knows (the field and rule at fault, the project not found) carries it as a `problem`: a reason
+ * from src/core/failure-reasons.ts with its details. Refusals by rule (role, content, limits)
+ * carry a `reason` instead, and their words follow from the code.
  */
 export const FAILURE_CODES = [
   'invalid_input',
@@ -24,8 +27,8 @@ export type FailureCode = (typeof FAILURE_CODES)[number];
 export interface Failure {
   ok: false;
   code: FailureCode;
-  /** What only the core can name (a field's rule, a missing project); absent on plain refusals. */
-  message?: string;
+  /** What only the core can name (a field's rule, a missing project); absent on refusals. */
+  problem?: FailureProblem;
   /** The request field at fault, for invalid_input. */
   field?: string;
   /** When the caller may try again (rate_limited, too_many_pending, queue_full). */
@@ -49,11 +52,18 @@ export function ok<T>(value: T): Success<T> {
   return { ok: true, value };
 }
 
-export function fail(code: FailureCode, message: string, extra: Omit<Failure, 'ok' | 'code' | 'message'> = {}): Failure {
-  return { ok: false, code, message, ...extra };
+type FailureExtra = Omit<Failure, 'ok' | 'code' | 'problem'>;
+
+/**
+ * A failure for `problem` (its code follows from the reason). A problem that names a field is
+ * the failure's field too, unless `extra` names the request field otherwise.
+ */
+export function fail(problem: FailureProblem, extra: FailureExtra = {}): Failure {
+  const field = 'field' in problem && typeof problem.field === 'string' ? { field: problem.field } : {};
+  return { ok: false, code: REASON_CODES[problem.reason], ...field, ...extra, problem };
 }
 
-/** A refusal whose words follow from its code and reason (content, limits, role): no message. */
-export function refuse(code: FailureCode, extra: Omit<Failure, 'ok' | 'code' | 'message'> = {}): Failure {
+/** A refusal whose words follow from its code and reason (content, limits, role): no problem. */
+export function refuse(code: FailureCode, extra: FailureExtra = {}): Failure {
   return { ok: false, code, ...extra };
 }

@@ -36,6 +36,7 @@ export interface TokenIssuer {
 }
 
 const PLATFORM_ROLE = /^[A-Za-z0-9_:-]{1,64}$/;
+const MAX_TOKEN_DAYS = 365;
 
 /**
  * Admin and moderator actions on a space: role mapping, settings (limits, content policy), API
@@ -52,14 +53,14 @@ export class SpaceAdminService {
   }
 
   async roleMappings(viewer: Viewer): Promise<Outcome<Array<{ platformRole: string; role: string }>>> {
-    if (!this.allowed(viewer, 'configure_space')) return fail('forbidden', 'only admins may see the role mapping');
+    if (!this.allowed(viewer, 'configure_space')) return fail({ reason: 'not_permitted', action: 'read_role_mapping' });
     return ok(await this.records.listRoleMappings(viewer.identity.spaceId));
   }
 
   /** Maps a platform role (Discord role id, Slack user group id) to an app role; null removes it. */
   async setRoleMapping(viewer: Viewer, platformRole: string, role: Role | null): Promise<Outcome<{ platformRole: string; role: Role | null }>> {
-    if (!this.allowed(viewer, 'configure_space')) return fail('forbidden', 'only admins may change the role mapping');
-    if (!PLATFORM_ROLE.test(platformRole)) return fail('invalid_input', 'platform_role must be a platform role id (letters, digits, _ : -)', { field: 'platform_role' });
+    if (!this.allowed(viewer, 'configure_space')) return fail({ reason: 'not_permitted', action: 'change_role_mapping' });
+    if (!PLATFORM_ROLE.test(platformRole)) return fail({ reason: 'field_invalid', field: 'platform_role', rule: 'platform_role' });
     await this.records.setRoleMapping(viewer.identity.spaceId, platformRole, role, {
       spaceId: viewer.identity.spaceId,
       actorUserId: viewer.identity.userId,
@@ -71,14 +72,14 @@ export class SpaceAdminService {
   }
 
   async settings(viewer: Viewer): Promise<Outcome<SpaceSettings>> {
-    if (!this.allowed(viewer, 'configure_space')) return fail('forbidden', 'only admins may see the space settings');
+    if (!this.allowed(viewer, 'configure_space')) return fail({ reason: 'not_permitted', action: 'read_settings' });
     return ok(readSpaceSettings(await this.records.getSettings(viewer.identity.spaceId)));
   }
 
   /** Replaces the given top-level sections (limits, defaultRole, content); validated before saving. */
   async updateSettings(viewer: Viewer, patch: unknown): Promise<Outcome<SpaceSettings>> {
-    if (!this.allowed(viewer, 'configure_space')) return fail('forbidden', 'only admins may change the space settings');
-    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return fail('invalid_input', 'settings must be an object', { field: 'settings' });
+    if (!this.allowed(viewer, 'configure_space')) return fail({ reason: 'not_permitted', action: 'change_settings' });
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return fail({ reason: 'field_invalid', field: 'settings', rule: 'type', expected: 'object' });
     const current = readSpaceSettings(await this.records.getSettings(viewer.identity.spaceId));
     const parsed = parseInput(spaceSettingsSchema, { ...current, ...patch }, 'settings');
     if (!parsed.ok) return parsed;
@@ -97,10 +98,10 @@ export class SpaceAdminService {
     viewer: Viewer,
     request: { subject: string; role: Role; days: number; platform: string; space: string },
   ): Promise<Outcome<{ token: string; tokenId: string; expiresAt: Date }>> {
-    if (!this.allowed(viewer, 'issue_tokens')) return fail('forbidden', 'only admins may issue API tokens');
-    if (!roleAtLeast(viewer.role, request.role)) return fail('forbidden', 'a token cannot carry a role above your own');
-    if (!/^[\w.@-]{1,64}$/.test(request.subject)) return fail('invalid_input', 'the user name is not valid', { field: 'user' });
-    if (!Number.isInteger(request.days) || request.days < 1 || request.days > 365) return fail('invalid_input', 'days must be from 1 to 365', { field: 'days' });
+    if (!this.allowed(viewer, 'issue_tokens')) return fail({ reason: 'not_permitted', action: 'issue_tokens' });
+    if (!roleAtLeast(viewer.role, request.role)) return fail({ reason: 'token_role_too_high' });
+    if (!/^[\w.@-]{1,64}$/.test(request.subject)) return fail({ reason: 'field_invalid', field: 'user', rule: 'token_subject' });
+    if (!Number.isInteger(request.days) || request.days < 1 || request.days > MAX_TOKEN_DAYS) return fail({ reason: 'field_invalid', field: 'days', rule: 'whole_range', min: 1, max: MAX_TOKEN_DAYS });
     const issued = await this.tokens.issue(
       {
         subject: request.subject,
@@ -121,14 +122,14 @@ export class SpaceAdminService {
   }
 
   async revokeToken(viewer: Viewer, tokenId: string): Promise<Outcome<{ tokenId: string }>> {
-    if (!this.allowed(viewer, 'issue_tokens')) return fail('forbidden', 'only admins may revoke API tokens');
+    if (!this.allowed(viewer, 'issue_tokens')) return fail({ reason: 'not_permitted', action: 'revoke_tokens' });
     const audit = { spaceId: viewer.identity.spaceId, actorUserId: viewer.identity.userId, action: 'token.revoked', target: tokenId };
-    if (!(await this.tokens.revoke(tokenId, viewer.identity.spaceId, audit))) return fail('not_found', 'no such token in this space');
+    if (!(await this.tokens.revoke(tokenId, viewer.identity.spaceId, audit))) return fail({ reason: 'token_unknown' });
     return ok({ tokenId });
   }
 
   async auditLog(viewer: Viewer, query: { limit?: number; beforeId?: number; action?: string }): Promise<Outcome<AuditEntry[]>> {
-    if (!this.allowed(viewer, 'read_audit_log')) return fail('forbidden', 'only admins may read the audit log');
+    if (!this.allowed(viewer, 'read_audit_log')) return fail({ reason: 'not_permitted', action: 'read_audit_log' });
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
     return ok(await this.records.listAudit(viewer.identity.spaceId, { limit, ...(query.beforeId ? { beforeId: query.beforeId } : {}), ...(query.action ? { action: query.action } : {}) }));
   }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { ruleMessage } from './field-rules.js';
 
 /**
  * The one rule for text that enters the core from any adapter (HTTP, Discord, Slack): every schema
- * builds its strings from here, and hand-checked values (search, path names) call textProblem.
+ * builds its strings from here, and hand-checked values (search, path names) call textRule.
  * Postgres refuses NUL in text and jsonb, and a lone UTF-16 surrogate cannot be encoded as UTF-8
  * (jsonb refuses its \u escape; text columns would silently get U+FFFD); both are refused up front.
  */
@@ -13,34 +14,18 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point
 export const CONTROL_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
 
-/** Why this text cannot be stored, in words that follow the field name; undefined when it can. */
-export function textProblem(value: string): string | undefined {
-  if (value.includes('\u0000')) return 'must not contain NUL characters';
-  if (LONE_SURROGATE.test(value)) return 'must be valid Unicode text (it has a broken character)';
-  return undefined;
-}
-
-/** Does this value (any JSON-ish shape) hold a string Postgres would refuse? Returns the path to it. */
-export function findBadText(value: unknown, path: string[] = [], depth = 0): { path: string[]; problem: string } | undefined {
-  if (typeof value === 'string') {
-    const problem = textProblem(value);
-    return problem ? { path, problem } : undefined;
-  }
-  if (depth > 8 || typeof value !== 'object' || value === null) return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    const keyProblem = textProblem(key);
-    if (keyProblem) return { path, problem: keyProblem };
-    const found = findBadText(item, [...path, key], depth + 1);
-    if (found) return found;
-  }
+/** The rule this text breaks if the database cannot store it; undefined when it can. */
+export function textRule(value: string): 'no_nul' | 'broken_unicode' | undefined {
+  if (value.includes('\u0000')) return 'no_nul';
+  if (LONE_SURROGATE.test(value)) return 'broken_unicode';
   return undefined;
 }
 
 /** Any string the database will store: no NUL, no lone surrogate. The check runs first, so it is the issue reported. */
-export function storableText(field: string) {
-  return z.string({ error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be text`) }).check((ctx) => {
-    const problem = textProblem(ctx.value);
-    if (problem) ctx.issues.push({ code: 'custom', message: `${field} ${problem}`, input: ctx.value, abort: true });
+export function storableText() {
+  return z.string().check((ctx) => {
+    const rule = textRule(ctx.value);
+    if (rule) ctx.issues.push({ code: 'custom', message: ruleMessage({ rule }), input: ctx.value, abort: true });
   });
 }
 
@@ -53,10 +38,8 @@ export interface TextRules {
 }
 
 /** Text shown to people (prompts, names, descriptions): storable, bounded, and free of control characters. */
-export function displayText(field: string, rules: TextRules) {
-  const base = storableText(field);
+export function displayText(rules: TextRules) {
+  const base = storableText();
   const trimmed = rules.trim ? base.trim() : base;
-  return trimmed
-    .max(rules.max, { error: `${field} must be at most ${rules.max} characters` })
-    .refine((s) => !CONTROL_CHARS.test(s) && !(rules.singleLine && /[\n\t]/.test(s)), { error: `${field} must not contain control characters` });
+  return trimmed.max(rules.max).refine((s) => !CONTROL_CHARS.test(s) && !(rules.singleLine && /[\n\t]/.test(s)), { error: ruleMessage({ rule: 'no_control_chars' }) });
 }

@@ -1,5 +1,7 @@
 import type { FastifyReply } from 'fastify';
+import { describeProblem, type FailureReasonWords } from '../core/failure-reasons.js';
 import type { Failure, FailureCode } from '../core/outcome.js';
+import { failureSentences } from '../infra/failure-sentences.js';
 import { formatGpuTime } from '../core/usage/gpu-quota.js';
 
 const STATUS: Record<FailureCode, number> = {
@@ -38,14 +40,21 @@ const FORBIDDEN: Record<string, string> = {
   farm_role: 'the farm dashboard is for moderators and admins',
 };
 
+/** The specifics of a core failure, one phrase per reason (JSON carries user-typed values as they are). */
+export const FAILURE_REASON_WORDS: FailureReasonWords = failureSentences();
+
+function specifics(failure: Failure): string | undefined {
+  return failure.problem && describeProblem(FAILURE_REASON_WORDS, failure.problem);
+}
+
 /**
  * The API's `message` per core failure code. Where the core names what is at fault (a field's
- * rule, a missing project) its short phrase is the message; refusals get the web's own words.
+ * rule, a missing project) the phrase for its problem is the message; refusals get the web's own words.
  */
 export const FAILURE_WORDS: Record<FailureCode, (failure: Failure) => string> = {
-  invalid_input: (f) => f.message ?? 'the request is not valid',
-  forbidden: (f) => f.message ?? FORBIDDEN[f.reason ?? ''] ?? 'you may not do that',
-  not_found: (f) => f.message ?? 'not found',
+  invalid_input: (f) => specifics(f) ?? 'the request is not valid',
+  forbidden: (f) => specifics(f) ?? FORBIDDEN[f.reason ?? ''] ?? 'you may not do that',
+  not_found: (f) => specifics(f) ?? 'not found',
   rate_limited: () => 'you are generating too fast',
   too_many_pending: () => 'you already have the most jobs waiting that you may have',
   queue_full: () => 'the service is busy, try again shortly',
@@ -54,10 +63,25 @@ export const FAILURE_WORDS: Record<FailureCode, (failure: Failure) => string> = 
     return `today's GPU time is used up (${formatGpuTime(Number(d.usedSeconds ?? 0))} of ${formatGpuTime(Number(d.limitSeconds ?? 0))}, nothing left); it resets at 00:00 UTC (${String(d.resetsAt ?? 'midnight')})`;
   },
   content_refused: (f) => CONTENT[f.reason ?? ''] ?? 'this prompt is not allowed here',
-  conflict: (f) => f.message ?? 'that cannot be done now',
-  unavailable: (f) => f.message ?? 'the service is unavailable right now; try again shortly',
-  internal: (f) => f.message ?? 'something went wrong on our side',
+  conflict: (f) => specifics(f) ?? 'that cannot be done now',
+  unavailable: (f) => specifics(f) ?? 'the service is unavailable right now; try again shortly',
+  internal: (f) => specifics(f) ?? 'something went wrong on our side',
 };
+
+/**
+ * A failure with its field named as a web route calls it (`names`: core field -> web field, e.g.
+ * kind -> type): the top-level field and the problem's, so the message says the web's name.
+ */
+export function inWebTerms(failure: Failure, names: Readonly<Record<string, string>>): Failure {
+  const rename = (field: string): string => {
+    const [head = '', ...rest] = field.split('.');
+    return Object.hasOwn(names, head) ? [names[head], ...rest].join('.') : field;
+  };
+  const renamed: Failure = { ...failure };
+  if (failure.field !== undefined) renamed.field = rename(failure.field);
+  if (failure.problem && 'field' in failure.problem && typeof failure.problem.field === 'string') renamed.problem = { ...failure.problem, field: rename(failure.problem.field) };
+  return renamed;
+}
 
 /** The web's words for a core failure: its message, the field, and when to retry. */
 export function sendFailure(reply: FastifyReply, failure: Failure): FastifyReply {

@@ -139,7 +139,7 @@ test('the worker reports its ComfyUI server by host:port: idle, busy with the ru
   expect(idle[0]!.models.length).toBeGreaterThan(0);
 
   const submitted = await stack.runtime.service.submit(actor, { prompt: 'a lighthouse at dusk', width: 64, height: 64, steps: 3 });
-  if (!submitted.ok) throw new Error(submitted.message);
+  if (!submitted.ok) throw new Error(JSON.stringify(submitted));
   const jobId = submitted.value.job.id;
   const busy = await until(() => states.all(), (all) => all[0]?.state === 'busy');
   expect(summary(busy[0])).toEqual({ state: 'busy', jobId });

@@ -25,12 +25,12 @@ test('one user queues 100 jobs, ten others one each: each of the ten starts with
   const owners = new Map<string, string>();
   for (let i = 0; i < 100; i++) {
     const result = await service.submit(actor('heavy'), { prompt: `heavy ${i}`, width: 64, height: 64, steps: 1 });
-    if (!result.ok) throw new Error(result.message);
+    if (!result.ok) throw new Error(JSON.stringify(result));
     owners.set(result.value.job.id, 'heavy');
   }
   for (let u = 0; u < 10; u++) {
     const result = await service.submit(actor(`light-${u}`), { prompt: `light ${u}`, width: 64, height: 64, steps: 1 });
-    if (!result.ok) throw new Error(result.message);
+    if (!result.ok) throw new Error(JSON.stringify(result));
     owners.set(result.value.job.id, `light-${u}`);
     // The position reported at submission already reflects the fair order.
     expect(result.value.position).toBeLessThanOrEqual(2 + u);

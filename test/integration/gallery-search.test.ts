@@ -70,7 +70,7 @@ describe('search', () => {
     let cursor: string | undefined;
     do {
       const result = await stack.runtime.gallery.search(viewer, {}, cursor, 2);
-      if (!result.ok) throw new Error(result.message);
+      if (!result.ok) throw new Error(JSON.stringify(result));
       seen.push(...result.value.items.map((i) => i.jobId));
       cursor = result.value.nextCursor ?? undefined;
     } while (cursor);

@@ -29,7 +29,7 @@ const actor = (user: string): Actor => ({ platform: 'web', spaceExternalId: 'gpu
 
 async function submit(user: string, steps = 3): Promise<string> {
   const result = await stack.runtime.service.submit(actor(user), { prompt: `gpu test ${user}`, width: 64, height: 64, steps });
-  if (!result.ok) throw new Error(result.message);
+  if (!result.ok) throw new Error(JSON.stringify(result));
   return result.value.job.id;
 }
 

@@ -23,7 +23,7 @@ async function stored(jobId: string) {
 
 test('the prepared insert records the request as given: no reply is SQL NULL (not JSON null), a reply is kept as an object', async () => {
   const plain = await stack.runtime.service.submit(actor, { prompt: 'a lantern on a quiet river', width: 64, height: 64, seed: 4_294_967_295, steps: 2 });
-  if (!plain.ok) throw new Error(plain.message);
+  if (!plain.ok) throw new Error(JSON.stringify(plain));
   const row = await stored(plain.value.job.id);
   expect(row).toMatchObject({ no_reply: true, reply: null, status: 'queued', stage: 'queued', character_ids: [], loras: [] });
   expect(row.request).toMatchObject({ prompt: 'a lantern on a quiet river', seed: 4_294_967_295, width: 64, height: 64, steps: 2 });
@@ -33,7 +33,7 @@ test('the prepared insert records the request as given: no reply is SQL NULL (no
   expect(plain.value.job.createdAt.getTime()).toBe((row.created_at as Date).getTime());
 
   const replied = await stack.runtime.service.submit(actor, { prompt: 'a lantern on a quiet lake', width: 64, height: 64, steps: 2 }, { platform: 'discord', channelId: '42', token: 'interaction' });
-  if (!replied.ok) throw new Error(replied.message);
+  if (!replied.ok) throw new Error(JSON.stringify(replied));
   expect(await stored(replied.value.job.id)).toMatchObject({ no_reply: false, reply: { platform: 'discord', channelId: '42', token: 'interaction' } });
   expect(replied.value.job.reply).toEqual({ platform: 'discord', channelId: '42', token: 'interaction' });
 });
@@ -41,9 +41,9 @@ test('the prepared insert records the request as given: no reply is SQL NULL (no
 test('each job gets its own creation time from the server, not one frozen when the statement was prepared', async () => {
   const rin = { ...actor, userExternalId: 'rin' };
   const first = await stack.runtime.service.submit(rin, { prompt: 'first of two', width: 64, height: 64, steps: 1 });
-  if (!first.ok) throw new Error(first.message);
+  if (!first.ok) throw new Error(JSON.stringify(first));
   const second = await stack.runtime.service.submit(rin, { prompt: 'second of two', width: 64, height: 64, steps: 1 });
-  if (!second.ok) throw new Error(second.message);
+  if (!second.ok) throw new Error(JSON.stringify(second));
   expect(second.value.job.createdAt.getTime()).toBeGreaterThan(first.value.job.createdAt.getTime());
   expect(second.value.position).toBeGreaterThan(first.value.position);
 });

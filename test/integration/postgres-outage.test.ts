@@ -50,7 +50,7 @@ test(`Postgres unreachable for ${OUTAGE_MS / 1000} s under ${JOBS} queued jobs: 
   const ids: string[] = [];
   for (let i = 0; i < JOBS; i++) {
     const result = await stack.runtime.service.submit(actor(`user-${i % 5}`), { prompt: `outage ${i}`, width: 64, height: 64, steps: 1 });
-    if (!result.ok) throw new Error(result.message);
+    if (!result.ok) throw new Error(JSON.stringify(result));
     ids.push(result.value.job.id);
   }
 

@@ -32,7 +32,7 @@ test('when a job starts, the jobs behind it are told their new place in line', a
   const ids: string[] = [];
   for (const user of ['first', 'second', 'third']) {
     const submitted = await stack.runtime.service.submit(actor(user), { prompt: `a paper boat for ${user}`, width: 64, height: 64, steps: 1 });
-    if (!submitted.ok) throw new Error(submitted.message);
+    if (!submitted.ok) throw new Error(JSON.stringify(submitted));
     expect(submitted.value.position).toBe(ids.length + 1);
     ids.push(submitted.value.job.id);
   }

@@ -39,7 +39,7 @@ test('a queued job\'s message carries an estimate at submission, and it moves ea
   const jobs: Submitted[] = [];
   for (const user of ['first', 'second', 'third']) {
     const submitted = await stack.runtime.service.submit(actor(user), { prompt: `a lantern for ${user}`, width: 64, height: 64, steps: 20 });
-    if (!submitted.ok) throw new Error(submitted.message);
+    if (!submitted.ok) throw new Error(JSON.stringify(submitted));
     jobs.push(submitted.value);
   }
   const third = jobs[2]!;

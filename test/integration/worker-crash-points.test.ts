@@ -29,7 +29,7 @@ const actor = (user: string): Actor => ({ platform: 'web', spaceExternalId: 'cra
 
 async function submit(user: string): Promise<string> {
   const result = await stack.runtime.service.submit(actor(user), { prompt: `crash test ${user}`, width: 64, height: 64, steps: 1 });
-  if (!result.ok) throw new Error(result.message);
+  if (!result.ok) throw new Error(JSON.stringify(result));
   return result.value.job.id;
 }
 

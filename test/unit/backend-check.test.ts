@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { pickModel } from '../../src/core/models.js';
 import { offeredModels, parseModelOffers } from '../../src/shared/model-offers.js';
+import { FAILURE_WORDS as WEB_FAILURE_WORDS } from '../../src/web/http-errors.js';
 import { checkModel, checkTemplate, inputChoices, type ObjectInfo } from '../../src/worker/backends/comfyui/object-info-check.js';
 import type { ApiWorkflow } from '../../src/worker/backends/comfyui/workflow.js';
 
@@ -100,10 +101,13 @@ describe('picking a model for a request', () => {
   test('an unknown or missing model is refused naming only the usable choices', () => {
     const unknown = pickModel(offered, 'nope');
     expect(unknown).toMatchObject({ ok: false, code: 'invalid_input', field: 'model' });
-    expect(!unknown.ok && unknown.message).toBe('model: no model named "nope"; choose one of: animagine (Animagine XL), sd15 (SD 1.5)');
+    const choices = [{ id: 'animagine', label: 'Animagine XL' }, { id: 'sd15', label: 'SD 1.5' }];
+    expect(!unknown.ok && unknown.problem).toEqual({ reason: 'model_unknown', field: 'model', name: 'nope', choices });
+    expect(!unknown.ok && WEB_FAILURE_WORDS.invalid_input(unknown)).toBe('model: no model named "nope"; choose one of: animagine (Animagine XL), sd15 (SD 1.5)');
     const missing = pickModel(offered, 'pony');
-    expect(!missing.ok && missing.message).toBe('model: pony is not on the image server right now; choose one of: animagine (Animagine XL), sd15 (SD 1.5)');
+    expect(!missing.ok && missing.problem).toEqual({ reason: 'model_missing', field: 'model', model: 'pony', isDefault: false, choices });
+    expect(!missing.ok && WEB_FAILURE_WORDS.invalid_input(missing)).toBe('model: pony is not on the image server right now; choose one of: animagine (Animagine XL), sd15 (SD 1.5)');
     const noDefault = pickModel([{ ...offered[1]! }, { ...offered[0]! }], undefined);
-    expect(!noDefault.ok && noDefault.message).toMatch(/the default model pony is not on the image server/);
+    expect(!noDefault.ok && WEB_FAILURE_WORDS.invalid_input(noDefault)).toMatch(/the default model pony is not on the image server/);
   });
 });

@@ -4,7 +4,7 @@ import { buttonId, parseButtonId } from '../../src/bots/discord/custom-ids.js';
 import { describeFailure, type Doing } from '../../src/bots/discord/words.js';
 import { ordinal } from '../../src/core/job-message/bar.js';
 import type { FailureCode } from '../../src/core/outcome.js';
-import { fail } from '../../src/core/outcome.js';
+import { fail, refuse } from '../../src/core/outcome.js';
 
 const CODES: FailureCode[] = ['invalid_input', 'forbidden', 'not_found', 'rate_limited', 'too_many_pending', 'queue_full', 'content_refused', 'conflict', 'unavailable', 'internal'];
 const NOW = 1_700_000_000_000;
@@ -14,7 +14,7 @@ describe('words for core failures', () => {
     const doings: Doing[] = ['generate', 'cancel', 'delete', 'reroll', 'configure', 'token', 'list'];
     for (const code of CODES) {
       for (const doing of doings) {
-        const text = describeFailure(fail(code, 'x'), doing, NOW);
+        const text = describeFailure(refuse(code), doing, NOW);
         expect(text.length).toBeGreaterThan(10);
         expect(text).not.toMatch(/undefined|\bat \w+ \(|Error:/);
       }
@@ -22,19 +22,19 @@ describe('words for core failures', () => {
   });
 
   test('rate_limited says when to retry, in Discord time markup and in seconds', () => {
-    const text = describeFailure(fail('rate_limited', 'slow down', { retryAfterMs: 42_500 }), 'generate', NOW);
+    const text = describeFailure(refuse('rate_limited', { retryAfterMs: 42_500 }), 'generate', NOW);
     expect(text).toBe(`You are generating too fast. Try again <t:${NOW / 1000 + 43}:R> (in about 43 s).`);
   });
 
   test('invalid_input names the slash-command option, not the internal field', () => {
-    expect(describeFailure(fail('invalid_input', 'negativePrompt must be at most 1000 characters', { field: 'negativePrompt' }), 'generate')).toContain('`negative` option');
-    expect(describeFailure(fail('invalid_input', 'prompt must not be empty', { field: 'prompt' }), 'generate')).toContain('`prompt` option');
+    expect(describeFailure(fail({ reason: 'field_invalid', field: 'negativePrompt', rule: 'max', maximum: 1000, origin: 'string' }), 'generate')).toContain('`negative` option');
+    expect(describeFailure(fail({ reason: 'field_invalid', field: 'prompt', rule: 'not_empty' }), 'generate')).toContain('`prompt` option');
   });
 
   test('content refusals explain the rule', () => {
-    expect(describeFailure(fail('content_refused', 'x', { reason: 'nsfw' }), 'generate')).toMatch(/NSFW/);
-    expect(describeFailure(fail('content_refused', 'x', { reason: 'blocklist' }), 'generate')).toMatch(/blocked/);
-    expect(describeFailure(fail('internal', 'x', { ref: 'abcd1234' }), 'generate')).toContain('abcd1234');
+    expect(describeFailure(refuse('content_refused', { reason: 'nsfw' }), 'generate')).toMatch(/NSFW/);
+    expect(describeFailure(refuse('content_refused', { reason: 'blocklist' }), 'generate')).toMatch(/blocked/);
+    expect(describeFailure(refuse('internal', { ref: 'abcd1234' }), 'generate')).toContain('abcd1234');
   });
 
   test('ordinals', () => {

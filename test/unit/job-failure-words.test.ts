@@ -99,9 +99,9 @@ describe('request failures (the core outcome codes)', () => {
     ['web', (f) => WEB_FAILURE_WORDS[f.code](f)],
   ];
 
-  test.each(ADAPTER_WORDS)('the %s words cover every code, also without a core message', (_name, words) => {
+  test.each(ADAPTER_WORDS)('the %s words cover every code, also without a problem', (_name, words) => {
     for (const code of FAILURE_CODES) {
-      for (const failure of [bare(code), fail(code, 'no project named "x"', { field: 'project', reason: 'nsfw', retryAfterMs: 5000, ref: 'r-1' })]) {
+      for (const failure of [bare(code), { ...fail({ reason: 'project_unknown', slug: 'x' }, { field: 'project', reason: 'nsfw', retryAfterMs: 5000, ref: 'r-1' }), code }]) {
         const text = words(failure);
         expect(text.trim().length, code).toBeGreaterThan(5);
         expect(text).not.toMatch(/undefined|null|\[object/);
@@ -113,7 +113,7 @@ describe('request failures (the core outcome codes)', () => {
 
   test("a content refusal names its rule in every adapter, and the core's refusal has no prose", () => {
     const refusal = refuse('content_refused', { reason: 'blocklist' });
-    expect(refusal.message).toBeUndefined();
+    expect(refusal.problem).toBeUndefined();
     expect(describeFailure(refusal, 'generate')).toMatch(/blocked/);
     expect(failureText(refusal)).toMatch(/blocked/);
     expect(WEB_FAILURE_WORDS.content_refused(refusal)).toMatch(/blocked/);

@@ -1,10 +1,10 @@
 import { expect, test } from 'vitest';
 import { failureText } from '../../src/bots/slack/words.js';
-import { fail } from '../../src/core/outcome.js';
+import { refuse } from '../../src/core/outcome.js';
 
 test('a content refusal says which rule refused it, like Discord does', () => {
-  expect(failureText(fail('content_refused', 'x', { reason: 'nsfw' }))).toMatch(/NSFW/);
-  expect(failureText(fail('content_refused', 'x', { reason: 'blocklist' }))).toMatch(/blocked/);
-  expect(failureText(fail('content_refused', 'x', { reason: 'minors' }))).toMatch(/minors/);
-  expect(failureText(fail('content_refused', 'x'))).toMatch(/not allowed in this workspace/);
+  expect(failureText(refuse('content_refused', { reason: 'nsfw' }))).toMatch(/NSFW/);
+  expect(failureText(refuse('content_refused', { reason: 'blocklist' }))).toMatch(/blocked/);
+  expect(failureText(refuse('content_refused', { reason: 'minors' }))).toMatch(/minors/);
+  expect(failureText(refuse('content_refused'))).toMatch(/not allowed in this workspace/);
 });

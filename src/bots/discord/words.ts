@@ -1,8 +1,10 @@
 import { escapeMarkdown } from 'discord.js';
+import { describeProblem, type FailureReasonWords } from '../../core/failure-reasons.js';
 import { describeJobFailure, type JobFailureWords } from '../../core/job-failures.js';
 import type { JobError } from '../../core/job-message/model.js';
 import type { Failure, FailureCode } from '../../core/outcome.js';
 import { formatGpuTime } from '../../core/usage/gpu-quota.js';
+import { failureSentences } from '../../infra/failure-sentences.js';
 import { jobFailureSentences } from '../../infra/job-failure-sentences.js';
 
 /** What the user was doing, so a refusal can say what it refused. */
@@ -74,7 +76,12 @@ function gpuQuotaWords(failure: Failure): string {
   return `You have used your GPU time for today: ${formatGpuTime(used)} of ${formatGpuTime(limit)}, nothing left. It resets at 00:00 UTC (${when}). \`/usage\` shows your day.`;
 }
 
-/** Words for every failure the core can return, one per code. The core's own message is used only where it names a specific thing. */
+/** What the core named (a field's rule, a missing project), in words; undefined for refusals. */
+function specifics(failure: Failure): string | undefined {
+  return failure.problem && describeProblem(FAILURE_REASON_WORDS, failure.problem);
+}
+
+/** Words for every failure the core can return, one per code; a failure's problem gives the specifics. */
 const FAILURE_WORDS: Record<FailureCode, (failure: Failure, doing: Doing, now: number) => string> = {
   forbidden: (_f, doing) => FORBIDDEN[doing],
   rate_limited: (f, _doing, now) => `You are generating too fast. Try again ${whenToRetry(f.retryAfterMs, now)}.`,
@@ -84,10 +91,17 @@ const FAILURE_WORDS: Record<FailureCode, (failure: Failure, doing: Doing, now: n
   content_refused: (f) => CONTENT[f.reason ?? ''] ?? 'That prompt is not allowed in this server. Please rephrase it.',
   invalid_input: (f) => {
     const field = FIELD_NAMES[f.field ?? ''] ?? f.field ?? 'input';
-    return `The \`${field}\` option is not valid${f.message ? `: ${f.message}` : ''}.`;
+    const why = specifics(f);
+    return `The \`${field}\` option is not valid${why ? `: ${why}` : ''}.`;
   },
-  not_found: (f, doing) => (NAMES_WHAT_IS_MISSING.has(doing) && f.message ? `Not found: ${f.message}.` : 'That job does not exist, or it is not yours to see.'),
-  conflict: (f) => (f.message ? `Nothing to do: ${f.message}.` : 'Nothing to do: that is already the case.'),
+  not_found: (f, doing) => {
+    const what = specifics(f);
+    return NAMES_WHAT_IS_MISSING.has(doing) && what ? `Not found: ${what}.` : 'That job does not exist, or it is not yours to see.';
+  },
+  conflict: (f) => {
+    const why = specifics(f);
+    return why ? `Nothing to do: ${why}.` : 'Nothing to do: that is already the case.';
+  },
   unavailable: () => 'The image service is unavailable right now. Please try again in a minute.',
   internal: (f) => `Something went wrong on our side.${f.ref ? ` Reference: \`${f.ref}\`` : ''}`,
 };
@@ -96,10 +110,13 @@ export function describeFailure(failure: Failure, doing: Doing, now = Date.now()
   return FAILURE_WORDS[failure.code](failure, doing, now);
 }
 
-/** Detail values come from the image server (a node type): shown as text, never as markdown or a mention. */
+/** Detail values come from the image server (a node type) or the user (a slug, a name): shown as text, never as markdown or a mention. */
 function named(value: string): string {
   return escapeMarkdown(value.replace(/[<>@#]/g, ''));
 }
+
+/** The specifics of a core failure, one phrase per reason, with user-typed values shown as text. */
+export const FAILURE_REASON_WORDS: FailureReasonWords = failureSentences(named);
 
 /** Why a job failed, one sentence per code (the reply adds the reference and what to do). */
 export const JOB_FAILURE_WORDS: JobFailureWords = jobFailureSentences(named);

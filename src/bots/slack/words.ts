@@ -1,7 +1,9 @@
+import { describeProblem, type FailureReasonWords } from '../../core/failure-reasons.js';
 import { describeJobFailure, type JobFailureWords } from '../../core/job-failures.js';
 import type { JobError } from '../../core/job-message/model.js';
 import type { Failure, FailureCode } from '../../core/outcome.js';
 import { formatGpuTime } from '../../core/usage/gpu-quota.js';
+import { failureSentences } from '../../infra/failure-sentences.js';
 import { jobFailureSentences } from '../../infra/job-failure-sentences.js';
 import { escapeSlackText } from './escape.js';
 
@@ -25,17 +27,25 @@ export function slackResetTime(resetsAt: string | number | undefined): string {
   return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
 }
 
+/** The specifics of a core failure, one phrase per reason (plain text: failureText escapes it with the rest). */
+export const FAILURE_REASON_WORDS: FailureReasonWords = failureSentences();
+
+/** What the core named (a field's rule, a missing project), as a phrase to put after a colon. */
+function specifics(failure: Failure): string {
+  return failure.problem ? `: ${describeProblem(FAILURE_REASON_WORDS, failure.problem)}` : '';
+}
+
 /**
- * Words for every core failure code, in the adapter (the core returns codes, not prose). The core's
- * short English message is only echoed where it names the field or the rule at fault.
+ * Words for every core failure code, in the adapter (the core returns codes and reasons, not
+ * prose); a failure's problem gives the specifics.
  */
 export const FAILURE_WORDS: Record<FailureCode, (f: Failure) => string> = {
-  invalid_input: (f) => (f.message ? `That request doesn't work: ${f.message}.` : "That request doesn't work."),
+  invalid_input: (f) => `That request doesn't work${specifics(f)}.`,
   forbidden: (f) =>
     f.reason === 'role'
       ? 'Your role in this workspace does not allow generating images. A workspace admin can map your user group to the creator role.'
-      : `You can't do that${f.message ? `: ${f.message}` : ''}.`,
-  not_found: (f) => (f.message ? `Not found: ${f.message}.` : 'Not found.'),
+      : `You can't do that${specifics(f)}.`,
+  not_found: (f) => `Not found${specifics(f)}.`,
   rate_limited: (f) => `You're generating too fast. Try again in ${seconds(f.retryAfterMs)}.`,
   too_many_pending: () => 'You already have as many jobs waiting as you may. Wait for one to finish, or cancel one with /cancel.',
   gpu_quota_exceeded: (f) =>
@@ -43,12 +53,12 @@ export const FAILURE_WORDS: Record<FailureCode, (f: Failure) => string> = {
     `It resets at 00:00 UTC (${slackResetTime(f.details?.resetsAt)}). \`/usage\` shows your day.`,
   queue_full: (f) => `The queue is full right now. Try again in ${seconds(f.retryAfterMs ?? 30_000)}.`,
   content_refused: (f) => CONTENT[f.reason ?? ''] ?? 'That prompt is not allowed in this workspace. Please rephrase it.',
-  conflict: (f) => `That can't be done now${f.message ? `: ${f.message}` : ''}.`,
+  conflict: (f) => `That can't be done now${specifics(f)}.`,
   unavailable: () => 'The image service is unavailable right now. Please try again in a minute.',
   internal: (f) => `Something went wrong on our side${f.ref ? ` (reference ${f.ref})` : ''}.`,
 };
 
-/** mrkdwn-safe words for a failure (the core's message may quote user input, so it is escaped). */
+/** mrkdwn-safe words for a failure (the specifics may quote user input, so it is escaped). */
 export function failureText(failure: Failure): string {
   const words = FAILURE_WORDS[failure.code](failure);
   // Built only from our own numbers and Slack's date token, which escaping would break.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_SEED } from '../generate-request.js';
+import { ruleMessage } from '../field-rules.js';
 import { wholeNumber } from '../input-errors.js';
 import { displayText, storableText } from '../text.js';
 
@@ -10,32 +11,37 @@ export function isCharacterName(value: string): boolean {
   return NAME.test(value);
 }
 
-const text = (field: string, max: number) => displayText(field, { max, trim: true });
+const text = (max: number) => displayText({ max, trim: true });
+const notEmpty = ruleMessage({ rule: 'not_empty' });
+const weightRange = ruleMessage({ rule: 'range', min: -10, max: 10 });
 
 const lora = z.strictObject({
   // A file name on the ComfyUI box, possibly in a subfolder; never a path outside it.
-  name: storableText('lora.name').min(1, { error: 'lora.name must not be empty' }).max(200, { error: 'lora.name must be at most 200 characters' }).refine((s) => !s.startsWith('/') && !/(^|[\\/])\.\.([\\/]|$)|^[A-Za-z]:|[\0\n\r]/.test(s), { error: 'lora.name is not a valid LoRA file name' }),
-  weight: z.number({ error: 'lora.weight must be a number' }).min(-10, { error: 'lora.weight must be between -10 and 10' }).max(10, { error: 'lora.weight must be between -10 and 10' }).default(1),
+  name: storableText()
+    .min(1)
+    .max(200)
+    .refine((s) => !s.startsWith('/') && !/(^|[\\/])\.\.([\\/]|$)|^[A-Za-z]:|[\0\n\r]/.test(s), { error: ruleMessage({ rule: 'lora_file' }) }),
+  weight: z.number().min(-10, { error: weightRange }).max(10, { error: weightRange }).default(1),
 });
 
 const fields = {
-  description: text('description', 500),
-  promptFragment: text('promptFragment', 500),
-  negativeFragment: text('negativeFragment', 500),
-  referenceSeed: wholeNumber('referenceSeed', 0, MAX_SEED).nullable(),
+  description: text(500),
+  promptFragment: text(500),
+  negativeFragment: text(500),
+  referenceSeed: wholeNumber(0, MAX_SEED).nullable(),
   lora: lora.nullable(),
-  referenceAssetId: z.uuid({ error: 'referenceAssetId must be an asset id' }).nullable(),
+  referenceAssetId: z.uuid().nullable(),
 };
 
-const name = storableText('name').trim().regex(NAME, { error: 'name must be 1-48 letters, digits, spaces, dots, dashes or apostrophes' });
+const name = storableText().trim().regex(NAME, { error: ruleMessage({ rule: 'character_name' }) });
 /** A project slug, or null / absent for a space-wide character. */
-const project = storableText('project').regex(/^[a-z0-9][a-z0-9-]{0,63}$/, { error: 'project must be a project slug' }).nullable();
+const project = storableText().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, { error: ruleMessage({ rule: 'project_slug' }) }).nullable();
 
 export const newCharacterSchema = z.strictObject({
   name,
   project: project.optional(),
   description: fields.description.default(''),
-  promptFragment: fields.promptFragment.refine((s) => s.length > 0, { error: 'promptFragment must not be empty' }),
+  promptFragment: fields.promptFragment.refine((s) => s.length > 0, { error: notEmpty }),
   negativeFragment: fields.negativeFragment.default(''),
   referenceSeed: fields.referenceSeed.default(null),
   lora: fields.lora.default(null),
@@ -45,7 +51,7 @@ export const newCharacterSchema = z.strictObject({
 export const characterPatchSchema = z.strictObject({
   name: name.optional(),
   description: fields.description.optional(),
-  promptFragment: fields.promptFragment.refine((s) => s.length > 0, { error: 'promptFragment must not be empty' }).optional(),
+  promptFragment: fields.promptFragment.refine((s) => s.length > 0, { error: notEmpty }).optional(),
   negativeFragment: fields.negativeFragment.optional(),
   referenceSeed: fields.referenceSeed.optional(),
   lora: fields.lora.optional(),

@@ -52,13 +52,13 @@ export class CharacterService implements CharacterResolver {
   async byId(viewer: ViewerOrReader, characterId: string): Promise<Outcome<Character>> {
     const reader = readerOf(viewer);
     const character = await this.deps.records.getCharacter(reader.spaceId, characterId);
-    if (!character || !(await this.characterVisible(reader, character))) return fail('not_found', 'no such character');
+    if (!character || !(await this.characterVisible(reader, character))) return fail({ reason: 'character_not_found' });
     return ok(character);
   }
 
   async create(viewer: ViewerOrReader, input: unknown): Promise<Outcome<Character>> {
     const reader = readerOf(viewer);
-    if (!this.mayManage(reader)) return fail('forbidden', 'only moderators may create characters');
+    if (!this.mayManage(reader)) return fail({ reason: 'not_permitted', action: 'create_characters' });
     const parsed = parseWith(newCharacterSchema, input);
     if (!parsed.ok) return parsed;
     const { project: slug, ...fields } = parsed.value;
@@ -69,33 +69,33 @@ export class CharacterService implements CharacterResolver {
       projectId = project.value.id;
     }
     if (fields.referenceAssetId && !(await this.deps.records.assetInSpace(reader.spaceId, fields.referenceAssetId))) {
-      return fail('invalid_input', 'referenceAssetId: no such image in this space', { field: 'referenceAssetId' });
+      return fail({ reason: 'reference_image_unknown', field: 'referenceAssetId' });
     }
     const created = await this.deps.records.createCharacter(reader.spaceId, { ...fields, projectId }, reader.userId, (saved) => this.note(reader, 'character.created', saved, {}));
-    if (created === 'exists') return fail('conflict', `a character named "${fields.name}" already exists ${slug ? 'in that project' : 'in this space'}`, { field: 'name' });
+    if (created === 'exists') return fail({ reason: 'character_exists', name: fields.name, where: slug ? 'project' : 'space' }, { field: 'name' });
     return ok(created);
   }
 
   async edit(viewer: ViewerOrReader, name: string, input: unknown, scope: CharacterScope = {}): Promise<Outcome<Character>> {
     const reader = readerOf(viewer);
-    if (!this.mayManage(reader)) return fail('forbidden', 'only moderators may edit characters');
+    if (!this.mayManage(reader)) return fail({ reason: 'not_permitted', action: 'edit_characters' });
     const found = await this.find(reader, name, scope, false);
     if (!found.ok) return found;
     const parsed = parseWith(characterPatchSchema, input);
     if (!parsed.ok) return parsed;
     const patch: Partial<CharacterFields> = { ...parsed.value };
     if (patch.referenceAssetId && !(await this.deps.records.assetInSpace(reader.spaceId, patch.referenceAssetId))) {
-      return fail('invalid_input', 'referenceAssetId: no such image in this space', { field: 'referenceAssetId' });
+      return fail({ reason: 'reference_image_unknown', field: 'referenceAssetId' });
     }
     if (Object.keys(patch).length === 0) return ok(found.value);
     const updated = await this.deps.records.updateCharacter(found.value.id, patch, (saved) => this.note(reader, 'character.updated', saved, { changed: Object.keys(patch) }));
-    if (updated === 'exists') return fail('conflict', `a character named "${patch.name ?? name}" already exists there`, { field: 'name' });
+    if (updated === 'exists') return fail({ reason: 'character_exists', name: (patch.name ?? name).slice(0, 48), where: 'there' }, { field: 'name' });
     return ok(updated);
   }
 
   async delete(viewer: ViewerOrReader, name: string, scope: CharacterScope = {}): Promise<Outcome<{ id: string; name: string }>> {
     const reader = readerOf(viewer);
-    if (!this.mayManage(reader)) return fail('forbidden', 'only moderators may delete characters');
+    if (!this.mayManage(reader)) return fail({ reason: 'not_permitted', action: 'delete_characters' });
     const found = await this.find(reader, name, scope, false);
     if (!found.ok) return found;
     await this.deps.records.deleteCharacter(found.value.id, this.note(reader, 'character.deleted', found.value, {}));
@@ -117,7 +117,7 @@ export class CharacterService implements CharacterResolver {
   }
 
   private async find(reader: Reader, name: string, scope: CharacterScope, fallBackToSpace: boolean): Promise<Outcome<Character>> {
-    const notFound = fail('not_found', `no character named "${name.slice(0, 48)}"`, { field: 'name' });
+    const notFound = fail({ reason: 'character_not_found', name: name.slice(0, 48) }, { field: 'name' });
     if (!isCharacterName(name.trim())) return notFound;
     if (scope.project) {
       const project = await this.project(reader, scope.project);
@@ -131,10 +131,10 @@ export class CharacterService implements CharacterResolver {
   }
 
   private async project(reader: Reader, slug: string): Promise<Outcome<ProjectForUser>> {
-    if (!isSlug(slug)) return fail('invalid_input', 'project must be a project slug', { field: 'project' });
+    if (!isSlug(slug)) return fail({ reason: 'field_invalid', field: 'project', rule: 'project_slug' });
     if (slug === 'general') await this.deps.projects.ensureDefaultProject(reader.spaceId);
     const project = await this.deps.projects.getProject(reader.spaceId, slug, reader.userId);
-    if (!project || !canSeeProject(reader, project)) return fail('not_found', `no project named "${slug.slice(0, 64)}"`, { field: 'project' });
+    if (!project || !canSeeProject(reader, project)) return fail({ reason: 'project_unknown', slug: slug.slice(0, 64) }, { field: 'project' });
     return ok(project);
   }
 

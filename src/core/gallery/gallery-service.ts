@@ -1,7 +1,7 @@
 import type { Character } from '../characters/types.js';
 import { isUuid } from '../ids.js';
 import { fail, ok, type Outcome } from '../outcome.js';
-import { textProblem } from '../text.js';
+import { textRule } from '../text.js';
 import type { Project, ProjectForUser, ProjectRecords, Reader } from '../projects/types.js';
 import { canSeeProject, readerOf, type ViewerOrReader } from '../projects/visibility.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -64,17 +64,17 @@ export class GalleryService {
   /** A project's grid, newest first. Members name it by slug; public access by its link token. */
   async projectPage(access: GalleryAccess, slug: string | null, cursor?: string, limit = PAGE_SIZE): Promise<Outcome<{ project: Project; page: GalleryPage }>> {
     const project = await this.project(access, slug);
-    if (!project) return fail('not_found', 'no such project');
+    if (!project) return fail({ reason: 'project_unknown' });
     const after = decodeCursor(cursor);
-    if (after === 'invalid') return fail('invalid_input', 'cursor is not valid', { field: 'cursor' });
+    if (after === 'invalid') return fail({ reason: 'field_invalid', field: 'cursor', rule: 'cursor' });
     const rows = await this.deps.gallery.projectPage(project.id, after, limit + 1);
     return ok({ project, page: toPage(rows, limit) });
   }
 
   async image(access: GalleryAccess, jobId: string): Promise<Outcome<{ project: Project; image: ImageDetail }>> {
-    if (!isUuid(jobId)) return fail('not_found', 'no such image');
+    if (!isUuid(jobId)) return fail({ reason: 'image_unknown' });
     const image = await this.deps.gallery.imageDetail(jobId);
-    if (!image || image.status !== 'completed' || image.outputs.length === 0) return fail('not_found', 'no such image');
+    if (!image || image.status !== 'completed' || image.outputs.length === 0) return fail({ reason: 'image_unknown' });
     let project: Project | null;
     if (access.kind === 'public') {
       project = await this.deps.projects.getProjectByPublicToken(access.token);
@@ -83,12 +83,12 @@ export class GalleryService {
       const found = await this.deps.projects.getProjectById(image.projectId, access.reader.userId);
       project = found && canSeeProject(access.reader, found) ? found : null;
     }
-    return project ? ok({ project, image }) : fail('not_found', 'no such image');
+    return project ? ok({ project, image }) : fail({ reason: 'image_unknown' });
   }
 
   async characterPage(who: ViewerOrReader, characterId: string, cursor?: string): Promise<Outcome<{ character: Character; page: GalleryPage }>> {
     const reader = readerOf(who);
-    if (!isUuid(characterId)) return fail('not_found', 'no such character');
+    if (!isUuid(characterId)) return fail({ reason: 'character_not_found' });
     const character = await this.deps.characters.byId(reader, characterId);
     if (!character.ok) return character;
     const page = await this.search(reader, { character: characterId }, cursor, PAGE_SIZE);
@@ -99,19 +99,19 @@ export class GalleryService {
   async search(who: ViewerOrReader, query: SearchQuery, cursor?: string, limit = SEARCH_PAGE_SIZE): Promise<Outcome<GalleryPage>> {
     const reader = readerOf(who);
     const after = decodeCursor(cursor);
-    if (after === 'invalid') return fail('invalid_input', 'cursor is not valid', { field: 'cursor' });
+    if (after === 'invalid') return fail({ reason: 'field_invalid', field: 'cursor', rule: 'cursor' });
     for (const [field, value] of [['q', query.text], ['character', query.character], ['user', query.user], ['project', query.project]] as const) {
-      const problem = value === undefined ? undefined : textProblem(value);
-      if (problem) return fail('invalid_input', `${field} ${problem}`, { field });
+      const rule = value === undefined ? undefined : textRule(value);
+      if (rule) return fail({ reason: 'field_invalid', field, rule });
     }
     const text = query.text?.trim();
-    if (text && text.length > MAX_SEARCH_TEXT) return fail('invalid_input', `q must be at most ${MAX_SEARCH_TEXT} characters`, { field: 'q' });
-    if (query.from && query.to && query.from >= query.to) return fail('invalid_input', 'from must be before to', { field: 'from' });
+    if (text && text.length > MAX_SEARCH_TEXT) return fail({ reason: 'field_invalid', field: 'q', rule: 'max', maximum: MAX_SEARCH_TEXT, origin: 'string' });
+    if (query.from && query.to && query.from >= query.to) return fail({ reason: 'range_reversed', from: 'from', to: 'to', inclusive: false }, { field: 'from' });
     const { all, visible } = await this.projectsOf(reader);
     const filter: SearchFilter = { projectIds: null };
     if (query.project) {
       const project = visible.find((p) => p.slug === query.project);
-      if (!project) return fail('not_found', `no project named "${query.project.slice(0, 64)}"`, { field: 'project' });
+      if (!project) return fail({ reason: 'project_unknown', slug: query.project.slice(0, 64) }, { field: 'project' });
       filter.projectIds = [project.id];
     } else {
       // When every project is visible the filter adds nothing; leaving it out keeps the plan simple.
@@ -119,12 +119,12 @@ export class GalleryService {
     }
     if (query.character) {
       const character = await this.character(reader, query.character);
-      if (!character) return fail('not_found', `no character named "${query.character.slice(0, 48)}"`, { field: 'character' });
+      if (!character) return fail({ reason: 'character_not_found', name: query.character.slice(0, 48) }, { field: 'character' });
       filter.characterId = character.id;
     }
     if (text) {
       const parsed = parseSearchText(text);
-      if (!parsed) return fail('invalid_input', 'q needs at least one letter or digit to search for', { field: 'q' });
+      if (!parsed) return fail({ reason: 'field_invalid', field: 'q', rule: 'search_words' });
       filter.text = parsed;
     }
     if (query.user) filter.user = query.user;

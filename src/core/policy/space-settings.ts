@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ChannelFacts } from '../actor.js';
 import { patternProblem } from '../content/safe-pattern.js';
+import { ruleMessage } from '../field-rules.js';
 import { displayText, storableText } from '../text.js';
 import type { Role } from '../roles.js';
 import { DEFAULT_SPACE_ROLE } from './resolve-role.js';
@@ -41,18 +42,18 @@ const limitsSchema = z.strictObject({
     .prefault({}),
 });
 
-const blocklistWord = storableText('blocked word')
+const blocklistWord = storableText()
   .trim()
   .min(1)
   .max(100)
-  .refine((s) => /[\p{L}\p{N}]/u.test(s), { error: 'a blocked word needs at least one letter or digit' });
+  .refine((s) => /[\p{L}\p{N}]/u.test(s), { error: ruleMessage({ rule: 'needs_letter_or_digit' }) });
 
-const blocklistPattern = storableText('pattern').superRefine((source, ctx) => {
+const blocklistPattern = storableText().superRefine((source, ctx) => {
   const problem = patternProblem(source);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `pattern refused: ${problem}`, params: { problem } });
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: ruleMessage({ rule: 'safe_pattern', problem }), params: { problem } });
 });
 
-const nsfwChannel = storableText('channel').min(1).max(100);
+const nsfwChannel = storableText().min(1).max(100);
 
 const contentSchema = z.strictObject({
   /** Words and phrases refused in prompts, matched after normalization (spacing, look-alikes). */
@@ -60,7 +61,7 @@ const contentSchema = z.strictObject({
   /** Regular expressions (source only) run against the normalized prompt. */
   patterns: z.array(blocklistPattern).max(MAX_PATTERNS).default([]),
   /** Always appended to the negative prompt of every job in the space. */
-  negativePrompt: displayText('negative prompt', { max: MAX_NEGATIVE_PROMPT }).default(''),
+  negativePrompt: displayText({ max: MAX_NEGATIVE_PROMPT }).default(''),
   /** Channel ids (Slack, web) admins marked NSFW; Discord channels carry their own flag. */
   nsfwChannels: z.array(nsfwChannel).max(MAX_BLOCKLIST_WORDS).default([]),
   /** The whole space is NSFW. */

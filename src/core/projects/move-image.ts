@@ -45,7 +45,7 @@ export async function moveJobFiles(
     }
     if (!(await deps.records.moveJobRecords(job.id, job.projectId, target.id, keys, audit(result)))) {
       await undo();
-      return fail('conflict', 'the image was moved by someone else meanwhile');
+      return fail({ reason: 'image_moved_meanwhile' });
     }
   } catch (error) {
     await undo();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ruleMessage } from '../field-rules.js';
 import { parseInput } from '../input-errors.js';
 import type { Outcome } from '../outcome.js';
 import { displayText, storableText } from '../text.js';
@@ -7,10 +8,10 @@ import { VISIBILITIES } from './types.js';
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 // Names and texts are shown in chat and on pages.
-const name = displayText('name', { max: 80, trim: true, singleLine: true }).refine((s) => s.length > 0, { error: 'name must not be empty' });
-const description = displayText('description', { max: 1000, trim: true });
-const slug = storableText('slug').regex(SLUG, { error: 'slug must be 1-64 lowercase letters, digits and dashes' });
-const visibility = z.enum(VISIBILITIES, { error: 'visibility must be space, private or public' });
+const name = displayText({ max: 80, trim: true, singleLine: true }).refine((s) => s.length > 0, { error: ruleMessage({ rule: 'not_empty' }) });
+const description = displayText({ max: 1000, trim: true });
+const slug = storableText().regex(SLUG, { error: ruleMessage({ rule: 'slug' }) });
+const visibility = z.enum(VISIBILITIES);
 
 export const newProjectSchema = z.strictObject({ name, slug: slug.optional(), description: description.optional(), visibility: visibility.optional() });
 export const projectPatchSchema = z.strictObject({ name: name.optional(), description: description.optional(), visibility: visibility.optional() });
@@ -34,7 +35,7 @@ export function slugify(text: string): string {
     .replace(/-+$/, '');
 }
 
-/** zod's first issue as an invalid_input naming its field (see input-errors.ts for the words). */
+/** zod's first issue as a field_invalid naming its field (see input-errors.ts). */
 export function parseWith<T>(schema: z.ZodType<T>, input: unknown): Outcome<T> {
   return parseInput(schema, input);
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ForbiddenAction } from '../failure-reasons.js';
 import { fail, ok, type Outcome } from '../outcome.js';
 import type { MediaStore } from '../ports.js';
 import type { AuditNote } from '../records.js';
@@ -14,7 +15,7 @@ export interface ProjectServiceDeps {
 
 const CHANNEL_ID = /^[A-Za-z0-9_:.-]{1,64}$/;
 const USER_ID = /^[\w.@:-]{1,64}$/;
-const NOT_A_SLUG = 'project must be a project slug (lowercase letters, digits and dashes)';
+const MAX_MEMBER_CHANGES = 100;
 
 /** 24 random bytes: a public link nobody can guess or enumerate. */
 function newPublicToken(): string {
@@ -45,11 +46,11 @@ export class ProjectService {
   }
 
   async create(viewer: ViewerOrReader, input: unknown): Promise<Outcome<Project>> {
-    if (!mayManageProjects(readerOf(viewer))) return fail('forbidden', 'only moderators may create projects');
+    if (!mayManageProjects(readerOf(viewer))) return fail({ reason: 'not_permitted', action: 'create_projects' });
     const parsed = parseWith(newProjectSchema, input);
     if (!parsed.ok) return parsed;
     const slug = parsed.value.slug ?? slugify(parsed.value.name);
-    if (!slug) return fail('invalid_input', 'slug: give a slug (lowercase letters, digits and dashes); the name has none', { field: 'slug' });
+    if (!slug) return fail({ reason: 'slug_needed', field: 'slug' });
     const visibility = parsed.value.visibility ?? 'space';
     await this.deps.records.ensureDefaultProject(readerOf(viewer).spaceId);
     const created = await this.deps.records.createProject(
@@ -64,7 +65,7 @@ export class ProjectService {
       },
       this.note(viewer, 'project.created', slug, { name: parsed.value.name, visibility }),
     );
-    if (created === 'exists') return fail('conflict', `a project named "${slug}" already exists`, { field: 'slug' });
+    if (created === 'exists') return fail({ reason: 'project_exists', slug }, { field: 'slug' });
     return ok(created);
   }
 
@@ -82,7 +83,7 @@ export class ProjectService {
 
   /** Name, description and visibility. The slug never changes: it is in links and file paths. */
   async update(viewer: ViewerOrReader, slug: string, input: unknown): Promise<Outcome<Project>> {
-    const project = await this.managed(viewer, slug, 'change');
+    const project = await this.managed(viewer, slug, 'change_projects');
     if (!project.ok) return project;
     const parsed = parseWith(projectPatchSchema, input);
     if (!parsed.ok) return parsed;
@@ -96,36 +97,36 @@ export class ProjectService {
 
   /** Archived projects stay readable but take no new images. The default project cannot be archived. */
   async archive(viewer: ViewerOrReader, slug: string): Promise<Outcome<Project>> {
-    const project = await this.managed(viewer, slug, 'archive');
+    const project = await this.managed(viewer, slug, 'archive_projects');
     if (!project.ok) return project;
-    if (project.value.isDefault) return fail('conflict', 'the default project cannot be archived');
-    if (project.value.archivedAt) return fail('conflict', 'the project is already archived');
+    if (project.value.isDefault) return fail({ reason: 'default_project_archive' });
+    if (project.value.archivedAt) return fail({ reason: 'project_already_archived' });
     return ok(await this.deps.records.archiveProject(project.value.id, this.note(viewer, 'project.archived', slug)));
   }
 
   /** Makes the project the channel's default for /generate (the `use` command). */
   async use(viewer: ViewerOrReader, channelId: string, slug: string): Promise<Outcome<Project>> {
-    if (!CHANNEL_ID.test(channelId)) return fail('invalid_input', 'the channel id is not valid', { field: 'channel' });
-    if (!isSlug(slug)) return fail('invalid_input', NOT_A_SLUG, { field: 'project' });
-    const project = await this.managed(viewer, slug, 'use');
+    if (!CHANNEL_ID.test(channelId)) return fail({ reason: 'field_invalid', field: 'channel', rule: 'channel_id' });
+    if (!isSlug(slug)) return fail({ reason: 'field_invalid', field: 'project', rule: 'project_slug' });
+    const project = await this.managed(viewer, slug, 'set_channel_projects');
     if (!project.ok) return project;
-    if (project.value.archivedAt) return fail('conflict', 'an archived project cannot be a channel default');
+    if (project.value.archivedAt) return fail({ reason: 'archived_channel_default' });
     await this.deps.records.setChannelProject(readerOf(viewer).spaceId, channelId, project.value.id, this.note(viewer, 'project.used', slug, { channel: channelId }));
     return ok(project.value);
   }
 
   /** Adds or removes members by platform user id (Discord user id, Slack user id, API token subject). */
   async changeMembers(viewer: ViewerOrReader, slug: string, change: { add?: readonly string[]; remove?: readonly string[] }): Promise<Outcome<{ added: number; removed: number }>> {
-    const project = await this.managed(viewer, slug, 'change');
+    const project = await this.managed(viewer, slug, 'change_projects');
     if (!project.ok) return project;
     const add = [...new Set(change.add ?? [])];
     const remove = [...new Set(change.remove ?? [])];
-    if (add.length + remove.length === 0) return fail('invalid_input', 'name at least one user to add or remove', { field: 'add' });
-    if (add.length + remove.length > 100) return fail('invalid_input', 'at most 100 users at a time', { field: 'add' });
+    if (add.length + remove.length === 0) return fail({ reason: 'members_missing' }, { field: 'add' });
+    if (add.length + remove.length > MAX_MEMBER_CHANGES) return fail({ reason: 'members_too_many', max: MAX_MEMBER_CHANGES }, { field: 'add' });
     const bad = [...add, ...remove].find((id) => !USER_ID.test(id));
     if (bad !== undefined) {
       const field = add.includes(bad) ? 'add' : 'remove';
-      return fail('invalid_input', `${field}: a user id is not valid`, { field });
+      return fail({ reason: 'field_invalid', field, rule: 'user_id' });
     }
     return ok(await this.deps.records.changeMembers(project.value, add, remove, this.note(viewer, 'project.members', slug, { add, remove })));
   }
@@ -135,31 +136,31 @@ export class ProjectService {
    * one transaction; if either step fails, the files already moved are moved back. Moderators only.
    */
   async moveImage(viewer: ViewerOrReader, jobId: string, targetSlug: string): Promise<Outcome<MoveResult>> {
-    if (!mayManageProjects(readerOf(viewer))) return fail('forbidden', 'only moderators may move images between projects');
-    if (!isSlug(targetSlug)) return fail('invalid_input', NOT_A_SLUG, { field: 'project' });
+    if (!mayManageProjects(readerOf(viewer))) return fail({ reason: 'not_permitted', action: 'move_images' });
+    if (!isSlug(targetSlug)) return fail({ reason: 'field_invalid', field: 'project', rule: 'project_slug' });
     const job = await this.deps.records.movableJob(jobId);
-    if (!job || job.spaceId !== readerOf(viewer).spaceId) return fail('not_found', 'no such image');
+    if (!job || job.spaceId !== readerOf(viewer).spaceId) return fail({ reason: 'image_unknown' });
     const source = await this.deps.records.getProjectById(job.projectId, readerOf(viewer).userId);
-    if (!source || !canSeeProject(readerOf(viewer), source)) return fail('not_found', 'no such image');
+    if (!source || !canSeeProject(readerOf(viewer), source)) return fail({ reason: 'image_unknown' });
     const target = await this.visible(viewer, targetSlug);
-    if (!target.ok) return fail('not_found', `no project named "${targetSlug}"`, { field: 'project' });
-    if (target.value.archivedAt) return fail('conflict', 'images cannot be moved into an archived project');
-    if (target.value.id === job.projectId) return fail('conflict', 'the image is already in that project');
-    if (job.status !== 'completed') return fail('conflict', 'only finished images can be moved');
+    if (!target.ok) return fail({ reason: 'project_unknown', slug: targetSlug }, { field: 'project' });
+    if (target.value.archivedAt) return fail({ reason: 'archived_move_target' });
+    if (target.value.id === job.projectId) return fail({ reason: 'image_already_there' });
+    if (job.status !== 'completed') return fail({ reason: 'image_not_finished' });
     return moveJobFiles(this.deps, job, target.value, (moved) => this.note(viewer, 'image.moved', job.id, { from: moved.from, to: moved.to, files: moved.files }));
   }
 
   private async visible(viewer: ViewerOrReader, slug: string): Promise<Outcome<ProjectForUser>> {
     const reader = readerOf(viewer);
-    if (!isSlug(slug)) return fail('not_found', `no project named "${slug.slice(0, 64)}"`);
+    if (!isSlug(slug)) return fail({ reason: 'project_unknown', slug: slug.slice(0, 64) });
     if (slug === 'general') await this.deps.records.ensureDefaultProject(reader.spaceId);
     const project = await this.deps.records.getProject(reader.spaceId, slug, reader.userId);
-    if (!project || !canSeeProject(reader, project)) return fail('not_found', `no project named "${slug}"`);
+    if (!project || !canSeeProject(reader, project)) return fail({ reason: 'project_unknown', slug });
     return ok(project);
   }
 
-  private async managed(viewer: ViewerOrReader, slug: string, verb: string): Promise<Outcome<ProjectForUser>> {
-    if (!mayManageProjects(readerOf(viewer))) return fail('forbidden', `only moderators may ${verb} projects`);
+  private async managed(viewer: ViewerOrReader, slug: string, action: ForbiddenAction): Promise<Outcome<ProjectForUser>> {
+    if (!mayManageProjects(readerOf(viewer))) return fail({ reason: 'not_permitted', action });
     return this.visible(viewer, slug);
   }
 

@@ -67,7 +67,7 @@ function parseDay(text: string, field: 'from' | 'to'): Outcome<Date> {
   const match = DAY.exec(text);
   const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
   // Date.UTC rolls 2026-02-30 over to March: a day that does not round-trip does not exist.
-  if (!date || date.toISOString().slice(0, 10) !== text) return fail('invalid_input', `${field} must be a day written YYYY-MM-DD (UTC)`, { field });
+  if (!date || date.toISOString().slice(0, 10) !== text) return fail({ reason: 'field_invalid', field, rule: 'utc_day' });
   return ok(date);
 }
 
@@ -80,7 +80,7 @@ export class UsageService {
   async report(viewer: Viewer, query: UsageQuery): Promise<Outcome<UsageReport>> {
     const now = this.deps.now?.() ?? new Date();
     const named = [query.user !== undefined, query.project !== undefined, query.space === true].filter(Boolean).length;
-    if (named > 1) return fail('invalid_input', 'ask for one of user, project or space', { field: 'scope' });
+    if (named > 1) return fail({ reason: 'usage_scope_ambiguous' }, { field: 'scope' });
     const range = this.range(query, now);
     if (!range.ok) return range;
     const scope = await this.scope(viewer, query);
@@ -106,9 +106,9 @@ export class UsageService {
     if (!to.ok) return to;
     const from = query.from !== undefined ? parseDay(query.from, 'from') : ok(new Date(to.value.getTime() - (DEFAULT_DAYS - 1) * DAY_MS));
     if (!from.ok) return from;
-    if (from.value > to.value) return fail('invalid_input', 'from must be on or before to', { field: 'from' });
+    if (from.value > to.value) return fail({ reason: 'range_reversed', from: 'from', to: 'to', inclusive: true }, { field: 'from' });
     const days = Math.round((to.value.getTime() - from.value.getTime()) / DAY_MS) + 1;
-    if (days > MAX_USAGE_DAYS) return fail('invalid_input', `a report covers at most ${MAX_USAGE_DAYS} days; this asks for ${days}`, { field: 'from' });
+    if (days > MAX_USAGE_DAYS) return fail({ reason: 'range_too_long', maxDays: MAX_USAGE_DAYS, days }, { field: 'from' });
     return ok({ from: from.value, to: to.value });
   }
 
@@ -121,14 +121,14 @@ export class UsageService {
       const found = await this.deps.records.findUserId(spaceId, query.user);
       if (found === userId) return ok(own);
       // Whether a name exists is itself only for admins to learn.
-      if (!admin) return fail('forbidden', "only admins may read another member's usage", { reason: 'usage' });
-      if (!found) return fail('not_found', `no member "${query.user}" in this space`, { field: 'user' });
+      if (!admin) return fail({ reason: 'not_permitted', action: 'read_member_usage' }, { reason: 'usage' });
+      if (!found) return fail({ reason: 'member_unknown', user: query.user.slice(0, 64) }, { field: 'user' });
       return ok({ ids: { kind: 'user', userId: found }, label: { kind: 'user', user: query.user, self: false } });
     }
-    if (!admin) return fail('forbidden', "only admins may read a project's or the space's usage", { reason: 'usage' });
+    if (!admin) return fail({ reason: 'not_permitted', action: 'read_space_usage' }, { reason: 'usage' });
     if (query.project !== undefined) {
       const found = await this.deps.records.findProjectId(spaceId, query.project);
-      if (!found) return fail('not_found', `no project named "${query.project}"`, { field: 'project' });
+      if (!found) return fail({ reason: 'project_unknown', slug: query.project.slice(0, 64) }, { field: 'project' });
       return ok({ ids: { kind: 'project', projectId: found }, label: { kind: 'project', project: query.project } });
     }
     return ok({ ids: { kind: 'space', spaceId }, label: { kind: 'space' } });

@@ -38,34 +38,34 @@ export function parseSearch(raw: RawSearch): Outcome<SearchQuery> {
   if (raw.q) query.text = raw.q;
   if (raw.character) query.character = raw.character;
   if (raw.user) {
-    if (!/^[\w.@:-]{1,64}$/.test(raw.user)) return fail('invalid_input', 'user must be a platform user id', { field: 'user' });
+    if (!/^[\w.@:-]{1,64}$/.test(raw.user)) return fail({ reason: 'field_invalid', field: 'user', rule: 'user_id' });
     query.user = raw.user;
   }
   if (raw.project) {
-    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(raw.project)) return fail('invalid_input', 'project must be a project slug', { field: 'project' });
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(raw.project)) return fail({ reason: 'field_invalid', field: 'project', rule: 'project_slug' });
     query.project = raw.project;
   }
   if (raw.from) {
     const from = day(raw.from);
-    if (!from) return fail('invalid_input', 'from must be a date like 2025-06-01', { field: 'from' });
+    if (!from) return fail({ reason: 'field_invalid', field: 'from', rule: 'date', example: '2025-06-01' });
     query.from = from;
   }
   if (raw.to) {
     const to = day(raw.to);
-    if (!to) return fail('invalid_input', 'to must be a date like 2025-06-30', { field: 'to' });
+    if (!to) return fail({ reason: 'field_invalid', field: 'to', rule: 'date', example: '2025-06-30' });
     query.to = new Date(to.getTime() + 86_400_000);
   }
   if (raw.kind) {
-    if (raw.kind !== 'image' && raw.kind !== 'video') return fail('invalid_input', 'kind must be image or video', { field: 'kind' });
+    if (raw.kind !== 'image' && raw.kind !== 'video') return fail({ reason: 'field_invalid', field: 'kind', rule: 'one_of', values: ['image', 'video'] });
     query.kind = raw.kind;
   }
   if (raw.model) {
-    if (!/^[a-z0-9][a-z0-9._-]{0,47}$/.test(raw.model)) return fail('invalid_input', 'model must be a model id, as GET /api/models lists them', { field: 'model' });
+    if (!/^[a-z0-9][a-z0-9._-]{0,47}$/.test(raw.model)) return fail({ reason: 'field_invalid', field: 'model', rule: 'model_id' });
     query.model = raw.model;
   }
   if (raw.limit) {
     // Above the cap is not a mistake: the service returns its most (MAX_SEARCH_LIMIT).
-    if (!/^\d{1,9}$/.test(raw.limit) || Number(raw.limit) < 1) return fail('invalid_input', `limit must be a whole number of 1 or more (at most ${MAX_SEARCH_LIMIT} are returned)`, { field: 'limit' });
+    if (!/^\d{1,9}$/.test(raw.limit) || Number(raw.limit) < 1) return fail({ reason: 'field_invalid', field: 'limit', rule: 'page_size', served: MAX_SEARCH_LIMIT });
     query.limit = Number(raw.limit);
   }
   return ok(query);

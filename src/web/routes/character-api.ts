@@ -3,7 +3,7 @@ import type { CharacterService } from '../../core/characters/character-service.j
 import type { Character } from '../../core/characters/types.js';
 import { fail, ok, type Outcome } from '../../core/outcome.js';
 import { authenticate, type AuthDeps } from '../auth.js';
-import { sendFailure } from '../http-errors.js';
+import { inWebTerms, sendFailure } from '../http-errors.js';
 
 export interface CharacterApiDeps extends AuthDeps {
   characters: CharacterService;
@@ -23,11 +23,11 @@ const FIELDS: Record<string, string> = {
 const WEB_NAME = Object.fromEntries(Object.entries(FIELDS).map(([web, core]) => [core, web]));
 
 function toCore(body: unknown, allowProject: boolean): Outcome<Record<string, unknown>> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail('invalid_input', 'the body must be a JSON object', { field: 'body' });
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail({ reason: 'body_not_object' }, { field: 'body' });
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
     const core = FIELDS[key];
-    if (!core || (core === 'project' && !allowProject)) return fail('invalid_input', `${key.slice(0, 40)}: unknown field`, { field: key.slice(0, 40) });
+    if (!core || (core === 'project' && !allowProject)) return fail({ reason: 'unknown_field', field: key.slice(0, 40) });
     out[core] = value;
   }
   return ok(out);
@@ -35,11 +35,7 @@ function toCore(body: unknown, allowProject: boolean): Outcome<Record<string, un
 
 /** Names a failure's field as the web API calls it. */
 function webTerms<T>(outcome: Outcome<T>): Outcome<T> {
-  if (outcome.ok || !outcome.field) return outcome;
-  const core = outcome.field.split('.')[0]!;
-  const web = WEB_NAME[core];
-  if (!web || web === core) return outcome;
-  return { ...outcome, field: web, ...(outcome.message === undefined ? {} : { message: outcome.message.split(core).join(web) }) };
+  return outcome.ok ? outcome : inWebTerms(outcome, WEB_NAME);
 }
 
 function characterJson(c: Character) {

@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Actor } from '../../core/actor.js';
 import type { GenerateService, Submitted, Viewer } from '../../core/generate-service.js';
 import { roleAtLeast } from '../../core/roles.js';
-import { fail, ok, type Failure, type Outcome } from '../../core/outcome.js';
+import { fail, ok, type Outcome } from '../../core/outcome.js';
 import type { Logger } from '../../shared/logger.js';
 import { authenticate, type AuthDeps } from '../auth.js';
-import { sendFailure } from '../http-errors.js';
+import { inWebTerms, sendFailure } from '../http-errors.js';
 import { jobUrls, statusJson } from '../job-json.js';
 import type { MediaLinks } from '../../infra/links/media-links.js';
 
@@ -26,24 +26,16 @@ const FIELD_MAP: Record<string, string> = {
 
 const WEB_NAME = Object.fromEntries(Object.entries(FIELD_MAP).map(([web, core]) => [core, web]));
 
-/** Names a failure's field as the web API calls it (negative_prompt, type), not as the core does. */
-function inWebTerms(failure: Failure): Failure {
-  const coreField = failure.field?.split('.')[0];
-  const webField = coreField ? WEB_NAME[coreField] : undefined;
-  if (!coreField || !webField || webField === coreField) return failure;
-  return { ...failure, field: webField, ...(failure.message === undefined ? {} : { message: failure.message.split(coreField).join(webField) }) };
-}
-
 function toCoreRequest(body: unknown): Outcome<Record<string, unknown>> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return fail('invalid_input', 'the body must be a JSON object', { field: 'body' });
+    return fail({ reason: 'body_not_object' }, { field: 'body' });
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
     const mapped = FIELD_MAP[key];
     if (!mapped) {
       const field = key.slice(0, 40);
-      return fail('invalid_input', `${field}: unknown field (known: ${Object.keys(FIELD_MAP).join(', ')})`, { field });
+      return fail({ reason: 'unknown_field', field, known: Object.keys(FIELD_MAP) });
     }
     out[mapped] = value;
   }
@@ -77,7 +69,7 @@ export function registerGenerateApi(app: FastifyInstance, deps: GenerateApiDeps)
     if (!input.ok) return sendFailure(reply, input);
     const actor: Actor = auth.actor;
     const submitted = await deps.service.submit(actor, input.value, { platform: 'web' });
-    if (!submitted.ok) return sendFailure(reply, inWebTerms(submitted));
+    if (!submitted.ok) return sendFailure(reply, inWebTerms(submitted, WEB_NAME));
     return reply.code(202).send(accepted(auth.viewer, submitted.value));
   });
 
@@ -89,7 +81,7 @@ export function registerGenerateApi(app: FastifyInstance, deps: GenerateApiDeps)
     const readable = await deps.service.view(auth.viewer, request.params.id);
     if (!readable.ok) return sendFailure(reply, readable);
     const submitted = await deps.service.reroll(auth.actor, request.params.id, { platform: 'web' });
-    if (!submitted.ok) return sendFailure(reply, inWebTerms(submitted));
+    if (!submitted.ok) return sendFailure(reply, inWebTerms(submitted, WEB_NAME));
     return reply.code(202).send(accepted(auth.viewer, submitted.value));
   });
 

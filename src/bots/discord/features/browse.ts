@@ -1,7 +1,7 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 import type { GalleryPage } from '../../../core/gallery/types.js';
 import type { Viewer } from '../../../core/generate-service.js';
-import type { Outcome } from '../../../core/outcome.js';
+import { refuse, type Outcome } from '../../../core/outcome.js';
 import { SHORT_LINK_TTL_SECONDS } from '../../../infra/links/gallery-links.js';
 import type { BotContext } from '../context.js';
 import { UserMistake } from '../error-boundary.js';
@@ -69,7 +69,7 @@ export async function handleGallery(ctx: BotContext, interaction: ChatInputComma
   await answerPrivately(ctx, interaction, 'gallery', async ({ responder, viewer }) => {
     // Whoever may not view the gallery gets no link: it would only open a 404.
     const projects = await ctx.gallery.projects(viewer);
-    if (projects.length === 0) return responder.say(describeFailure({ ok: false, code: 'forbidden', message: 'no gallery access' }, 'browse'));
+    if (projects.length === 0) return responder.say(describeFailure(refuse('forbidden'), 'browse'));
     const { url, expiresAt } = ctx.galleryLinks.link(viewer, '', { ttlSeconds: SHORT_LINK_TTL_SECONDS });
     const expires = Math.floor(expiresAt.getTime() / 1000);
     await responder.say(`${link('Open the gallery', url)} — only for you; the link works until <t:${expires}:t> (<t:${expires}:R>).`);
