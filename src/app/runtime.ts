@@ -22,6 +22,7 @@ import { BackendReports } from '../infra/backend-reports.js';
 import { ReportedModelCatalog } from '../infra/model-catalog.js';
 import { RedisEventBus } from '../infra/event-bus.js';
 import { BullJobQueue } from '../infra/queue.js';
+import { allRoutes } from '../core/routes.js';
 import { createRedis, createRequestRedis, untilRedisReady } from '../infra/redis.js';
 import { TokenService } from '../infra/tokens.js';
 import type { Logger } from '../shared/logger.js';
@@ -73,14 +74,14 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     throw error;
   });
   redis.on('error', (error) => log.warn({ err: error }, 'redis connection problem'));
-  const queue = new BullJobQueue(redis, { prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS });
+  const routes = allRoutes(config.models.map((m) => m.id));
+  const queue = new BullJobQueue(redis, { prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, routes });
   // Requests (web, bots) answer 503 during a Redis outage instead of waiting for the reconnect; the
   // worker keeps the patient connection above (BullMQ Workers need maxRetriesPerRequest: null).
   const requestRedis = createRequestRedis(config.REDIS_URL, 'anime-production-requests');
   requestRedis.on('error', (error) => log.warn({ err: error }, 'redis connection problem (requests)'));
-  const requestQueue = new BullJobQueue(requestRedis, { prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS });
-  // BullMQ re-emits its connection's errors; without a listener it prints them to stderr.
-  for (const bull of [queue, requestQueue]) bull.queue.on('error', (error) => log.debug({ err: error }, 'queue connection problem'));
+  const requestQueue = new BullJobQueue(requestRedis, { prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, routes });
+  for (const bull of [queue, requestQueue]) bull.onError((error) => log.debug({ err: error }, 'queue connection problem'));
   const events = new RedisEventBus(redis, config.QUEUE_PREFIX, (error) => log.warn({ err: error }, 'bad job event'));
   const admission = createAdmission(redis, config);
   const media = await createMediaStore(config);

@@ -1,32 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BackendReports } from '../infra/backend-reports.js';
+import { BackendStates } from '../infra/backend-states.js';
 import { BackendMonitor } from '../worker/backend-monitor.js';
 import type { Generator } from '../core/generator.js';
+import { serverOf, type BackendDecl } from '../shared/backend-decls.js';
 import { createBuiltinGenerator } from '../worker/backends/builtin/index.js';
+import { parseEndpoint } from '../worker/backends/comfyui/client.js';
 import { createComfyUiGenerator } from '../worker/backends/comfyui/comfyui-generator.js';
-import { startGenerateWorker, type RunningWorker } from '../worker/generate-worker.js';
+import { startGenerateWorker, type RunningWorker, type ServedBackend } from '../worker/generate-worker.js';
 import { WorkerJobStore } from '../worker/job-store.js';
 import { PlacesAnnouncer } from '../worker/places-announcer.js';
 import { restoreLostJobs } from '../worker/queue-sweep.js';
 import { MediaOutputStorer } from '../worker/store-outputs.js';
-import { backendCheck, workflowsDirOf } from './backend-check.js';
+import { backendCheck, comfyUiCheck, workflowsDirOf } from './backend-check.js';
 import type { Runtime } from './runtime.js';
 
-function createGenerator(runtime: Runtime): Generator {
-  const { config } = runtime;
-  if (!config.COMFYUI_URL) return createBuiltinGenerator({ stepDelayMs: config.BUILTIN_STEP_DELAY_MS });
-  return createComfyUiGenerator({
-    baseUrl: config.COMFYUI_URL,
-    workflowsDir: workflowsDirOf(config),
-    workflow: config.COMFYUI_WORKFLOW,
-    models: config.models,
-    timeoutMs: config.COMFYUI_TIMEOUT_MS,
-    logger: runtime.log.child({ component: 'comfyui' }),
-  });
-}
-
 export interface WorkerPartOptions {
+  /** One stand-in backend instead of the configured ones (tests). */
   generator?: Generator;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
@@ -38,22 +29,63 @@ export interface WorkerPartOptions {
 
 const DEFAULT_SWEEP_INTERVAL_MS = 30_000;
 
+/** GET /queue: cheap on ComfyUI (no node list), and it needs the server's prompt loop alive. */
+async function pingComfyUi(url: string, signal: AbortSignal): Promise<void> {
+  const endpoint = parseEndpoint(url);
+  const response = await fetch(new URL('queue', endpoint.base), { headers: endpoint.headers, signal });
+  await response.body?.cancel();
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+}
+
+function comfyUiBackend(runtime: Runtime, worker: string, decl: BackendDecl, reports: BackendReports): ServedBackend {
+  const { config } = runtime;
+  const log = runtime.log.child({ component: 'comfyui', backend: decl.name });
+  const generator = createComfyUiGenerator({
+    name: decl.name,
+    baseUrl: decl.url,
+    workflowsDir: workflowsDirOf(config),
+    workflow: config.COMFYUI_WORKFLOW,
+    models: config.models,
+    timeoutMs: config.COMFYUI_TIMEOUT_MS,
+    logger: log,
+  });
+  return {
+    identity: { name: decl.name, kind: 'comfyui', server: serverOf(decl.url) },
+    generator,
+    ping: (signal) => pingComfyUi(decl.url, signal),
+    monitor: new BackendMonitor(comfyUiCheck(config, worker, decl), reports, log.child({ component: 'backend-check' }), config.BACKEND_CHECK_INTERVAL_MS),
+  };
+}
+
+/** The built-in renderer (or a test's stand-in): always answers, runs every route. */
+function localBackend(runtime: Runtime, worker: string, generator: Generator, reports: BackendReports): ServedBackend {
+  return {
+    identity: { name: generator.name, kind: generator.name === 'builtin' ? 'builtin' : 'local' },
+    generator,
+    ping: async () => undefined,
+    monitor: new BackendMonitor(backendCheck(runtime, worker, generator), reports, runtime.log.child({ component: 'backend-check' }), runtime.config.BACKEND_CHECK_INTERVAL_MS),
+  };
+}
+
+function servedBackends(runtime: Runtime, worker: string, options: WorkerPartOptions, reports: BackendReports): ServedBackend[] {
+  const { config } = runtime;
+  if (options.generator) return [localBackend(runtime, worker, options.generator, reports)];
+  if (config.backends.length === 0) return [localBackend(runtime, worker, createBuiltinGenerator({ stepDelayMs: config.BUILTIN_STEP_DELAY_MS }), reports)];
+  return config.backends.map((decl) => comfyUiBackend(runtime, worker, decl, reports));
+}
+
 /**
  * Starts the worker after putting back into the queue any unfinished job the record holds but
  * Redis lost or BullMQ gave up on (Postgres is the system of record; the enqueue is idempotent by
  * job id), and keeps doing so periodically while it runs: an outage can strand jobs at any time.
  */
-export async function startWorker(runtime: Runtime, options: WorkerPartOptions = {}): Promise<RunningWorker & { generator: Generator }> {
+export async function startWorker(runtime: Runtime, options: WorkerPartOptions = {}): Promise<RunningWorker & { generators: Generator[] }> {
   const log = runtime.log.child({ component: 'worker' });
+  const workerName = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const store = new WorkerJobStore(runtime.database.db, runtime.records);
-  const generator = options.generator ?? createGenerator(runtime);
-  const monitor = new BackendMonitor(
-    backendCheck(runtime, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, generator),
-    new BackendReports(runtime.redis, runtime.config.QUEUE_PREFIX),
-    log.child({ component: 'backend-check' }),
-    runtime.config.BACKEND_CHECK_INTERVAL_MS,
-  );
-  await monitor.start();
+  const reports = new BackendReports(runtime.redis, runtime.config.QUEUE_PREFIX);
+  const backends = servedBackends(runtime, workerName, options, reports);
+  await Promise.all(backends.map((backend) => backend.monitor.start()));
   const sweep = async () => {
     const restored = await restoreLostJobs(store, runtime.queue);
     if (restored > 0) log.warn({ count: restored }, 'put unfinished jobs back in the queue');
@@ -70,32 +102,38 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
   }, options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
   sweepTimer.unref();
   const places = new PlacesAnnouncer(store, (event) => runtime.events.publish(event), log);
+  const { config } = runtime;
+  const lockDurationMs = options.lockDurationMs ?? config.WORKER_LOCK_MS;
   const running = await startGenerateWorker(
     {
       connection: runtime.redis,
-      prefix: runtime.config.QUEUE_PREFIX,
-      concurrency: runtime.config.WORKER_CONCURRENCY,
-      shutdownGraceMs: runtime.config.SHUTDOWN_GRACE_MS,
-      lockDurationMs: options.lockDurationMs ?? runtime.config.WORKER_LOCK_MS,
+      prefix: config.QUEUE_PREFIX,
+      workerName,
+      concurrency: config.WORKER_CONCURRENCY,
+      shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+      lockDurationMs,
       // Half the lock: a killed worker's job is back within 1.5 x WORKER_LOCK_MS at most.
-      stalledIntervalMs: options.stalledIntervalMs ?? Math.max(250, Math.round(runtime.config.WORKER_LOCK_MS / 2)),
+      stalledIntervalMs: options.stalledIntervalMs ?? Math.max(250, Math.round(config.WORKER_LOCK_MS / 2)),
       recordProbeMs: options.recordProbeMs,
+      health: { probeMs: config.BACKEND_PROBE_MS, downAfter: config.BACKEND_DOWN_AFTER },
     },
-    { store, generator, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, log },
+    backends,
+    { queues: runtime.queue, states: new BackendStates(runtime.redis, config.QUEUE_PREFIX) },
+    { store, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, log },
     runtime.events,
     log,
   );
-  log.info({ backend: generator.name, concurrency: runtime.config.WORKER_CONCURRENCY }, 'worker started');
+  log.info({ backends: backends.map((b) => b.identity.name), concurrency: config.WORKER_CONCURRENCY }, 'worker started');
   return {
     ...running,
-    generator,
+    generators: backends.map((b) => b.generator),
     async close() {
       clearInterval(sweepTimer);
       await sweeping;
-      await monitor.stop();
+      await Promise.all(backends.map((b) => b.monitor.stop()));
       await running.close();
       await places.close();
-      await generator.close?.();
+      await Promise.all(backends.map((b) => b.generator.close?.()));
     },
   };
 }

@@ -3,7 +3,7 @@ import type { AdmissionControl } from '../core/admission.js';
 import { GenerationError, JobCancelledError } from '../core/errors.js';
 import type { JobEvent } from '../core/events.js';
 import type { JobFailureCode } from '../core/job-failures.js';
-import type { GeneratedFile, Generator, ProgressReport } from '../core/generator.js';
+import { BACKEND_DOWN_REASON, type GeneratedFile, type Generator, type ProgressReport } from '../core/generator.js';
 import type { JobEventBus } from '../core/ports.js';
 import type { JobRecord } from '../core/records.js';
 import { errorRef } from '../shared/error-ref.js';
@@ -153,6 +153,11 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
     log.info({ durationMs, outputs: files.length }, 'job completed');
     return { kind: 'done' };
   } catch (error) {
+    if (info.signal.aborted && info.signal.reason === BACKEND_DOWN_REASON) {
+      // The backend stopped answering mid-run: this attempt counts, and the job retries elsewhere.
+      await closeAttempt('interrupted');
+      return failOrWait(deps, job, info, new GenerationError('backend_unreachable', {}, 'backoff', { adminText: `backend ${generator.name} stopped answering` }), log, publish);
+    }
     if (error instanceof JobCancelledError || info.signal.aborted) {
       if (info.isShutdown()) {
         await closeAttempt('interrupted');
@@ -164,13 +169,17 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
       return { kind: 'cancelled' };
     }
     await closeAttempt('failed');
-    try {
-      return await failAttempt(deps, job, info, error, log, publish);
-    } catch (recordError) {
-      // The failure could not be recorded: nothing was kept, so the job waits and runs again.
-      if (isRecordUnreachable(recordError)) return { kind: 'unreachable' };
-      throw recordError;
-    }
+    return failOrWait(deps, job, info, error, log, publish);
+  }
+}
+
+async function failOrWait(...args: Parameters<typeof failAttempt>): Promise<AttemptResult> {
+  try {
+    return await failAttempt(...args);
+  } catch (recordError) {
+    // The failure could not be recorded: nothing was kept, so the job waits and runs again.
+    if (isRecordUnreachable(recordError)) return { kind: 'unreachable' };
+    throw recordError;
   }
 }
 
