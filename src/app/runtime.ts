@@ -22,6 +22,10 @@ import { BackendReports } from '../infra/backend-reports.js';
 import { ReportedModelCatalog } from '../infra/model-catalog.js';
 import { RedisEventBus } from '../infra/event-bus.js';
 import { BullJobQueue } from '../infra/queue.js';
+import { BackendStates } from '../infra/backend-states.js';
+import { PostgresBackendRecords } from '../db/backend-records.js';
+import { FarmAdminService } from '../core/farm-admin.js';
+import { BACKEND_NAME, isBackendUrl, serverOf } from '../shared/backend-decls.js';
 import { allRoutes } from '../core/routes.js';
 import { createRedis, createRequestRedis, untilRedisReady } from '../infra/redis.js';
 import { TokenService } from '../infra/tokens.js';
@@ -62,6 +66,10 @@ export interface Runtime {
   mediaLinks: MediaLinks;
   /** The workers' latest backend checks, as requests read them (/readyz, the model list). */
   backendReports: BackendReports;
+  /** The backends table: servers admins added, and every backend's drained flag. */
+  backendRecords: PostgresBackendRecords;
+  /** Admins list, add, remove, drain and resume the farm's backends (API, /backend). */
+  farm: FarmAdminService;
   close(): Promise<void>;
 }
 
@@ -104,6 +112,8 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     onEventLost: (error) => log.warn({ err: error }, 'could not announce a queued job'),
   });
   const tokens = new TokenService(database.db, config.APP_SECRET);
+  const backendRecords = new PostgresBackendRecords(database.db);
+  const farm = new FarmAdminService(backendRecords, config.backends, new BackendStates(requestRedis, config.QUEUE_PREFIX), { isName: (n) => BACKEND_NAME.test(n), isUrl: isBackendUrl, serverOf });
   const runtime: Runtime = {
     config,
     log,
@@ -127,6 +137,8 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     galleryLinks: new GalleryLinks(config.APP_SECRET, config.PUBLIC_URL),
     mediaLinks: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
     backendReports,
+    backendRecords,
+    farm,
     async close() {
       await events.close();
       await queue.close();

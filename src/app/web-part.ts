@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createWebApp } from '../web/app.js';
 import { registerGalleryApi } from '../web/gallery/gallery-api.js';
 import { registerAdminApi } from '../web/routes/admin-api.js';
+import { registerFarmAdminApi } from '../web/routes/farm-admin-api.js';
 import { registerCharacterApi } from '../web/routes/character-api.js';
 import { registerGalleryRoutes } from '../web/routes/gallery-routes.js';
 import { registerProjectApi } from '../web/routes/project-api.js';
@@ -31,6 +32,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   const projectUrl = (viewer: Viewer, slug: string) => runtime.galleryLinks.url(viewer, slug);
   registerGenerateApi(app, { ...auth, service, projectUrl, links, publicUrl: config.PUBLIC_URL, log: runtime.log });
   registerAdminApi(app, { ...auth, admin: runtime.admin });
+  registerFarmAdminApi(app, { ...auth, farm: runtime.farm });
   registerUsageApi(app, { ...auth, usage: runtime.usage });
   registerJobEvents(app, { ...auth, service, events: runtime.events, links, publicUrl: config.PUBLIC_URL, projectUrl });
   registerMedia(app, { links, store: runtime.media, getAsset: (id) => runtime.records.getAsset(id) });

@@ -67,11 +67,17 @@ function localBackend(runtime: Runtime, worker: string, generator: Generator, re
   };
 }
 
-function servedBackends(runtime: Runtime, worker: string, options: WorkerPartOptions, reports: BackendReports): ServedBackend[] {
+/**
+ * The env-declared servers plus those admins added to the backends table (read at start); without
+ * any, the built-in renderer. Table-added servers are served only when the install runs ComfyUI
+ * (COMFYUI_URL or COMFYUI_URLS set): the offered models are ComfyUI's then.
+ */
+async function servedBackends(runtime: Runtime, worker: string, options: WorkerPartOptions, reports: BackendReports): Promise<ServedBackend[]> {
   const { config } = runtime;
   if (options.generator) return [localBackend(runtime, worker, options.generator, reports)];
   if (config.backends.length === 0) return [localBackend(runtime, worker, createBuiltinGenerator({ stepDelayMs: config.BUILTIN_STEP_DELAY_MS }), reports)];
-  return config.backends.map((decl) => comfyUiBackend(runtime, worker, decl, reports));
+  const added = (await runtime.backendRecords.list()).flatMap((row) => (row.url && !config.backends.some((d) => d.name === row.name) ? [{ name: row.name, url: row.url }] : []));
+  return [...config.backends, ...added].map((decl) => comfyUiBackend(runtime, worker, decl, reports));
 }
 
 /**
@@ -84,7 +90,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
   const workerName = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const store = new WorkerJobStore(runtime.database.db, runtime.records);
   const reports = new BackendReports(runtime.redis, runtime.config.QUEUE_PREFIX);
-  const backends = servedBackends(runtime, workerName, options, reports);
+  const backends = await servedBackends(runtime, workerName, options, reports);
   await Promise.all(backends.map((backend) => backend.monitor.start()));
   const sweep = async () => {
     const restored = await restoreLostJobs(store, runtime.queue);
@@ -118,7 +124,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
       health: { probeMs: config.BACKEND_PROBE_MS, downAfter: config.BACKEND_DOWN_AFTER },
     },
     backends,
-    { queues: runtime.queue, states: new BackendStates(runtime.redis, config.QUEUE_PREFIX) },
+    { queues: runtime.queue, states: new BackendStates(runtime.redis, config.QUEUE_PREFIX), drainedNames: () => runtime.backendRecords.drainedNames() },
     { store, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, log },
     runtime.events,
     log,

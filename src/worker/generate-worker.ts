@@ -177,6 +177,17 @@ export async function startGenerateWorker(
     slot.sync();
   };
 
+  // One read of the drained flags per probe interval for all backends; while Postgres is out of
+  // reach the last flags stay (undefined: keep what each slot has).
+  let drainedRead: { at: number; names: Promise<ReadonlySet<string> | undefined> } | undefined;
+  const drained = (): Promise<ReadonlySet<string> | undefined> => {
+    if (!sinks.drainedNames) return Promise.resolve(undefined);
+    if (!drainedRead || Date.now() - drainedRead.at >= settings.health.probeMs / 2) {
+      drainedRead = { at: Date.now(), names: sinks.drainedNames().catch(() => undefined) };
+    }
+    return drainedRead.names;
+  };
+
   const served = backends.map((backend) => {
     const slot = new BackendSlot({ ...backend.identity, worker: settings.workerName }, settings.concurrency, (s) => void writeStatus(s));
     const applyReport = async (report: BackendReport | undefined) => {
@@ -194,7 +205,8 @@ export async function startGenerateWorker(
         return applyReport(backend.monitor.latest);
       },
       async () => {
-        if (sinks.drainedNames) slot.setDrained((await sinks.drainedNames()).has(slot.name));
+        const names = await drained();
+        if (names) slot.setDrained(names.has(slot.name));
         await writeStatus(slot);
       },
       settings.health,
@@ -223,7 +235,8 @@ export async function startGenerateWorker(
     log,
   );
   for (const { slot, backend, health, applyReport } of served) {
-    if (sinks.drainedNames) slot.setDrained((await sinks.drainedNames().catch(() => new Set<string>())).has(slot.name));
+    const names = await drained();
+    if (names) slot.setDrained(names.has(slot.name));
     // A backend that does not answer at start is down until it does.
     if (!(await applyReport(backend.monitor.latest))) slot.setDown(true);
     await writeStatus(slot);
