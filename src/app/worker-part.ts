@@ -76,9 +76,17 @@ async function servedBackends(runtime: Runtime, worker: string, options: WorkerP
   const { config } = runtime;
   if (options.generator) return [localBackend(runtime, worker, options.generator, reports)];
   if (config.backends.length === 0) return [localBackend(runtime, worker, createBuiltinGenerator({ stepDelayMs: config.BUILTIN_STEP_DELAY_MS }), reports)];
-  const added = (await runtime.backendRecords.list()).flatMap((row) => (row.url && !config.backends.some((d) => d.name === row.name) ? [{ name: row.name, url: row.url }] : []));
-  return [...config.backends, ...added].map((decl) => comfyUiBackend(runtime, worker, decl, reports));
+  return [...config.backends, ...(await addedBackends(runtime))].map((decl) => comfyUiBackend(runtime, worker, decl, reports));
 }
+
+/** The servers admins added to the backends table (rows with a URL whose name the environment does not declare). */
+async function addedBackends(runtime: Runtime): Promise<BackendDecl[]> {
+  const rows = await runtime.backendRecords.list();
+  return rows.flatMap((row) => (row.url && !runtime.config.backends.some((d) => d.name === row.name) ? [{ name: row.name, url: row.url }] : []));
+}
+
+/** How often a worker looks for servers admins added (in probe intervals). */
+const TABLE_WATCH_PROBES = 5;
 
 /**
  * Starts the worker after putting back into the queue any unfinished job the record holds but
@@ -130,12 +138,41 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
     log,
   );
   log.info({ backends: backends.map((b) => b.identity.name), concurrency: config.WORKER_CONCURRENCY }, 'worker started');
+  // A server an admin adds is served without a restart (a ComfyUI install only: see servedBackends).
+  let watching: Promise<void> | undefined;
+  const watchTimer = setInterval(() => {
+    if (options.generator || config.backends.length === 0) return;
+    watching ??= (async () => {
+      for (const decl of await addedBackends(runtime)) {
+        if (running.slots.some((slot) => slot.name === decl.name)) continue;
+        const backend = comfyUiBackend(runtime, workerName, decl, reports);
+        backends.push(backend);
+        await backend.monitor.start();
+        await running.addBackend(backend);
+        log.info({ backend: decl.name }, 'serving a backend an admin added');
+      }
+    })()
+      .catch((error: unknown) => log.warn({ err: error }, 'could not read the backends table'))
+      .finally(() => {
+        watching = undefined;
+      });
+  }, config.BACKEND_PROBE_MS * TABLE_WATCH_PROBES);
+  watchTimer.unref();
   return {
-    ...running,
-    generators: backends.map((b) => b.generator),
+    get slots() {
+      return running.slots;
+    },
+    get generators() {
+      return backends.map((b) => b.generator);
+    },
+    addBackend: (backend) => running.addBackend(backend),
+    routeWorkers: () => running.routeWorkers(),
+    isRunning: () => running.isRunning(),
     async close() {
       clearInterval(sweepTimer);
+      clearInterval(watchTimer);
       await sweeping;
+      await watching;
       await Promise.all(backends.map((b) => b.monitor.stop()));
       await running.close();
       await places.close();

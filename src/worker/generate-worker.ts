@@ -59,7 +59,9 @@ export interface FarmSinks {
 }
 
 export interface RunningWorker {
-  slots: readonly BackendSlot[];
+  readonly slots: readonly BackendSlot[];
+  /** Serves one more backend (an admin added it to the table); a name already served is ignored. */
+  addBackend(backend: ServedBackend): Promise<void>;
   /** The BullMQ workers, one per (backend, route) it serves so far (tests listen to their events). */
   routeWorkers(): ReadonlyArray<Worker<GenerateJobData>>;
   isRunning(): boolean;
@@ -188,7 +190,7 @@ export async function startGenerateWorker(
     return drainedRead.names;
   };
 
-  const served = backends.map((backend) => {
+  const serve = (backend: ServedBackend) => {
     const slot = new BackendSlot({ ...backend.identity, worker: settings.workerName }, settings.concurrency, (s) => void writeStatus(s));
     const applyReport = async (report: BackendReport | undefined) => {
       if (!report?.reachable) return false;
@@ -214,7 +216,16 @@ export async function startGenerateWorker(
     );
     backend.monitor.onReport = (report) => void applyReport(report).catch((error: unknown) => log.warn({ err: error, backend: slot.name }, 'could not start the route workers'));
     return { slot, backend, health, applyReport };
-  });
+  };
+  const served = backends.map(serve);
+  const startServing = async ({ slot, backend, health, applyReport }: ReturnType<typeof serve>) => {
+    const names = await drained();
+    if (names) slot.setDrained(names.has(slot.name));
+    // A backend that does not answer at start is down until it does.
+    if (!(await applyReport(backend.monitor.latest))) slot.setDown(true);
+    await writeStatus(slot);
+    health.start();
+  };
 
   const outage = new RecordOutagePause(
     {
@@ -234,18 +245,19 @@ export async function startGenerateWorker(
     sinks.queues.routes.map((route) => new OrphanReclaimer(sinks.queues.queueFor(route), settings.connection, log)),
     log,
   );
-  for (const { slot, backend, health, applyReport } of served) {
-    const names = await drained();
-    if (names) slot.setDrained(names.has(slot.name));
-    // A backend that does not answer at start is down until it does.
-    if (!(await applyReport(backend.monitor.latest))) slot.setDown(true);
-    await writeStatus(slot);
-    health.start();
-  }
+  for (const entry of served) await startServing(entry);
   let closed = false;
 
   return {
-    slots: served.map((s) => s.slot),
+    get slots() {
+      return served.map((s) => s.slot);
+    },
+    async addBackend(backend) {
+      if (shuttingDown || served.some((s) => s.slot.name === backend.identity.name)) return;
+      const entry = serve(backend);
+      served.push(entry);
+      await startServing(entry);
+    },
     routeWorkers: () => workers,
     isRunning: () => !closed,
     async close() {

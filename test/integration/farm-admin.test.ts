@@ -1,5 +1,6 @@
 import { afterEach, expect, test } from 'vitest';
 import type { JobEvent } from '../../src/core/events.js';
+import { FakeComfyUi } from '../fakes/comfyui/server.js';
 import { api } from '../support/api.js';
 import { startFarm, type Farm } from '../support/farm.js';
 
@@ -91,4 +92,32 @@ test('the backends API: admins list (host:port, never credentials), add, remove;
     { action: 'backend.added', target: 'spare', details: { server: '10.0.0.9:8188' } },
     { action: 'backend.removed', target: 'spare', details: {} },
   ]);
+});
+
+test('a server an admin adds through the API is served without a restart, and takes work', async () => {
+  farm = await startFarm({ a: {} });
+  farm.boxes.a!.holdSteps();
+  await farm.stack.startWorker();
+  const admin = await farm.stack.token('root', 'admin');
+  const spare = await FakeComfyUi.start({ stepDelayMs: 5 });
+  try {
+    expect((await api(farm.stack, 'POST', '/api/admin/backends', admin, { name: 'spare', url: spare.url })).status).toBe(201);
+    await farm.status('spare', (s) => s.state === 'idle');
+    const onA = farm.boxes.a!.waitFor('execution-start');
+    const first = await farm.submit('aiko');
+    await onA;
+    const second = await farm.submit('ben');
+    expect(await farm.event(ended(second))).toMatchObject({ type: 'completed', backend: 'spare' });
+    farm.boxes.a!.releaseAllSteps();
+    expect(await farm.event(ended(first))).toMatchObject({ type: 'completed', backend: 'a' });
+    const listed = await api(farm.stack, 'GET', '/api/admin/backends', admin);
+    expect(listed.json.backends.map((b: { name: string; state: string }) => [b.name, b.state])).toEqual([
+      ['a', 'idle'],
+      ['spare', 'idle'],
+    ]);
+  } finally {
+    await farm.close();
+    farm = undefined;
+    await spare.close();
+  }
 });
