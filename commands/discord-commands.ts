@@ -34,6 +34,7 @@ function group(n: Named, subcommands: APIApplicationCommandOption[]): APIApplica
   return { ...n, type: T.SubcommandGroup, options: subcommands as never };
 }
 
+const backendName = { ...named('name', '名前', 'The backend\'s name (as /backend list shows it)', 'バックエンド名（/backend list の表示どおり）'), type: T.String, required: true, max_length: 32 } as const;
 const roleOption = { ...named('role', 'ロール', 'A Discord role of this server', 'このサーバーのDiscordロール'), type: T.Role, required: true } as const;
 const wordOption = { ...named('word', '単語', 'A word or phrase', '単語またはフレーズ'), type: T.String, required: true, max_length: 100 } as const;
 const projectOption = (required: boolean, description = 'Project', ja = 'プロジェクト') =>
@@ -218,5 +219,15 @@ export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
       { ...named('server', 'サーバー', 'The whole server (admins)', 'サーバー全体（管理者）'), type: T.Boolean },
       { ...named('days', '日数', 'Days to show, ending today (UTC; default 7)', '今日までの表示日数（UTC・既定は7）'), type: T.Integer, min_value: 1, max_value: 92 },
     ] as never,
+  },
+  {
+    ...named('backend', 'バックエンド', 'The GPU backends: list, drain, resume (admins)', 'GPUバックエンドの一覧・停止・再開（管理者）'),
+    ...GUILD_ONLY,
+    default_member_permissions: MANAGE_GUILD,
+    options: [
+      sub(named('list', '一覧', 'Each backend and what it is doing', '各バックエンドと現在の状態')),
+      sub(named('drain', '停止', 'Finish the current job, then take no more', '実行中のジョブを終えたら新しいジョブを受けない'), [backendName]),
+      sub(named('resume', '再開', 'Take work again', '再びジョブを受ける'), [backendName]),
+    ],
   },
 ];

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { parseBackendDecls, type BackendDecl } from './shared/backend-decls.js';
 import { offeredModels, type ModelOffer } from './shared/model-offers.js';
 
 const MIN_SECRET_LENGTH = 32;
@@ -71,6 +72,11 @@ const envSchema = z.object({
   APP_SECRET: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   COMFYUI_URL: optionalText.pipe(url(['http:', 'https:']).optional()),
+  /** Several servers, each with a name: name=url,name=url (src/shared/backend-decls.ts). */
+  COMFYUI_URLS: optionalText,
+  /** Health probe of an idle backend (GET /queue), and how many failures in a row make it down. */
+  BACKEND_PROBE_MS: int(2_000, 100, 60_000),
+  BACKEND_DOWN_AFTER: int(3, 1, 100),
   COMFYUI_WORKFLOW: z.string().trim().regex(/^[a-z0-9_-]+$/, { error: 'expected a template name from workflows/' }).default('txt2img'),
   /** A template folder of the operator's own instead of the built-in workflows/. */
   COMFYUI_WORKFLOWS_DIR: optionalText,
@@ -120,6 +126,8 @@ export interface Config extends Omit<Env, 'PUBLIC_URL' | 'STORAGE_DIR' | 'APP_SE
   appSecretGenerated: boolean;
   /** The models users may pick; the first is the default. Built-in backend: its one renderer. */
   models: ModelOffer[];
+  /** COMFYUI_URL (named comfyui) and COMFYUI_URLS; empty: the built-in renderer. */
+  backends: BackendDecl[];
 }
 
 export class ConfigError extends Error {
@@ -152,7 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (!values[name]) problems.push(`${name}: required when STORAGE=s3`);
     }
   }
-  const models = offeredModels(Boolean(values.COMFYUI_URL), values.COMFYUI_MODELS, problems);
+  const backends = parseBackendDecls(values.COMFYUI_URL, values.COMFYUI_URLS, problems);
+  const models = offeredModels(backends.length > 0, values.COMFYUI_MODELS, problems);
   const secret = resolveAppSecret(values, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const dataDir = resolve(values.DATA_DIR);
@@ -164,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     APP_SECRET: secret.value,
     appSecretGenerated: secret.generated,
     models,
+    backends,
   };
 }
 
@@ -200,7 +210,7 @@ export function secretValues(config: Config): string[] {
     const value = (config as unknown as Record<string, unknown>)[name];
     if (typeof value === 'string' && value.length >= 6) values.push(value);
   }
-  for (const raw of [config.DATABASE_URL, config.REDIS_URL, config.COMFYUI_URL ?? 'http://x']) {
+  for (const raw of [config.DATABASE_URL, config.REDIS_URL, ...config.backends.map((b) => b.url)]) {
     const password = new URL(raw).password;
     if (password.length >= 4) values.push(decodeURIComponent(password), password);
   }

@@ -28,7 +28,7 @@ async function startParts(parts: Part[], runtime: Runtime): Promise<RunningParts
   const { config, log } = runtime;
   if (parts.includes('worker')) {
     const worker = await startWorker(runtime);
-    started.worker = { name: 'worker', stop: () => worker.close(), healthy: () => worker.worker.isRunning() };
+    started.worker = { name: 'worker', stop: () => worker.close(), healthy: () => worker.isRunning() };
   }
   const needsBot = (part: Part) => parts.includes(part);
   if (needsBot('discord')) {
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const runtime = await createRuntime(config, log);
   const started = await startParts(parts, runtime);
   const heartbeat = await startHeartbeat(runtime, parts, () => everyPartHealthy(started));
-  log.info({ parts, backend: config.COMFYUI_URL ? 'comfyui' : 'builtin' }, 'anime production started');
+  log.info({ parts, backends: config.backends.length > 0 ? config.backends.map((b) => b.name) : ['builtin'] }, 'anime production started');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

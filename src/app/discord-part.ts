@@ -74,6 +74,7 @@ export async function startDiscord(runtime: Runtime, options: DiscordPartOptions
     characters: runtime.characters,
     gallery: runtime.gallery,
     usage: runtime.usage,
+    farm: runtime.farm,
     galleryLinks: runtime.galleryLinks,
     tracker,
     log,

@@ -27,6 +27,10 @@ import { WaitRecords } from '../db/wait-records.js';
 import { ReportedModelCatalog } from '../infra/model-catalog.js';
 import { RedisEventBus } from '../infra/event-bus.js';
 import { BullJobQueue } from '../infra/queue.js';
+import { PostgresBackendRecords } from '../db/backend-records.js';
+import { FarmAdminService } from '../core/farm-admin.js';
+import { BACKEND_NAME, isBackendUrl, serverOf } from '../shared/backend-decls.js';
+import { allRoutes } from '../core/routes.js';
 import { createRedis, createRequestRedis, untilRedisReady } from '../infra/redis.js';
 import { TokenService } from '../infra/tokens.js';
 import type { Logger } from '../shared/logger.js';
@@ -69,9 +73,13 @@ export interface Runtime {
   /** What each backend does now, as requests read it (the dashboard, the farm API, metrics). */
   backendStates: BackendStates;
   /** The moderators' farm dashboard (GET /api/admin/farm, /dashboard). */
-  farm: FarmDashboard;
+  farmDashboard: FarmDashboard;
   /** Expected start and finish of queued jobs (the service's submit and view, the worker's places in line). */
   waits: WaitEstimates;
+  /** The backends table: servers admins added, and every backend's drained flag. */
+  backendRecords: PostgresBackendRecords;
+  /** Admins list, add, remove, drain and resume the farm's backends (API, /backend). */
+  farm: FarmAdminService;
   close(): Promise<void>;
 }
 
@@ -84,14 +92,14 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     throw error;
   });
   redis.on('error', (error) => log.warn({ err: error }, 'redis connection problem'));
-  const queue = new BullJobQueue(redis, { prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS });
+  const routes = allRoutes(config.models.map((m) => m.id));
+  const queue = new BullJobQueue(redis, { prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, routes });
   // Requests (web, bots) answer 503 during a Redis outage instead of waiting for the reconnect; the
   // worker keeps the patient connection above (BullMQ Workers need maxRetriesPerRequest: null).
   const requestRedis = createRequestRedis(config.REDIS_URL, 'anime-production-requests');
   requestRedis.on('error', (error) => log.warn({ err: error }, 'redis connection problem (requests)'));
-  const requestQueue = new BullJobQueue(requestRedis, { prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS });
-  // BullMQ re-emits its connection's errors; without a listener it prints them to stderr.
-  for (const bull of [queue, requestQueue]) bull.queue.on('error', (error) => log.debug({ err: error }, 'queue connection problem'));
+  const requestQueue = new BullJobQueue(requestRedis, { prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, routes });
+  for (const bull of [queue, requestQueue]) bull.onError((error) => log.debug({ err: error }, 'queue connection problem'));
   const events = new RedisEventBus(redis, config.QUEUE_PREFIX, (error) => log.warn({ err: error }, 'bad job event'));
   const admission = createAdmission(redis, config);
   const media = await createMediaStore(config);
@@ -127,6 +135,8 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     waits,
   });
   const tokens = new TokenService(database.db, config.APP_SECRET);
+  const backendRecords = new PostgresBackendRecords(database.db);
+  const farm = new FarmAdminService(backendRecords, config.backends, new BackendStates(requestRedis, config.QUEUE_PREFIX), { isName: (n) => BACKEND_NAME.test(n), isUrl: isBackendUrl, serverOf });
   const runtime: Runtime = {
     config,
     log,
@@ -151,8 +161,10 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     mediaLinks: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
     backendReports,
     backendStates,
-    farm: new FarmDashboard(new PostgresFarmRecords(database.db), backendStates),
+    farmDashboard: new FarmDashboard(new PostgresFarmRecords(database.db), backendStates),
     waits,
+    backendRecords,
+    farm,
     async close() {
       await events.close();
       await queue.close();

@@ -136,6 +136,7 @@ async function createSlackBot(runtime: Runtime, log: Logger, mode: { receiver: R
     characters: runtime.characters,
     gallery: runtime.gallery,
     usage: runtime.usage,
+    farm: runtime.farm,
     galleryLinks: runtime.galleryLinks,
     actors: new SlackActorResolver({
       client: app.client,

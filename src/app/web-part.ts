@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createWebApp } from '../web/app.js';
 import { registerGalleryApi } from '../web/gallery/gallery-api.js';
 import { registerAdminApi } from '../web/routes/admin-api.js';
+import { registerFarmAdminApi } from '../web/routes/farm-admin-api.js';
 import { registerCharacterApi } from '../web/routes/character-api.js';
 import { registerFarmApi } from '../web/routes/farm-api.js';
 import { registerGalleryRoutes } from '../web/routes/gallery-routes.js';
@@ -35,8 +36,9 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   registerGenerateApi(app, { ...auth, service, projectUrl, links, publicUrl: config.PUBLIC_URL, log: runtime.log });
   registerRecentJobsApi(app, { ...auth, service, links, projectUrl });
   registerAdminApi(app, { ...auth, admin: runtime.admin });
+  registerFarmAdminApi(app, { ...auth, farm: runtime.farm });
   registerUsageApi(app, { ...auth, usage: runtime.usage });
-  registerFarmApi(app, { ...auth, farm: runtime.farm });
+  registerFarmApi(app, { ...auth, farm: runtime.farmDashboard });
   registerJobEvents(app, { ...auth, service, events: runtime.events, links, publicUrl: config.PUBLIC_URL, projectUrl });
   registerMedia(app, { links, store: runtime.media, getAsset: (id) => runtime.records.getAsset(id) });
   registerHealth(app, {

@@ -1,64 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { BackendReport } from '../core/backend-report.js';
 import { BackendReports } from '../infra/backend-reports.js';
 import { BackendStates } from '../infra/backend-states.js';
-import { BackendMonitor, type ReportSink } from '../worker/backend-monitor.js';
-import { BackendStatusReporter, type BackendIdentity } from '../worker/backend-status-reporter.js';
+import { BackendMonitor } from '../worker/backend-monitor.js';
 import type { Generator } from '../core/generator.js';
+import { serverOf, type BackendDecl } from '../shared/backend-decls.js';
 import { createBuiltinGenerator } from '../worker/backends/builtin/index.js';
 import { parseEndpoint } from '../worker/backends/comfyui/client.js';
 import { createComfyUiGenerator } from '../worker/backends/comfyui/comfyui-generator.js';
-import { startGenerateWorker, type RunningWorker } from '../worker/generate-worker.js';
+import { startGenerateWorker, type RunningWorker, type ServedBackend } from '../worker/generate-worker.js';
 import { WorkerJobStore } from '../worker/job-store.js';
 import { PlacesAnnouncer } from '../worker/places-announcer.js';
 import { restoreLostJobs } from '../worker/queue-sweep.js';
 import { MediaOutputStorer } from '../worker/store-outputs.js';
-import { backendCheck, workflowsDirOf } from './backend-check.js';
+import { backendCheck, comfyUiCheck, workflowsDirOf } from './backend-check.js';
 import type { Runtime } from './runtime.js';
 
-function createGenerator(runtime: Runtime): Generator {
-  const { config } = runtime;
-  if (!config.COMFYUI_URL) return createBuiltinGenerator({ stepDelayMs: config.BUILTIN_STEP_DELAY_MS });
-  return createComfyUiGenerator({
-    baseUrl: config.COMFYUI_URL,
-    workflowsDir: workflowsDirOf(config),
-    workflow: config.COMFYUI_WORKFLOW,
-    models: config.models,
-    timeoutMs: config.COMFYUI_TIMEOUT_MS,
-    logger: runtime.log.child({ component: 'comfyui' }),
-  });
-}
-
-/** One backend per worker today: a ComfyUI server is named by its host:port, the built-in renderer by its generator's name. */
-function backendIdentity(runtime: Runtime, generator: Generator, worker: string): BackendIdentity {
-  const url = runtime.config.COMFYUI_URL;
-  if (url && generator.name === 'comfyui') {
-    const server = parseEndpoint(url).base.host;
-    return { name: server, kind: generator.name, worker, server };
-  }
-  return { name: generator.name, kind: generator.name, worker };
-}
-
-/** Each check also tells the live state whether the backend answers and what it can run. */
-function reportingTo(reports: ReportSink, reporter: BackendStatusReporter): ReportSink {
-  return {
-    async publish(report: BackendReport) {
-      reporter.capabilities(
-        report.templates.filter((t) => t.runs).map((t) => t.name),
-        report.models.filter((m) => m.available).map((m) => m.id),
-      );
-      if (report.reachable) reporter.up();
-      else reporter.down();
-      await reports.publish(report);
-    },
-    remove: (worker) => reports.remove(worker),
-  };
-}
-
 export interface WorkerPartOptions {
-  /** How often the backend's live state is written again while it does not change (default 5 s). */
-  statusRefreshMs?: number;
+  /** One stand-in backend instead of the configured ones (tests). */
   generator?: Generator;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
@@ -70,29 +29,77 @@ export interface WorkerPartOptions {
 
 const DEFAULT_SWEEP_INTERVAL_MS = 30_000;
 
+/** GET /queue: cheap on ComfyUI (no node list), and it needs the server's prompt loop alive. */
+async function pingComfyUi(url: string, signal: AbortSignal): Promise<void> {
+  const endpoint = parseEndpoint(url);
+  const response = await fetch(new URL('queue', endpoint.base), { headers: endpoint.headers, signal });
+  await response.body?.cancel();
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+}
+
+function comfyUiBackend(runtime: Runtime, worker: string, decl: BackendDecl, reports: BackendReports): ServedBackend {
+  const { config } = runtime;
+  const log = runtime.log.child({ component: 'comfyui', backend: decl.name });
+  const generator = createComfyUiGenerator({
+    name: decl.name,
+    baseUrl: decl.url,
+    workflowsDir: workflowsDirOf(config),
+    workflow: config.COMFYUI_WORKFLOW,
+    models: config.models,
+    timeoutMs: config.COMFYUI_TIMEOUT_MS,
+    logger: log,
+  });
+  return {
+    identity: { name: decl.name, kind: 'comfyui', server: serverOf(decl.url) },
+    generator,
+    ping: (signal) => pingComfyUi(decl.url, signal),
+    monitor: new BackendMonitor(comfyUiCheck(config, worker, decl), reports, log.child({ component: 'backend-check' }), config.BACKEND_CHECK_INTERVAL_MS),
+  };
+}
+
+/** The built-in renderer (or a test's stand-in): always answers, runs every route. */
+function localBackend(runtime: Runtime, worker: string, generator: Generator, reports: BackendReports): ServedBackend {
+  return {
+    identity: { name: generator.name, kind: generator.name === 'builtin' ? 'builtin' : 'local' },
+    generator,
+    ping: async () => undefined,
+    monitor: new BackendMonitor(backendCheck(runtime, worker, generator), reports, runtime.log.child({ component: 'backend-check' }), runtime.config.BACKEND_CHECK_INTERVAL_MS),
+  };
+}
+
+/**
+ * The env-declared servers plus those admins added to the backends table (read at start); without
+ * any, the built-in renderer. Table-added servers are served only when the install runs ComfyUI
+ * (COMFYUI_URL or COMFYUI_URLS set): the offered models are ComfyUI's then.
+ */
+async function servedBackends(runtime: Runtime, worker: string, options: WorkerPartOptions, reports: BackendReports): Promise<ServedBackend[]> {
+  const { config } = runtime;
+  if (options.generator) return [localBackend(runtime, worker, options.generator, reports)];
+  if (config.backends.length === 0) return [localBackend(runtime, worker, createBuiltinGenerator({ stepDelayMs: config.BUILTIN_STEP_DELAY_MS }), reports)];
+  return [...config.backends, ...(await addedBackends(runtime))].map((decl) => comfyUiBackend(runtime, worker, decl, reports));
+}
+
+/** The servers admins added to the backends table (rows with a URL whose name the environment does not declare). */
+async function addedBackends(runtime: Runtime): Promise<BackendDecl[]> {
+  const rows = await runtime.backendRecords.list();
+  return rows.flatMap((row) => (row.url && !runtime.config.backends.some((d) => d.name === row.name) ? [{ name: row.name, url: row.url }] : []));
+}
+
+/** How often a worker looks for servers admins added (in probe intervals). */
+const TABLE_WATCH_PROBES = 5;
+
 /**
  * Starts the worker after putting back into the queue any unfinished job the record holds but
  * Redis lost or BullMQ gave up on (Postgres is the system of record; the enqueue is idempotent by
  * job id), and keeps doing so periodically while it runs: an outage can strand jobs at any time.
  */
-export async function startWorker(runtime: Runtime, options: WorkerPartOptions = {}): Promise<RunningWorker & { generator: Generator }> {
+export async function startWorker(runtime: Runtime, options: WorkerPartOptions = {}): Promise<RunningWorker & { generators: Generator[] }> {
   const log = runtime.log.child({ component: 'worker' });
-  const store = new WorkerJobStore(runtime.database.db, runtime.records);
-  const generator = options.generator ?? createGenerator(runtime);
   const workerName = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const identity = backendIdentity(runtime, generator, workerName);
-  const reporter = new BackendStatusReporter(new BackendStates(runtime.redis, runtime.config.QUEUE_PREFIX), identity, {
-    refreshMs: options.statusRefreshMs,
-    log: log.child({ component: 'backend-status' }),
-  });
-  const monitor = new BackendMonitor(
-    backendCheck(runtime, workerName, generator),
-    reportingTo(new BackendReports(runtime.redis, runtime.config.QUEUE_PREFIX), reporter),
-    log.child({ component: 'backend-check' }),
-    runtime.config.BACKEND_CHECK_INTERVAL_MS,
-  );
-  await monitor.start();
-  await reporter.start();
+  const store = new WorkerJobStore(runtime.database.db, runtime.records);
+  const reports = new BackendReports(runtime.redis, runtime.config.QUEUE_PREFIX);
+  const backends = await servedBackends(runtime, workerName, options, reports);
+  await Promise.all(backends.map((backend) => backend.monitor.start()));
   const sweep = async () => {
     const restored = await restoreLostJobs(store, runtime.queue);
     if (restored > 0) log.warn({ count: restored }, 'put unfinished jobs back in the queue');
@@ -109,33 +116,67 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
   }, options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
   sweepTimer.unref();
   const places = new PlacesAnnouncer(runtime.waits, (event) => runtime.events.publish(event), log);
+  const { config } = runtime;
+  const lockDurationMs = options.lockDurationMs ?? config.WORKER_LOCK_MS;
   const running = await startGenerateWorker(
     {
       connection: runtime.redis,
-      prefix: runtime.config.QUEUE_PREFIX,
-      concurrency: runtime.config.WORKER_CONCURRENCY,
-      shutdownGraceMs: runtime.config.SHUTDOWN_GRACE_MS,
-      lockDurationMs: options.lockDurationMs ?? runtime.config.WORKER_LOCK_MS,
+      prefix: config.QUEUE_PREFIX,
+      workerName,
+      concurrency: config.WORKER_CONCURRENCY,
+      shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+      lockDurationMs,
       // Half the lock: a killed worker's job is back within 1.5 x WORKER_LOCK_MS at most.
-      stalledIntervalMs: options.stalledIntervalMs ?? Math.max(250, Math.round(runtime.config.WORKER_LOCK_MS / 2)),
+      stalledIntervalMs: options.stalledIntervalMs ?? Math.max(250, Math.round(config.WORKER_LOCK_MS / 2)),
       recordProbeMs: options.recordProbeMs,
+      health: { probeMs: config.BACKEND_PROBE_MS, downAfter: config.BACKEND_DOWN_AFTER },
     },
-    { store, generator, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, activity: reporter, backendName: identity.name, log },
+    backends,
+    { queues: runtime.queue, states: new BackendStates(runtime.redis, config.QUEUE_PREFIX), drainedNames: () => runtime.backendRecords.drainedNames() },
+    { store, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, log },
     runtime.events,
     log,
   );
-  log.info({ backend: generator.name, concurrency: runtime.config.WORKER_CONCURRENCY }, 'worker started');
+  log.info({ backends: backends.map((b) => b.identity.name), concurrency: config.WORKER_CONCURRENCY }, 'worker started');
+  // A server an admin adds is served without a restart (a ComfyUI install only: see servedBackends).
+  let watching: Promise<void> | undefined;
+  const watchTimer = setInterval(() => {
+    if (options.generator || config.backends.length === 0) return;
+    watching ??= (async () => {
+      for (const decl of await addedBackends(runtime)) {
+        if (running.slots.some((slot) => slot.name === decl.name)) continue;
+        const backend = comfyUiBackend(runtime, workerName, decl, reports);
+        backends.push(backend);
+        await backend.monitor.start();
+        await running.addBackend(backend);
+        log.info({ backend: decl.name }, 'serving a backend an admin added');
+      }
+    })()
+      .catch((error: unknown) => log.warn({ err: error }, 'could not read the backends table'))
+      .finally(() => {
+        watching = undefined;
+      });
+  }, config.BACKEND_PROBE_MS * TABLE_WATCH_PROBES);
+  watchTimer.unref();
   return {
-    ...running,
-    generator,
+    get slots() {
+      return running.slots;
+    },
+    get generators() {
+      return backends.map((b) => b.generator);
+    },
+    addBackend: (backend) => running.addBackend(backend),
+    routeWorkers: () => running.routeWorkers(),
+    isRunning: () => running.isRunning(),
     async close() {
       clearInterval(sweepTimer);
+      clearInterval(watchTimer);
       await sweeping;
-      await monitor.stop();
+      await watching;
+      await Promise.all(backends.map((b) => b.monitor.stop()));
       await running.close();
-      await reporter.close();
       await places.close();
-      await generator.close?.();
+      await Promise.all(backends.map((b) => b.generator.close?.()));
     },
   };
 }

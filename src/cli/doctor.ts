@@ -11,10 +11,19 @@ async function run(): Promise<number> {
   // The same .env as `npm start` reads, so the check is of the server the worker will use.
   if (existsSync('.env') && typeof process.loadEnvFile === 'function') process.loadEnvFile('.env');
   const config = loadConfig();
-  const [{ backendCheck }, { doctorText }] = await Promise.all([import('../app/backend-check.js'), import('./doctor-text.js')]);
-  const report = await backendCheck({ config }, 'doctor')();
-  process.stdout.write(doctorText(report));
-  return isUsable(report) ? 0 : 1;
+  const [{ backendCheck, comfyUiCheck }, { doctorText }] = await Promise.all([import('../app/backend-check.js'), import('./doctor-text.js')]);
+  // A farm (COMFYUI_URLS): every declared server, each under its name; exit 0 when any can run something.
+  const checks =
+    config.backends.length > 1
+      ? config.backends.map((decl) => ({ heading: `== ${decl.name} ==\n`, check: comfyUiCheck(config, 'doctor', decl) }))
+      : [{ heading: '', check: backendCheck({ config }, 'doctor') }];
+  let usable = false;
+  for (const { heading, check } of checks) {
+    const report = await check();
+    process.stdout.write(heading + doctorText(report));
+    usable ||= isUsable(report);
+  }
+  return usable ? 0 : 1;
 }
 
 try {

@@ -22,6 +22,10 @@ export interface BackendReport {
   backend: string;
   /** The worker that checked (host:pid:...), so several workers can report side by side. */
   worker: string;
+  /** The operator's name for the backend (COMFYUI_URLS, the backends table); absent on older reports. */
+  name?: string;
+  /** The routes (routeKey: "image.<model>", "video.<model>") it can run; absent on older reports. */
+  routes?: string[];
   /** ms since 1970. */
   checkedAt: number;
   /** Until when readers may trust it (a few check intervals): a worker that stopped reporting is gone. */
@@ -38,6 +42,11 @@ export interface BackendReport {
   models: ModelCheck[];
   /** Every problem, each one sentence for one log line. */
   problems: string[];
+}
+
+/** Where a report lives in the reports hash: one per worker and backend. */
+export function reportKey(report: Pick<BackendReport, 'worker' | 'name'>): string {
+  return report.name ? `${report.worker}/${report.name}` : report.worker;
 }
 
 /** Something can run: the backend answers and at least one offered model is there with a template that runs. */

@@ -48,6 +48,11 @@ export interface FailureReasonDetails {
   model_missing: { field: string; model: string; isDefault: boolean; choices: ModelChoiceFact[] };
   /** The request body is not a JSON object. */
   body_not_object: Record<never, never>;
+  /** A video asked of a model no backend can make videos with; `choices`: the models that can. */
+  video_unroutable: { field: string; model: string; choices: string[] };
+  /** A backend's name or URL that breaks its rule (names: 1-32 of a-z 0-9 - _; URLs: http or https). */
+  backend_name_invalid: { field: string };
+  backend_url_invalid: { field: string };
 
   // forbidden
   /** The viewer's role may not do this. */
@@ -66,6 +71,7 @@ export interface FailureReasonDetails {
   character_not_found: { name?: string };
   member_unknown: { user: string };
   token_unknown: Record<never, never>;
+  backend_unknown: { name: string };
 
   // conflict
   project_exists: { slug: string };
@@ -80,6 +86,10 @@ export interface FailureReasonDetails {
   character_exists: { name: string; where: 'project' | 'space' | 'there' };
   /** The job already ended; finished: it completed (rather than failed or was cancelled). */
   job_ended: { finished: boolean };
+  /** A backend of that name exists (declared: in the environment, rather than the table). */
+  backend_exists: { name: string; declared: boolean };
+  /** A backend declared in the environment cannot be removed through the API, only drained. */
+  backend_declared: { name: string };
 }
 
 /** A model as a refusal names it: its id and the name users see. */
@@ -109,7 +119,12 @@ export type ForbiddenAction =
   | 'revoke_tokens'
   | 'read_audit_log'
   | 'read_member_usage'
-  | 'read_space_usage';
+  | 'read_space_usage'
+  | 'see_backends'
+  | 'add_backends'
+  | 'remove_backends'
+  | 'drain_backends'
+  | 'resume_backends';
 
 export type FailureReason = keyof FailureReasonDetails;
 
@@ -131,6 +146,9 @@ export const REASON_CODES: { readonly [R in FailureReason]: FailureCode } = {
   model_unknown: 'invalid_input',
   model_missing: 'invalid_input',
   body_not_object: 'invalid_input',
+  video_unroutable: 'invalid_input',
+  backend_name_invalid: 'invalid_input',
+  backend_url_invalid: 'invalid_input',
   not_permitted: 'forbidden',
   token_role_too_high: 'forbidden',
   project_unknown: 'not_found',
@@ -140,6 +158,7 @@ export const REASON_CODES: { readonly [R in FailureReason]: FailureCode } = {
   character_not_found: 'not_found',
   member_unknown: 'not_found',
   token_unknown: 'not_found',
+  backend_unknown: 'not_found',
   project_exists: 'conflict',
   default_project_archive: 'conflict',
   project_already_archived: 'conflict',
@@ -150,6 +169,8 @@ export const REASON_CODES: { readonly [R in FailureReason]: FailureCode } = {
   image_moved_meanwhile: 'conflict',
   character_exists: 'conflict',
   job_ended: 'conflict',
+  backend_exists: 'conflict',
+  backend_declared: 'conflict',
 };
 
 export const FAILURE_REASONS = Object.keys(REASON_CODES) as FailureReason[];

@@ -6,7 +6,8 @@ import type { JobEvent } from './events.js';
 import { generateRequestSchema, MAX_SEED, type GenerateRequest } from './generate-request.js';
 import { parseInput } from './input-errors.js';
 import { pickModel, type ModelCatalog, type OfferedModel } from './models.js';
-import { fail, ok, refuse, type Outcome } from './outcome.js';
+import { fail, ok, refuse, type Failure, type Outcome } from './outcome.js';
+import type { JobRoute } from './routes.js';
 import { canOnResource } from './policy/permissions.js';
 import type { JobEventBus, JobQueue, MediaStore } from './ports.js';
 import { canSeeProject, readerOf } from './projects/visibility.js';
@@ -119,8 +120,11 @@ export class GenerateService {
         : fail({ reason: 'no_usable_project' }, { field: 'project' });
     }
 
-    const model = pickModel(await this.models(), request.value.model);
+    const offered = await this.models();
+    const model = pickModel(offered, request.value.model);
     if (!model.ok) return model;
+    const unroutable = refuseUnroutable(offered, model.value.id, request.value.kind);
+    if (unroutable) return unroutable;
 
     const cast = await this.resolveCharacters(identity.spaceId, project.id, request.value.characters ?? []);
     if (!cast.ok) return cast;
@@ -196,7 +200,11 @@ export class GenerateService {
         reply,
       }, { projectSlug: project.slug, userExternalId: actor.userExternalId });
       // The place in line comes from the record, so it need not wait for the queue's answer.
-      const [, position, eta] = await Promise.all([this.deps.queue.enqueue(job.id, job.priority), records.queuePosition(job), this.deps.waits?.estimate(job.id)]);
+      const [, position, eta] = await Promise.all([
+        this.deps.queue.enqueue(job.id, job.priority, { kind: job.kind, model: model.value.id }),
+        records.queuePosition(job),
+        this.deps.waits?.estimate(job.id),
+      ]);
       // News only: the caller already has the place in line, so the request need not wait for Redis.
       this.deps.events.publish({ type: 'queued', jobId: job.id, at: Date.now(), position, ...(eta ? { eta } : {}) }).catch((error: unknown) => this.deps.onEventLost?.(error));
       return ok({ job, position, role, ...(eta ? { eta } : {}) });
@@ -233,7 +241,7 @@ export class GenerateService {
     }
     const audit = { spaceId: job.spaceId, actorUserId: viewer.identity.userId, action: 'job.cancelled', target: job.id, details: { own } };
     if (!(await this.deps.records.cancelJob(job.id, audit))) return fail({ reason: 'job_ended', finished: job.status === 'completed' });
-    await this.deps.queue.removeWaiting(job.id);
+    await this.deps.queue.removeWaiting(job.id, { kind: job.kind, model: job.model || ((await this.models())[0]?.id ?? 'default') });
     await this.deps.admission.release(job.userId, job.id);
     await this.publish({ type: 'cancelled', jobId: job.id, at: Date.now(), by: own ? 'user' : 'moderator' });
     const updated = await this.deps.records.getJob(job.id);
@@ -332,6 +340,19 @@ export class GenerateService {
   private async publish(event: JobEvent): Promise<void> {
     await this.deps.events.publish(event);
   }
+}
+
+/**
+ * A job no backend can run is refused before anything is queued. Image jobs are covered by the
+ * model's availability (pickModel); a video job also needs a backend whose video template runs
+ * with that model. Unknown (no backend reported lately) queues: the backend has the last word.
+ */
+function refuseUnroutable(offered: readonly OfferedModel[], modelId: string, kind: JobRoute['kind']): Failure | undefined {
+  if (kind !== 'video') return undefined;
+  const model = offered.find((m) => m.id === modelId);
+  if (model?.videoAvailable !== false) return undefined;
+  const others = offered.filter((m) => m.videoAvailable !== false && m.id !== modelId).map((m) => m.id);
+  return fail({ reason: 'video_unroutable', field: 'kind', model: modelId, choices: others });
 }
 
 function policyActor(viewer: Viewer) {

@@ -32,6 +32,18 @@ export interface GenerationInput {
  */
 export const HAND_BACK_REASON = 'shutdown';
 
+/**
+ * The abort reason when the backend running the job stopped answering: the attempt counts (it is
+ * retried elsewhere with backoff), and like a hand-back the remote work is left alone (nobody
+ * answers there to stop it; if the box comes back, the exactly-once lookup keeps it from running twice).
+ */
+export const BACKEND_DOWN_REASON = 'backend_down';
+
+/** Whether an abort leaves the backend's work in place rather than stopping it. */
+export function leavesRemoteWork(reason: unknown): boolean {
+  return reason === HAND_BACK_REASON || reason === BACKEND_DOWN_REASON;
+}
+
 export interface ProgressReport {
   step: number;
   totalSteps: number;

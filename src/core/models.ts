@@ -12,6 +12,8 @@ export interface ModelChoice {
  */
 export interface OfferedModel extends ModelChoice {
   available: boolean | null;
+  /** The same for video jobs with this model (a backend whose video template runs with it). */
+  videoAvailable?: boolean | null;
 }
 
 /** The port: the configured choices, joined with the backends' latest reports. First = default. */

@@ -1,3 +1,4 @@
+import type { JobRoute } from './routes.js';
 import type { JobEvent } from './events.js';
 
 /** Where media bytes live. Keys are relative, slash-separated and never shown to users. */
@@ -18,9 +19,10 @@ export interface JobEventBus {
 
 /** The queue as the core sees it: no BullMQ types cross this line. */
 export interface JobQueue {
-  enqueue(jobId: string, priority: number): Promise<void>;
+  /** Into the line of the backends that can run the route (its kind and model). */
+  enqueue(jobId: string, priority: number, route: JobRoute): Promise<void>;
   /** Removes a job that has not started; false when it is running or gone. */
-  removeWaiting(jobId: string): Promise<boolean>;
+  removeWaiting(jobId: string, route: JobRoute): Promise<boolean>;
   /** Jobs waiting (any priority) plus running. */
   size(): Promise<number>;
 }

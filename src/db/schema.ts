@@ -333,3 +333,18 @@ export const jobAttempts = pgTable(
     index('job_attempts_ended').on(t.endedAt),
   ],
 );
+
+/**
+ * The farm's backends as admins manage them (API, /backend): servers added by URL, and the drained
+ * flag of every backend by name, env-declared ones (COMFYUI_URLS) included (their url is null).
+ */
+export const backends = pgTable('backends', {
+  name: text('name').primaryKey(),
+  /** Null for a backend declared in the environment: the row holds only its drained flag. */
+  url: text('url'),
+  drained: boolean('drained').notNull().default(false),
+  /** Who added it (an app user id); null for env-declared rows. */
+  addedBy: uuid('added_by').references(() => users.id),
+  addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { BackendReport } from '../core/backend-report.js';
+import { reportKey, type BackendReport } from '../core/backend-report.js';
 
 /**
  * The workers' latest backend checks, in one Redis hash (`<prefix>:backends`, field = worker),
@@ -17,11 +17,12 @@ export class BackendReports {
   }
 
   async publish(report: BackendReport): Promise<void> {
-    await this.redis.hset(this.key, report.worker, JSON.stringify(report));
+    await this.redis.hset(this.key, reportKey(report), JSON.stringify(report));
   }
 
-  async remove(worker: string): Promise<void> {
-    await this.redis.hdel(this.key, worker);
+  /** By reportKey. */
+  async remove(key: string): Promise<void> {
+    await this.redis.hdel(this.key, key);
   }
 
   async fresh(now = Date.now()): Promise<BackendReport[]> {

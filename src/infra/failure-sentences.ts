@@ -30,6 +30,10 @@ export function failureSentences(quote: (userValue: string) => string = (value) 
     model_missing: (d) =>
       `${d.field}: ${d.isDefault ? 'the default model ' : ''}${quote(d.model)} is not on the image server right now; choose one of: ${choices(d.choices) || 'none is available'}`,
     body_not_object: () => 'the body must be a JSON object',
+    video_unroutable: (d) =>
+      `${d.field}: no image server can make videos with model ${quote(d.model)}${d.choices.length > 0 ? `; videos can be made with: ${d.choices.map(quote).join(', ')}` : '; no image server can make videos right now'}`,
+    backend_name_invalid: (d) => `${d.field}: 1-32 lowercase letters, digits, dash or underscore`,
+    backend_url_invalid: (d) => `${d.field}: a URL starting with http:// or https://`,
     not_permitted: (d) => NOT_PERMITTED[d.action],
     token_role_too_high: () => 'a token cannot carry a role above your own',
     project_unknown: (d) => (d.slug === undefined ? 'no such project' : `no project named "${quote(d.slug)}"`),
@@ -39,6 +43,7 @@ export function failureSentences(quote: (userValue: string) => string = (value) 
     character_not_found: (d) => (d.name === undefined ? 'no such character' : `no character named "${quote(d.name)}"`),
     member_unknown: (d) => `no member "${quote(d.user)}" in this space`,
     token_unknown: () => 'no such token in this space',
+    backend_unknown: (d) => `no backend named ${quote(d.name)}`,
     project_exists: (d) => `a project named "${quote(d.slug)}" already exists`,
     default_project_archive: () => 'the default project cannot be archived',
     project_already_archived: () => 'the project is already archived',
@@ -49,6 +54,8 @@ export function failureSentences(quote: (userValue: string) => string = (value) 
     image_moved_meanwhile: () => 'the image was moved by someone else meanwhile',
     character_exists: (d) => `a character named "${quote(d.name)}" already exists ${CHARACTER_PLACE[d.where]}`,
     job_ended: (d) => `the job has already ${d.finished ? 'finished' : 'ended'}`,
+    backend_exists: (d) => `a backend named ${quote(d.name)} ${d.declared ? 'is already declared' : 'already exists'}`,
+    backend_declared: (d) => `${quote(d.name)} is declared in the environment (COMFYUI_URLS); drain it instead`,
   };
 }
 
@@ -73,6 +80,11 @@ const NOT_PERMITTED: Record<ForbiddenAction, string> = {
   read_audit_log: 'only admins may read the audit log',
   read_member_usage: "only admins may read another member's usage",
   read_space_usage: "only admins may read a project's or the space's usage",
+  see_backends: 'only admins may see the backends',
+  add_backends: 'only admins may add a backend',
+  remove_backends: 'only admins may remove a backend',
+  drain_backends: 'only admins may drain a backend',
+  resume_backends: 'only admins may resume a backend',
 };
 
 const CHARACTER_PLACE: Record<FailureReasonDetails['character_exists']['where'], string> = { project: 'in that project', space: 'in this space', there: 'there' };

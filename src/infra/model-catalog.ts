@@ -1,5 +1,6 @@
 import type { BackendReport } from '../core/backend-report.js';
 import type { ModelCatalog, OfferedModel } from '../core/models.js';
+import { routeKey } from '../core/routes.js';
 import type { ModelOffer } from '../shared/model-offers.js';
 
 /**
@@ -25,7 +26,10 @@ export class ReportedModelCatalog implements ModelCatalog {
     return this.offers.map((offer) => {
       const said = reports.flatMap((r) => r.models.filter((m) => m.id === offer.id));
       const available = said.length === 0 ? null : said.some((m) => m.available);
-      return { id: offer.id, label: offer.label, available };
+      // Only reports that list routes can speak for video (older workers did not check it).
+      const routed = reports.filter((r) => r.routes);
+      const videoAvailable = routed.length === 0 ? null : routed.some((r) => r.routes!.includes(routeKey({ kind: 'video', model: offer.id })));
+      return { id: offer.id, label: offer.label, available, videoAvailable };
     });
   }
 }

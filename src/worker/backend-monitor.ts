@@ -1,10 +1,10 @@
 import type { BackendReport } from '../core/backend-report.js';
-import { backendState } from '../core/backend-report.js';
+import { backendState, reportKey } from '../core/backend-report.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface ReportSink {
   publish(report: BackendReport): Promise<void>;
-  remove(worker: string): Promise<void>;
+  remove(key: string): Promise<void>;
 }
 
 /**
@@ -25,6 +25,9 @@ export class BackendMonitor {
     private readonly intervalMs: number,
   ) {}
 
+  /** Told of every report (the farm reads what the backend can run from it). */
+  onReport: ((report: BackendReport) => void) | undefined;
+
   get latest(): BackendReport | undefined {
     return this.latestReport;
   }
@@ -43,7 +46,7 @@ export class BackendMonitor {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
-    if (this.latestReport) await this.sink.remove(this.latestReport.worker).catch(() => undefined);
+    if (this.latestReport) await this.sink.remove(reportKey(this.latestReport)).catch(() => undefined);
   }
 
   /** One check; never throws (a failed publish is logged and the next check tries again). */
@@ -56,6 +59,7 @@ export class BackendMonitor {
       return;
     }
     this.latestReport = report;
+    this.onReport?.(report);
     this.logChanges(report);
     await this.sink.publish(report).catch((error: unknown) => this.log.warn({ err: error }, 'could not publish the backend check'));
   }

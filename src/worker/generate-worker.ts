@@ -1,12 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { HAND_BACK_REASON } from '../core/generator.js';
+import type { BackendReport } from '../core/backend-report.js';
+import type { BackendStatus } from '../core/farm-state.js';
+import { HAND_BACK_REASON, type Generator } from '../core/generator.js';
 import type { JobEventBus } from '../core/ports.js';
-import { GENERATE_QUEUE, type GenerateJobData } from '../infra/queue.js';
+import { routeKey, type JobRoute } from '../core/routes.js';
+import type { BullJobQueue, GenerateJobData } from '../infra/queue.js';
 import type { Logger } from '../shared/logger.js';
+import type { BackendMonitor } from './backend-monitor.js';
+import { BackendHealth, type HealthSettings } from './farm/backend-health.js';
+import { BackendSlot, type SlotIdentity } from './farm/backend-slot.js';
 import { processJob, type ProcessDeps } from './process-job.js';
 import { failStalledJob, isStalledFailure } from './stalled.js';
 import { OrphanReclaimer } from './queue-sweep.js';
@@ -16,10 +20,15 @@ import { RecordOutagePause } from './record-outage.js';
 export const DEFAULT_LOCK_MS = 10_000;
 /** How long a starting worker waits to see a missing worker's jobs a second time before taking them back. */
 const ORPHAN_CONFIRM_MS = 1_000;
+/** A status is trusted for three probes: one slow probe is forgiven, a stopped worker is not. */
+const STATUS_FRESH_PROBES = 3;
 
 export interface WorkerSettings {
   connection: Redis;
   prefix: string;
+  /** Unique per process (host:pid:random): on each job it takes, on its connections, on each status. */
+  workerName: string;
+  /** Prompts one backend runs at once (ComfyUI runs one at a time; default 1). */
   concurrency: number;
   /** How long a shutdown waits for running jobs before handing them back to the queue. */
   shutdownGraceMs: number;
@@ -29,103 +38,246 @@ export interface WorkerSettings {
   stalledIntervalMs?: number;
   /** How often a worker paused by a Postgres outage asks whether Postgres answers again. */
   recordProbeMs?: number;
+  health: HealthSettings;
+}
+
+/** One backend this worker serves. */
+export interface ServedBackend {
+  identity: Omit<SlotIdentity, 'worker'>;
+  generator: Generator;
+  /** Resolves when the backend answers a cheap request; throws when it does not. */
+  ping(signal: AbortSignal): Promise<void>;
+  /** Its capability check (object_info), run at start, every interval, and on rejoining. */
+  monitor: BackendMonitor;
+}
+
+export interface FarmSinks {
+  queues: BullJobQueue;
+  states: { put(status: BackendStatus): Promise<void>; remove(name: string): Promise<void> };
+  /** Names an admin drained (the backends table); read every probe. */
+  drainedNames?: () => Promise<ReadonlySet<string>>;
 }
 
 export interface RunningWorker {
-  worker: Worker<GenerateJobData>;
+  readonly slots: readonly BackendSlot[];
+  /** Serves one more backend (an admin added it to the table); a name already served is ignored. */
+  addBackend(backend: ServedBackend): Promise<void>;
+  /** The BullMQ workers, one per (backend, route) it serves so far (tests listen to their events). */
+  routeWorkers(): ReadonlyArray<Worker<GenerateJobData>>;
+  isRunning(): boolean;
   /** Finishes running jobs within the grace period, hands back the rest, then stops. */
   close(): Promise<void>;
 }
 
-/** The BullMQ layer: translates processJob's results into BullMQ's job fates. */
-export async function startGenerateWorker(settings: WorkerSettings, deps: ProcessDeps, events: JobEventBus, log: Logger): Promise<RunningWorker> {
-  let shuttingDown = false;
-  // For queue-wide rate limiting when a backend says it is busy.
-  const queue = new Queue(GENERATE_QUEUE, { connection: settings.connection, prefix: settings.prefix });
+/** What the capability check says a backend can run. */
+export function capabilitiesOf(report: BackendReport, allRoutes: readonly JobRoute[]): { routes: string[]; templates: string[]; models: string[] } {
+  return {
+    routes: report.routes ?? allRoutes.map(routeKey),
+    templates: report.templates.filter((t) => t.runs).map((t) => t.name),
+    models: report.models.filter((m) => m.available).map((m) => m.id),
+  };
+}
 
-  const processor = async (job: Job<GenerateJobData>, token?: string, signal?: AbortSignal): Promise<string> => {
-    const result = await processJob(deps, {
-      jobId: job.data.jobId,
-      attempt: job.attemptsMade + 1,
-      maxAttempts: job.opts.attempts ?? 1,
-      signal: signal ?? new AbortController().signal,
-      isShutdown: () => shuttingDown,
-    });
-    switch (result.kind) {
-      case 'done':
-      case 'cancelled':
-        return result.kind;
-      case 'skipped':
-        return `skipped:${result.why}`;
-      case 'interrupted':
-        // Hand the job back without spending an attempt; another worker picks it up.
+/**
+ * The BullMQ layer of the farm: per backend a slot, and per route it can run one BullMQ Worker on
+ * that route's queue; the slot's gate lets `concurrency` prompts run on the backend at once and
+ * pauses its other route workers meanwhile. Translates processJob's results into BullMQ's fates.
+ */
+export async function startGenerateWorker(
+  settings: WorkerSettings,
+  backends: readonly ServedBackend[],
+  sinks: FarmSinks,
+  deps: Omit<ProcessDeps, 'generator'>,
+  events: JobEventBus,
+  log: Logger,
+): Promise<RunningWorker> {
+  let shuttingDown = false;
+  const lockDuration = settings.lockDurationMs ?? DEFAULT_LOCK_MS;
+  const workers: Array<Worker<GenerateJobData>> = [];
+  const freshForMs = settings.health.probeMs * STATUS_FRESH_PROBES + 1_000;
+  const writeStatus = (slot: BackendSlot) =>
+    sinks.states.put(slot.status(Date.now(), freshForMs)).catch((error: unknown) => log.warn({ err: error, backend: slot.name }, 'could not write the backend status'));
+
+  const processorFor = (slot: BackendSlot, route: JobRoute, generator: Generator) => {
+    const key = routeKey(route);
+    const queue = sinks.queues.queueFor(route);
+    const slotDeps: ProcessDeps = { ...deps, generator };
+    return async (job: Job<GenerateJobData>, token?: string, signal?: AbortSignal): Promise<string> => {
+      if (!slot.enter(job.id!, key)) {
+        // Fetched in a race with another route worker of this backend, or just drained/down:
+        // back to the front of its priority, attempt unspent, for a backend with room.
         await job.moveToWait(token);
         throw new WaitingError();
-      case 'unreachable':
-        // Same hand-back (front of its priority, attempt unspent), and this worker stops taking
-        // jobs until Postgres answers: every claim would fail the same way meanwhile.
-        outage.begin();
-        await job.moveToWait(token);
-        throw new WaitingError();
-      case 'failed':
-        if (result.retry === 'never') throw new UnrecoverableError(result.code);
-        if (result.retry === 'rate_limit') {
-          await queue.rateLimit(result.retryAfterMs ?? 5_000);
-          throw Worker.RateLimitError();
+      }
+      try {
+        const result = await processJob(slotDeps, {
+          jobId: job.data.jobId,
+          attempt: job.attemptsMade + 1,
+          maxAttempts: job.opts.attempts ?? 1,
+          signal: signal ?? new AbortController().signal,
+          isShutdown: () => shuttingDown,
+        });
+        switch (result.kind) {
+          case 'done':
+          case 'cancelled':
+            return result.kind;
+          case 'skipped':
+            return `skipped:${result.why}`;
+          case 'interrupted':
+            // Hand the job back without spending an attempt; another worker picks it up.
+            await job.moveToWait(token);
+            throw new WaitingError();
+          case 'unreachable':
+            // Same hand-back, and no backend of this worker takes jobs until Postgres answers.
+            outage.begin();
+            await job.moveToWait(token);
+            throw new WaitingError();
+          case 'failed':
+            if (result.retry === 'never') throw new UnrecoverableError(result.code);
+            if (result.retry === 'rate_limit') {
+              await queue.rateLimit(result.retryAfterMs ?? 5_000);
+              throw Worker.RateLimitError();
+            }
+            throw new Error(result.code);
         }
-        throw new Error(result.code);
-    }
+      } finally {
+        slot.leave(job.id!);
+      }
+    };
   };
 
-  const lockDuration = settings.lockDurationMs ?? DEFAULT_LOCK_MS;
-  const worker = new Worker<GenerateJobData>(GENERATE_QUEUE, processor, {
-    connection: settings.connection,
-    prefix: settings.prefix,
-    concurrency: settings.concurrency,
-    // Unique per process: recorded on each job it takes and on its connection, so a starting worker
-    // can tell the jobs of a worker that is gone.
-    name: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    autorun: false,
-    lockDuration,
-    stalledInterval: settings.stalledIntervalMs ?? Math.max(250, Math.round(lockDuration / 2)),
-    maxStalledCount: 2,
-  });
-  const outage = new RecordOutagePause(worker, () => deps.store.ping(), log, settings.recordProbeMs);
-  worker.on('error', (error) => log.error({ err: error }, 'worker error'));
-  worker.on('failed', (job, error) => {
-    // A job that stalled too often fails inside BullMQ without reaching our processor's catch.
-    if (job && isStalledFailure(error)) {
-      const jobId = job.data.jobId;
-      failStalledJob({ store: deps.store, admission: deps.admission, events }, jobId).catch((e: unknown) => log.error({ err: e, jobId }, 'could not record a stalled job'));
+  const addRouteWorkers = async (slot: BackendSlot, generator: Generator) => {
+    for (const route of sinks.queues.routes) {
+      const key = routeKey(route);
+      if (!slot.routeKeys.has(key) || slot.hasWorker(key) || shuttingDown) continue;
+      const worker = new Worker<GenerateJobData>(sinks.queues.nameOf(route), processorFor(slot, route, generator), {
+        connection: settings.connection,
+        prefix: settings.prefix,
+        concurrency: settings.concurrency,
+        // Unique per process: recorded on each job it takes and on its connection, so a starting
+        // worker can tell the jobs of a worker that is gone.
+        name: settings.workerName,
+        autorun: false,
+        lockDuration,
+        stalledInterval: settings.stalledIntervalMs ?? Math.max(250, Math.round(lockDuration / 2)),
+        maxStalledCount: 2,
+      });
+      worker.on('error', (error) => log.error({ err: error, backend: slot.name }, 'worker error'));
+      worker.on('failed', (job, error) => {
+        // A job that stalled too often fails inside BullMQ without reaching our processor's catch.
+        if (job && isStalledFailure(error)) {
+          const jobId = job.data.jobId;
+          failStalledJob({ store: deps.store, admission: deps.admission, events }, jobId).catch((e: unknown) => log.error({ err: e, jobId }, 'could not record a stalled job'));
+        }
+      });
+      await worker.waitUntilReady();
+      // Paused until the slot wants it: resume() starts its run loop.
+      await worker.pause(true);
+      workers.push(worker);
+      slot.addWorker(key, worker);
     }
-  });
+    slot.sync();
+  };
+
+  // One read of the drained flags per probe interval for all backends; while Postgres is out of
+  // reach the last flags stay (undefined: keep what each slot has).
+  let drainedRead: { at: number; names: Promise<ReadonlySet<string> | undefined> } | undefined;
+  const drained = (): Promise<ReadonlySet<string> | undefined> => {
+    if (!sinks.drainedNames) return Promise.resolve(undefined);
+    if (!drainedRead || Date.now() - drainedRead.at >= settings.health.probeMs / 2) {
+      drainedRead = { at: Date.now(), names: sinks.drainedNames().catch(() => undefined) };
+    }
+    return drainedRead.names;
+  };
+
+  const serve = (backend: ServedBackend) => {
+    const slot = new BackendSlot({ ...backend.identity, worker: settings.workerName }, settings.concurrency, (s) => void writeStatus(s));
+    const applyReport = async (report: BackendReport | undefined) => {
+      if (!report?.reachable) return false;
+      const found = capabilitiesOf(report, sinks.queues.routes);
+      slot.setCapabilities(found.routes, found.templates, found.models);
+      await addRouteWorkers(slot, backend.generator);
+      return true;
+    };
+    const health = new BackendHealth(
+      slot,
+      (signal) => backend.ping(signal),
+      async () => {
+        await backend.monitor.runOnce();
+        return applyReport(backend.monitor.latest);
+      },
+      async () => {
+        const names = await drained();
+        if (names) slot.setDrained(names.has(slot.name));
+        await writeStatus(slot);
+      },
+      settings.health,
+      log,
+    );
+    backend.monitor.onReport = (report) => void applyReport(report).catch((error: unknown) => log.warn({ err: error, backend: slot.name }, 'could not start the route workers'));
+    return { slot, backend, health, applyReport };
+  };
+  const served = backends.map(serve);
+  const startServing = async ({ slot, backend, health, applyReport }: ReturnType<typeof serve>) => {
+    const names = await drained();
+    if (names) slot.setDrained(names.has(slot.name));
+    // A backend that does not answer at start is down until it does.
+    if (!(await applyReport(backend.monitor.latest))) slot.setDown(true);
+    await writeStatus(slot);
+    health.start();
+  };
+
+  const outage = new RecordOutagePause(
+    {
+      pause: async () => served.forEach(({ slot }) => slot.setOutage(true)),
+      resume: () => served.forEach(({ slot }) => slot.setOutage(false)),
+    },
+    () => deps.store.ping(),
+    log,
+    settings.recordProbeMs,
+  );
 
   // A user's cancel reaches whichever process runs the job through the event bus.
   const unsubscribe = await events.subscribe((event) => {
-    if (event.type === 'cancelled') worker.cancelJob(event.jobId, 'cancelled');
+    if (event.type === 'cancelled') for (const worker of workers) worker.cancelJob(event.jobId, 'cancelled');
   });
-  await worker.waitUntilReady();
-  await reclaimOrphansAtStart(new OrphanReclaimer(queue, settings.connection, log), log);
-  worker.run().catch((error: unknown) => log.error({ err: error }, 'worker stopped unexpectedly'));
+  await reclaimOrphansAtStart(
+    sinks.queues.routes.map((route) => new OrphanReclaimer(sinks.queues.queueFor(route), settings.connection, log)),
+    log,
+  );
+  for (const entry of served) await startServing(entry);
+  let closed = false;
 
   return {
-    worker,
+    get slots() {
+      return served.map((s) => s.slot);
+    },
+    async addBackend(backend) {
+      if (shuttingDown || served.some((s) => s.slot.name === backend.identity.name)) return;
+      const entry = serve(backend);
+      served.push(entry);
+      await startServing(entry);
+    },
+    routeWorkers: () => workers,
+    isRunning: () => !closed,
     async close() {
       shuttingDown = true;
       await outage.close();
       await unsubscribe();
-      const graceful = worker.close();
+      await Promise.all(served.map(({ health }) => health.close()));
+      const graceful = Promise.all(workers.map((worker) => worker.close()));
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), settings.shutdownGraceMs);
       });
       if ((await Promise.race([graceful.then(() => 'closed' as const), grace])) === 'timeout') {
         log.warn('shutdown grace period over: handing running jobs back to the queue');
-        worker.cancelAllJobs(HAND_BACK_REASON);
+        for (const worker of workers) worker.cancelAllJobs(HAND_BACK_REASON);
         await graceful;
       }
       clearTimeout(timer);
-      await queue.close();
+      closed = true;
+      await Promise.all(served.map(({ slot }) => sinks.states.remove(slot.name).catch(() => undefined)));
     },
   };
 }
@@ -135,12 +287,12 @@ export async function startGenerateWorker(settings: WorkerSettings, deps: Proces
  * so it keeps its place ahead of the jobs queued behind it (waiting for its lock to run out would
  * let this worker take those first).
  */
-async function reclaimOrphansAtStart(reclaimer: OrphanReclaimer, log: Logger): Promise<void> {
+async function reclaimOrphansAtStart(reclaimers: OrphanReclaimer[], log: Logger): Promise<void> {
   try {
-    await reclaimer.sweep();
-    if (!reclaimer.hasSuspects) return;
+    for (const reclaimer of reclaimers) await reclaimer.sweep();
+    if (!reclaimers.some((r) => r.hasSuspects)) return;
     await sleep(ORPHAN_CONFIRM_MS);
-    await reclaimer.sweep();
+    for (const reclaimer of reclaimers) await reclaimer.sweep();
   } catch (error) {
     // Only a shortcut: the stalled check brings such jobs back anyway.
     log.warn({ err: error }, 'could not look for jobs of stopped workers');

@@ -138,12 +138,13 @@ export class WorkerJobStore {
   }
 
   /** Jobs the record says are unfinished, oldest first: the reconciler checks each is in the queue. */
-  async unfinishedJobs(limit: number): Promise<Array<{ id: string; priority: number }>> {
-    return this.db
-      .select({ id: jobs.id, priority: jobs.priority })
+  async unfinishedJobs(limit: number): Promise<Array<{ id: string; priority: number; kind: 'image' | 'video'; model: string }>> {
+    const rows = await this.db
+      .select({ id: jobs.id, priority: jobs.priority, kind: jobs.kind, model: jobs.model })
       .from(jobs)
       .where(inArray(jobs.status, ['queued', 'running']))
       .orderBy(jobs.createdAt)
       .limit(limit);
+    return rows.map((row) => ({ ...row, kind: row.kind === 'video' ? 'video' : 'image' }));
   }
 }

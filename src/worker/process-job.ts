@@ -3,7 +3,7 @@ import type { AdmissionControl } from '../core/admission.js';
 import { GenerationError, JobCancelledError } from '../core/errors.js';
 import type { JobEvent } from '../core/events.js';
 import type { JobFailureCode } from '../core/job-failures.js';
-import type { GeneratedFile, Generator, ProgressReport } from '../core/generator.js';
+import { BACKEND_DOWN_REASON, type GeneratedFile, type Generator, type ProgressReport } from '../core/generator.js';
 import type { JobEventBus } from '../core/ports.js';
 import type { JobRecord } from '../core/records.js';
 import { errorRef } from '../shared/error-ref.js';
@@ -38,13 +38,6 @@ export interface ProcessDeps {
   admission: AdmissionControl;
   /** Told when a job starts, so the jobs behind it hear their new place in line. */
   places: { jobStarted(): void };
-  /** Told when the backend takes a job's prompt and when its work on it ends (the farm's live states). */
-  activity?: { busy(jobId: string): void; idle(jobId: string): void };
-  /**
-   * The backend's name in the accounting (job_attempts), the same its live state uses, so busy
-   * shares join the two; default the generator's name. Replies keep the generator's name.
-   */
-  backendName?: string;
   log: Logger;
 }
 
@@ -76,7 +69,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
   const log = deps.log.child({ jobId: info.jobId, attempt: info.attempt });
   let claimed: Awaited<ReturnType<WorkerJobStore['claim']>>;
   try {
-    claimed = await store.claim(info.jobId, deps.backendName ?? generator.name, info.attempt);
+    claimed = await store.claim(info.jobId, generator.name, info.attempt);
     // Ended already: a previous attempt may have stopped between its commit and its last words.
     if (!claimed) {
       await announceEndedJob(deps, info.jobId);
@@ -121,7 +114,6 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
 
   let stored: NewAsset[] = [];
   try {
-    deps.activity?.busy(job.id);
     const files = await generator.generate(
       {
         jobId: job.id,
@@ -141,8 +133,6 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
       { signal: info.signal, onProgress, onBackendWork },
     ).finally(() => {
       gpu.stop();
-      // Saving files is the worker's work: the backend is free for the next prompt.
-      deps.activity?.idle(job.id);
     });
     if (info.signal.aborted) throw new JobCancelledError();
     void publish({ type: 'saving', jobId: job.id, at: Date.now(), percent: GENERATION_SHARE + 2 });
@@ -165,6 +155,11 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
     log.info({ durationMs, outputs: files.length }, 'job completed');
     return { kind: 'done' };
   } catch (error) {
+    if (info.signal.aborted && info.signal.reason === BACKEND_DOWN_REASON) {
+      // The backend stopped answering mid-run: this attempt counts, and the job retries elsewhere.
+      await closeAttempt('interrupted');
+      return failOrWait(deps, job, info, new GenerationError('backend_unreachable', {}, 'backoff', { adminText: `backend ${generator.name} stopped answering` }), log, publish);
+    }
     if (error instanceof JobCancelledError || info.signal.aborted) {
       if (info.isShutdown()) {
         await closeAttempt('interrupted');
@@ -176,13 +171,17 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
       return { kind: 'cancelled' };
     }
     await closeAttempt('failed');
-    try {
-      return await failAttempt(deps, job, info, error, log, publish);
-    } catch (recordError) {
-      // The failure could not be recorded: nothing was kept, so the job waits and runs again.
-      if (isRecordUnreachable(recordError)) return { kind: 'unreachable' };
-      throw recordError;
-    }
+    return failOrWait(deps, job, info, error, log, publish);
+  }
+}
+
+async function failOrWait(...args: Parameters<typeof failAttempt>): Promise<AttemptResult> {
+  try {
+    return await failAttempt(...args);
+  } catch (recordError) {
+    // The failure could not be recorded: nothing was kept, so the job waits and runs again.
+    if (isRecordUnreachable(recordError)) return { kind: 'unreachable' };
+    throw recordError;
   }
 }
 

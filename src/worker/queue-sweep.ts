@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { routeOfJob } from '../core/routes.js';
 import type { BullJobQueue } from '../infra/queue.js';
 import type { Logger } from '../shared/logger.js';
 import type { WorkerJobStore } from './job-store.js';
@@ -10,13 +11,14 @@ import type { WorkerJobStore } from './job-store.js';
  * queued/running) is put back; the enqueue is idempotent by job id. Returns how many were restored.
  */
 export async function restoreLostJobs(store: Pick<WorkerJobStore, 'unfinishedJobs' | 'getJob'>, queue: BullJobQueue, limit = 10_000): Promise<number> {
+  const defaultModel = queue.routes[0]?.model ?? 'default';
   let restored = 0;
   for (const job of await store.unfinishedJobs(limit)) {
     const stillUnfinished = async () => {
       const record = await store.getJob(job.id);
       return record?.status === 'queued' || record?.status === 'running';
     };
-    if (await queue.restoreIfLost(job.id, job.priority, stillUnfinished)) restored++;
+    if (await queue.restoreIfLost(job.id, job.priority, routeOfJob(job, defaultModel), stillUnfinished)) restored++;
   }
   return restored;
 }

@@ -25,16 +25,16 @@ let workerB: RunningWorker;
 let browser: Browser;
 
 /**
- * The farm as it is today: two worker processes (here two in-process workers, each with its own
- * runtime and config) each serving its own ComfyUI (two fakes), sharing Postgres and Redis.
+ * A farm of two worker processes (here two in-process workers, each with its own runtime and
+ * config) each serving its own named ComfyUI (two fakes), sharing Postgres and Redis.
  */
 beforeAll(async () => {
   if (!haveChromium) return;
   [fakeA, fakeB] = await Promise.all([FakeComfyUi.start({ stepDelayMs: 20 }), FakeComfyUi.start({ stepDelayMs: 20 })]);
-  stack = await startTestStack({ env: { COMFYUI_URL: fakeA.url, RATE_LIMIT_BURST: '100', MAX_PENDING_PER_USER: '20', BACKEND_CHECK_INTERVAL_MS: '1000' } });
-  await stack.startWorker({ statusRefreshMs: 500 });
-  runtimeB = await createRuntime(loadConfig({ ...stack.env, COMFYUI_URL: fakeB.url }), createLogger({ level: 'silent', secrets: [] }));
-  workerB = await startWorker(runtimeB, { statusRefreshMs: 500 });
+  stack = await startTestStack({ env: { COMFYUI_URLS: `gpu-a=${fakeA.url}`, RATE_LIMIT_BURST: '100', MAX_PENDING_PER_USER: '20', BACKEND_CHECK_INTERVAL_MS: '1000' } });
+  await stack.startWorker();
+  runtimeB = await createRuntime(loadConfig({ ...stack.env, COMFYUI_URLS: `gpu-b=${fakeB.url}` }), createLogger({ level: 'silent', secrets: [] }));
+  workerB = await startWorker(runtimeB);
   await mkdir(SHOTS, { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 }, 120_000);
@@ -64,8 +64,8 @@ async function runningJobs(): Promise<string[]> {
 describe.skipIf(!haveChromium)('farm dashboard in a real browser', () => {
   test('two backends, one job on each, one waiting, the top user; it follows the farm live until both are idle', { timeout: 120_000 }, async () => {
     const [aiko, ben, mod] = await Promise.all([stack.token('aiko'), stack.token('ben'), stack.token('mika', 'moderator')]);
-    const nameA = new URL(fakeA.url).host;
-    const nameB = new URL(fakeB.url).host;
+    const nameA = 'gpu-a';
+    const nameB = 'gpu-b';
 
     // Aiko's job runs to the end first: GPU time in the records, so she is the top user.
     const first = await generate(aiko, 'a lighthouse at dusk');

@@ -25,9 +25,9 @@ async function privateAnswer(handle: ReturnType<Harness['command']>) {
 describe('admin and job commands', () => {
   test('commands:deploy bulk-overwrites guild commands with Japanese localizations', async () => {
     const count = await deployCommands({ token: h.fake.token, appId: h.fake.applicationId, apiBase: h.fake.apiBase, guildId: GUILD });
-    expect(count).toBe(11);
+    expect(count).toBe(12);
     const stored = h.fake.commands(GUILD) as Array<{ name: string; name_localizations?: { ja?: string }; options?: Array<{ name: string }> }>;
-    expect(stored.map((c) => c.name).sort()).toEqual(['cancel', 'character', 'config', 'gallery', 'generate', 'history', 'jobs', 'project', 'search', 'token', 'usage']);
+    expect(stored.map((c) => c.name).sort()).toEqual(['backend', 'cancel', 'character', 'config', 'gallery', 'generate', 'history', 'jobs', 'project', 'search', 'token', 'usage']);
     expect(stored.find((c) => c.name === 'generate')?.name_localizations?.ja).toBe('生成');
     expect(stored.find((c) => c.name === 'generate')?.options?.map((o) => o.name)).toEqual(['prompt', 'negative', 'aspect', 'seed', 'count', 'project', 'character', 'character2', 'character3', 'model']);
     expect(h.fake.countRequests(`PUT /applications/:app/guilds/${GUILD}/commands`, 200)).toBe(1);

@@ -279,9 +279,11 @@ describe.skipIf(!SERVER)('ComfyUI conformance on a real server', () => {
   /** The worker's attempt is over (the cancel event is published before the worker has acted on it). */
   function attemptEnded(c: ConformanceStack, jobId: string): Promise<unknown> {
     return new Promise((resolve) => {
-      c.stack.worker!.worker.on('completed', (job, result) => {
-        if (job.data.jobId === jobId) resolve(result);
-      });
+      for (const worker of c.stack.worker!.routeWorkers()) {
+        worker.on('completed', (job, result) => {
+          if (job.data.jobId === jobId) resolve(result);
+        });
+      }
     });
   }
 });

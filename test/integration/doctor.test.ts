@@ -45,3 +45,15 @@ test('against a server that does not answer: says so in one line and exits 1; a 
   expect(bad.code).toBe(2);
   expect(bad.err).toMatch(/COMFYUI_MODELS/);
 });
+
+test('a farm (COMFYUI_URLS): every server under its name; exit 0 while any of them can run something', async () => {
+  const down = await startComfyUiHarness();
+  const downUrl = down.fake.url;
+  await down.cleanup();
+  const result = await doctor({ COMFYUI_URLS: `gpu1=${comfy.fake.url},gpu2=${downUrl}` });
+  expect(result.code).toBe(0);
+  const [, gpu1 = '', gpu2 = ''] = result.out.split(/^== (?:gpu1|gpu2) ==$/m);
+  expect(result.out.indexOf('== gpu1 ==')).toBeLessThan(result.out.indexOf('== gpu2 =='));
+  expect(gpu1).toMatch(/txt2img.*will run/);
+  expect(gpu2).toMatch(/nothing can run until the image server answers/);
+});

@@ -42,6 +42,31 @@ describe('configuration', () => {
     expect(lines.find((l) => l.startsWith('COMFYUI_URL:'))).toMatch(/http/);
   });
 
+  test('COMFYUI_URLS declares named backends beside COMFYUI_URL (named comfyui); their passwords are scrubbed from logs', () => {
+    const config = loadConfig({ DATA_DIR: dataDir, COMFYUI_URL: 'http://gpu0:8188', COMFYUI_URLS: ' gpu1=http://gpu1:8188 , video=https://farmer:s3cret-pass@gpu2:8443 ' });
+    expect(config.backends).toEqual([
+      { name: 'comfyui', url: 'http://gpu0:8188' },
+      { name: 'gpu1', url: 'http://gpu1:8188' },
+      { name: 'video', url: 'https://farmer:s3cret-pass@gpu2:8443' },
+    ]);
+    expect(config.models).toEqual([{ id: 'default', label: 'Default' }]);
+    expect(secretValues(config)).toContain('s3cret-pass');
+    expect(loadConfig({ DATA_DIR: dataDir }).backends).toEqual([]);
+  });
+
+  test('a bad COMFYUI_URLS entry is one line each, never showing the URL\'s credentials', () => {
+    const lines = problems({ COMFYUI_URLS: 'http://u:hidden1@a:1,Big=http://b:2,ok=ftp://c,ok=http://d:3,ok=http://e:4', COMFYUI_URL: 'http://x:1' });
+    expect(lines).toEqual([
+      'COMFYUI_URLS: an entry for a:1 is not name=url',
+      'COMFYUI_URLS: name "Big" must be 1-32 lowercase letters, digits, dash or underscore',
+      'COMFYUI_URLS: ok needs a URL starting with http:// or https://',
+      'COMFYUI_URLS: the name ok is used twice',
+    ]);
+    expect(lines.join('\n')).not.toContain('hidden1');
+    expect(problems({ COMFYUI_URLS: 'comfyui=http://a:1', COMFYUI_URL: 'http://b:2' })).toEqual(['COMFYUI_URLS: the name comfyui is used twice']);
+    expect(problems({ BACKEND_PROBE_MS: '5' })).toEqual(['BACKEND_PROBE_MS: expected at least 100 (got "5")']);
+  });
+
   test('production refuses a missing or weak APP_SECRET and never echoes it', () => {
     expect(problems({ NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^APP_SECRET: required in production/)]);
     const weak = problems({ NODE_ENV: 'production', APP_SECRET: 'password123' });

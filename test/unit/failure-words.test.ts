@@ -27,6 +27,9 @@ const REASON_SAMPLES: { [R in FailureReason]: FailureReasonDetails[R] } = {
   model_unknown: { field: 'model', name: 'nope', choices: [{ id: 'sd15', label: 'SD 1.5' }] },
   model_missing: { field: 'model', model: 'pony', isDefault: true, choices: [] },
   body_not_object: {},
+  video_unroutable: { field: 'kind', model: 'pony', choices: ['animagine'] },
+  backend_name_invalid: { field: 'name' },
+  backend_url_invalid: { field: 'url' },
   not_permitted: { action: 'create_projects' },
   token_role_too_high: {},
   project_unknown: { slug: 'ink' },
@@ -36,6 +39,7 @@ const REASON_SAMPLES: { [R in FailureReason]: FailureReasonDetails[R] } = {
   character_not_found: { name: 'Ren' },
   member_unknown: { user: 'ben' },
   token_unknown: {},
+  backend_unknown: { name: 'gpu-a' },
   project_exists: { slug: 'ink' },
   default_project_archive: {},
   project_already_archived: {},
@@ -46,6 +50,8 @@ const REASON_SAMPLES: { [R in FailureReason]: FailureReasonDetails[R] } = {
   image_moved_meanwhile: {},
   character_exists: { name: 'Ren', where: 'space' },
   job_ended: { finished: true },
+  backend_exists: { name: 'gpu-a', declared: true },
+  backend_declared: { name: 'gpu-a' },
 };
 
 /** A sample of every field rule's details, likewise typed. */

@@ -6,6 +6,7 @@ import type { GenerateService, Viewer } from '../../core/generate-service.js';
 import type { ProjectService } from '../../core/projects/project-service.js';
 import type { SpaceAdminService } from '../../core/space-admin.js';
 import type { UsageService } from '../../core/usage/usage-service.js';
+import type { FarmAdminService } from '../../core/farm-admin.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GalleryLinks } from '../../infra/links/gallery-links.js';
 import { buildActor } from './actor.js';
@@ -23,6 +24,8 @@ export interface BotContext {
   gallery: GalleryService;
   /** GPU usage reports (/usage). */
   usage: UsageService;
+  /** The farm's backends (/backend). */
+  farm: FarmAdminService;
   /** Signed gallery links; every link a command shows is signed for the one who asked. */
   galleryLinks: GalleryLinks;
   /** The live job messages of this Discord process. */

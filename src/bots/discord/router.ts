@@ -6,6 +6,7 @@ import { handleButton } from './features/buttons.js';
 import { handleCancel } from './features/cancel.js';
 import { handleCharacter } from './features/character.js';
 import { handleConfig } from './features/config.js';
+import { handleBackend } from './features/backend.js';
 import { handleGenerate } from './features/generate.js';
 import { handleJobs } from './features/jobs.js';
 import { handleProject } from './features/project.js';
@@ -24,6 +25,7 @@ const COMMANDS = {
   search: handleBrowse,
   gallery: handleGallery,
   usage: handleUsage,
+  backend: handleBackend,
 } as const;
 
 /** Every interaction goes to exactly one feature; each feature has its own error boundary. */

@@ -8,10 +8,10 @@ import { failureSentences } from '../../infra/failure-sentences.js';
 import { jobFailureSentences } from '../../infra/job-failure-sentences.js';
 
 /** What the user was doing, so a refusal can say what it refused. */
-export type Doing = 'generate' | 'cancel' | 'delete' | 'reroll' | 'configure' | 'token' | 'list' | 'project' | 'character' | 'browse' | 'usage';
+export type Doing = 'generate' | 'cancel' | 'delete' | 'reroll' | 'configure' | 'token' | 'list' | 'project' | 'character' | 'browse' | 'usage' | 'backend';
 
 /** Where the core's own not_found message names the missing thing (a project, a character). */
-const NAMES_WHAT_IS_MISSING: ReadonlySet<Doing> = new Set(['generate', 'project', 'character', 'browse', 'usage']);
+const NAMES_WHAT_IS_MISSING: ReadonlySet<Doing> = new Set(['generate', 'project', 'character', 'browse', 'usage', 'backend']);
 
 /** The request fields as the user knows them: the slash-command option names. */
 const FIELD_NAMES: Record<string, string> = {
@@ -52,6 +52,7 @@ const FORBIDDEN: Record<Doing, string> = {
   character: 'Only moderators can create, edit or delete characters. Ask a server admin for the moderator role.',
   browse: 'Your role in this server cannot view the gallery.',
   usage: 'Only server admins can see another member\'s, a project\'s or the whole server\'s GPU usage. `/usage` alone shows yours.',
+  backend: 'Only server admins can see, drain or resume the GPU backends.',
 };
 
 const CONTENT: Record<string, string> = {

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import type { FarmAdminService } from '../../core/farm-admin.js';
 import type { CharacterService } from '../../core/characters/character-service.js';
 import type { GalleryService } from '../../core/gallery/gallery-service.js';
 import type { GenerateService } from '../../core/generate-service.js';
@@ -23,6 +24,8 @@ export interface SlackFeatureDeps {
   gallery: GalleryService;
   /** GPU usage reports (/usage). */
   usage: UsageService;
+  /** The farm's backends (/backend). */
+  farm: FarmAdminService;
   /** Signed gallery links; every link a command shows is signed for the one who asked. */
   galleryLinks: GalleryLinks;
   actors: SlackActorResolver;

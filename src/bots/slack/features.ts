@@ -10,6 +10,7 @@ import { registerGenerateModal } from './commands/generate-modal.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerProjectCommand } from './commands/project.js';
 import { registerUsageCommand } from './commands/usage.js';
+import { registerBackendCommand } from './commands/backend.js';
 import type { SlackFeatureDeps } from './deps.js';
 import { registerGenerateImageStep } from './workflow/generate-image-step.js';
 
@@ -28,6 +29,7 @@ export function registerSlackFeatures(app: App, deps: SlackFeatureDeps): void {
   registerCharacterCommand(app, deps);
   registerGalleryCommands(app, deps);
   registerUsageCommand(app, deps);
+  registerBackendCommand(app, deps);
   registerJobButtons(app, deps);
   registerGenerateImageStep(app, deps);
   app.error(async (error) => {

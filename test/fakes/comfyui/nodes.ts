@@ -108,6 +108,18 @@ export const NODE_DEFS: Record<string, NodeDef> = {
   ),
 };
 
+/**
+ * What one server has installed: the fake's node set without the classes it lacks, and its own
+ * checkpoint list (a farm's boxes differ in both, and /object_info and validation both say so).
+ */
+export function installedNodes(options: { checkpoints?: readonly string[]; withoutNodes?: readonly string[] }): Record<string, NodeDef> {
+  const defs: Record<string, NodeDef> = Object.fromEntries(Object.entries(NODE_DEFS).filter(([name]) => !options.withoutNodes?.includes(name)));
+  if (options.checkpoints && defs.CheckpointLoaderSimple) {
+    defs.CheckpointLoaderSimple = { ...defs.CheckpointLoaderSimple, input: { required: { ckpt_name: [[...options.checkpoints]] } } };
+  }
+  return defs;
+}
+
 export interface Latent { width: number; height: number; batch: number; seed: number }
 export interface Images { width: number; height: number; count: number; seed: number }
 

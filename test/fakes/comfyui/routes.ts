@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { posix } from 'node:path';
-import { NODE_DEFS } from './nodes.js';
 import type { FakeComfyUi } from './server.js';
 
 /** The fake's HTTP routes (server.py), each also served under /api. */
@@ -50,11 +49,11 @@ function view(fake: FakeComfyUi, query: URLSearchParams, res: ServerResponse): v
   res.end(data);
 }
 
-function objectInfo(className: string | undefined): Record<string, unknown> {
-  const names = className === undefined ? Object.keys(NODE_DEFS) : Object.keys(NODE_DEFS).filter((name) => name === className);
+function objectInfo(defs: FakeComfyUi['nodeDefs'], className: string | undefined): Record<string, unknown> {
+  const names = className === undefined ? Object.keys(defs) : Object.keys(defs).filter((name) => name === className);
   return Object.fromEntries(
     names.map((name) => {
-      const def = NODE_DEFS[name]!;
+      const def = defs[name]!;
       return [
         name,
         {
@@ -145,8 +144,8 @@ export async function handleHttp(fake: FakeComfyUi, req: IncomingMessage, res: S
   }
   if (method === 'GET' && path === '/view') return view(fake, url.searchParams, res);
   if (method === 'GET' && path === '/system_stats') return json(res, 200, SYSTEM_STATS);
-  if (method === 'GET' && path === '/object_info') return json(res, 200, objectInfo(undefined));
-  if (method === 'GET' && path.startsWith('/object_info/')) return json(res, 200, objectInfo(decodeURIComponent(path.slice('/object_info/'.length))));
+  if (method === 'GET' && path === '/object_info') return json(res, 200, objectInfo(fake.nodeDefs, undefined));
+  if (method === 'GET' && path.startsWith('/object_info/')) return json(res, 200, objectInfo(fake.nodeDefs, decodeURIComponent(path.slice('/object_info/'.length))));
   res.writeHead(404, { 'content-type': 'text/plain' });
   res.end('404: Not Found');
 }

@@ -8,7 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { executePrompt, InterruptedError, type Prompt, type ScriptedFailure } from './executor.js';
 import { FileStore } from './files.js';
 import { renderPreview } from './media.js';
-import { NODE_DEFS, type NodeContext } from './nodes.js';
+import { installedNodes, type NodeContext, type NodeDef } from './nodes.js';
 import { validatePrompt } from './validate.js';
 import { handleHttp } from './routes.js';
 
@@ -34,6 +34,12 @@ export interface FakeComfyUiOptions {
   /** Newer builds also send progress_state; default true. */
   progressState?: boolean;
   stepDelayMs?: number;
+  /** The checkpoints this server has (default: nodes.ts CHECKPOINTS). */
+  checkpoints?: string[];
+  /** Node classes this server lacks (e.g. the animation savers on an image-only box). */
+  withoutNodes?: string[];
+  /** Listen on this port (a restarted server comes back where it was); default: any free port. */
+  port?: number;
 }
 
 /** [number, prompt_id, prompt, extra_data, outputs_to_execute] */
@@ -84,6 +90,8 @@ export class FakeComfyUi {
   private runLoop: Promise<void> = Promise.resolve();
   private crash: unknown;
   private readonly wss = new WebSocketServer({ noServer: true });
+  /** What /object_info describes and POST /prompt validates against. */
+  readonly nodeDefs: Record<string, NodeDef>;
 
   private constructor(
     private readonly server: Server,
@@ -91,6 +99,7 @@ export class FakeComfyUi {
   ) {
     this.script.stepDelayMs = options.stepDelayMs ?? 0;
     this.script.previews = options.previews ?? false;
+    this.nodeDefs = installedNodes(options);
   }
 
   static async start(options: FakeComfyUiOptions = {}): Promise<FakeComfyUi> {
@@ -98,7 +107,10 @@ export class FakeComfyUi {
     const fake = new FakeComfyUi(server, options);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void fake.onRequest(req, res));
     server.on('upgrade', (req, socket, head) => fake.onUpgrade(req, socket, head));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', resolve);
+    });
     return fake;
   }
 
@@ -405,7 +417,7 @@ export class FakeComfyUi {
     else promptId = supplied;
     record.promptId = promptId;
 
-    const result = validatePrompt(body.prompt, NODE_DEFS);
+    const result = validatePrompt(body.prompt, this.nodeDefs);
     if (!result.ok) return answer(400, { error: result.error, node_errors: result.nodeErrors });
     const extraData = typeof body.extra_data === 'object' && body.extra_data !== null ? { ...(body.extra_data as Record<string, unknown>) } : {};
     if ('client_id' in body) extraData.client_id = body.client_id;

@@ -1,5 +1,6 @@
 import type { BackendReport, TemplateCheck } from '../../../core/backend-report.js';
 import { GenerationError } from '../../../core/errors.js';
+import { routeKey } from '../../../core/routes.js';
 import type { ModelOffer } from '../../../shared/model-offers.js';
 import { parseEndpoint } from './client.js';
 import { checkModel, checkTemplate, serverCheckpoints, type ObjectInfo } from './object-info-check.js';
@@ -13,6 +14,8 @@ export interface ComfyUiProbeOptions {
   videoWorkflow?: string;
   models: readonly ModelOffer[];
   worker: string;
+  /** The operator's name for this server (the farm has several). */
+  name?: string;
   /** How long the report may be trusted (the worker checks again well before). */
   freshForMs: number;
   fetchImpl?: typeof fetch;
@@ -54,6 +57,7 @@ export async function probeComfyUi(options: ComfyUiProbeOptions): Promise<Backen
   const base = {
     backend: 'comfyui',
     worker: options.worker,
+    ...(options.name ? { name: options.name } : {}),
     checkedAt: now,
     freshUntil: now + options.freshForMs,
     server: endpoint.base.host,
@@ -74,7 +78,7 @@ export async function probeComfyUi(options: ComfyUiProbeOptions): Promise<Backen
     [stats, info] = (await Promise.all([get('system_stats'), get('object_info')])) as [SystemStats, ObjectInfo];
   } catch (error) {
     const problem = `image server ${endpoint.base.host} is not answering (${reasonOf(error)})`;
-    return { ...base, reachable: false, models: options.models.map((m) => ({ id: m.id, label: m.label, available: false, problem })), problems: [problem] };
+    return { ...base, reachable: false, routes: [], models: options.models.map((m) => ({ id: m.id, label: m.label, available: false, problem })), problems: [problem] };
   }
 
   const imageTemplates = [...new Set([options.workflow, ...options.models.flatMap((m) => (m.template ? [m.template] : []))])];
@@ -97,6 +101,13 @@ export async function probeComfyUi(options: ComfyUiProbeOptions): Promise<Backen
     return checkModel(offer, { name, ...loaded.get(name)! }, info);
   });
   for (const m of models) if (m.problem) problems.push(m.problem);
+  // A video job runs the video template with the model's checkpoint (the offer's, else the template's own).
+  const video = loaded.get(videoTemplate)!;
+  const routes = models.flatMap((m, i) => {
+    const offer = options.models[i]!;
+    const videoRuns = checkModel({ id: offer.id, label: offer.label, ...(offer.checkpoint ? { checkpoint: offer.checkpoint } : {}) }, { name: videoTemplate, ...video }, info).available;
+    return [...(m.available ? [routeKey({ kind: 'image', model: m.id })] : []), ...(videoRuns ? [routeKey({ kind: 'video', model: m.id })] : [])];
+  });
   const device = stats.devices?.[0];
   return {
     ...base,
@@ -106,6 +117,7 @@ export async function probeComfyUi(options: ComfyUiProbeOptions): Promise<Backen
     checkpoints: serverCheckpoints(info),
     templates,
     models,
+    routes,
     problems,
   };
 }

@@ -8,6 +8,8 @@ import { offerFor, setCheckpoint } from './model-choice.js';
 import { applyGenerationInput, loadWorkflowTemplate } from './workflow.js';
 
 export interface ComfyUiGeneratorOptions {
+  /** The backend's name, recorded with each attempt (default 'comfyui'). */
+  name?: string;
   /** e.g. http://gpu-box:8188 (credentials in the URL become a Basic header). */
   baseUrl: string;
   /** Folder holding API-format templates, e.g. ./workflows. */
@@ -41,7 +43,7 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
   let closed = false;
 
   return {
-    name: 'comfyui',
+    name: options.name ?? 'comfyui',
     async generate(input: GenerationInput, { signal, onProgress, onBackendWork }: GenerateOptions): Promise<GeneratedFile[]> {
       if (signal.aborted) throw new JobCancelledError();
       if (closed) throw new GenerationError('backend_closed', {}, 'backoff');

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GenerationError, JobCancelledError } from '../../../core/errors.js';
-import { HAND_BACK_REASON, type GeneratedFile, type GenerationInput, type ProgressReport } from '../../../core/generator.js';
+import { leavesRemoteWork, type GeneratedFile, type GenerationInput, type ProgressReport } from '../../../core/generator.js';
 import { neverReachedServer, type ComfyUiHttp, type QueueEntry } from './client.js';
 import { collectOutputFiles, kindOf, mimeOf, type HistoryEntry } from './outputs.js';
 import { executionError, interruptedError } from './failures.js';
@@ -93,7 +93,7 @@ export class PromptRun {
   async execute(signal: AbortSignal): Promise<GeneratedFile[]> {
     if (signal.aborted) throw new JobCancelledError();
     const timer = setTimeout(() => this.settle({ kind: 'timeout' }), this.settings.timeoutMs);
-    const onAbort = () => this.settle({ kind: 'cancel', handBack: signal.reason === HAND_BACK_REASON });
+    const onAbort = () => this.settle({ kind: 'cancel', handBack: leavesRemoteWork(signal.reason) });
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       await this.openSocket();

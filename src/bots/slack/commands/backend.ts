@@ -1,0 +1,41 @@
+import type { App } from '@slack/bolt';
+import type { FarmBackend } from '../../../core/farm-admin.js';
+import type { SlackFeatureDeps } from '../deps.js';
+import { UserMistake } from '../error-boundary.js';
+import { escapeSlackText } from '../escape.js';
+import { ephemeralCommand, unwrap } from './ephemeral-command.js';
+
+const USAGE = '`/backend list | drain <name> | resume <name>` (admins)';
+
+const STATE_WORDS: Record<string, string> = {
+  idle: 'idle',
+  busy: 'busy',
+  draining: 'finishing its job, then drained',
+  drained: 'drained',
+  down: 'down (not answering)',
+};
+
+/** One backend per line: name, host:port, what it does now (never its URL). */
+export function backendLine(b: FarmBackend): string {
+  const state = b.state ? STATE_WORDS[b.state] : b.drained ? 'drained, no worker serves it' : 'no worker serves it';
+  const job = b.jobId ? ` · job \`${b.jobId.slice(0, 8)}\`` : '';
+  return `• *${escapeSlackText(b.name)}* \`${escapeSlackText(b.server)}\` — ${state}${job}${b.source === 'table' ? ' · added by an admin' : ''}`;
+}
+
+/** `/backend`: the farm's backends, and drain/resume one by name. */
+export function registerBackendCommand(app: App, deps: SlackFeatureDeps): void {
+  app.command('/backend', ephemeralCommand(deps, '/backend', async ({ text, viewer }) => {
+    const [action = 'list', name, ...rest] = text.trim().split(/\s+/).filter(Boolean);
+    if (action === 'list' && name === undefined) {
+      const backends = unwrap(await deps.farm.list(await viewer()));
+      return backends.length === 0 ? 'No backends are declared; the built-in renderer does the work.' : ['*Backends*', ...backends.map(backendLine)].join('\n');
+    }
+    if ((action === 'drain' || action === 'resume') && name !== undefined && rest.length === 0) {
+      const changed = unwrap(await deps.farm.setDrained(await viewer(), name.toLowerCase(), action === 'drain'));
+      return action === 'drain'
+        ? `*${escapeSlackText(changed.name)}* is drained: it finishes the job it runs and takes no more until \`/backend resume ${escapeSlackText(changed.name)}\`.`
+        : `*${escapeSlackText(changed.name)}* takes work again.`;
+    }
+    throw new UserMistake(`Usage: ${USAGE}`);
+  }));
+}
