@@ -8,7 +8,7 @@ import { createComfyUiGenerator } from '../worker/backends/comfyui/comfyui-gener
 import { startGenerateWorker, type RunningWorker } from '../worker/generate-worker.js';
 import { WorkerJobStore } from '../worker/job-store.js';
 import { PlacesAnnouncer } from '../worker/places-announcer.js';
-import { restoreLostJobs } from '../worker/queue-sweep.js';
+import { restoreLostJobs, settleStrandedWaiting } from '../worker/queue-sweep.js';
 import { MediaOutputStorer } from '../worker/store-outputs.js';
 import { backendCheck, workflowsDirOf } from './backend-check.js';
 import type { Runtime } from './runtime.js';
@@ -54,9 +54,12 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
     runtime.config.BACKEND_CHECK_INTERVAL_MS,
   );
   await monitor.start();
+  const enqueue = (jobId: string, priority: number) => runtime.queue.enqueue(jobId, priority);
   const sweep = async () => {
     const restored = await restoreLostJobs(store, runtime.queue);
     if (restored > 0) log.warn({ count: restored }, 'put unfinished jobs back in the queue');
+    const settled = await settleStrandedWaiting({ store, admission: runtime.admission, events: runtime.events, enqueue }, log);
+    if (settled > 0) log.warn({ count: settled }, 'settled jobs left waiting on an ended render');
   };
   await sweep();
   let sweeping: Promise<void> | undefined;
@@ -81,7 +84,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
       stalledIntervalMs: options.stalledIntervalMs ?? Math.max(250, Math.round(runtime.config.WORKER_LOCK_MS / 2)),
       recordProbeMs: options.recordProbeMs,
     },
-    { store, generator, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, log },
+    { store, generator, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, log, enqueue },
     runtime.events,
     log,
   );
