@@ -259,3 +259,18 @@ test('deleting one record keeps the files another record still uses; deleting th
   expect(last.json.deleted_files).toBe(3);
   expect(await filesOnDisk()).toBe(files - 3);
 });
+
+test('moving an image whose files another record shares moves the file once and both records follow it', async () => {
+  expect((await api(stack, 'POST', '/api/projects', mod, { name: 'Posters', slug: 'posters' })).status).toBe(201);
+  const first = await finished(creator, { prompt: 'a crane folding paper', seed: 12 });
+  const twin = await generate(other, { prompt: 'a crane folding paper', seed: 12 });
+  expect(twin.reused).toBe(true);
+  const moved = await api(stack, 'POST', `/api/anime/generation/${first.job_id}/move`, mod, { project: 'posters' });
+  expect(moved.status, JSON.stringify(moved.json)).toBe(200);
+  const keys = await storageKeys(twin.job_id);
+  expect(keys.every((key) => key.startsWith('posters/'))).toBe(true);
+  expect(await storageKeys(first.job_id)).toEqual(keys);
+  const kept = await status(other, twin.job_id);
+  expect(kept.project).toBe('general');
+  expect((await fetch(kept.images[0].url)).status).toBe(200);
+});
