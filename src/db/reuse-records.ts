@@ -109,6 +109,9 @@ export class PostgresReuseRecords implements ReuseRecords {
    * completed job with its rows, for the announcements.
    */
   async completeWaiting(twinId: string): Promise<Array<{ jobId: string; userId: string; seed: number; backend: string; assets: AssetRecord[] }>> {
+    // Most renders have nobody waiting: one index probe (jobs_waiting_on) instead of a transaction.
+    const [anyone] = await this.db.select({ id: jobs.id }).from(jobs).where(and(eq(jobs.reusedFrom, twinId), eq(jobs.status, 'queued'))).limit(1);
+    if (!anyone) return [];
     return this.db.transaction(async (tx) => {
       const files = await tx.select().from(assets).where(and(eq(assets.jobId, twinId), isNull(assets.deletedAt))).orderBy(asc(assets.id)).for('share');
       const [twin] = await tx.select({ backend: jobs.backend }).from(jobs).where(and(eq(jobs.id, twinId), eq(jobs.status, 'completed')));

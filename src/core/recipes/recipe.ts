@@ -37,7 +37,7 @@ export interface Recipe {
 const KEY_FORMAT = 'recipe-v1';
 
 /** JSON with object keys sorted at every depth: one text per value, whatever order it was built in. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -52,7 +52,7 @@ export async function loadWorkflowTemplate(workflowsDir: string, name: string): 
 }
 
 /** A template's version: its name and a hash of the file's bytes, so any edit makes a new version. */
-export function templateVersionOf(name: string, text: string): string {
+function templateVersionOf(name: string, text: string): string {
   return `${name}@${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
 }
 
