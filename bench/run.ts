@@ -3,7 +3,7 @@ import { ms, ratio, type ChatFigures } from './stats.js';
 /**
  * `npm run bench`: every benchmark, printed as figures and as ratios to a baseline measured in the
  * same run on the same services. Never part of `npm test`; tests assert no timings.
- * Pick some with: npm run bench -- spine policy discord slack search media wait
+ * Pick some with: npm run bench -- spine policy reuse discord slack search media wait
  */
 const wanted = new Set(process.argv.slice(2));
 const selected = (name: string) => wanted.size === 0 || wanted.has(name);
@@ -60,6 +60,15 @@ async function main(): Promise<void> {
     latency('gallery page server time p50', g.galleryP50, g.baselineP50);
     latency('gallery page server time p95', g.galleryP95, g.baselineP50, 'target <= 50 ms');
     process.stdout.write(`rows: ${g.rows}\n\n`);
+  }
+  if (selected('reuse')) {
+    process.stdout.write('## Reuse: an identical recipe answered from stored files (submit -> completed job), vs a fresh 512x768 built-in render\n');
+    const { benchReuse } = await import('./reuse-bench.js');
+    const r = await benchReuse();
+    latency('reused answer p50', r.reused.p50, r.fresh.p50);
+    latency('reused answer p99', r.reused.p99, r.fresh.p99);
+    latency('  vs a new request accepted (queued) p50', r.reused.p50, r.accepted.p50);
+    process.stdout.write(`fresh render p50 ${ms(r.fresh.p50)}, p99 ${ms(r.fresh.p99)}; accepted p50 ${ms(r.accepted.p50)}, p99 ${ms(r.accepted.p99)}; samples: ${r.reused.n} reused, ${r.fresh.n} renders\n\n`);
   }
   if (selected('discord')) {
     process.stdout.write('## Discord: interaction dispatched -> defer / "queued" edit, real discord.js vs the fake; baseline: one REST round trip to the fake\n');

@@ -89,6 +89,8 @@ const envSchema = z.object({
   WORKER_LOCK_MS: int(10_000, 500, 600_000),
   BUILTIN_STEP_DELAY_MS: int(0, 0, 60_000),
   JOB_ATTEMPTS: int(3, 1, 20),
+  /** Hours an identical recipe's finished files answer a request instead of a render; 0 turns reuse off. */
+  REUSE_WINDOW_HOURS: int(24, 0, 8_760),
   SHUTDOWN_GRACE_MS: int(30_000, 0, 3_600_000),
   MAX_PROMPT_LENGTH: int(1000, 10, 20_000),
   RATE_LIMIT_PER_MINUTE: int(10, 1, 100_000),

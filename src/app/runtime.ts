@@ -5,6 +5,10 @@ import { GenerateService } from '../core/generate-service.js';
 import type { MediaStore } from '../core/ports.js';
 import { openDatabase, type DatabaseHandle } from '../db/client.js';
 import { PostgresRecords } from '../db/records.js';
+import { PostgresReuseRecords } from '../db/reuse-records.js';
+import { templateVersions } from './template-versions.js';
+import { RecipeService } from '../core/recipes/recipe-service.js';
+import { PostgresWorkflowRecords } from '../db/workflow-records.js';
 import { PostgresSpaceAdminRecords } from '../db/space-admin-records.js';
 import { PostgresUsageRecords } from '../db/usage-records.js';
 import { UsageService } from '../core/usage/usage-service.js';
@@ -62,6 +66,8 @@ export interface Runtime {
   characters: CharacterService;
   /** Gallery reads: project grids, image recipes, character pages, search, history. */
   gallery: GalleryService;
+  /** Recipes and the workflows jobs sent, for download. */
+  recipes: RecipeService;
   /** GPU usage reports (/usage, GET /api/usage); the generate service enforces the quota from the same records. */
   usage: UsageService;
   /** Signed gallery links for chat replies: `galleryLinks.url(viewer, projectSlug)`. */
@@ -133,6 +139,8 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     models: new ReportedModelCatalog(config.models, backendReports, (error) => log.warn({ err: error }, 'could not read the backend checks; models count as unknown')),
     onEventLost: (error) => log.warn({ err: error }, 'could not announce a queued job'),
     waits,
+    reuse: { records: new PostgresReuseRecords(database.db), windowHours: config.REUSE_WINDOW_HOURS },
+    templates: templateVersions(config),
   });
   const tokens = new TokenService(database.db, config.APP_SECRET);
   const backendRecords = new PostgresBackendRecords(database.db);
@@ -156,6 +164,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     projects: new ProjectService({ records: projectRecords, media }),
     characters,
     usage: new UsageService({ records: usageRecords, quotaMinutes: (viewer) => policy.gpuQuotaMinutes?.(viewer.role, viewer.identity) ?? null }),
+    recipes: new RecipeService({ records, workflows: new PostgresWorkflowRecords(database.db) }),
     gallery: new GalleryService({ gallery: new PostgresGalleryRecords(database.db), projects: projectRecords, characters }),
     galleryLinks: new GalleryLinks(config.APP_SECRET, config.PUBLIC_URL),
     mediaLinks: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),

@@ -7,6 +7,7 @@ import { registerCharacterApi } from '../web/routes/character-api.js';
 import { registerFarmApi } from '../web/routes/farm-api.js';
 import { registerGalleryRoutes } from '../web/routes/gallery-routes.js';
 import { registerProjectApi } from '../web/routes/project-api.js';
+import { registerRecipeApi } from '../web/routes/recipe-api.js';
 import { registerGenerateApi } from '../web/routes/generate-api.js';
 import { registerHealth } from '../web/routes/health.js';
 import { registerJobEvents } from '../web/routes/job-events.js';
@@ -35,6 +36,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   const projectUrl = (viewer: Viewer, slug: string) => runtime.galleryLinks.url(viewer, slug);
   registerGenerateApi(app, { ...auth, service, projectUrl, links, publicUrl: config.PUBLIC_URL, log: runtime.log });
   registerRecentJobsApi(app, { ...auth, service, links, projectUrl });
+  registerRecipeApi(app, { ...auth, recipes: runtime.recipes });
   registerAdminApi(app, { ...auth, admin: runtime.admin });
   registerFarmAdminApi(app, { ...auth, farm: runtime.farm });
   registerUsageApi(app, { ...auth, usage: runtime.usage });
@@ -53,7 +55,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   registerProjectApi(app, { ...auth, projects: runtime.projects, links: runtime.galleryLinks });
   registerCharacterApi(app, { ...auth, characters: runtime.characters });
   registerGalleryApi(app, { ...auth, gallery: runtime.gallery, links: runtime.galleryLinks, media: links, publicUrl: config.PUBLIC_URL });
-  registerGalleryRoutes(app, { gallery: runtime.gallery, characters: runtime.characters, links: runtime.galleryLinks, media: links, https: config.PUBLIC_URL.startsWith('https:') });
+  registerGalleryRoutes(app, { gallery: runtime.gallery, characters: runtime.characters, recipes: runtime.recipes, jobs: (id) => runtime.records.getJob(id), links: runtime.galleryLinks, media: links, https: config.PUBLIC_URL.startsWith('https:') });
   registerTryPage(app);
   const metrics = new ServiceMetrics(runtime.requestQueue, { states: runtime.backendStates, records: new PostgresFarmRecords(runtime.database.db) });
   const stopMetrics = await metrics.attach(runtime.events);

@@ -11,10 +11,11 @@ import { createComfyUiGenerator } from '../worker/backends/comfyui/comfyui-gener
 import { startGenerateWorker, type RunningWorker, type ServedBackend } from '../worker/generate-worker.js';
 import { WorkerJobStore } from '../worker/job-store.js';
 import { PlacesAnnouncer } from '../worker/places-announcer.js';
-import { restoreLostJobs } from '../worker/queue-sweep.js';
+import { restoreLostJobs, settleStrandedWaiting } from '../worker/queue-sweep.js';
 import { MediaOutputStorer } from '../worker/store-outputs.js';
 import { backendCheck, comfyUiCheck, workflowsDirOf } from './backend-check.js';
 import type { Runtime } from './runtime.js';
+import { routeOfJob } from '../core/routes.js';
 
 export interface WorkerPartOptions {
   /** One stand-in backend instead of the configured ones (tests). */
@@ -100,9 +101,16 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
   const reports = new BackendReports(runtime.redis, runtime.config.QUEUE_PREFIX);
   const backends = await servedBackends(runtime, workerName, options, reports);
   await Promise.all(backends.map((backend) => backend.monitor.start()));
+  // A job that waited on another's render and must now render itself goes into its own route's line.
+  const enqueue = async (jobId: string, priority: number) => {
+    const job = await store.getJob(jobId);
+    if (job) await runtime.queue.enqueue(jobId, priority, routeOfJob(job, runtime.queue.routes[0]?.model ?? 'default'));
+  };
   const sweep = async () => {
     const restored = await restoreLostJobs(store, runtime.queue);
     if (restored > 0) log.warn({ count: restored }, 'put unfinished jobs back in the queue');
+    const settled = await settleStrandedWaiting({ store, admission: runtime.admission, events: runtime.events, enqueue }, log);
+    if (settled > 0) log.warn({ count: settled }, 'settled jobs left waiting on an ended render');
   };
   await sweep();
   let sweeping: Promise<void> | undefined;
@@ -133,7 +141,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
     },
     backends,
     { queues: runtime.queue, states: new BackendStates(runtime.redis, config.QUEUE_PREFIX), drainedNames: () => runtime.backendRecords.drainedNames() },
-    { store, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, log },
+    { store, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, log, enqueue },
     runtime.events,
     log,
   );

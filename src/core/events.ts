@@ -30,7 +30,8 @@ export type JobEvent =
   | (Base & { type: 'started'; attempt: number; backend: string })
   | (Base & { type: 'progress'; step: number; totalSteps: number; percent: number; stage: string })
   | (Base & { type: 'saving'; percent: number })
-  | (Base & { type: 'completed'; assets: AssetView[]; durationMs: number; seed: number; backend: string })
+  /** `reused`: answered from an identical recipe's files, without rendering. */
+  | (Base & { type: 'completed'; assets: AssetView[]; durationMs: number; seed: number; backend: string; reused?: boolean })
   /** Why, as a code and its details (job-failures.ts); each adapter writes its own words. */
   | (Base & { type: 'failed'; code: JobFailureCode; details: Readonly<Record<string, string>>; ref?: string; willRetry: boolean })
   /** The job runs again from the start because the worker running it stopped mid-job. */

@@ -72,6 +72,8 @@ export interface FailureReasonDetails {
   member_unknown: { user: string };
   token_unknown: Record<never, never>;
   backend_unknown: { name: string };
+  /** No workflow to download: the built-in renderer sends none, or the job has not reached a backend. */
+  workflow_not_sent: { builtin: boolean };
 
   // conflict
   project_exists: { slug: string };
@@ -159,6 +161,7 @@ export const REASON_CODES: { readonly [R in FailureReason]: FailureCode } = {
   member_unknown: 'not_found',
   token_unknown: 'not_found',
   backend_unknown: 'not_found',
+  workflow_not_sent: 'not_found',
   project_exists: 'conflict',
   default_project_archive: 'conflict',
   project_already_archived: 'conflict',

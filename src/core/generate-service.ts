@@ -11,7 +11,10 @@ import type { JobRoute } from './routes.js';
 import { canOnResource } from './policy/permissions.js';
 import type { JobEventBus, JobQueue, MediaStore } from './ports.js';
 import { canSeeProject, readerOf } from './projects/visibility.js';
-import type { AssetRecord, GenerateRecords, Identity, JobRecord, ProjectForJob } from './records.js';
+import { assetViews } from './outputs.js';
+import { recipeKey, recipeOfJob, type TemplateVersions } from './recipes/recipe.js';
+import { TwinFinder, type ReuseRecords, type ReuseSettings } from './recipes/reuse.js';
+import type { AssetRecord, GenerateRecords, Identity, JobRecord, NewJob, ProjectForJob } from './records.js';
 import type { Role } from './roles.js';
 import { roleAtLeast } from './roles.js';
 import { quotaRefusal, quotaStatus, type GpuUsageReader } from './usage/gpu-quota.js';
@@ -57,6 +60,15 @@ export interface GenerateServiceDeps {
   models?: ModelCatalog;
   /** Expected start and finish of queued jobs; without it the queued message shows the place only. */
   waits?: JobWaits;
+  /** Answers identical recipes from stored files (and lets identical requests share one render); without it every job renders. */
+  reuse?: ReuseSettings;
+  /** The version of what a request will be built from (template hash), part of the recipe. */
+  templates?: TemplateVersions;
+}
+
+export interface SubmitOptions {
+  /** Re-roll and the like: render even when an identical recipe was made or is being made. */
+  alwaysRender?: boolean;
 }
 
 export interface Submitted {
@@ -92,8 +104,13 @@ export function userKey(identity: Identity): string {
 export class GenerateService {
   private readonly schema;
 
+  private readonly twins: TwinFinder | undefined;
+  private readonly reuseRecords: ReuseRecords | undefined;
+
   constructor(private readonly deps: GenerateServiceDeps) {
     this.schema = generateRequestSchema({ maxPromptLength: deps.maxPromptLength });
+    this.twins = deps.reuse ? new TwinFinder(deps.reuse, () => deps.now?.() ?? new Date()) : undefined;
+    this.reuseRecords = deps.reuse?.records;
   }
 
   parse(input: unknown): Outcome<GenerateRequest> {
@@ -105,7 +122,7 @@ export class GenerateService {
     return { identity, role: this.deps.policy.resolveRole(actor, identity) };
   }
 
-  async submit(actor: Actor, input: unknown, reply?: unknown): Promise<Outcome<Submitted>> {
+  async submit(actor: Actor, input: unknown, reply?: unknown, options: SubmitOptions = {}): Promise<Outcome<Submitted>> {
     const request = this.parse(input);
     if (!request.ok) return request;
     const { identity, role } = await this.identify(actor);
@@ -145,8 +162,51 @@ export class GenerateService {
       return refuse('content_refused', { reason: verdict.reason });
     }
 
+    const seed = merged.seed ?? (this.deps.randomSeed ?? defaultSeed)();
+    const templateVersion = (await this.deps.templates?.versionFor({ kind: request.value.kind, model: model.value.id })) ?? '';
+    const fields = {
+      kind: request.value.kind,
+      promptSent: merged.prompt,
+      negativeSent: merged.negative,
+      seed,
+      width: request.value.width,
+      height: request.value.height,
+      steps: request.value.steps,
+      count: request.value.count,
+      model: model.value.id,
+      loras: merged.loras,
+      templateVersion,
+    };
+    // Reference inputs join the recipe here once requests carry them (issue 14, item 1).
+    const key = recipeKey(recipeOfJob(fields, []));
+    const twins = options.alwaysRender ? undefined : this.twins;
+    const viewer = { identity, role };
+    const draft = (jobId: string, priority: number): NewJob => ({
+      ...fields,
+      id: jobId,
+      spaceId: identity.spaceId,
+      projectId: project.id,
+      userId: identity.userId,
+      platform: actor.platform,
+      // The canonical id, so a re-roll asks for the same model even if it was named by its label.
+      request: { ...request.value, ...(request.value.model === undefined ? {} : { model: model.value.id }) },
+      modelName: model.value.label,
+      characterIds: merged.characterIds,
+      characterNames: merged.characterNames,
+      priority,
+      reply,
+      recipeKey: key,
+      // With reuse off nothing waits on a twin, so nothing needs the one-render-in-flight index.
+      alwaysRender: !twins?.enabled,
+    });
+    const context = { projectSlug: project.slug, userExternalId: actor.userExternalId };
+
+    // A finished twin answers at once: no GPU time, so the quota does not apply.
+    const finished = twins ? await twins.finished(viewer, key) : undefined;
+    const rendering = twins && !finished ? await twins.rendering(viewer, key) : undefined;
+
     // Before admission, so a refused request spends neither a rate token nor a slot.
-    const overQuota = await this.gpuQuotaRefusal(role, identity);
+    const overQuota = finished || rendering ? null : await this.gpuQuotaRefusal(role, identity);
     if (overQuota) {
       await records.audit({
         spaceId: identity.spaceId,
@@ -173,46 +233,58 @@ export class GenerateService {
       return refuse(code, { reason: admitted.limit, retryAfterMs: admitted.retryAfterMs });
     }
 
+    let queued = false;
     try {
-      const seed = merged.seed ?? (this.deps.randomSeed ?? defaultSeed)();
-      const job = await records.createJob({
-        id: jobId,
-        spaceId: identity.spaceId,
-        projectId: project.id,
-        userId: identity.userId,
-        platform: actor.platform,
-        kind: request.value.kind,
-        // The canonical id, so a re-roll asks for the same model even if it was named by its label.
-        request: { ...request.value, ...(request.value.model === undefined ? {} : { model: model.value.id }) },
-        model: model.value.id,
-        modelName: model.value.label,
-        promptSent: merged.prompt,
-        negativeSent: merged.negative,
-        characterIds: merged.characterIds,
-        characterNames: merged.characterNames,
-        loras: merged.loras,
-        seed,
-        width: request.value.width,
-        height: request.value.height,
-        steps: request.value.steps,
-        count: request.value.count,
-        priority: policy.fairPriority(admitted.pendingBefore),
-        reply,
-      }, { projectSlug: project.slug, userExternalId: actor.userExternalId });
+      const job = draft(jobId, policy.fairPriority(admitted.pendingBefore));
+      const answered = finished ? await this.answerFromTwin(job, finished.job, context) : undefined;
+      if (answered) return ok({ job: answered, position: 0, role });
+      let waiting = rendering ? await this.reuseRecords!.recordWaiting(job, rendering.job.id, context) : null;
+      let created = waiting ?? (await records.createJob(job, context));
+      if (!created) {
+        // An identical request in this project won the race to render: wait on it, or (if it
+        // ended meanwhile) take its files; past that it renders on its own.
+        const twin = await twins?.rendering(viewer, key);
+        waiting = twin ? await this.reuseRecords!.recordWaiting(job, twin.job.id, context) : null;
+        const late = waiting ? undefined : await twins?.finished(viewer, key);
+        const lateAnswer = late ? await this.answerFromTwin(job, late.job, context) : undefined;
+        if (lateAnswer) return ok({ job: lateAnswer, position: 0, role });
+        created = waiting ?? (await records.createJob({ ...job, alwaysRender: true }, context));
+      }
+      if (!created) throw new Error('job insert returned no row');
+      queued = true;
+      if (waiting) {
+        // Not in the queue: its place in line is its twin's.
+        const twin = await records.getJob(waiting.reusedFrom ?? '');
+        const position = twin ? await records.queuePosition(twin) : 0;
+        this.deps.events.publish({ type: 'queued', jobId: waiting.id, at: Date.now(), position }).catch((error: unknown) => this.deps.onEventLost?.(error));
+        return ok({ job: waiting, position, role });
+      }
       // The place in line comes from the record, so it need not wait for the queue's answer.
       const [, position, eta] = await Promise.all([
-        this.deps.queue.enqueue(job.id, job.priority, { kind: job.kind, model: model.value.id }),
-        records.queuePosition(job),
-        this.deps.waits?.estimate(job.id),
+        this.deps.queue.enqueue(created.id, created.priority, { kind: created.kind, model: model.value.id }),
+        records.queuePosition(created),
+        this.deps.waits?.estimate(created.id),
       ]);
       // News only: the caller already has the place in line, so the request need not wait for Redis.
-      this.deps.events.publish({ type: 'queued', jobId: job.id, at: Date.now(), position, ...(eta ? { eta } : {}) }).catch((error: unknown) => this.deps.onEventLost?.(error));
-      return ok({ job, position, role, ...(eta ? { eta } : {}) });
+      this.deps.events.publish({ type: 'queued', jobId: created.id, at: Date.now(), position, ...(eta ? { eta } : {}) }).catch((error: unknown) => this.deps.onEventLost?.(error));
+      return ok({ job: created, position, role, ...(eta ? { eta } : {}) });
     } catch (error) {
       // Nothing was queued: give the slot back before reporting the failure.
-      await this.deps.admission.release(userKey(identity), jobId);
+      if (!queued) await this.deps.admission.release(userKey(identity), jobId);
       throw error;
     }
+  }
+
+  /**
+   * Records `job` as answered by a finished twin's files and announces it completed; the slot is
+   * free again before the announcement. Undefined when the twin's files went meanwhile.
+   */
+  private async answerFromTwin(job: NewJob, twin: JobRecord, context: { projectSlug: string; userExternalId: string }): Promise<JobRecord | undefined> {
+    const reused = await this.reuseRecords!.recordReused(job, twin.id, context);
+    if (!reused) return undefined;
+    await this.deps.admission.release(job.userId, job.id);
+    await this.publish({ type: 'completed', jobId: job.id, at: Date.now(), assets: assetViews(reused.assets), durationMs: 0, seed: job.seed, backend: reused.job.backend ?? 'unknown', reused: true });
+    return reused.job;
   }
 
   /** The models users may pick (first = default), with what the backends last reported. */
@@ -241,8 +313,13 @@ export class GenerateService {
     }
     const audit = { spaceId: job.spaceId, actorUserId: viewer.identity.userId, action: 'job.cancelled', target: job.id, details: { own } };
     if (!(await this.deps.records.cancelJob(job.id, audit))) return fail({ reason: 'job_ended', finished: job.status === 'completed' });
-    await this.deps.queue.removeWaiting(job.id, { kind: job.kind, model: job.model || ((await this.models())[0]?.id ?? 'default') });
+    const route = { kind: job.kind, model: job.model || ((await this.models())[0]?.id ?? 'default') };
+    await this.deps.queue.removeWaiting(job.id, route);
     await this.deps.admission.release(job.userId, job.id);
+    // Others' requests waiting on this render are not cancelled with it: one of them renders now.
+    const promoted = await this.reuseRecords?.promoteWaiting(job.id);
+    // A twin has the same recipe, so the same route.
+    if (promoted) await this.deps.queue.enqueue(promoted.id, promoted.priority, route);
     await this.publish({ type: 'cancelled', jobId: job.id, at: Date.now(), by: own ? 'user' : 'moderator' });
     const updated = await this.deps.records.getJob(job.id);
     return ok(updated ?? job);
@@ -257,7 +334,22 @@ export class GenerateService {
     const project = await this.deps.records.resolveProject(job.spaceId, viewer.identity.userId, job.projectSlug, undefined);
     if (project && !canSeeProject(readerOf(viewer), project)) return fail({ reason: 'job_unknown' });
     const { seed: _seed, ...request } = (job.request ?? {}) as Record<string, unknown>;
-    return this.submit(actor, { ...request, project: job.projectSlug }, reply);
+    return this.submit(actor, { ...request, project: job.projectSlug }, reply, { alwaysRender: true });
+  }
+
+  /**
+   * "Run this recipe again": the job's request in its project, with the seed it ran on (an
+   * identical recipe, answered from its files while the reuse window holds) or a new one. Only a
+   * job one may read, like its recipe.
+   */
+  async runAgain(actor: Actor, jobId: string, seed: 'same' | 'new', reply?: unknown): Promise<Outcome<Submitted>> {
+    const viewer = await this.identify(actor);
+    const job = await this.deps.records.getJob(jobId);
+    if (!job || !mayRead(viewer, job)) return fail({ reason: 'job_unknown' });
+    const project = await this.deps.records.resolveProject(job.spaceId, viewer.identity.userId, job.projectSlug, undefined);
+    if (!project || !canSeeProject(readerOf(viewer), project)) return fail({ reason: 'job_unknown' });
+    const { seed: _seed, ...request } = (job.request ?? {}) as Record<string, unknown>;
+    return this.submit(actor, { ...request, project: job.projectSlug, ...(seed === 'same' ? { seed: job.seed } : {}) }, reply);
   }
 
   /** Deletes a job's files (the Delete button): the author, or a moderator. */

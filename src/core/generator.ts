@@ -68,6 +68,18 @@ export interface GenerateOptions {
    * 'stopped' the span ends when generate() settles. Never told: no GPU time.
    */
   onBackendWork?(phase: 'started' | 'stopped'): void;
+  /**
+   * Told the backend's own request (a ComfyUI workflow) just before it is sent, so the job can
+   * offer it for download; awaited. Backends without one (the built-in renderer) never call it.
+   */
+  onRequestBuilt?(sent: BuiltRequest): Promise<void> | void;
+}
+
+/** A backend request as sent: the template it came from, that template's version, the graph itself. */
+export interface BuiltRequest {
+  template: string;
+  templateVersion: string;
+  workflow: unknown;
 }
 
 export interface Generator {

@@ -1,3 +1,5 @@
+import type { AssetView } from './events.js';
+
 /** A stored file's place in its job: which output, and which of the three files kept for it. */
 export interface OutputFile {
   outputIndex: number;
@@ -26,4 +28,19 @@ export function groupOutputs<T extends OutputFile>(files: readonly T[]): Array<O
     result.push({ index, original, ...(webp ? { webp } : {}), ...(thumbnail ? { thumbnail } : {}) });
   }
   return result;
+}
+
+/** A job's file rows as the completed event names them: one view per output. */
+export function assetViews(rows: ReadonlyArray<OutputFile & { id: string; kind: 'image' | 'video'; mime: string; width: number; height: number; bytes: number }>): AssetView[] {
+  return groupOutputs(rows).map(({ index, original, webp, thumbnail }) => ({
+    assetId: original.id,
+    index,
+    kind: original.kind,
+    mime: original.mime,
+    width: original.width,
+    height: original.height,
+    bytes: original.bytes,
+    webpAssetId: webp?.id,
+    thumbnailAssetId: thumbnail?.id,
+  }));
 }

@@ -43,6 +43,16 @@ export interface JobRecord {
   /** The offered model's id the job runs on, and its display name then ('' on jobs older than models). */
   model?: string;
   modelName?: string;
+  /** Names of the characters merged in, as they were when the job was made. */
+  characterNames?: string[];
+  /** sha256 of the job's recipe (core/recipes/recipe.ts); null on jobs older than recipes. */
+  recipeKey?: string | null;
+  /** What the backend builds from (a template's content hash; 'builtin@<n>'). */
+  templateVersion?: string;
+  /** The job whose files answer this one (a finished or still rendering twin); null: rendered itself. */
+  reusedFrom?: string | null;
+  /** Always rendered (re-roll): never answered by a twin, and no twin waits on it. */
+  alwaysRender?: boolean;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -51,7 +61,7 @@ export interface JobRecord {
 /** A job as the service records it: the request's facts, before the record adds status and timings. */
 export type NewJob = Pick<
   JobRecord,
-  'id' | 'spaceId' | 'projectId' | 'userId' | 'platform' | 'kind' | 'request' | 'promptSent' | 'negativeSent' | 'seed' | 'width' | 'height' | 'steps' | 'count' | 'priority' | 'characterIds' | 'loras' | 'model' | 'modelName'
+  'id' | 'spaceId' | 'projectId' | 'userId' | 'platform' | 'kind' | 'request' | 'promptSent' | 'negativeSent' | 'seed' | 'width' | 'height' | 'steps' | 'count' | 'priority' | 'characterIds' | 'loras' | 'model' | 'modelName' | 'recipeKey' | 'templateVersion' | 'reusedFrom' | 'alwaysRender'
 > & {
   reply?: unknown;
   /** Names as they were at generation time: searchable even after a character is renamed or deleted. */
@@ -104,7 +114,11 @@ export interface GenerateRecords {
    * it (membership). Null when named and missing or archived; the caller applies canSeeProject.
    */
   resolveProject(spaceId: string, userId: string, slug: string | undefined, channelId: string | undefined): Promise<ProjectForJob | null>;
-  createJob(job: NewJob, context: { projectSlug: string; userExternalId: string }): Promise<JobRecord>;
+  /**
+   * Null when an identical recipe is already rendering in the project (a job that renders itself
+   * and may be waited on): the caller then waits on that one instead.
+   */
+  createJob(job: NewJob, context: { projectSlug: string; userExternalId: string }): Promise<JobRecord | null>;
   getJob(jobId: string): Promise<JobRecord | null>;
   /** 1-based place in line among queued jobs, following the queue's own order. */
   queuePosition(job: JobRecord): Promise<number>;

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { jobs, projects, spaces, users } from './schema.js';
 
@@ -38,7 +38,14 @@ export function prepareHotStatements(db: Database) {
         loras: p('loras'),
         model: p('model'),
         modelName: p('modelName'),
+        recipeKey: p('recipeKey'),
+        templateVersion: p('templateVersion'),
+        reusedFrom: p('reusedFrom'),
+        alwaysRender: p('alwaysRender'),
       })
+      // The only unique index a fresh random id can meet is jobs_recipe_inflight: an identical
+      // recipe already rendering in the project. No row back tells the caller to wait on that one.
+      .onConflictDoNothing()
       .returning()
       .prepare('ap_job_insert'),
 
@@ -49,6 +56,8 @@ export function prepareHotStatements(db: Database) {
       .where(
         and(
           eq(jobs.status, 'queued'),
+          // Jobs waiting on a twin's render are not in the queue.
+          isNull(jobs.reusedFrom),
           or(lt(jobs.priority, p('priority')), and(eq(jobs.priority, p('priority')), lt(jobs.createdAt, p('createdAt')))),
         ),
       )
@@ -72,7 +81,8 @@ export function prepareHotStatements(db: Database) {
       // `prior` is read from the snapshot before the update: 'running' there means the last attempt
       // never ended (its worker stopped), which the worker announces as a retry.
       .from(sql`${projects}, ${users}, (SELECT status AS previous_status FROM jobs AS before WHERE before.id = ${p('id')}) AS prior`)
-      .where(and(eq(jobs.id, p('id')), inArray(jobs.status, ['queued', 'running']), eq(projects.id, jobs.projectId), eq(users.id, jobs.userId)))
+      // A job waiting on a twin is completed with the twin, never rendered by a worker.
+      .where(and(eq(jobs.id, p('id')), inArray(jobs.status, ['queued', 'running']), isNull(jobs.reusedFrom), eq(projects.id, jobs.projectId), eq(users.id, jobs.userId)))
       .returning({ job: jobs, slug: projects.slug, userExternalId: users.externalId, previousStatus: sql<string>`prior.previous_status` })
       .prepare('ap_job_claim'),
   };

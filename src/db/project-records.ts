@@ -183,7 +183,12 @@ export class PostgresProjectRecords implements ProjectRecords {
         .returning({ id: jobs.id });
       if (moved.length === 0) return false;
       for (const [assetId, storageKey] of keys) {
-        await tx.update(assets).set({ projectId: toProjectId, storageKey }).where(and(eq(assets.id, assetId), eq(assets.jobId, jobId)));
+        // Every row naming the moved file follows it (a reused job shares its twin's files); only
+        // this job's rows change project. Rows of a reuse committed meanwhile are matched by key too.
+        await tx.execute(sql`
+          UPDATE ${assets} SET storage_key = ${storageKey},
+            project_id = CASE WHEN job_id = ${jobId} THEN ${toProjectId}::uuid ELSE project_id END
+          WHERE storage_key = (SELECT storage_key FROM ${assets} WHERE id = ${assetId} AND job_id = ${jobId})`);
       }
       await writeAudit(tx, audit);
       return true;

@@ -45,13 +45,18 @@ export function toJobRecord(row: JobRow, projectSlug: string, userExternalId: st
     loras: row.loras,
     model: row.model,
     modelName: row.modelName,
+    characterNames: row.characterNames ? row.characterNames.split('\n') : [],
+    recipeKey: row.recipeKey,
+    templateVersion: row.templateVersion,
+    reusedFrom: row.reusedFrom,
+    alwaysRender: row.alwaysRender,
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
   };
 }
 
-function toAssetRecord(r: typeof assets.$inferSelect): AssetRecord {
+export function toAssetRecord(r: typeof assets.$inferSelect): AssetRecord {
   return {
     id: r.id,
     jobId: r.jobId,
@@ -194,7 +199,7 @@ export class PostgresRecords implements GenerateRecords {
     return found;
   }
 
-  async createJob(job: NewJob, context: { projectSlug: string; userExternalId: string }): Promise<JobRecord> {
+  async createJob(job: NewJob, context: { projectSlug: string; userExternalId: string }): Promise<JobRecord | null> {
     // Names one per line (a name cannot hold a newline): searchable text that splits back exactly.
     const [row] = await this.hot.insertJob.execute({
       ...job,
@@ -204,8 +209,12 @@ export class PostgresRecords implements GenerateRecords {
       model: job.model ?? '',
       modelName: job.modelName ?? '',
       characterNames: (job.characterNames ?? []).join('\n'),
+      recipeKey: job.recipeKey ?? null,
+      templateVersion: job.templateVersion ?? '',
+      reusedFrom: job.reusedFrom ?? null,
+      alwaysRender: job.alwaysRender ?? false,
     });
-    if (!row) throw new Error('job insert returned no row');
+    if (!row) return null;
     return toJobRecord(row, context.projectSlug, context.userExternalId);
   }
 
@@ -270,15 +279,33 @@ export class PostgresRecords implements GenerateRecords {
     return rows.map((r) => toJobRecord(r.job, r.slug, r.userExternalId));
   }
 
+  /**
+   * Marks a job's files deleted and returns the keys no other kept row still names (a reused job
+   * shares its twin's files). Every row naming those keys is locked first, in id order, so two
+   * deletes of records sharing a file cannot each see the other's row still kept and both leave
+   * the file behind, and a reuse copying rows meanwhile either lands first or finds them gone.
+   */
   async deleteAssets(jobId: string, audit: AuditNote): Promise<string[]> {
     return this.db.transaction(async (tx) => {
+      const mine = await tx
+        .select({ key: assets.storageKey })
+        .from(assets)
+        .where(and(eq(assets.jobId, jobId), isNull(assets.deletedAt)));
+      const keys = [...new Set(mine.map((r) => r.key))];
+      if (keys.length > 0) {
+        await tx.select({ id: assets.id }).from(assets).where(inArray(assets.storageKey, keys)).orderBy(asc(assets.id)).for('update');
+      }
       const rows = await tx
         .update(assets)
         .set({ deletedAt: new Date() })
         .where(and(eq(assets.jobId, jobId), isNull(assets.deletedAt)))
         .returning({ key: assets.storageKey });
-      await writeAudit(tx, { ...audit, details: { ...audit.details, files: rows.length } });
-      return rows.map((r) => r.key);
+      const deleted = [...new Set(rows.map((r) => r.key))];
+      const stillUsed = deleted.length === 0
+        ? new Set<string>()
+        : new Set((await tx.selectDistinct({ key: assets.storageKey }).from(assets).where(and(inArray(assets.storageKey, deleted), isNull(assets.deletedAt)))).map((r) => r.key));
+      await writeAudit(tx, { ...audit, details: { ...audit.details, files: rows.length, ...(stillUsed.size > 0 ? { kept_shared: stillUsed.size } : {}) } });
+      return deleted.filter((key) => !stillUsed.has(key));
     });
   }
 

@@ -198,6 +198,20 @@ export const jobs = pgTable(
     /** The offered model's id the job ran on, and its display name then (kept: the config may change). */
     model: text('model').notNull().default(''),
     modelName: text('model_name').notNull().default(''),
+    /**
+     * sha256 of the canonical recipe (core/recipes/recipe.ts): what an identical request is found
+     * by. Null on jobs older than recipes.
+     */
+    recipeKey: text('recipe_key'),
+    /** The template the backend builds from, as a hash of its content ('builtin@<n>' for the built-in renderer). */
+    templateVersion: text('template_version').notNull().default(''),
+    /**
+     * The job whose files answer this one: a finished twin (the job is completed at once) or a
+     * twin still rendering (this job waits, queued, and completes with it). Null: rendered itself.
+     */
+    reusedFrom: uuid('reused_from'),
+    /** Re-roll and the like: always rendered, never waits on a twin (and no twin waits on it). */
+    alwaysRender: boolean('always_render').notNull().default(false),
     /** Search text: prompt sent plus character names. Stored, so the planner has real statistics. */
     searchVector: tsvector('search_vector').generatedAlwaysAs(
       sql`to_tsvector('simple', coalesce(prompt_sent, '') || ' ' || coalesce(character_names, ''))`,
@@ -218,8 +232,32 @@ export const jobs = pgTable(
     index('jobs_gallery_space').on(t.spaceId, t.createdAt, t.id).where(sql`status = 'completed'`),
     // The dashboard's throughput and wait plots: finished work per minute and hour.
     index('jobs_finished').on(t.finishedAt).where(sql`finished_at IS NOT NULL`),
+    // Finished twins of a recipe in a space, newest first (the reuse window is a range on finished_at).
+    index('jobs_recipe_done').on(t.spaceId, t.recipeKey, t.finishedAt).where(sql`status = 'completed' AND recipe_key IS NOT NULL`),
+    // At most one render of a recipe in flight per project: a second identical request that loses
+    // the insert race waits on the first instead of rendering again.
+    uniqueIndex('jobs_recipe_inflight')
+      .on(t.projectId, t.recipeKey)
+      .where(sql`status IN ('queued', 'running') AND reused_from IS NULL AND NOT always_render AND recipe_key IS NOT NULL`),
+    index('jobs_waiting_on').on(t.reusedFrom).where(sql`reused_from IS NOT NULL AND status = 'queued'`),
   ],
 );
+
+/**
+ * The exact ComfyUI workflow (API format) each job's latest attempt sent: what `.../workflow`
+ * answers. Built-in jobs have none (the renderer takes the recipe itself).
+ */
+export const jobWorkflows = pgTable('job_workflows', {
+  jobId: uuid('job_id')
+    .primaryKey()
+    .references(() => jobs.id, { onDelete: 'cascade' }),
+  attempt: integer('attempt').notNull(),
+  backend: text('backend').notNull(),
+  template: text('template').notNull(),
+  templateVersion: text('template_version').notNull(),
+  workflow: jsonb('workflow').notNull(),
+  sentAt: timestamp('sent_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 /** One row per stored file: original, WebP derivative, thumbnail. */
 export const assets = pgTable(
@@ -252,7 +290,9 @@ export const assets = pgTable(
   },
   (t) => [
     uniqueIndex('assets_job_output_variant').on(t.jobId, t.outputIndex, t.variant),
-    uniqueIndex('assets_storage_key').on(t.storageKey),
+    // Not unique: a reused job's rows point at the files of the job it reused (delete keeps a file
+    // while another live row still names it).
+    index('assets_storage_key').on(t.storageKey),
     index('assets_project_created').on(t.projectId, t.createdAt, t.id),
   ],
 );

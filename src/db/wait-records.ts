@@ -31,7 +31,7 @@ const RUNNING = `
 /** The head of the line in the queue's own order (fair priority, then age), as queuePosition counts places. */
 const QUEUED = `
   SELECT id, kind, model, steps, count FROM jobs
-  WHERE status = 'queued'
+  WHERE status = 'queued' AND reused_from IS NULL
   ORDER BY priority, created_at
   LIMIT $1`;
 
@@ -49,7 +49,7 @@ export class WaitRecords {
     return result.rows.map((r) => ({ jobId: r.id, kind: r.kind, model: r.model, steps: r.steps, count: r.count, startedAt: r.started_at.getTime(), ...(r.backend ? { backend: r.backend } : {}) }));
   }
 
-  /** The first `limit` queued jobs, in line order. */
+  /** The first `limit` queued jobs, in line order (not those waiting on a twin's render: they take no backend). */
   async queued(limit: number): Promise<QueuedWork[]> {
     const result = await this.db.$client.query<{ id: string; kind: string; model: string; steps: number; count: number }>({ name: 'ap_wait_queued', text: QUEUED, values: [limit] });
     return result.rows.map((r) => ({ jobId: r.id, kind: r.kind, model: r.model, steps: r.steps, count: r.count }));

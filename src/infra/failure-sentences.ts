@@ -44,6 +44,8 @@ export function failureSentences(quote: (userValue: string) => string = (value) 
     member_unknown: (d) => `no member "${quote(d.user)}" in this space`,
     token_unknown: () => 'no such token in this space',
     backend_unknown: (d) => `no backend named ${quote(d.name)}`,
+    workflow_not_sent: (d) =>
+      d.builtin ? 'this job ran on the built-in renderer, which sends no workflow; its recipe has every setting' : 'no workflow was sent for this job yet',
     project_exists: (d) => `a project named "${quote(d.slug)}" already exists`,
     default_project_archive: () => 'the default project cannot be archived',
     project_already_archived: () => 'the project is already archived',

@@ -99,12 +99,16 @@ export function statusJson(view: JobView, links: MediaLinks, publicUrl: string, 
     count: job.count,
     kind: job.kind,
     backend: job.backend,
+    // Answered from an identical recipe's files (or waiting on its render): no render of its own.
+    reused: Boolean(job.reusedFrom),
     model: job.model ? { id: job.model, name: job.modelName || job.model } : null,
     attempts: job.attempts,
     created_at: job.createdAt.toISOString(),
     started_at: job.startedAt?.toISOString() ?? null,
     finished_at: job.finishedAt?.toISOString() ?? null,
     ...jobUrls(publicUrl, job.id),
+    recipe_url: `${publicUrl}/api/anime/generation/${job.id}/recipe`,
+    workflow_url: `${publicUrl}/api/anime/generation/${job.id}/workflow`,
     images: imagesJson(view.assets, links),
   };
 }
@@ -122,7 +126,7 @@ export function eventJson(event: JobEvent, links: MediaLinks): Record<string, un
     case 'saving':
       return { ...base, progress: event.percent, stage: 'saving' };
     case 'completed':
-      return { ...base, progress: 100, duration_ms: event.durationMs, seed: event.seed, backend: event.backend, images: viewImagesJson(event.assets, links) };
+      return { ...base, progress: 100, duration_ms: event.durationMs, seed: event.seed, backend: event.backend, ...(event.reused ? { reused: true } : {}), images: viewImagesJson(event.assets, links) };
     case 'failed':
       return { ...base, code: event.code, message: jobFailureMessage(event.code, event.details), details: event.details, ...(event.ref ? { ref: event.ref } : {}), will_retry: event.willRetry };
     case 'cancelled':

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { AssetRecord, JobRecord } from '../core/records.js';
 import type { Database } from '../db/client.js';
 import { isUuid } from '../core/ids.js';
 import type { JobFailureCode } from '../core/job-failures.js';
 import { AttemptRecords } from '../db/attempt-records.js';
 import { toJobRecord, type PostgresRecords } from '../db/records.js';
-import { jobs } from '../db/schema.js';
+import { PostgresReuseRecords } from '../db/reuse-records.js';
+import { jobs, jobWorkflows } from '../db/schema.js';
+import type { BuiltRequest } from '../core/generator.js';
 
 /** An asset row before it is recorded: its id is chosen up front so the completed event can name it. */
 export interface NewAsset extends Omit<AssetRecord, 'jobId' | 'projectId' | 'createdAt'> {
@@ -39,12 +41,22 @@ export interface RecordedFailure {
 export class WorkerJobStore {
   /** One row per attempt (backend, GPU time, outcome): what GPU usage and quotas are summed from. */
   readonly attempts: AttemptRecords;
+  /** Jobs waiting on a render: completed with it, or (when it ends without files) one renders instead. */
+  readonly waiting: PostgresReuseRecords;
 
   constructor(
     private readonly db: Database,
     private readonly records: PostgresRecords,
   ) {
     this.attempts = new AttemptRecords(db);
+    this.waiting = new PostgresReuseRecords(db);
+  }
+
+  /** The backend request an attempt sent; a later attempt's replaces it (the one that made the files is the last). */
+  async recordWorkflow(jobId: string, attempt: number, backend: string, sent: BuiltRequest): Promise<void> {
+    const values = { jobId, attempt, backend, template: sent.template, templateVersion: sent.templateVersion, workflow: sent.workflow, sentAt: new Date() };
+    const { jobId: _key, ...update } = values;
+    await this.db.insert(jobWorkflows).values(values).onConflictDoUpdate({ target: jobWorkflows.jobId, set: update });
   }
 
   getJob(jobId: string): Promise<JobRecord | null> {
@@ -142,7 +154,8 @@ export class WorkerJobStore {
     const rows = await this.db
       .select({ id: jobs.id, priority: jobs.priority, kind: jobs.kind, model: jobs.model })
       .from(jobs)
-      .where(inArray(jobs.status, ['queued', 'running']))
+      // Jobs waiting on a twin are not queued (the twin's end settles them).
+      .where(and(inArray(jobs.status, ['queued', 'running']), isNull(jobs.reusedFrom)))
       .orderBy(jobs.createdAt)
       .limit(limit);
     return rows.map((row) => ({ ...row, kind: row.kind === 'video' ? 'video' : 'image' }));

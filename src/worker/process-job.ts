@@ -39,6 +39,8 @@ export interface ProcessDeps {
   /** Told when a job starts, so the jobs behind it hear their new place in line. */
   places: { jobStarted(): void };
   log: Logger;
+  /** Queues a job that waited on this one's render and now renders itself (this one ended without files). */
+  enqueue?: (jobId: string, priority: number) => Promise<void>;
 }
 
 /** How the attempt ended, for the BullMQ layer to translate into its own terms. */
@@ -130,10 +132,14 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
         ...(job.loras && job.loras.length > 0 ? { loras: job.loras } : {}),
         ...(job.model ? { model: job.model } : {}),
       },
-      { signal: info.signal, onProgress, onBackendWork },
-    ).finally(() => {
-      gpu.stop();
-    });
+      {
+        signal: info.signal,
+        onProgress,
+        onBackendWork,
+        // Recorded before it goes out; a lost write costs the download, never the job.
+        onRequestBuilt: (sent) => store.recordWorkflow(job.id, info.attempt, generator.name, sent).catch((error: unknown) => log.warn({ err: error }, 'could not record the workflow sent')),
+      },
+    ).finally(() => gpu.stop());
     if (info.signal.aborted) throw new JobCancelledError();
     void publish({ type: 'saving', jobId: job.id, at: Date.now(), percent: GENERATION_SHARE + 2 });
     for (const [index, file] of files.entries()) {
@@ -153,6 +159,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
       publish({ type: 'completed', jobId: job.id, at: Date.now(), assets: toViews(stored), durationMs, seed: job.seed, backend: generator.name }),
     ]);
     log.info({ durationMs, outputs: files.length }, 'job completed');
+    await settleWaiting(deps, job.id, 'completed', log);
     return { kind: 'done' };
   } catch (error) {
     if (info.signal.aborted && info.signal.reason === BACKEND_DOWN_REASON) {
@@ -239,10 +246,32 @@ async function failAttempt(
     await deps.admission.release(job.userId, job.id);
   }
   await publish({ type: 'failed', jobId: job.id, at: Date.now(), code, details, ref, willRetry });
+  if (!willRetry) await settleWaiting(deps, job.id, 'failed', log);
   return { kind: 'failed', retry: willRetry ? retry : 'never', code, ref, retryAfterMs: known?.retryAfterMs };
 }
 
 /** Details as the record and the event carry them: text values only. */
 function flatDetails(details: object | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(details ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/**
+ * The jobs that waited on this render: completed with its files (announced like any completion,
+ * marked reused, slots freed first), or, when it ended without files, handed on to one of them
+ * that renders now. Never fatal: the queue sweep settles any left over.
+ */
+export async function settleWaiting(deps: Pick<ProcessDeps, 'store' | 'admission' | 'events' | 'enqueue'>, twinId: string, outcome: 'completed' | 'failed' | 'cancelled', log: Logger): Promise<void> {
+  try {
+    if (outcome !== 'completed') {
+      const promoted = await deps.store.waiting.promoteWaiting(twinId);
+      if (promoted) await deps.enqueue?.(promoted.id, promoted.priority);
+      return;
+    }
+    for (const done of await deps.store.waiting.completeWaiting(twinId)) {
+      await deps.admission.release(done.userId, done.jobId);
+      await deps.events.publish({ type: 'completed', jobId: done.jobId, at: Date.now(), assets: toViews(done.assets), durationMs: 0, seed: done.seed, backend: done.backend, reused: true });
+    }
+  } catch (error) {
+    log.warn({ err: error, twinId }, 'could not settle the jobs waiting on this one; the sweep will');
+  }
 }

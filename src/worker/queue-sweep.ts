@@ -4,6 +4,7 @@ import { routeOfJob } from '../core/routes.js';
 import type { BullJobQueue } from '../infra/queue.js';
 import type { Logger } from '../shared/logger.js';
 import type { WorkerJobStore } from './job-store.js';
+import { settleWaiting, type ProcessDeps } from './process-job.js';
 
 /**
  * Postgres is the system of record, the queue only holds ids. Every unfinished job whose queue
@@ -21,6 +22,16 @@ export async function restoreLostJobs(store: Pick<WorkerJobStore, 'unfinishedJob
     if (await queue.restoreIfLost(job.id, job.priority, routeOfJob(job, defaultModel), stillUnfinished)) restored++;
   }
   return restored;
+}
+
+/**
+ * Jobs left waiting on a render that has ended (its worker stopped between recording the end and
+ * settling them, or BullMQ failed it for stalling): completed with its files, or one renders now.
+ */
+export async function settleStrandedWaiting(deps: Pick<ProcessDeps, 'store' | 'admission' | 'events' | 'enqueue'>, log: Logger): Promise<number> {
+  const stranded = await deps.store.waiting.strandedTwins();
+  for (const { twinId, status } of stranded) await settleWaiting(deps, twinId, status === 'completed' ? 'completed' : 'failed', log);
+  return stranded.length;
 }
 
 /**

@@ -80,6 +80,22 @@ describe('/generate in Slack', () => {
     });
   });
 
+  test('an identical request (same seed) is answered from the stored files: one finished post, its image in the thread, no render', async () => {
+    const rendered = s.stack.runtime.records;
+    const before = s.fake.messages(CHANNEL).length;
+    await s.driver.slashCommand({ text: 'a girl with pink hair by the sea --ar 2:3 --seed 42', userId: REN, channelId: CHANNEL });
+    const message = await s.fake.waitFor(() => s.fake.messages(CHANNEL).slice(before).find((m) => !m.thread_ts && actionIds(m).includes('job_reroll')));
+    // Posted once, already finished: never "Queued", never a progress step.
+    expect(message.history.every((v) => !/^Queued/.test(v.text) && !/step \d+ of \d+/.test(JSON.stringify(v.blocks)))).toBe(true);
+    expect(blockText(message)).toContain('*Seed*\\n42');
+    const upload = await s.fake.waitFor(() => s.fake.thread(CHANNEL, message.ts).find((m) => m.files?.length));
+    const meta = await sharp(s.fake.files.find((f) => f.id === upload.files?.[0]?.id)?.bytes).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 512, 768]);
+    const job = await rendered.getJob(await jobIdOf(message));
+    expect(job?.reusedFrom).toBeTruthy();
+    expect(await rendered.listAssets(job!.id)).toEqual(expect.arrayContaining([expect.objectContaining({ storageKey: expect.stringContaining(job!.reusedFrom!) })]));
+  });
+
   test('a prompt with <!channel>, <!here>, @everyone and mentions pings nobody', async () => {
     const before = s.fake.messages(CHANNEL).length;
     await s.driver.slashCommand({ text: 'hi <!channel> <!here> <!everyone> @everyone <@U0REN00001> <!subteam^S0ARTISTS> & co', userId: AIKO, channelId: CHANNEL });

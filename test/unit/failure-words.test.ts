@@ -40,6 +40,7 @@ const REASON_SAMPLES: { [R in FailureReason]: FailureReasonDetails[R] } = {
   member_unknown: { user: 'ben' },
   token_unknown: {},
   backend_unknown: { name: 'gpu-a' },
+  workflow_not_sent: { builtin: true },
   project_exists: { slug: 'ink' },
   default_project_archive: {},
   project_already_archived: {},

@@ -67,7 +67,9 @@ export class LiveMessages<H extends ReplyHandle, R> {
   async announce(job: JobRecord, handle: H, position: number, eta?: Eta): Promise<H> {
     const first = fromRecord(job, [], position, eta);
     const { port } = this.deps;
-    if (port.hasMessage(handle)) {
+    // A job that ended before its reply (answered from an identical recipe's files): the driver
+    // confirms it against the record (its files), posts or edits it, and lands it.
+    if (port.hasMessage(handle) || isFinal(first)) {
       this.follow(first, handle);
       return handle;
     }

@@ -76,6 +76,10 @@ ${image.outputs.map(
   <dt>When</dt><dd><time datetime="${image.createdAt.toISOString()}">${formatDate(image.createdAt)} ${image.createdAt.toISOString().slice(11, 16)} UTC</time></dd>
   <dt>Project</dt><dd>${project.name}</dd>
 </dl>
+<p class="downloads"><a href="${base}/i/${image.jobId}/recipe.json" download>Download recipe (JSON)</a>${
+    // The built-in renderer sends no workflow: it takes the recipe itself.
+    image.backend === 'builtin' ? '' : html` · <a href="${base}/i/${image.jobId}/workflow.json" download>Download ComfyUI workflow (API format)</a>`
+  }</p>
 </section>
 </div>`,
   );

@@ -11,10 +11,18 @@ import { notFoundPage } from '../gallery/layout.js';
 import { characterPage, imagePage, overviewPage, projectPage, searchPage } from '../gallery/pages.js';
 import { parseSearch, rawSearch } from '../gallery/search-params.js';
 import { FAILURE_WORDS } from '../http-errors.js';
+import { attachmentName, recipeJson } from '../recipe-json.js';
+import type { RecipeService } from '../../core/recipes/recipe-service.js';
+import type { JobRecord } from '../../core/records.js';
+import type { GalleryAccess } from '../../core/gallery/gallery-service.js';
 import type { MediaLinks } from '../../infra/links/media-links.js';
 
 export interface GalleryRouteDeps {
   gallery: GalleryService;
+  /** The workflow a job sent (its recipe download). */
+  recipes: Pick<RecipeService, 'workflowForGallery'>;
+  /** The job record behind an image, for its recipe download (after the gallery allowed the image). */
+  jobs: (jobId: string) => Promise<JobRecord | null>;
   characters: CharacterService;
   links: GalleryLinks;
   media: MediaLinks;
@@ -80,6 +88,32 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
     if (result && !result.ok) return searchPage({ form: { ...form, query: parsed.value, error: FAILURE_WORDS[result.code](result) }, page: null, media: deps.media, spaceBase: base });
     return searchPage({ form: { ...form, query: parsed.value }, page: result?.ok ? result.value : null, media: deps.media, spaceBase: base });
   }));
+
+  /**
+   * An image's recipe or workflow as a download, for whoever may see the image page (the same
+   * check, the same 404 otherwise). A built-in job sent no workflow: its page offers no link.
+   */
+  const download = async (reply: FastifyReply, access: GalleryAccess, jobId: string, what: 'recipe' | 'workflow') => {
+    const image = await deps.gallery.image(access, jobId);
+    const job = image.ok ? await deps.jobs(jobId) : null;
+    if (!job) return notFound(reply);
+    const body = what === 'recipe' ? recipeJson(job) : (await deps.recipes.workflowForGallery(job))?.workflow;
+    if (body === undefined) return notFound(reply);
+    return reply.header('Content-Type', 'application/json; charset=utf-8').header('Content-Disposition', attachmentName(job.id, what)).header('Cache-Control', 'private, no-store').send(JSON.stringify(body, null, 2));
+  };
+
+  for (const what of ['recipe', 'workflow'] as const) {
+    app.get<{ Params: Params }>(`/gallery/:space/i/:job/${what}.json`, async (request, reply) => {
+      const { space } = request.params;
+      if (!SPACE.test(space)) return notFound(reply);
+      const session = gallerySession(deps.links, request as Req, reply, space, deps.https);
+      if (session.kind === 'redirect') return reply.code(303).header('Location', session.to).header('Cache-Control', 'no-store').send();
+      if (session.kind === 'none') return notFound(reply);
+      return download(reply, { kind: 'member', reader: session.reader }, request.params.job ?? '', what);
+    });
+    app.get<{ Params: { token: string; job: string } }>(`/gallery/public/:token/i/:job/${what}.json`, async (request, reply) =>
+      download(reply, { kind: 'public', token: request.params.token }, request.params.job, what));
+  }
 
   app.get<{ Params: { token: string }; Querystring: { cursor?: string } }>('/gallery/public/:token', async (request, reply) => {
     const result = await deps.gallery.projectPage({ kind: 'public', token: request.params.token }, null, request.query.cursor);

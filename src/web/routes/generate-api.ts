@@ -42,6 +42,17 @@ function toCoreRequest(body: unknown): Outcome<Record<string, unknown>> {
   return ok(out);
 }
 
+function againSeed(body: unknown): Outcome<'same' | 'new'> {
+  if (body === undefined || body === null) return ok('same');
+  if (typeof body !== 'object' || Array.isArray(body)) return fail({ reason: 'body_not_object' }, { field: 'body' });
+  for (const key of Object.keys(body)) {
+    if (key !== 'seed') return fail({ reason: 'unknown_field', field: key.slice(0, 40), known: ['seed'] });
+  }
+  const { seed } = body as { seed?: unknown };
+  if (seed === undefined || seed === 'same' || seed === 'new') return ok(seed ?? 'same');
+  return fail({ reason: 'field_invalid', field: 'seed', rule: 'one_of', values: ['same', 'new'] });
+}
+
 export interface GenerateApiDeps extends AuthDeps {
   service: GenerateService;
   /** The signed gallery link of a project, as chat replies carry it. */
@@ -56,6 +67,7 @@ export function registerGenerateApi(app: FastifyInstance, deps: GenerateApiDeps)
     job_id: job.id,
     status: job.status,
     position,
+    ...(job.reusedFrom ? { reused: true } : {}),
     project: job.projectSlug,
     project_url: deps.projectUrl(viewer, job.projectSlug),
     seed: job.seed,
@@ -81,6 +93,18 @@ export function registerGenerateApi(app: FastifyInstance, deps: GenerateApiDeps)
     const readable = await deps.service.view(auth.viewer, request.params.id);
     if (!readable.ok) return sendFailure(reply, readable);
     const submitted = await deps.service.reroll(auth.actor, request.params.id, { platform: 'web' });
+    if (!submitted.ok) return sendFailure(reply, inWebTerms(submitted, WEB_NAME));
+    return reply.code(202).send(accepted(auth.viewer, submitted.value));
+  });
+
+  // "Run this recipe again": `{"seed": "same"}` (the default: an identical recipe, answered from
+  // its files within the reuse window) or `{"seed": "new"}`. Same reading rule as re-roll.
+  app.post<{ Params: { id: string } }>('/api/anime/generation/:id/again', async (request, reply) => {
+    const auth = await authenticate(deps, request, reply);
+    if (!auth) return reply;
+    const seed = againSeed(request.body);
+    if (!seed.ok) return sendFailure(reply, seed);
+    const submitted = await deps.service.runAgain(auth.actor, request.params.id, seed.value, { platform: 'web' });
     if (!submitted.ok) return sendFailure(reply, inWebTerms(submitted, WEB_NAME));
     return reply.code(202).send(accepted(auth.viewer, submitted.value));
   });

@@ -5,7 +5,7 @@ import { PromptRun, type RunLogger } from './prompt-run.js';
 import type { PreviewFrame } from './socket.js';
 import type { ModelOffer } from '../../../shared/model-offers.js';
 import { offerFor, setCheckpoint } from './model-choice.js';
-import { applyGenerationInput, loadWorkflowTemplate } from './workflow.js';
+import { applyGenerationInput, loadVersionedTemplate } from './workflow.js';
 
 export interface ComfyUiGeneratorOptions {
   /** The backend's name, recorded with each attempt (default 'comfyui'). */
@@ -44,16 +44,19 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
 
   return {
     name: options.name ?? 'comfyui',
-    async generate(input: GenerationInput, { signal, onProgress, onBackendWork }: GenerateOptions): Promise<GeneratedFile[]> {
+    async generate(input: GenerationInput, { signal, onProgress, onBackendWork, onRequestBuilt }: GenerateOptions): Promise<GeneratedFile[]> {
       if (signal.aborted) throw new JobCancelledError();
       if (closed) throw new GenerationError('backend_closed', {}, 'backoff');
       const offer = options.models ? offerFor(options.models, input.model) : undefined;
       // A whole-template model replaces the image template; video jobs keep theirs (the frame count is the template's).
       const templateName = input.kind === 'video' ? (options.videoWorkflow ?? 'video') : (offer?.template ?? options.workflow);
       // Read per job so an operator can edit a template without restarting the worker.
-      const template = await loadWorkflowTemplate(options.workflowsDir, templateName);
+      const { workflow: template, version } = await loadVersionedTemplate(options.workflowsDir, templateName);
       const { workflow, roles } = applyGenerationInput(template, input);
       if (offer?.checkpoint) setCheckpoint(workflow, offer.checkpoint);
+      // The graph exactly as it goes out (prompt text, seed, checkpoint, LoRAs, file prefix: no
+      // credentials, those live in the base URL), recorded before it is sent.
+      await onRequestBuilt?.({ template: templateName, templateVersion: version, workflow: structuredClone(workflow) });
       const run = new PromptRun(
         {
           http,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -47,6 +48,22 @@ function isLink(value: unknown): value is Link {
 }
 
 export async function loadWorkflowTemplate(workflowsDir: string, name: string): Promise<ApiWorkflow> {
+  return (await loadVersionedTemplate(workflowsDir, name)).workflow;
+}
+
+/** A template's version: its name and a hash of the file's bytes, so any edit makes a new version. */
+function templateVersionOf(name: string, text: string): string {
+  return `${name}@${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+}
+
+/** The template's text, read and hashed (no parse): what a recipe names before the job runs. */
+export async function readTemplateVersion(workflowsDir: string, name: string): Promise<string> {
+  if (!/^[a-z0-9_-]+$/.test(name)) throw templateError(`bad template name ${JSON.stringify(name)}`);
+  return templateVersionOf(name, await readFile(join(workflowsDir, `${name}.json`), 'utf8'));
+}
+
+/** The template and the version of the very bytes it was parsed from. */
+export async function loadVersionedTemplate(workflowsDir: string, name: string): Promise<{ workflow: ApiWorkflow; version: string }> {
   // The name comes from config; keep it a bare template name so it can never address another file.
   if (!/^[a-z0-9_-]+$/.test(name)) throw templateError(`bad template name ${JSON.stringify(name)}`);
   let text: string;
@@ -63,7 +80,7 @@ export async function loadWorkflowTemplate(workflowsDir: string, name: string): 
   }
   const parsed = workflowSchema.safeParse(raw);
   if (!parsed.success) throw templateError(`template ${name} is not an API-format workflow: ${parsed.error.message}`);
-  return parsed.data;
+  return { workflow: parsed.data, version: templateVersionOf(name, text) };
 }
 
 /** The ids of the nodes we edited, so the client can label progress by role. */
