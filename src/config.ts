@@ -72,6 +72,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   COMFYUI_URL: optionalText.pipe(url(['http:', 'https:']).optional()),
   COMFYUI_WORKFLOW: z.string().trim().regex(/^[a-z0-9_-]+$/, { error: 'expected a template name from workflows/' }).default('txt2img'),
+  /** The template for image jobs that carry reference pictures (its `$image` nodes take them). */
+  COMFYUI_IMAGE_WORKFLOW: z.string().trim().regex(/^[a-z0-9_-]+$/, { error: 'expected a template name from workflows/' }).default('img2img'),
   /** A template folder of the operator's own instead of the built-in workflows/. */
   COMFYUI_WORKFLOWS_DIR: optionalText,
   COMFYUI_TIMEOUT_MS: int(600_000, 1_000, 86_400_000),
@@ -85,6 +87,10 @@ const envSchema = z.object({
   JOB_ATTEMPTS: int(3, 1, 20),
   SHUTDOWN_GRACE_MS: int(30_000, 0, 3_600_000),
   MAX_PROMPT_LENGTH: int(1000, 10, 20_000),
+  /** Largest reference picture accepted (API upload, chat attachment), in bytes. */
+  UPLOAD_MAX_BYTES: int(10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  /** Most pixels (width x height, from the file's header) a reference picture may have. */
+  UPLOAD_MAX_PIXELS: int(4096 * 4096, 64 * 64, 100_000_000),
   RATE_LIMIT_PER_MINUTE: int(10, 1, 100_000),
   RATE_LIMIT_BURST: int(3, 0, 100_000),
   MAX_PENDING_PER_USER: int(3, 1, 10_000),

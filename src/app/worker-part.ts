@@ -9,7 +9,7 @@ import { startGenerateWorker, type RunningWorker } from '../worker/generate-work
 import { WorkerJobStore } from '../worker/job-store.js';
 import { PlacesAnnouncer } from '../worker/places-announcer.js';
 import { restoreLostJobs } from '../worker/queue-sweep.js';
-import { MediaOutputStorer } from '../worker/store-outputs.js';
+import { JobInputLoader, MediaOutputStorer } from '../worker/store-outputs.js';
 import { backendCheck, workflowsDirOf } from './backend-check.js';
 import type { Runtime } from './runtime.js';
 
@@ -20,6 +20,7 @@ function createGenerator(runtime: Runtime): Generator {
     baseUrl: config.COMFYUI_URL,
     workflowsDir: workflowsDirOf(config),
     workflow: config.COMFYUI_WORKFLOW,
+    imageWorkflow: config.COMFYUI_IMAGE_WORKFLOW,
     models: config.models,
     timeoutMs: config.COMFYUI_TIMEOUT_MS,
     logger: runtime.log.child({ component: 'comfyui' }),
@@ -81,7 +82,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
       stalledIntervalMs: options.stalledIntervalMs ?? Math.max(250, Math.round(runtime.config.WORKER_LOCK_MS / 2)),
       recordProbeMs: options.recordProbeMs,
     },
-    { store, generator, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, log },
+    { store, generator, outputs: new MediaOutputStorer(runtime.media, log), inputs: new JobInputLoader(runtime.records, runtime.media), events: runtime.events, admission: runtime.admission, places, log },
     runtime.events,
     log,
   );

@@ -66,8 +66,21 @@ export function generateRequestSchema(limits: RequestLimits) {
     kind: z.enum(['image', 'video'], { error: 'kind must be image or video' }).default('image'),
     /** An offered model's id or display name; absent: the default. Checked against the catalog on submit. */
     model: displayText('model', { max: 80, singleLine: true, trim: true }).optional(),
+    /** An upload of the requester's space (POST /api/uploads, a chat attachment): the picture to start from. */
+    referenceImage: z.uuid({ error: 'referenceImage must be an uploaded image id' }).optional(),
+    /** How much the reference pictures shape the result: 0 barely, 1 almost a copy. */
+    strength: z
+      .number({ error: 'strength must be a number from 0 to 1' })
+      .min(0, { error: 'strength must be a number from 0 to 1' })
+      .max(1, { error: 'strength must be a number from 0 to 1' })
+      .optional(),
   });
 }
+
+/** The strength used when the request has reference pictures but names none. */
+export const DEFAULT_REFERENCE_STRENGTH = 0.6;
+/** Reference pictures one job may send (the requester's one, then its characters'). */
+export const MAX_JOB_INPUTS = 8;
 
 export type GenerateRequest = z.output<ReturnType<typeof generateRequestSchema>>;
 export type GenerateRequestInput = z.input<ReturnType<typeof generateRequestSchema>>;

@@ -3,14 +3,15 @@ import type { Actor } from './actor.js';
 import type { AdmissionControl, EffectiveLimits } from './admission.js';
 import { mergeCharacters, type CharacterResolver, type MergeableCharacter } from './characters/merge.js';
 import type { JobEvent } from './events.js';
-import { generateRequestSchema, MAX_SEED, type GenerateRequest } from './generate-request.js';
+import { DEFAULT_REFERENCE_STRENGTH, generateRequestSchema, MAX_JOB_INPUTS, MAX_SEED, type GenerateRequest } from './generate-request.js';
 import { parseInput } from './input-errors.js';
 import { pickModel, type ModelCatalog, type OfferedModel } from './models.js';
 import { fail, ok, refuse, type Outcome } from './outcome.js';
 import { canOnResource } from './policy/permissions.js';
 import type { JobEventBus, JobQueue, MediaStore } from './ports.js';
 import { canSeeProject, readerOf } from './projects/visibility.js';
-import type { AssetRecord, GenerateRecords, Identity, JobRecord, ProjectForJob } from './records.js';
+import type { AssetRecord, GenerateRecords, Identity, JobRecord, NewJobInput, ProjectForJob } from './records.js';
+import { inputStorageKey, type UploadRecord, type UploadRecords } from './uploads/types.js';
 import type { Role } from './roles.js';
 import { roleAtLeast } from './roles.js';
 import { quotaRefusal, quotaStatus, type GpuUsageReader } from './usage/gpu-quota.js';
@@ -53,6 +54,14 @@ export interface GenerateServiceDeps {
   onEventLost?: (error: unknown) => void;
   /** The models users may pick. Without it every job runs on the backend's one model ('default'). */
   models?: ModelCatalog;
+  /** Uploaded pictures, for reference_image and characters' references; without it both are refused. */
+  uploads?: Pick<UploadRecords, 'getUpload'>;
+}
+
+/** A reference picture chosen for a job, before the job has its own copy. */
+interface ChosenInput {
+  upload: UploadRecord;
+  characterId: string | null;
 }
 
 export interface Submitted {
@@ -123,6 +132,11 @@ export class GenerateService {
       { prompt: request.value.prompt, negativePrompt: request.value.negativePrompt ?? '', seed: request.value.seed, spaceNegative: policy.spaceNegative(identity) },
       cast.value,
     );
+    const chosen = await this.chooseInputs(identity.spaceId, request.value.referenceImage, cast.value);
+    if (!chosen.ok) return chosen;
+    if (request.value.strength !== undefined && chosen.value.length === 0) {
+      return fail('invalid_input', 'strength: needs referenceImage (or a character with reference pictures)', { field: 'strength' });
+    }
     const verdict = policy.checkContent({ prompt: merged.prompt, negativePrompt: merged.negativeForCheck }, { actor, identity });
     if (!verdict.ok) {
       await records.audit({
@@ -163,7 +177,9 @@ export class GenerateService {
       return refuse(code, { reason: admitted.limit, retryAfterMs: admitted.retryAfterMs });
     }
 
+    let inputs: NewJobInput[] = [];
     try {
+      inputs = await this.copyInputs(jobId, project.slug, chosen.value);
       const seed = merged.seed ?? (this.deps.randomSeed ?? defaultSeed)();
       const job = await records.createJob({
         id: jobId,
@@ -188,6 +204,8 @@ export class GenerateService {
         count: request.value.count,
         priority: policy.fairPriority(admitted.pendingBefore),
         reply,
+        referenceStrength: inputs.length > 0 ? (request.value.strength ?? DEFAULT_REFERENCE_STRENGTH) : null,
+        inputs,
       }, { projectSlug: project.slug, userExternalId: actor.userExternalId });
       // The place in line comes from the record, so it need not wait for the queue's answer.
       const [, position] = await Promise.all([this.deps.queue.enqueue(job.id, job.priority), records.queuePosition(job)]);
@@ -197,6 +215,51 @@ export class GenerateService {
     } catch (error) {
       // Nothing was queued: give the slot back before reporting the failure.
       await this.deps.admission.release(userKey(identity), jobId);
+      for (const input of inputs) await this.deps.media.remove(input.storageKey).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * The pictures a job sends, in the order the backend receives them: the requester's own, then
+   * each character's references in the order the characters were named (a picture used twice counts once).
+   */
+  private async chooseInputs(spaceId: string, referenceImage: string | undefined, cast: readonly MergeableCharacter[]): Promise<Outcome<ChosenInput[]>> {
+    const wanted: Array<{ uploadId: string; characterId: string | null; field: string }> = [];
+    if (referenceImage) wanted.push({ uploadId: referenceImage, characterId: null, field: 'referenceImage' });
+    const seen = new Set<string>();
+    for (const character of cast) {
+      if (seen.has(character.id)) continue;
+      seen.add(character.id);
+      for (const uploadId of character.referenceImages ?? []) wanted.push({ uploadId, characterId: character.id, field: 'characters' });
+    }
+    const unique = wanted.filter((w, i) => wanted.findIndex((o) => o.uploadId === w.uploadId) === i).slice(0, MAX_JOB_INPUTS);
+    if (unique.length === 0) return ok([]);
+    if (!this.deps.uploads) return fail('invalid_input', 'reference pictures are not available here', { field: unique[0]!.field });
+    const chosen: ChosenInput[] = [];
+    for (const want of unique) {
+      // Another space's id is as unknown as a missing one.
+      const upload = await this.deps.uploads.getUpload(spaceId, want.uploadId);
+      if (!upload) return fail('not_found', `${want.field}: no such uploaded image`, { field: want.field });
+      chosen.push({ upload, characterId: want.characterId });
+    }
+    return ok(chosen);
+  }
+
+  /** The job's own copy of each picture, beside its outputs: moves and deletes take them along, cleaning uploads never does. */
+  private async copyInputs(jobId: string, projectSlug: string, chosen: readonly ChosenInput[]): Promise<NewJobInput[]> {
+    const copies: NewJobInput[] = [];
+    const createdAt = this.deps.now?.() ?? new Date();
+    try {
+      for (const [index, { upload, characterId }] of chosen.entries()) {
+        const ext = upload.storageKey.slice(upload.storageKey.lastIndexOf('.') + 1);
+        const storageKey = inputStorageKey({ projectSlug, createdAt, jobId, index, ext });
+        await this.deps.media.put(storageKey, await this.deps.media.read(upload.storageKey));
+        copies.push({ id: randomUUID(), index, uploadId: upload.id, characterId, mime: upload.mime, width: upload.width, height: upload.height, bytes: upload.bytes, sha256: upload.sha256, storageKey });
+      }
+      return copies;
+    } catch (error) {
+      for (const copy of copies) await this.deps.media.remove(copy.storageKey).catch(() => undefined);
       throw error;
     }
   }

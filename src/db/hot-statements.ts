@@ -38,6 +38,7 @@ export function prepareHotStatements(db: Database) {
         loras: p('loras'),
         model: p('model'),
         modelName: p('modelName'),
+        referenceStrength: p('referenceStrength'),
       })
       .returning()
       .prepare('ap_job_insert'),

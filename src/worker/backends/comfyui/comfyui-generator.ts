@@ -5,7 +5,7 @@ import { PromptRun, type RunLogger } from './prompt-run.js';
 import type { PreviewFrame } from './socket.js';
 import type { ModelOffer } from '../../../shared/model-offers.js';
 import { offerFor, setCheckpoint } from './model-choice.js';
-import { applyGenerationInput, loadWorkflowTemplate } from './workflow.js';
+import { applyGenerationInput, imagesTaken, inputImageName, loadWorkflowTemplate } from './workflow.js';
 
 export interface ComfyUiGeneratorOptions {
   /** e.g. http://gpu-box:8188 (credentials in the URL become a Basic header). */
@@ -14,6 +14,8 @@ export interface ComfyUiGeneratorOptions {
   workflowsDir: string;
   /** Template used for image jobs, e.g. 'txt2img'. */
   workflow: string;
+  /** Template for image jobs with reference pictures (its `$image` nodes take them); defaults to 'img2img'. */
+  imageWorkflow?: string;
   /** Template used for video jobs; defaults to 'video'. */
   videoWorkflow?: string;
   /** The models users may pick (COMFYUI_MODELS); absent: every job runs the template as it stands. */
@@ -47,11 +49,20 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
       if (closed) throw new GenerationError('backend_closed', {}, 'backoff');
       const offer = options.models ? offerFor(options.models, input.model) : undefined;
       // A whole-template model replaces the image template; video jobs keep theirs (the frame count is the template's).
-      const templateName = input.kind === 'video' ? (options.videoWorkflow ?? 'video') : (offer?.template ?? options.workflow);
+      const withImages = (input.images?.length ?? 0) > 0;
+      const imageTemplate = withImages ? (options.imageWorkflow ?? 'img2img') : options.workflow;
+      const templateName = input.kind === 'video' ? (options.videoWorkflow ?? 'video') : (offer?.template ?? imageTemplate);
       // Read per job so an operator can edit a template without restarting the worker.
       const template = await loadWorkflowTemplate(options.workflowsDir, templateName);
       const { workflow, roles } = applyGenerationInput(template, input);
       if (offer?.checkpoint) setCheckpoint(workflow, offer.checkpoint);
+      // Into the server's input folder before the prompt that names them; a resumed run sends them
+      // again under the same names (cheap, and the prompt may not have been sent yet).
+      const images = input.images ?? [];
+      for (let index = 0; index < imagesTaken(roles, input); index++) {
+        if (signal.aborted) throw new JobCancelledError();
+        await http.uploadImage(inputImageName(input.jobId, index, images[index]!.ext), images[index]!.data, images[index]!.mime);
+      }
       const run = new PromptRun(
         {
           http,
