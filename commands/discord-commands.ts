@@ -81,6 +81,8 @@ export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
       characterOption('character2', 'キャラクター2', 'A second character', '2人目のキャラクター'),
       characterOption('character3', 'キャラクター3', 'A third character', '3人目のキャラクター'),
       { ...named('model', 'モデル', 'Model to draw with (default: the first offered)', '使うモデル（既定は最初のもの）'), type: T.String, autocomplete: true, max_length: 80 },
+      { ...named('image', '参考画像', 'A picture to start from (PNG, JPEG or WebP)', '元にする画像（PNG・JPEG・WebP）'), type: T.Attachment },
+      { ...named('strength', '強さ', 'How much the picture shapes the result (0-1, default 0.6)', '画像の影響の強さ（0〜1、既定0.6）'), type: T.Number, min_value: 0, max_value: 1 },
     ],
   },
   { ...named('jobs', 'ジョブ', 'Your queued and running jobs', '待機中・実行中のあなたのジョブ'), ...GUILD_ONLY },

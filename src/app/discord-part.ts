@@ -75,6 +75,8 @@ export async function startDiscord(runtime: Runtime, options: DiscordPartOptions
     gallery: runtime.gallery,
     usage: runtime.usage,
     galleryLinks: runtime.galleryLinks,
+    uploads: runtime.uploads,
+    uploadDownload: { maxBytes: runtime.config.UPLOAD_MAX_BYTES, timeoutMs: 15_000 },
     tracker,
     log,
   };
