@@ -191,6 +191,11 @@ export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
         { ...named('new_name', '新しい名前', 'New name', '新しい名前'), type: T.String, max_length: 48 },
         ...characterFieldOptions(false),
       ] as never),
+      sub(named('reference', '参考画像', 'Add a reference picture to a character', 'キャラクターに参考画像を追加します'), [
+        characterOption('name', '名前', 'Character', 'キャラクター', true),
+        { ...named('image', '画像', 'The picture (PNG, JPEG or WebP)', '画像（PNG・JPEG・WebP）'), type: T.Attachment, required: true },
+        characterScope,
+      ]),
       sub(named('delete', '削除', 'Delete a character', 'キャラクターを削除します'), [characterOption('name', '名前', 'Character', 'キャラクター', true), characterScope]),
     ],
   },

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { assets, uploads } from '../../src/db/schema.js';
-import { ALICE, isFinal, startHarness, type Harness } from './discord-harness.js';
+import { ALICE, OWNER, isFinal, startHarness, type Harness } from './discord-harness.js';
 
 const EPHEMERAL = 64;
 let h: Harness;
@@ -60,5 +60,34 @@ describe('/generate with an image attachment', () => {
     expect(refusal.flags & EPHEMERAL).toBe(EPHEMERAL);
     expect(refusal.content).toBe('The `image` option is not valid: only PNG, JPEG and WebP images are accepted.');
     expect((await db.select().from(uploads)).length).toBe(before);
+  });
+});
+
+describe('/character reference', () => {
+  const sub = (name: string, options: Record<string, unknown>[]) => [{ name, type: 1, options }];
+  const str = (name: string, value: string) => ({ name, type: 3, value });
+  const answerOf = async (handle: ReturnType<Harness['command']>) => {
+    const answer = await handle.original((m) => m.content !== '' || m.embeds.length > 0, 10_000);
+    expect(answer.flags & EPHEMERAL).toBe(EPHEMERAL);
+    return answer.content || String((answer.embeds[0] as { description?: string }).description);
+  };
+
+  test('a moderator attaches a picture; /generate with the character records it as the job input', async () => {
+    expect(await answerOf(h.command(OWNER, 'character', sub('create', [str('name', 'Hana'), str('fragment', 'girl, red hair')])))).toContain('Created');
+    const db = h.stack.runtime.database.db;
+    const before = (await db.select().from(uploads)).length;
+    const refused = h.fake.dispatchInteraction({ userId: ALICE, commandName: 'character', options: sub('reference', [str('name', 'Hana')]) as never, attachments: { image: { filename: 'h.png', contentType: 'image/png', data: await magenta() } } });
+    expect(await answerOf(refused)).toMatch(/moderator/i);
+    expect((await db.select().from(uploads)).length).toBe(before);
+
+    const added = h.fake.dispatchInteraction({ userId: OWNER, commandName: 'character', options: sub('reference', [str('name', 'Hana')]) as never, attachments: { image: { filename: 'h.png', contentType: 'image/png', data: await magenta() } } });
+    expect(await answerOf(added)).toContain('Added a reference picture');
+
+    const handle = h.generate(ALICE, { prompt: 'at the beach', aspect: 'square', character: 'Hana' });
+    const final = await handle.original(isFinal, 20_000);
+    const inputs = await db.select().from(assets).where(and(eq(assets.jobId, h.jobIdOf(final)), eq(assets.variant, 'input')));
+    expect(inputs).toHaveLength(1);
+    expect(inputs[0]!.characterId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(inputs[0]).toMatchObject({ mime: 'image/png', width: 200, height: 200 });
   });
 });

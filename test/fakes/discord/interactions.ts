@@ -59,7 +59,11 @@ function optionJson(options: InteractionSpec['options']): Json[] | undefined {
 function dataJson(spec: InteractionSpec, kind: keyof typeof TYPE, guildId: string, attached: { options: Json[]; resolved: Record<string, Json> }): Json {
   if (kind === 'command' || kind === 'autocomplete') {
     const given = optionJson(spec.options);
-    const options = given || attached.options.length > 0 ? [...(given ?? []), ...attached.options] : undefined;
+    // A subcommand (type 1) carries its own options: the files go inside it, as Discord sends them.
+    const sub = given?.length === 1 && given[0]!.type === 1 ? given[0]! : undefined;
+    const options = sub
+      ? [{ ...sub, options: [...((sub.options as Json[] | undefined) ?? []), ...attached.options] }]
+      : given || attached.options.length > 0 ? [...(given ?? []), ...attached.options] : undefined;
     return {
       id: spec.commandId ?? snowflake(),
       name: spec.commandName ?? 'generate',

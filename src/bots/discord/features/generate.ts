@@ -1,8 +1,8 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { ASPECTS, type Aspect } from '../../../core/generate-request.js';
 import type { Actor } from '../../../core/actor.js';
-import { fail, ok, type Failure, type Outcome } from '../../../core/outcome.js';
-import { downloadLimited } from '../../../infra/uploads/download.js';
+import { ok, type Outcome } from '../../../core/outcome.js';
+import { storeAttachment } from './attachment-image.js';
 import type { BotContext } from '../context.js';
 import { UserMistake, withBoundary } from '../error-boundary.js';
 import { Responder } from '../responder.js';
@@ -45,24 +45,11 @@ function requestFromOptions(options: ChatInputCommandInteraction['options']): Re
   };
 }
 
-/** An intake refusal names the `image` option, in its own words (the core's say `file: ...`). */
-function asImageOption(failure: Failure): Failure {
-  return { ...failure, field: 'image', ...(failure.message ? { message: failure.message.replace(/^(file|image): /, '') } : {}) };
-}
-
-/**
- * The `image` option's attachment, fetched from Discord's CDN (size capped, timed out) and checked
- * by the same intake as POST /api/uploads; its upload id becomes the request's referenceImage.
- */
+/** The `image` option's attachment as a checked upload id of the asker's space (see attachment-image.ts). */
 async function referenceFromAttachment(ctx: BotContext, interaction: ChatInputCommandInteraction, actor: Actor): Promise<Outcome<string | undefined>> {
   const attachment = interaction.options.getAttachment('image');
   if (!attachment) return ok(undefined);
-  const { maxBytes, timeoutMs } = ctx.uploadDownload;
-  if (attachment.size > maxBytes) return asImageOption(fail('invalid_input', `the image is over ${Math.round((maxBytes / 1048576) * 10) / 10} MB`, { reason: 'image_too_large' }));
-  const bytes = await downloadLimited(attachment.url, 'image', { maxBytes, timeoutMs });
-  if (!bytes.ok) return asImageOption(bytes);
-  const stored = await ctx.uploads.receive(await ctx.service.identify(actor), bytes.value);
-  return stored.ok ? ok(stored.value.id) : asImageOption(stored);
+  return storeAttachment(ctx, attachment, await ctx.service.identify(actor));
 }
 
 export async function handleGenerate(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
