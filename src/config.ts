@@ -78,6 +78,8 @@ const envSchema = z.object({
   BACKEND_PROBE_MS: int(2_000, 100, 60_000),
   BACKEND_DOWN_AFTER: int(3, 1, 100),
   COMFYUI_WORKFLOW: z.string().trim().regex(/^[a-z0-9_-]+$/, { error: 'expected a template name from workflows/' }).default('txt2img'),
+  /** The template for image jobs that carry reference pictures (its `$image` nodes take them). */
+  COMFYUI_IMAGE_WORKFLOW: z.string().trim().regex(/^[a-z0-9_-]+$/, { error: 'expected a template name from workflows/' }).default('img2img'),
   /** A template folder of the operator's own instead of the built-in workflows/. */
   COMFYUI_WORKFLOWS_DIR: optionalText,
   COMFYUI_TIMEOUT_MS: int(600_000, 1_000, 86_400_000),
@@ -93,6 +95,10 @@ const envSchema = z.object({
   REUSE_WINDOW_HOURS: int(24, 0, 8_760),
   SHUTDOWN_GRACE_MS: int(30_000, 0, 3_600_000),
   MAX_PROMPT_LENGTH: int(1000, 10, 20_000),
+  /** Largest reference picture accepted (API upload, chat attachment), in bytes. */
+  UPLOAD_MAX_BYTES: int(10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  /** Most pixels (width x height, from the file's header) a reference picture may have. */
+  UPLOAD_MAX_PIXELS: int(4096 * 4096, 64 * 64, 100_000_000),
   RATE_LIMIT_PER_MINUTE: int(10, 1, 100_000),
   RATE_LIMIT_BURST: int(3, 0, 100_000),
   MAX_PENDING_PER_USER: int(3, 1, 10_000),

@@ -76,6 +76,8 @@ export async function startDiscord(runtime: Runtime, options: DiscordPartOptions
     usage: runtime.usage,
     farm: runtime.farm,
     galleryLinks: runtime.galleryLinks,
+    uploads: runtime.uploads,
+    uploadDownload: { maxBytes: runtime.config.UPLOAD_MAX_BYTES, timeoutMs: 15_000 },
     tracker,
     log,
   };

@@ -11,6 +11,9 @@ import { RecipeService } from '../core/recipes/recipe-service.js';
 import { PostgresWorkflowRecords } from '../db/workflow-records.js';
 import { PostgresSpaceAdminRecords } from '../db/space-admin-records.js';
 import { PostgresUsageRecords } from '../db/usage-records.js';
+import { PostgresUploadRecords } from '../db/upload-records.js';
+import { UploadService } from '../core/uploads/upload-service.js';
+import { createImageIntake } from '../infra/uploads/image-intake.js';
 import { UsageService } from '../core/usage/usage-service.js';
 import { SpaceAdminService } from '../core/space-admin.js';
 import { CharacterService } from '../core/characters/character-service.js';
@@ -62,6 +65,8 @@ export interface Runtime {
   media: MediaStore;
   /** Projects: create, list, info, rename, describe, visibility, archive, members, `use`, move. */
   projects: ProjectService;
+  /** Reference pictures sent in: checked, stored, usable in their space. */
+  uploads: UploadService;
   /** Characters: create, list, show, edit, delete (and the generate service's resolver). */
   characters: CharacterService;
   /** Gallery reads: project grids, image recipes, character pages, search, history. */
@@ -112,7 +117,13 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   const projectRecords = new PostgresProjectRecords(database.db, records);
   const backendReports = new BackendReports(requestRedis, config.QUEUE_PREFIX);
   const backendStates = new BackendStates(requestRedis, config.QUEUE_PREFIX);
-  const characters = new CharacterService({ records: new PostgresCharacterRecords(database.db), projects: projectRecords });
+  const uploadRecords = new PostgresUploadRecords(database.db);
+  const characters = new CharacterService({ records: new PostgresCharacterRecords(database.db), projects: projectRecords, uploads: uploadRecords });
+  const uploads = new UploadService({
+    intake: createImageIntake({ maxBytes: config.UPLOAD_MAX_BYTES, maxPixels: config.UPLOAD_MAX_PIXELS, maxSide: 8192 }),
+    records: uploadRecords,
+    media,
+  });
   const usageRecords = new PostgresUsageRecords(database.db);
   const policy = createPolicyHooks(config);
   const waitRecords = new WaitRecords(database.db);
@@ -136,6 +147,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     usage: usageRecords,
     media,
     maxPromptLength: config.MAX_PROMPT_LENGTH,
+    uploads: uploadRecords,
     models: new ReportedModelCatalog(config.models, backendReports, (error) => log.warn({ err: error }, 'could not read the backend checks; models count as unknown')),
     onEventLost: (error) => log.warn({ err: error }, 'could not announce a queued job'),
     waits,
@@ -163,6 +175,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     media,
     projects: new ProjectService({ records: projectRecords, media }),
     characters,
+    uploads,
     usage: new UsageService({ records: usageRecords, quotaMinutes: (viewer) => policy.gpuQuotaMinutes?.(viewer.role, viewer.identity) ?? null }),
     recipes: new RecipeService({ records, workflows: new PostgresWorkflowRecords(database.db) }),
     gallery: new GalleryService({ gallery: new PostgresGalleryRecords(database.db), projects: projectRecords, characters }),

@@ -134,6 +134,8 @@ async function createSlackBot(runtime: Runtime, log: Logger, mode: { receiver: R
     records: runtime.records,
     projects: runtime.projects,
     characters: runtime.characters,
+    uploads: runtime.uploads,
+    uploadDownload: { maxBytes: runtime.config.UPLOAD_MAX_BYTES, timeoutMs: 15_000 },
     gallery: runtime.gallery,
     usage: runtime.usage,
     farm: runtime.farm,

@@ -20,6 +20,7 @@ import { registerRecentJobsApi } from '../web/routes/recent-jobs-api.js';
 import { registerTryPage } from '../web/routes/try-page.js';
 import type { Viewer } from '../core/generate-service.js';
 import { registerUsageApi } from '../web/routes/usage-api.js';
+import { registerUploadApi } from '../web/routes/upload-api.js';
 import type { Runtime } from './runtime.js';
 
 /** Builds the HTTP server with every route; `extend` lets other parts (Slack) mount theirs first. */
@@ -54,6 +55,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   registerModelsApi(app, { ...auth, models: () => service.models() });
   registerProjectApi(app, { ...auth, projects: runtime.projects, links: runtime.galleryLinks });
   registerCharacterApi(app, { ...auth, characters: runtime.characters });
+  await registerUploadApi(app, { ...auth, uploads: runtime.uploads, maxBytes: config.UPLOAD_MAX_BYTES });
   registerGalleryApi(app, { ...auth, gallery: runtime.gallery, links: runtime.galleryLinks, media: links, publicUrl: config.PUBLIC_URL });
   registerGalleryRoutes(app, { gallery: runtime.gallery, characters: runtime.characters, recipes: runtime.recipes, jobs: (id) => runtime.records.getJob(id), links: runtime.galleryLinks, media: links, https: config.PUBLIC_URL.startsWith('https:') });
   registerTryPage(app);

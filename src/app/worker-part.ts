@@ -12,7 +12,7 @@ import { startGenerateWorker, type RunningWorker, type ServedBackend } from '../
 import { WorkerJobStore } from '../worker/job-store.js';
 import { PlacesAnnouncer } from '../worker/places-announcer.js';
 import { restoreLostJobs, settleStrandedWaiting } from '../worker/queue-sweep.js';
-import { MediaOutputStorer } from '../worker/store-outputs.js';
+import { JobInputLoader, MediaOutputStorer } from '../worker/store-outputs.js';
 import { backendCheck, comfyUiCheck, workflowsDirOf } from './backend-check.js';
 import type { Runtime } from './runtime.js';
 import { routeOfJob } from '../core/routes.js';
@@ -141,7 +141,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
     },
     backends,
     { queues: runtime.queue, states: new BackendStates(runtime.redis, config.QUEUE_PREFIX), drainedNames: () => runtime.backendRecords.drainedNames() },
-    { store, outputs: new MediaOutputStorer(runtime.media, log), events: runtime.events, admission: runtime.admission, places, log, enqueue },
+    { store, outputs: new MediaOutputStorer(runtime.media, log), inputs: new JobInputLoader(runtime.records, runtime.media), events: runtime.events, admission: runtime.admission, places, log, enqueue },
     runtime.events,
     log,
   );

@@ -48,6 +48,16 @@ export interface FailureReasonDetails {
   model_missing: { field: string; model: string; isDefault: boolean; choices: ModelChoiceFact[] };
   /** The request body is not a JSON object. */
   body_not_object: Record<never, never>;
+  /** A picture the intake or the download refused; `why` says what is wrong, with the limit it broke. */
+  image_refused: { field: string; why: ImageRefusal; maxBytes?: number; width?: number; height?: number; maxPixels?: number };
+  /** Reference pictures where no upload store is wired. */
+  references_unavailable: { field: string };
+  /** A strength with no picture for it to apply to. */
+  strength_without_image: { field: string };
+  /** More reference pictures than a character may hold. */
+  character_references_too_many: { field: string; max: number };
+  /** A character-references body of the wrong shape (`mode`: replacing the list, or adding to it). */
+  references_body_invalid: { field: string; mode: 'set' | 'add' };
   /** A video asked of a model no backend can make videos with; `choices`: the models that can. */
   video_unroutable: { field: string; model: string; choices: string[] };
   /** A backend's name or URL that breaks its rule (names: 1-32 of a-z 0-9 - _; URLs: http or https). */
@@ -72,6 +82,8 @@ export interface FailureReasonDetails {
   member_unknown: { user: string };
   token_unknown: Record<never, never>;
   backend_unknown: { name: string };
+  /** An uploaded picture's id that is no upload of this space. */
+  upload_unknown: { field: string };
   /** No workflow to download: the built-in renderer sends none, or the job has not reached a backend. */
   workflow_not_sent: { builtin: boolean };
 
@@ -93,6 +105,9 @@ export interface FailureReasonDetails {
   /** A backend declared in the environment cannot be removed through the API, only drained. */
   backend_declared: { name: string };
 }
+
+/** What is wrong with a refused picture. */
+export type ImageRefusal = 'empty' | 'too_large' | 'type' | 'type_mismatch' | 'unreadable' | 'too_many_pixels' | 'download_failed' | 'missing';
 
 /** A model as a refusal names it: its id and the name users see. */
 export interface ModelChoiceFact {
@@ -122,6 +137,7 @@ export type ForbiddenAction =
   | 'read_audit_log'
   | 'read_member_usage'
   | 'read_space_usage'
+  | 'change_characters'
   | 'see_backends'
   | 'add_backends'
   | 'remove_backends'
@@ -149,6 +165,12 @@ export const REASON_CODES: { readonly [R in FailureReason]: FailureCode } = {
   model_missing: 'invalid_input',
   body_not_object: 'invalid_input',
   video_unroutable: 'invalid_input',
+  image_refused: 'invalid_input',
+  references_unavailable: 'invalid_input',
+  strength_without_image: 'invalid_input',
+  character_references_too_many: 'invalid_input',
+  references_body_invalid: 'invalid_input',
+  upload_unknown: 'not_found',
   backend_name_invalid: 'invalid_input',
   backend_url_invalid: 'invalid_input',
   not_permitted: 'forbidden',

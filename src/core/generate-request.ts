@@ -25,6 +25,8 @@ function side() {
 }
 
 const projectSlug = ruleMessage({ rule: 'project_slug' });
+/** A strength is said one way whatever the mistake: a number from 0 to 1. */
+const strengthRule = ruleMessage({ rule: 'range', min: 0, max: 1 });
 const slug = z.string().min(1, { error: projectSlug }).max(64, { error: projectSlug }).regex(/^[a-z0-9][a-z0-9-]*$/, { error: projectSlug });
 
 export interface RequestLimits {
@@ -52,8 +54,21 @@ export function generateRequestSchema(limits: RequestLimits) {
     kind: z.enum(['image', 'video']).default('image'),
     /** An offered model's id or display name; absent: the default. Checked against the catalog on submit. */
     model: displayText({ max: 80, singleLine: true, trim: true }).optional(),
+    /** An upload of the requester's space (POST /api/uploads, a chat attachment): the picture to start from. */
+    referenceImage: z.uuid().optional(),
+    /** How much the reference pictures shape the result: 0 barely, 1 almost a copy. */
+    strength: z
+      .number({ error: strengthRule })
+      .min(0, { error: strengthRule })
+      .max(1, { error: strengthRule })
+      .optional(),
   });
 }
+
+/** The strength used when the request has reference pictures but names none. */
+export const DEFAULT_REFERENCE_STRENGTH = 0.6;
+/** Reference pictures one job may send (the requester's one, then its characters'). */
+export const MAX_JOB_INPUTS = 8;
 
 export type GenerateRequest = z.output<ReturnType<typeof generateRequestSchema>>;
 export type GenerateRequestInput = z.input<ReturnType<typeof generateRequestSchema>>;

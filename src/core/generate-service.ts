@@ -3,7 +3,7 @@ import type { Actor } from './actor.js';
 import type { AdmissionControl, EffectiveLimits } from './admission.js';
 import { mergeCharacters, type CharacterResolver, type MergeableCharacter } from './characters/merge.js';
 import type { JobEvent } from './events.js';
-import { generateRequestSchema, MAX_SEED, type GenerateRequest } from './generate-request.js';
+import { DEFAULT_REFERENCE_STRENGTH, generateRequestSchema, MAX_JOB_INPUTS, MAX_SEED, type GenerateRequest } from './generate-request.js';
 import { parseInput } from './input-errors.js';
 import { pickModel, type ModelCatalog, type OfferedModel } from './models.js';
 import { fail, ok, refuse, type Failure, type Outcome } from './outcome.js';
@@ -14,7 +14,8 @@ import { canSeeProject, readerOf } from './projects/visibility.js';
 import { assetViews } from './outputs.js';
 import { recipeKey, recipeOfJob, type TemplateVersions } from './recipes/recipe.js';
 import { TwinFinder, type ReuseRecords, type ReuseSettings } from './recipes/reuse.js';
-import type { AssetRecord, GenerateRecords, Identity, JobRecord, NewJob, ProjectForJob } from './records.js';
+import type { AssetRecord, GenerateRecords, Identity, JobRecord, NewJob, NewJobInput, ProjectForJob } from './records.js';
+import { inputStorageKey, type UploadRecord, type UploadRecords } from './uploads/types.js';
 import type { Role } from './roles.js';
 import { roleAtLeast } from './roles.js';
 import { quotaRefusal, quotaStatus, type GpuUsageReader } from './usage/gpu-quota.js';
@@ -64,6 +65,14 @@ export interface GenerateServiceDeps {
   reuse?: ReuseSettings;
   /** The version of what a request will be built from (template hash), part of the recipe. */
   templates?: TemplateVersions;
+  /** Uploaded pictures, for reference_image and characters' references; without it both are refused. */
+  uploads?: Pick<UploadRecords, 'getUpload'>;
+}
+
+/** A reference picture chosen for a job, before the job has its own copy. */
+interface ChosenInput {
+  upload: UploadRecord;
+  characterId: string | null;
 }
 
 export interface SubmitOptions {
@@ -150,6 +159,11 @@ export class GenerateService {
       { prompt: request.value.prompt, negativePrompt: request.value.negativePrompt ?? '', seed: request.value.seed, spaceNegative: policy.spaceNegative(identity) },
       cast.value,
     );
+    const chosen = await this.chooseInputs(identity.spaceId, request.value.referenceImage, cast.value);
+    if (!chosen.ok) return chosen;
+    if (request.value.strength !== undefined && chosen.value.length === 0) {
+      return fail({ reason: 'strength_without_image', field: 'strength' });
+    }
     const verdict = policy.checkContent({ prompt: merged.prompt, negativePrompt: merged.negativeForCheck }, { actor, identity });
     if (!verdict.ok) {
       await records.audit({
@@ -177,9 +191,13 @@ export class GenerateService {
       loras: merged.loras,
       templateVersion,
     };
-    // Reference inputs join the recipe here once requests carry them (issue 14, item 1).
-    const key = recipeKey(recipeOfJob(fields, []));
-    const twins = options.alwaysRender ? undefined : this.twins;
+    const referenceStrength = chosen.value.length > 0 ? (request.value.strength ?? DEFAULT_REFERENCE_STRENGTH) : null;
+    // The pictures are part of the recipe by their bytes (sha256), in the order the backend receives them.
+    const recipeInputs = chosen.value.map(({ upload, characterId }) => ({ role: characterId ? 'character' : 'reference', sha256: upload.sha256, strength: referenceStrength }));
+    const key = recipeKey(recipeOfJob(fields, recipeInputs));
+    // A job with pictures always renders: a reused or waiting record would need its own copies of
+    // them, which the twin paths do not make yet (decisions.md).
+    const twins = options.alwaysRender || chosen.value.length > 0 ? undefined : this.twins;
     const viewer = { identity, role };
     const draft = (jobId: string, priority: number): NewJob => ({
       ...fields,
@@ -234,8 +252,10 @@ export class GenerateService {
     }
 
     let queued = false;
+    let inputs: NewJobInput[] = [];
     try {
-      const job = draft(jobId, policy.fairPriority(admitted.pendingBefore));
+      inputs = await this.copyInputs(jobId, project.slug, chosen.value);
+      const job = { ...draft(jobId, policy.fairPriority(admitted.pendingBefore)), ...(inputs.length > 0 ? { inputs, referenceStrength } : {}) };
       const answered = finished ? await this.answerFromTwin(job, finished.job, context) : undefined;
       if (answered) return ok({ job: answered, position: 0, role });
       let waiting = rendering ? await this.reuseRecords!.recordWaiting(job, rendering.job.id, context) : null;
@@ -270,7 +290,54 @@ export class GenerateService {
       return ok({ job: created, position, role, ...(eta ? { eta } : {}) });
     } catch (error) {
       // Nothing was queued: give the slot back before reporting the failure.
-      if (!queued) await this.deps.admission.release(userKey(identity), jobId);
+      if (!queued) {
+        await this.deps.admission.release(userKey(identity), jobId);
+        for (const input of inputs) await this.deps.media.remove(input.storageKey).catch(() => undefined);
+      }
+            throw error;
+    }
+  }
+
+  /**
+   * The pictures a job sends, in the order the backend receives them: the requester's own, then
+   * each character's references in the order the characters were named (a picture used twice counts once).
+   */
+  private async chooseInputs(spaceId: string, referenceImage: string | undefined, cast: readonly MergeableCharacter[]): Promise<Outcome<ChosenInput[]>> {
+    const wanted: Array<{ uploadId: string; characterId: string | null; field: string }> = [];
+    if (referenceImage) wanted.push({ uploadId: referenceImage, characterId: null, field: 'referenceImage' });
+    const seen = new Set<string>();
+    for (const character of cast) {
+      if (seen.has(character.id)) continue;
+      seen.add(character.id);
+      for (const uploadId of character.referenceImages ?? []) wanted.push({ uploadId, characterId: character.id, field: 'characters' });
+    }
+    const unique = wanted.filter((w, i) => wanted.findIndex((o) => o.uploadId === w.uploadId) === i).slice(0, MAX_JOB_INPUTS);
+    if (unique.length === 0) return ok([]);
+    if (!this.deps.uploads) return fail({ reason: 'references_unavailable', field: unique[0]!.field });
+    const chosen: ChosenInput[] = [];
+    for (const want of unique) {
+      // Another space's id is as unknown as a missing one.
+      const upload = await this.deps.uploads.getUpload(spaceId, want.uploadId);
+      if (!upload) return fail({ reason: 'upload_unknown', field: want.field });
+      chosen.push({ upload, characterId: want.characterId });
+    }
+    return ok(chosen);
+  }
+
+  /** The job's own copy of each picture, beside its outputs: moves and deletes take them along, cleaning uploads never does. */
+  private async copyInputs(jobId: string, projectSlug: string, chosen: readonly ChosenInput[]): Promise<NewJobInput[]> {
+    const copies: NewJobInput[] = [];
+    const createdAt = this.deps.now?.() ?? new Date();
+    try {
+      for (const [index, { upload, characterId }] of chosen.entries()) {
+        const ext = upload.storageKey.slice(upload.storageKey.lastIndexOf('.') + 1);
+        const storageKey = inputStorageKey({ projectSlug, createdAt, jobId, index, ext });
+        await this.deps.media.put(storageKey, await this.deps.media.read(upload.storageKey));
+        copies.push({ id: randomUUID(), index, uploadId: upload.id, characterId, mime: upload.mime, width: upload.width, height: upload.height, bytes: upload.bytes, sha256: upload.sha256, storageKey });
+      }
+      return copies;
+    } catch (error) {
+      for (const copy of copies) await this.deps.media.remove(copy.storageKey).catch(() => undefined);
       throw error;
     }
   }

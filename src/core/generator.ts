@@ -7,6 +7,16 @@ export interface LoraSpec {
   weight: number;
 }
 
+/** A reference picture as the backend receives it (checked and re-encoded at intake). */
+export interface ReferenceImage {
+  data: Buffer;
+  mime: string;
+  /** File extension of its bytes ('png', 'jpg', 'webp'). */
+  ext: string;
+  /** The character it belongs to; null for the requester's own picture (which comes first). */
+  characterId: string | null;
+}
+
 export interface GenerationInput {
   /** Our job id; backends may use it for correlation, never as a file path. */
   jobId: string;
@@ -24,6 +34,10 @@ export interface GenerationInput {
   attempt?: number;
   /** The offered model's id (COMFYUI_MODELS); the backend maps it to a checkpoint or template. */
   model?: string;
+  /** Reference pictures, in order: the requester's own first, then characters'. */
+  images?: ReferenceImage[];
+  /** How much the pictures shape the result, 0-1 (ComfyUI: `$denoise` = 1 - strength). */
+  strength?: number;
 }
 
 /**

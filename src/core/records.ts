@@ -53,6 +53,8 @@ export interface JobRecord {
   reusedFrom?: string | null;
   /** Always rendered (re-roll): never answered by a twin, and no twin waits on it. */
   alwaysRender?: boolean;
+  /** How much the reference pictures shape the result (0-1); null or absent: the job has none. */
+  referenceStrength?: number | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -61,12 +63,35 @@ export interface JobRecord {
 /** A job as the service records it: the request's facts, before the record adds status and timings. */
 export type NewJob = Pick<
   JobRecord,
-  'id' | 'spaceId' | 'projectId' | 'userId' | 'platform' | 'kind' | 'request' | 'promptSent' | 'negativeSent' | 'seed' | 'width' | 'height' | 'steps' | 'count' | 'priority' | 'characterIds' | 'loras' | 'model' | 'modelName' | 'recipeKey' | 'templateVersion' | 'reusedFrom' | 'alwaysRender'
+  'id' | 'spaceId' | 'projectId' | 'userId' | 'platform' | 'kind' | 'request' | 'promptSent' | 'negativeSent' | 'seed' | 'width' | 'height' | 'steps' | 'count' | 'priority' | 'characterIds' | 'loras' | 'model' | 'modelName' | 'referenceStrength' | 'recipeKey' | 'templateVersion' | 'reusedFrom' | 'alwaysRender'
 > & {
   reply?: unknown;
+  /** The job's copies of its reference pictures, recorded with it as `input` assets (files already stored). */
+  inputs?: NewJobInput[];
   /** Names as they were at generation time: searchable even after a character is renamed or deleted. */
   characterNames?: string[];
 };
+
+/** One reference picture as a job keeps it: its own copy, an `input` asset. */
+export interface NewJobInput {
+  id: string;
+  /** Its place in what the backend receives (0 first). */
+  index: number;
+  uploadId: string;
+  /** The character it belongs to; null for the requester's own picture. */
+  characterId: string | null;
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+  sha256: string;
+  storageKey: string;
+}
+
+/** An input asset as recorded. */
+export interface JobInputRecord extends NewJobInput {
+  jobId: string;
+}
 
 export interface Identity {
   spaceId: string;
@@ -125,9 +150,12 @@ export interface GenerateRecords {
   /** Queued or running -> cancelled. False when the job had already ended. */
   /** Cancels a queued or running job; its audit note commits with it. */
   cancelJob(jobId: string, audit: AuditNote): Promise<boolean>;
+  /** The job's outputs (original, WebP, thumbnail); its inputs are listInputs'. */
   listAssets(jobId: string): Promise<AssetRecord[]>;
   /** The live assets of several jobs in one read (a list page), in listAssets' order per job. */
   listAssetsOf(jobIds: readonly string[]): Promise<Map<string, AssetRecord[]>>;
+  /** The reference pictures the job was made with, in the order the backend received them. */
+  listInputs(jobId: string): Promise<JobInputRecord[]>;
   /** Jobs of a space, newest first; only one user's when userId is given. */
   listJobs(query: { spaceId: string; userId?: string; statuses?: JobRecord['status'][]; limit: number }): Promise<JobRecord[]>;
   /** Marks a job's files deleted and returns their storage keys for removal. */

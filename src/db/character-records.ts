@@ -4,11 +4,11 @@ import type { Database } from './client.js';
 import { isUuid } from '../core/ids.js';
 import { writeAudit, type Transaction } from './records.js';
 import type { AuditNote } from '../core/records.js';
-import { assets, characters, projects } from './schema.js';
+import { assets, characterReferences, characters, projects } from './schema.js';
 
-type Row = { character: typeof characters.$inferSelect; slug: string | null };
+type Row = { character: typeof characters.$inferSelect; slug: string | null; references: string[] | null };
 
-function toCharacter({ character: c, slug }: Row): Character {
+function toCharacter({ character: c, slug, references }: Row): Character {
   return {
     id: c.id,
     spaceId: c.spaceId,
@@ -21,6 +21,7 @@ function toCharacter({ character: c, slug }: Row): Character {
     referenceSeed: c.referenceSeed,
     lora: c.loraName ? { name: c.loraName, weight: c.loraWeight ?? 1 } : null,
     referenceAssetId: c.referenceAssetId,
+    referenceImages: references ?? [],
     createdAt: c.createdAt,
   };
 }
@@ -43,7 +44,11 @@ export class PostgresCharacterRecords implements CharacterRecords {
 
   private select(where: SQL | undefined, db: Database | Transaction = this.db) {
     return db
-      .select({ character: characters, slug: projects.slug })
+      .select({
+        character: characters,
+        slug: projects.slug,
+        references: sql<string[] | null>`(select jsonb_agg(r.upload_id order by r.position) from ${characterReferences} r where r.character_id = ${characters.id})`,
+      })
       .from(characters)
       .leftJoin(projects, eq(projects.id, characters.projectId))
       .where(where)
@@ -111,6 +116,14 @@ export class PostgresCharacterRecords implements CharacterRecords {
   async deleteCharacter(characterId: string, audit: AuditNote): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.delete(characters).where(eq(characters.id, characterId));
+      await writeAudit(tx, audit);
+    });
+  }
+
+  async setReferenceImages(characterId: string, uploadIds: readonly string[], audit: AuditNote): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.delete(characterReferences).where(eq(characterReferences.characterId, characterId));
+      if (uploadIds.length > 0) await tx.insert(characterReferences).values(uploadIds.map((uploadId, position) => ({ characterId, uploadId, position })));
       await writeAudit(tx, audit);
     });
   }

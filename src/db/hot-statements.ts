@@ -42,6 +42,7 @@ export function prepareHotStatements(db: Database) {
         templateVersion: p('templateVersion'),
         reusedFrom: p('reusedFrom'),
         alwaysRender: p('alwaysRender'),
+        referenceStrength: p('referenceStrength'),
       })
       // The only unique index a fresh random id can meet is jobs_recipe_inflight: an identical
       // recipe already rendering in the project. No row back tells the caller to wait on that one.

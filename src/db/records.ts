@@ -1,14 +1,58 @@
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Actor } from '../core/actor.js';
 import { isUuid } from '../core/ids.js';
 import { isVisibility } from '../core/projects/types.js';
-import type { AssetRecord, AuditNote, GenerateRecords, Identity, JobRecord, NewJob, ProjectForJob, ProjectRef } from '../core/records.js';
+import type { AssetRecord, AuditNote, GenerateRecords, Identity, JobInputRecord, JobRecord, NewJob, NewJobInput, ProjectForJob, ProjectRef } from '../core/records.js';
 import type { Database } from './client.js';
 import { prepareHotStatements, type HotStatements } from './hot-statements.js';
 import { memberOf } from './membership.js';
 import { assets, auditLog, channelProjects, jobs, projects, roleMappings, spaces, users } from './schema.js';
 
 const DEFAULT_PROJECT_SLUG = 'general';
+/** The asset variant of a job's copy of a reference picture. */
+const INPUT_VARIANT = 'input';
+
+/** A job's reference pictures, in the order its backend receives them. */
+export async function jobInputs(db: Database, jobId: string): Promise<JobInputRecord[]> {
+  const rows = await db
+    .select()
+    .from(assets)
+    .where(and(eq(assets.jobId, jobId), isNull(assets.deletedAt), eq(assets.variant, INPUT_VARIANT)))
+    .orderBy(asc(assets.outputIndex));
+  return rows.map((r) => ({
+    id: r.id,
+    jobId: r.jobId,
+    index: r.outputIndex,
+    uploadId: r.sourceUploadId ?? '',
+    characterId: r.characterId,
+    mime: r.mime,
+    width: r.width,
+    height: r.height,
+    bytes: r.bytes,
+    sha256: r.sha256,
+    storageKey: r.storageKey,
+  }));
+}
+
+function inputRow(job: NewJob, input: NewJobInput): typeof assets.$inferInsert {
+  return {
+    id: input.id,
+    jobId: job.id,
+    projectId: job.projectId,
+    spaceId: job.spaceId,
+    outputIndex: input.index,
+    variant: INPUT_VARIANT,
+    kind: 'image',
+    mime: input.mime,
+    width: input.width,
+    height: input.height,
+    bytes: input.bytes,
+    sha256: input.sha256,
+    storageKey: input.storageKey,
+    sourceUploadId: input.uploadId,
+    characterId: input.characterId,
+  };
+}
 
 type JobRow = typeof jobs.$inferSelect;
 
@@ -50,6 +94,7 @@ export function toJobRecord(row: JobRow, projectSlug: string, userExternalId: st
     templateVersion: row.templateVersion,
     reusedFrom: row.reusedFrom,
     alwaysRender: row.alwaysRender,
+    referenceStrength: row.referenceStrength,
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
@@ -79,12 +124,12 @@ function forJob(row: Omit<ProjectForJob, 'visibility'> & { visibility: string })
   return { ...row, visibility: isVisibility(row.visibility) ? row.visibility : 'private' };
 }
 
-/** A job's files that are still kept, in output order. */
+/** A job's output files that are still kept, in output order (its `input` copies are jobInputs'). */
 export async function jobAssets(db: Database, jobId: string): Promise<AssetRecord[]> {
   const rows = await db
     .select()
     .from(assets)
-    .where(and(eq(assets.jobId, jobId), isNull(assets.deletedAt)))
+    .where(and(eq(assets.jobId, jobId), isNull(assets.deletedAt), ne(assets.variant, INPUT_VARIANT)))
     .orderBy(asc(assets.outputIndex), asc(assets.variant));
   return rows.map(toAssetRecord);
 }
@@ -200,20 +245,33 @@ export class PostgresRecords implements GenerateRecords {
   }
 
   async createJob(job: NewJob, context: { projectSlug: string; userExternalId: string }): Promise<JobRecord | null> {
-    // Names one per line (a name cannot hold a newline): searchable text that splits back exactly.
-    const [row] = await this.hot.insertJob.execute({
-      ...job,
+    const { inputs = [], ...fields } = job;
+    const values = {
+      ...fields,
+      referenceStrength: job.referenceStrength ?? null,
       replyJson: job.reply === undefined || job.reply === null ? null : JSON.stringify(job.reply),
       characterIds: job.characterIds ?? [],
       loras: job.loras ?? [],
       model: job.model ?? '',
       modelName: job.modelName ?? '',
+      // Names one per line (a name cannot hold a newline): searchable text that splits back exactly.
       characterNames: (job.characterNames ?? []).join('\n'),
       recipeKey: job.recipeKey ?? null,
       templateVersion: job.templateVersion ?? '',
       reusedFrom: job.reusedFrom ?? null,
       alwaysRender: job.alwaysRender ?? false,
-    });
+    };
+    // A job with reference pictures commits with their rows, so no worker (nor the sweep) ever sees
+    // it without them. (Such a job always renders, so the one-render-in-flight index never refuses it.)
+    const [row] =
+      inputs.length === 0
+        ? await this.hot.insertJob.execute(values)
+        : await this.db.transaction(async (tx) => {
+            const { replyJson, ...columns } = values;
+            const inserted = await tx.insert(jobs).values({ ...columns, reply: replyJson === null ? null : sql`${replyJson}::jsonb` }).returning();
+            await tx.insert(assets).values(inputs.map((input) => inputRow(job, input)));
+            return inserted;
+          });
     if (!row) return null;
     return toJobRecord(row, context.projectSlug, context.userExternalId);
   }
@@ -262,6 +320,10 @@ export class PostgresRecords implements GenerateRecords {
       .orderBy(asc(assets.outputIndex), asc(assets.variant));
     for (const row of rows) byJob.get(row.jobId)?.push(toAssetRecord(row));
     return byJob;
+  }
+
+  listInputs(jobId: string): Promise<JobInputRecord[]> {
+    return jobInputs(this.db, jobId);
   }
 
   async listJobs(query: { spaceId: string; userId?: string; statuses?: JobRecord['status'][]; limit: number }): Promise<JobRecord[]> {

@@ -212,6 +212,8 @@ export const jobs = pgTable(
     reusedFrom: uuid('reused_from'),
     /** Re-roll and the like: always rendered, never waits on a twin (and no twin waits on it). */
     alwaysRender: boolean('always_render').notNull().default(false),
+    /** How much the requester's reference picture shapes the result (0-1); null: no reference picture. */
+    referenceStrength: real('reference_strength'),
     /** Search text: prompt sent plus character names. Stored, so the planner has real statistics. */
     searchVector: tsvector('search_vector').generatedAlwaysAs(
       sql`to_tsvector('simple', coalesce(prompt_sent, '') || ' ' || coalesce(character_names, ''))`,
@@ -285,6 +287,10 @@ export const assets = pgTable(
     sha256: text('sha256').notNull(),
     storageKey: text('storage_key').notNull(),
     qualityScore: real('quality_score'),
+    /** Variant 'input': the upload this copy of a reference picture came from (null once the upload is gone). */
+    sourceUploadId: uuid('source_upload_id'),
+    /** Variant 'input': the character whose reference picture it is; null for the requester's own reference. */
+    characterId: uuid('character_id'),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
@@ -295,6 +301,48 @@ export const assets = pgTable(
     index('assets_storage_key').on(t.storageKey),
     index('assets_project_created').on(t.projectId, t.createdAt, t.id),
   ],
+);
+
+/**
+ * Pictures people sent in (POST /api/uploads, a chat attachment): checked, re-encoded without
+ * metadata, kept under `_uploads/<space>/<day>/<id>.<ext>`. A job that uses one gets its own copy
+ * as an `input` asset; a character's reference pictures point here.
+ */
+export const uploads = pgTable(
+  'uploads',
+  {
+    id: uuid('id').primaryKey(),
+    spaceId: uuid('space_id')
+      .notNull()
+      .references(() => spaces.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    mime: text('mime').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    bytes: integer('bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    storageKey: text('storage_key').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('uploads_storage_key').on(t.storageKey), index('uploads_space_created').on(t.spaceId, t.createdAt)],
+);
+
+/** A character's reference pictures, in the order they were attached. */
+export const characterReferences = pgTable(
+  'character_references',
+  {
+    characterId: uuid('character_id')
+      .notNull()
+      .references(() => characters.id, { onDelete: 'cascade' }),
+    uploadId: uuid('upload_id')
+      .notNull()
+      .references(() => uploads.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.characterId, t.uploadId] })],
 );
 
 /** API tokens issued, so they can be listed and revoked by id (the JWT's jti). */

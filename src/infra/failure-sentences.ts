@@ -30,6 +30,13 @@ export function failureSentences(quote: (userValue: string) => string = (value) 
     model_missing: (d) =>
       `${d.field}: ${d.isDefault ? 'the default model ' : ''}${quote(d.model)} is not on the image server right now; choose one of: ${choices(d.choices) || 'none is available'}`,
     body_not_object: () => 'the body must be a JSON object',
+    // An empty field: the adapter's framing names the field already (Discord's option).
+    image_refused: (d) => `${d.field ? `${d.field}: ` : ''}${imageRefusalWords(d)}`,
+    references_unavailable: (d) => `${d.field}: reference pictures are not available here`,
+    strength_without_image: (d) => `${d.field}: needs referenceImage (or a character with reference pictures)`,
+    character_references_too_many: (d) => `${d.field}: a character has at most ${d.max} reference pictures`,
+    references_body_invalid: (d) => (d.mode === 'set' ? `${d.field}: send {"images": [asset_id, ...]}` : `${d.field}: send {"image": asset_id} or {"images": [asset_id, ...]}`),
+    upload_unknown: (d) => `${d.field}: no such uploaded image`,
     video_unroutable: (d) =>
       `${d.field}: no image server can make videos with model ${quote(d.model)}${d.choices.length > 0 ? `; videos can be made with: ${d.choices.map(quote).join(', ')}` : '; no image server can make videos right now'}`,
     backend_name_invalid: (d) => `${d.field}: 1-32 lowercase letters, digits, dash or underscore`,
@@ -82,12 +89,37 @@ const NOT_PERMITTED: Record<ForbiddenAction, string> = {
   read_audit_log: 'only admins may read the audit log',
   read_member_usage: "only admins may read another member's usage",
   read_space_usage: "only admins may read a project's or the space's usage",
+  change_characters: 'only moderators may change characters',
   see_backends: 'only admins may see the backends',
   add_backends: 'only admins may add a backend',
   remove_backends: 'only admins may remove a backend',
   drain_backends: 'only admins may drain a backend',
   resume_backends: 'only admins may resume a backend',
 };
+
+function imageRefusalWords(d: FailureReasonDetails['image_refused']): string {
+  const megabytes = d.maxBytes === undefined ? undefined : Math.round((d.maxBytes / (1024 * 1024)) * 10) / 10;
+  switch (d.why) {
+    case 'empty':
+      return 'the file is empty';
+    case 'too_large':
+      return megabytes === undefined ? 'the image is too large' : `the image is over ${megabytes} MB`;
+    case 'type':
+      return 'only PNG, JPEG and WebP images are accepted';
+    case 'type_mismatch':
+      return 'the image is not the type its first bytes claim';
+    case 'unreadable':
+      return 'the image could not be read';
+    case 'too_many_pixels': {
+      const side = d.maxPixels === undefined ? undefined : Math.floor(Math.sqrt(d.maxPixels));
+      return `the image is ${d.width ?? '?'}x${d.height ?? '?'}; at most ${d.maxPixels ?? '?'} pixels (${side}x${side}) are accepted`;
+    }
+    case 'download_failed':
+      return 'the image could not be downloaded; try sending it again';
+    case 'missing':
+      return 'the picture could not be found; upload it again';
+  }
+}
 
 const CHARACTER_PLACE: Record<FailureReasonDetails['character_exists']['where'], string> = { project: 'in that project', space: 'in this space', there: 'there' };
 

@@ -3,7 +3,7 @@ import type { AdmissionControl } from '../core/admission.js';
 import { GenerationError, JobCancelledError } from '../core/errors.js';
 import type { JobEvent } from '../core/events.js';
 import type { JobFailureCode } from '../core/job-failures.js';
-import { BACKEND_DOWN_REASON, type GeneratedFile, type Generator, type ProgressReport } from '../core/generator.js';
+import { BACKEND_DOWN_REASON, type GeneratedFile, type Generator, type ProgressReport, type ReferenceImage } from '../core/generator.js';
 import type { JobEventBus } from '../core/ports.js';
 import type { JobRecord } from '../core/records.js';
 import { errorRef } from '../shared/error-ref.js';
@@ -36,6 +36,8 @@ export interface ProcessDeps {
   outputs: OutputStorer;
   events: JobEventBus;
   admission: AdmissionControl;
+  /** The job's reference pictures (its `input` assets), read for the backend. */
+  inputs?: { load(job: JobRecord): Promise<ReferenceImage[]> };
   /** Told when a job starts, so the jobs behind it hear their new place in line. */
   places: { jobStarted(): void };
   log: Logger;
@@ -116,6 +118,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
 
   let stored: NewAsset[] = [];
   try {
+    const images = (await deps.inputs?.load(job)) ?? [];
     const files = await generator.generate(
       {
         jobId: job.id,
@@ -131,6 +134,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
         // The characters' LoRAs as recorded with the job (ComfyUI chains a loader per LoRA).
         ...(job.loras && job.loras.length > 0 ? { loras: job.loras } : {}),
         ...(job.model ? { model: job.model } : {}),
+        ...(images.length > 0 ? { images, strength: job.referenceStrength ?? undefined } : {}),
       },
       {
         signal: info.signal,

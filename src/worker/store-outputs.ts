@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { GeneratedFile } from '../core/generator.js';
+import type { GeneratedFile, ReferenceImage } from '../core/generator.js';
 import type { MediaStore } from '../core/ports.js';
-import type { JobRecord } from '../core/records.js';
+import type { JobInputRecord, JobRecord } from '../core/records.js';
 import type { Logger } from '../shared/logger.js';
 import type { NewAsset } from './job-store.js';
 import { assessQuality } from './media/quality.js';
@@ -10,6 +10,26 @@ import { sniffFormat } from './media/sniff-format.js';
 import { storageKey, type MediaVariant } from './media/storage-key.js';
 
 const VARIANTS = ['original', 'webp', 'thumbnail'] as const;
+
+/** Reads a job's reference pictures (its `input` assets) for the backend. */
+export class JobInputLoader {
+  constructor(
+    private readonly records: { listInputs(jobId: string): Promise<JobInputRecord[]> },
+    private readonly media: MediaStore,
+  ) {}
+
+  async load(job: JobRecord): Promise<ReferenceImage[]> {
+    const inputs = await this.records.listInputs(job.id);
+    return Promise.all(
+      inputs.map(async (input) => ({
+        data: await this.media.read(input.storageKey),
+        mime: input.mime,
+        ext: input.storageKey.slice(input.storageKey.lastIndexOf('.') + 1),
+        characterId: input.characterId,
+      })),
+    );
+  }
+}
 
 /**
  * Writes one backend output as three files (original, WebP, thumbnail) under the project's

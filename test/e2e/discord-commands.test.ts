@@ -29,7 +29,7 @@ describe('admin and job commands', () => {
     const stored = h.fake.commands(GUILD) as Array<{ name: string; name_localizations?: { ja?: string }; options?: Array<{ name: string }> }>;
     expect(stored.map((c) => c.name).sort()).toEqual(['backend', 'cancel', 'character', 'config', 'gallery', 'generate', 'history', 'jobs', 'project', 'search', 'token', 'usage']);
     expect(stored.find((c) => c.name === 'generate')?.name_localizations?.ja).toBe('生成');
-    expect(stored.find((c) => c.name === 'generate')?.options?.map((o) => o.name)).toEqual(['prompt', 'negative', 'aspect', 'seed', 'count', 'project', 'character', 'character2', 'character3', 'model']);
+    expect(stored.find((c) => c.name === 'generate')?.options?.map((o) => o.name)).toEqual(['prompt', 'negative', 'aspect', 'seed', 'count', 'project', 'character', 'character2', 'character3', 'model', 'image', 'strength']);
     expect(h.fake.countRequests(`PUT /applications/:app/guilds/${GUILD}/commands`, 200)).toBe(1);
   });
 

@@ -2,10 +2,12 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
+import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { JobEvent } from '../../src/core/events.js';
 import { assets, jobs } from '../../src/db/schema.js';
@@ -286,4 +288,38 @@ describe.skipIf(!SERVER)('ComfyUI conformance on a real server', () => {
       }
     });
   }
+});
+
+describe.skipIf(!SERVER)('ComfyUI conformance: reference pictures (/upload/image into $image)', () => {
+  test('the picture is uploaded, LoadImage reads it, and the result is made from it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ap-comfy-reference-'));
+    // Model-free: the uploaded picture, scaled to the job's size, saved.
+    const graph = {
+      '1': { class_type: 'LoadImage', inputs: { image: 'placeholder.png' }, _meta: { title: '$image' } },
+      '2': { class_type: 'ImageScale', inputs: { image: ['1', 0], upscale_method: 'nearest-exact', width: 64, height: 64, crop: 'disabled' }, _meta: { title: '$width $height' } },
+      '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 'x' }, _meta: { title: '$output' } },
+      '4': { class_type: 'PrimitiveString', inputs: { value: '' }, _meta: { title: '$prompt:value' } },
+    };
+    await writeFile(join(dir, 'reference.json'), JSON.stringify(graph));
+    const generator = createComfyUiGenerator({ baseUrl: SERVER!, workflowsDir: dir, workflow: 'reference', imageWorkflow: 'reference', timeoutMs: 60_000 });
+    try {
+      const picture = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 250, g: 10, b: 240 } } }).png().toBuffer();
+      const jobId = randomUUID();
+      const files = await generator.generate(
+        { jobId, kind: 'image', prompt: 'reference conformance', negativePrompt: '', width: 96, height: 72, seed: 1, steps: 1, count: 1, images: [{ data: picture, mime: 'image/png', ext: 'png', characterId: null }], strength: 0.5 },
+        { signal: new AbortController().signal, onProgress: () => undefined },
+      );
+      expect(files).toHaveLength(1);
+      const { data, info } = await sharp(files[0]!.data).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height]).toEqual([96, 72]);
+      expect([data[0]! > 200, data[1]! < 40, data[2]! > 200]).toEqual([true, true, true]);
+      // The server keeps it under our name in its input folder: /view?type=input serves the same bytes.
+      const stored = await fetch(new URL(`view?filename=anime-production_${jobId}_0.png&type=input`, withSlash(SERVER!)));
+      expect(stored.status).toBe(200);
+      expect(Buffer.from(await stored.arrayBuffer()).equals(picture)).toBe(true);
+    } finally {
+      await generator.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -171,3 +171,42 @@ describe('scene description', () => {
     expect(describeScene({ prompt: 'city in the rain', negativePrompt: 'rain' }).features.rain).toBe(false);
   });
 });
+
+describe('a reference picture', () => {
+  // Pure magenta and a checkerboard: colours no built-in scene paints, so a pixel of them is the picture's.
+  const magenta = () => sharp({ create: { width: 300, height: 200, channels: 3, background: { r: 255, g: 0, b: 255 } } }).png().toBuffer();
+  const asImage = (data: Buffer) => ({ data, mime: 'image/png', ext: 'png', characterId: null });
+  const magentaShare = async (data: Buffer) => {
+    const raw = await pixels(data);
+    let hits = 0;
+    for (let i = 0; i < raw.length; i += 3) if (raw[i]! > 200 && raw[i + 1]! < 60 && raw[i + 2]! > 200) hits++;
+    return hits / (raw.length / 3);
+  };
+
+  test('is the backdrop it paints over: at strength 1 it shows whole behind the figure, visibly', async () => {
+    const plain = await renderOne({ prompt: 'a girl with silver hair' });
+    const over = await renderOne({ prompt: 'a girl with silver hair', images: [asImage(await magenta())], strength: 1 });
+    expect(over.equals(plain)).toBe(false);
+    expect(await magentaShare(plain)).toBe(0);
+    // Most of the frame is the picture; the figure is painted on top of it.
+    expect(await magentaShare(over)).toBeGreaterThan(0.5);
+    expect(await magentaShare(over)).toBeLessThan(1);
+  });
+
+  test('strength decides how much shows through: 0.5 tints the scenery, 0 paints it out', async () => {
+    const reference = asImage(await magenta());
+    const plain = await pixels(await renderOne({ prompt: 'a girl with silver hair' }));
+    const half = await pixels(await renderOne({ prompt: 'a girl with silver hair', images: [reference], strength: 0.5 }));
+    const none = await pixels(await renderOne({ prompt: 'a girl with silver hair', images: [reference], strength: 0 }));
+    // The scenery is opaque everywhere: painted at full cover, nothing of the picture is left.
+    expect(none.equals(plain)).toBe(true);
+    // The top-left corner is sky in every scene: half strength pulls it towards magenta.
+    const corner = (raw: Buffer): [number, number, number] => [raw[0]!, raw[1]!, raw[2]!];
+    const [r, g, b] = corner(half);
+    const [r0, g0, b0] = corner(plain);
+    expect(Math.abs(r - (r0 + 255) / 2)).toBeLessThan(16);
+    expect(Math.abs(g - g0 / 2)).toBeLessThan(16);
+    expect(Math.abs(b - (b0 + 255) / 2)).toBeLessThan(16);
+    expect(corner(none)).toEqual(corner(plain));
+  });
+});

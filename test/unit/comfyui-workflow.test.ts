@@ -6,7 +6,7 @@ import { executionError, rejectionError } from '../../src/worker/backends/comfyu
 import { sanitizeBackendText as sanitizeForUser } from '../../src/worker/backend-text.js';
 import { collectOutputFiles, historyEntrySchema, kindOf, mimeOf } from '../../src/worker/backends/comfyui/outputs.js';
 import { parseBinaryFrame } from '../../src/worker/backends/comfyui/socket.js';
-import { applyGenerationInput, loadWorkflowTemplate, type ApiWorkflow } from '../../src/worker/backends/comfyui/workflow.js';
+import { applyGenerationInput, imagesTaken, loadWorkflowTemplate, type ApiWorkflow } from '../../src/worker/backends/comfyui/workflow.js';
 import { contractInput } from '../contract/generator-contract.js';
 import { WORKFLOWS_DIR } from '../fakes/comfyui/harness.js';
 
@@ -164,5 +164,40 @@ describe('wire details', () => {
     expect(endpoint.base.href).toBe('https://gpu.example:8443/comfy/');
     expect(endpoint.headers.authorization).toBe(`Basic ${Buffer.from('ops:s3cret').toString('base64')}`);
     expect(new URL('prompt', endpoint.base).href).toBe('https://gpu.example:8443/comfy/prompt');
+  });
+});
+
+describe('reference pictures in templates ($image, $denoise)', () => {
+  const picture = (ext: string) => ({ data: Buffer.from('x'), mime: 'image/png', ext, characterId: null });
+
+  test('img2img: the picture goes to the $image node by its upload name, $denoise = 1 - strength, size and count set', async () => {
+    const template = await loadWorkflowTemplate(WORKFLOWS_DIR, 'img2img');
+    const { workflow, roles } = applyGenerationInput(template, contractInput({ images: [picture('png')], strength: 0.65, width: 512, height: 768, count: 2 }));
+    expect(workflow['10']!.inputs.image).toBe('anime-production_00000000-0000-4000-8000-000000000001_0.png');
+    expect(workflow['3']!.inputs.denoise).toBe(0.35);
+    expect(workflow['11']!.inputs).toMatchObject({ width: 512, height: 768 });
+    expect(workflow['13']!.inputs.amount).toBe(2);
+    expect(roles.targets.image).toEqual([{ nodeId: '10', input: 'image' }]);
+  });
+
+  test('several $image slots take the pictures in order; the last fills any slots beyond; pictures beyond the slots are not sent', async () => {
+    const template = await loadWorkflowTemplate(WORKFLOWS_DIR, 'img2img');
+    const twoSlots: ApiWorkflow = { ...structuredClone(template), '20': { class_type: 'LoadImage', inputs: { image: 'x.png' }, _meta: { title: '$image' } } };
+    const one = applyGenerationInput(twoSlots, contractInput({ images: [picture('jpg')] }));
+    expect([one.workflow['10']!.inputs.image, one.workflow['20']!.inputs.image]).toEqual(['anime-production_00000000-0000-4000-8000-000000000001_0.jpg', 'anime-production_00000000-0000-4000-8000-000000000001_0.jpg']);
+    const three = applyGenerationInput(twoSlots, contractInput({ images: [picture('png'), picture('webp'), picture('png')] }));
+    expect([three.workflow['10']!.inputs.image, three.workflow['20']!.inputs.image]).toEqual(['anime-production_00000000-0000-4000-8000-000000000001_0.png', 'anime-production_00000000-0000-4000-8000-000000000001_1.webp']);
+    expect(imagesTaken(three.roles, contractInput({ images: [picture('png'), picture('webp'), picture('png')] }))).toBe(2);
+  });
+
+  test('a job with pictures and a template without $image fails as workflow_invalid (never silently ignored)', async () => {
+    const template = await loadWorkflowTemplate(WORKFLOWS_DIR, 'txt2img');
+    let thrown: unknown;
+    try {
+      applyGenerationInput(template, contractInput({ images: [picture('png')] }));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown instanceof GenerationError && [thrown.code, thrown.retry]).toEqual(['workflow_invalid', 'never']);
   });
 });

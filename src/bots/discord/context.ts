@@ -16,6 +16,8 @@ import type { DiscordReply } from './reply-handle.js';
 import type { LiveMessages } from '../../core/job-message/live-messages.js';
 
 /** What every feature may use: the core services, the reply tracker and a logger. */
+import type { UploadService } from '../../core/uploads/upload-service.js';
+
 export interface BotContext {
   service: GenerateService;
   admin: SpaceAdminService;
@@ -28,6 +30,10 @@ export interface BotContext {
   farm: FarmAdminService;
   /** Signed gallery links; every link a command shows is signed for the one who asked. */
   galleryLinks: GalleryLinks;
+  /** Reference pictures attached to /generate (checked and stored by the core). */
+  uploads: UploadService;
+  /** How much of an attachment is fetched from Discord's CDN, and for how long. */
+  uploadDownload: { maxBytes: number; timeoutMs: number };
   /** The live job messages of this Discord process. */
   tracker: LiveMessages<DiscordReply, OutgoingMessage>;
   log: Logger;

@@ -17,6 +17,10 @@ const NAMES_WHAT_IS_MISSING: ReadonlySet<Doing> = new Set(['generate', 'project'
 const FIELD_NAMES: Record<string, string> = {
   prompt: 'prompt',
   negativePrompt: 'negative',
+  referenceImage: 'image',
+  file: 'image',
+  image: 'image',
+  strength: 'strength',
   width: 'aspect',
   height: 'aspect',
   seed: 'seed',

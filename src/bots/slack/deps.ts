@@ -1,3 +1,4 @@
+import type { UploadService } from '../../core/uploads/upload-service.js';
 import type { WebClient } from '@slack/web-api';
 import type { FarmAdminService } from '../../core/farm-admin.js';
 import type { CharacterService } from '../../core/characters/character-service.js';
@@ -32,6 +33,10 @@ export interface SlackFeatureDeps {
   /** The live job messages of this Slack process. */
   tracker: LiveMessages<SlackReply, RenderedReply>;
   sealer: TokenSealer;
+  /** Reference pictures sent with the /generate modal (checked and stored by the core). */
+  uploads: UploadService;
+  /** How much of a Slack file is downloaded (url_private, bot token), and for how long. */
+  uploadDownload: { maxBytes: number; timeoutMs: number };
   /** The bot-token client (listener clients may carry a workflow token instead). */
   client: WebClient;
   log: Logger;

@@ -13,7 +13,7 @@ import { failureText } from './words.js';
 export async function startGeneration(
   deps: SlackFeatureDeps,
   place: SlackPlace,
-  request: GenerateFlags | { rerollOf: string },
+  request: (GenerateFlags & { referenceImage?: string; strength?: number }) | { rerollOf: string },
   options: { workflow?: WorkflowWait; tell?: (text: string) => Promise<unknown> } = {},
 ): Promise<Outcome<Submitted>> {
   const actor = await deps.actors.actor(place);

@@ -6,12 +6,18 @@ import type { ProjectForUser, ProjectRecords, Reader } from '../projects/types.j
 import { canSeeProject, readerOf, type ViewerOrReader } from '../projects/visibility.js';
 import { characterPatchSchema, isCharacterName, newCharacterSchema } from './character-input.js';
 import type { CharacterResolver, MergeableCharacter } from './merge.js';
+import type { UploadRecords } from '../uploads/types.js';
 import type { Character, CharacterFields, CharacterRecords } from './types.js';
 
 export interface CharacterServiceDeps {
   records: CharacterRecords;
   projects: Pick<ProjectRecords, 'getProject' | 'getProjectById' | 'listProjects' | 'ensureDefaultProject'>;
+  /** Uploaded pictures a character's references may name; without it references are refused. */
+  uploads?: Pick<UploadRecords, 'getUpload'>;
 }
+
+/** Reference pictures one character may carry (a job sends at most MAX_JOB_INPUTS in all). */
+export const MAX_CHARACTER_REFERENCES = 4;
 
 /** Where to look for a character: one project's (and then space-wide), or space-wide only. */
 export interface CharacterScope {
@@ -100,6 +106,29 @@ export class CharacterService implements CharacterResolver {
     if (!found.ok) return found;
     await this.deps.records.deleteCharacter(found.value.id, this.note(reader, 'character.deleted', found.value, {}));
     return ok({ id: found.value.id, name: found.value.name });
+  }
+
+  /**
+   * Replaces (`mode: 'set'`) or extends (`'add'`) a character's reference pictures: uploads of the
+   * space, in order. Moderators only, audit-logged; an id of another space is "not found".
+   */
+  async setReferences(viewer: ViewerOrReader, name: string, uploadIds: readonly string[], mode: 'set' | 'add', scope: CharacterScope = {}): Promise<Outcome<Character>> {
+    const reader = readerOf(viewer);
+    if (!this.mayManage(reader)) return fail({ reason: 'not_permitted', action: 'change_characters' });
+    const found = await this.find(reader, name, scope, false);
+    if (!found.ok) return found;
+    const wanted = [...new Set([...(mode === 'add' ? found.value.referenceImages : []), ...uploadIds])];
+    if (wanted.length > MAX_CHARACTER_REFERENCES) {
+      return fail({ reason: 'character_references_too_many', field: 'images', max: MAX_CHARACTER_REFERENCES });
+    }
+    for (const uploadId of wanted) {
+      if (!this.deps.uploads || !(await this.deps.uploads.getUpload(reader.spaceId, uploadId))) {
+        return fail({ reason: 'upload_unknown', field: 'images' });
+      }
+    }
+    await this.deps.records.setReferenceImages(found.value.id, wanted, this.note(reader, 'character.references_set', found.value, { images: wanted }));
+    const saved = await this.deps.records.getCharacter(reader.spaceId, found.value.id);
+    return saved ? ok(saved) : fail({ reason: 'character_not_found' });
   }
 
   /** The generate service's port; see CharacterResolver. */

@@ -8,6 +8,8 @@ export interface MergeableCharacter {
   negativeFragment: string;
   referenceSeed: number | null;
   lora: LoraSpec | null;
+  /** Uploads sent through the template's `$image` role, in order (absent: none). */
+  referenceImages?: readonly string[];
 }
 
 /** The generate service's port: names in a request -> characters usable in the job's project. */

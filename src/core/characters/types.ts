@@ -15,10 +15,12 @@ export interface Character {
   lora: LoraSpec | null;
   /** An asset of the same space shown as the character's reference picture. */
   referenceAssetId: string | null;
+  /** Uploads sent through a template's `$image` role whenever the character is generated, in order. */
+  referenceImages: string[];
   createdAt: Date;
 }
 
-export type CharacterFields = Omit<Character, 'id' | 'spaceId' | 'projectSlug' | 'createdAt'>;
+export type CharacterFields = Omit<Character, 'id' | 'spaceId' | 'projectSlug' | 'createdAt' | 'referenceImages'>;
 
 /** Each change writes its audit row in the same transaction (the note is made from the saved character). */
 export interface CharacterRecords {
@@ -33,6 +35,8 @@ export interface CharacterRecords {
   createCharacter(spaceId: string, fields: CharacterFields, createdBy: string, audit: (saved: Character) => AuditNote): Promise<Character | 'exists'>;
   updateCharacter(characterId: string, fields: Partial<CharacterFields>, audit: (saved: Character) => AuditNote): Promise<Character | 'exists'>;
   deleteCharacter(characterId: string, audit: AuditNote): Promise<void>;
+  /** Replaces the character's reference pictures (uploads of its space, checked by the caller), in order. */
+  setReferenceImages(characterId: string, uploadIds: readonly string[], audit: AuditNote): Promise<void>;
   /** True when the asset exists, is not deleted and belongs to the space. */
   assetInSpace(spaceId: string, assetId: string): Promise<boolean>;
 }

@@ -38,6 +38,18 @@ function webTerms<T>(outcome: Outcome<T>): Outcome<T> {
   return outcome.ok ? outcome : inWebTerms(outcome, WEB_NAME);
 }
 
+/** `{"images": [id, ...]}`, or for an addition also `{"image": id}`. */
+function referenceList(body: unknown, mode: 'set' | 'add'): Outcome<string[]> {
+  const refused = fail({ reason: 'references_body_invalid', field: mode === 'set' ? 'images' : 'image', mode });
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return refused;
+  const entries = Object.entries(body);
+  if (entries.length !== 1) return refused;
+  const [key, value] = entries[0]!;
+  const list = key === 'images' ? value : key === 'image' && mode === 'add' ? [value] : undefined;
+  if (!Array.isArray(list) || !list.every((id): id is string => typeof id === 'string')) return refused;
+  return ok(list);
+}
+
 function characterJson(c: Character) {
   return {
     id: c.id,
@@ -49,6 +61,7 @@ function characterJson(c: Character) {
     reference_seed: c.referenceSeed,
     lora: c.lora,
     reference_image: c.referenceAssetId,
+    reference_images: c.referenceImages,
     created_at: c.createdAt.toISOString(),
   };
 }
@@ -89,6 +102,18 @@ export function registerCharacterApi(app: FastifyInstance, deps: CharacterApiDep
     const edited = webTerms(await deps.characters.edit(auth.viewer, request.params.name, input.value, scope(request.query)));
     return edited.ok ? characterJson(edited.value) : sendFailure(reply, edited);
   });
+
+  // Reference pictures (uploads of the space, POST /api/uploads): PUT replaces the list, POST adds to it.
+  for (const [method, mode] of [['put', 'set'], ['post', 'add']] as const) {
+    app[method]<Scoped & { Params: { name: string }; Body: unknown }>('/api/characters/:name/references', async (request, reply) => {
+      const auth = await authenticate(deps, request, reply);
+      if (!auth) return reply;
+      const images = referenceList(request.body, mode);
+      if (!images.ok) return sendFailure(reply, images);
+      const changed = await deps.characters.setReferences(auth.viewer, request.params.name, images.value, mode, scope(request.query));
+      return changed.ok ? characterJson(changed.value) : sendFailure(reply, changed);
+    });
+  }
 
   app.delete<Scoped & { Params: { name: string } }>('/api/characters/:name', async (request, reply) => {
     const auth = await authenticate(deps, request, reply);

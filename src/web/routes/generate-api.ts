@@ -22,6 +22,8 @@ const FIELD_MAP: Record<string, string> = {
   count: 'count',
   type: 'kind',
   model: 'model',
+  reference_image: 'referenceImage',
+  strength: 'strength',
 };
 
 const WEB_NAME = Object.fromEntries(Object.entries(FIELD_MAP).map(([web, core]) => [core, web]));

@@ -30,6 +30,36 @@ export class FileStore {
     return { filename, subfolder, type };
   }
 
+  /**
+   * POST /upload/image (server.py image_upload): without overwrite a clash is renamed
+   * `name (1).ext`, unless the bytes are the same (then the existing file is answered). Null: refused (400).
+   */
+  upload(type: string, subfolder: string, filename: string, data: Buffer, overwrite: boolean): { name: string; subfolder: string; type: string } | null {
+    if (!filename || !['input', 'temp', 'output'].includes(type)) return null;
+    const folder = posix.normalize(subfolder.replace(/\\/g, '/') || '.');
+    if (folder.startsWith('..') || posix.isAbsolute(folder) || filename.includes('/') || filename.includes('..')) return null;
+    const sub = folder === '.' ? '' : folder;
+    const dot = filename.lastIndexOf('.');
+    const [stem, ext] = dot > 0 ? [filename.slice(0, dot), filename.slice(dot)] : [filename, ''];
+    let name = filename;
+    if (!overwrite) {
+      for (let i = 1; this.files.has(FileStore.key(type, sub, name)); i++) {
+        if (this.files.get(FileStore.key(type, sub, name))!.equals(data)) return { name, subfolder: subfolder, type };
+        name = `${stem} (${i})${ext}`;
+      }
+    }
+    this.files.set(FileStore.key(type, sub, name), data);
+    return { name, subfolder, type };
+  }
+
+  /** The input folder's top-level files, sorted: what LoadImage offers (nodes.py os.listdir, files only). */
+  inputImages(): string[] {
+    return [...this.files.keys()]
+      .filter((key) => key.startsWith('input:') && !key.slice('input:'.length).includes('/'))
+      .map((key) => key.slice('input:'.length))
+      .sort();
+  }
+
   get(type: string, subfolder: string, filename: string): Buffer | undefined {
     return this.files.get(FileStore.key(type, subfolder, filename));
   }

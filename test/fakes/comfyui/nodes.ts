@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import sharp from 'sharp';
 import { renderAnimated, renderPng } from './media.js';
 
 /**
@@ -19,6 +20,8 @@ export interface NodeDef {
   output_name: string[];
   output_node: boolean;
   category: string;
+  /** Inputs the node checks itself (VALIDATE_INPUTS): the combo list is not enforced, the check runs instead. */
+  selfValidated?: string[];
 }
 
 export const CHECKPOINTS = ['animagine-xl-3.1.safetensors', 'v1-5-pruned-emaonly.safetensors'];
@@ -76,6 +79,21 @@ export const NODE_DEFS: Record<string, NodeDef> = {
     'sampling',
   ),
   VAEDecode: def({ samples: ['LATENT'], vae: ['VAE'] }, ['IMAGE'], 'latent'),
+  VAEEncode: def({ pixels: ['IMAGE'], vae: ['VAE'] }, ['LATENT'], 'latent'),
+  // The list is the input folder's files (filled per request by the server); VALIDATE_INPUTS checks the file exists.
+  LoadImage: { ...def({ image: [[]] }, ['IMAGE', 'MASK'], 'image'), selfValidated: ['image'] },
+  ImageScale: def(
+    {
+      image: ['IMAGE'],
+      upscale_method: [['nearest-exact', 'bilinear', 'area', 'bicubic', 'lanczos']],
+      width: ['INT', { default: 512, min: 0, max: MAX_RESOLUTION, step: 1 }],
+      height: ['INT', { default: 512, min: 0, max: MAX_RESOLUTION, step: 1 }],
+      crop: [['disabled', 'center']],
+    },
+    ['IMAGE'],
+    'image/upscaling',
+  ),
+  RepeatLatentBatch: def({ samples: ['LATENT'], amount: ['INT', { default: 1, min: 1, max: 64 }] }, ['LATENT'], 'latent/batch'),
   SaveImage: def({ images: ['IMAGE'], filename_prefix: ['STRING', { default: 'ComfyUI' }] }, [], 'image', true),
   PreviewImage: def({ images: ['IMAGE'] }, [], 'image', true),
   SaveAnimatedWEBP: def(
@@ -128,6 +146,8 @@ export interface NodeContext {
   /** One sampling step done: sends progress, waits on the test's gate or delay, may throw if interrupted. */
   step(value: number, max: number, seed: number): Promise<void>;
   save(type: 'output' | 'temp', prefix: string, extension: string, data: Buffer, trailingUnderscore?: boolean): { filename: string; subfolder: string; type: string };
+  /** A file of the input folder (LoadImage), or undefined. */
+  input(name: string): Buffer | undefined;
 }
 
 export interface NodeResult {
@@ -166,6 +186,22 @@ export const NODE_IMPLS: Record<string, Impl> = {
     // The VAE works on 8x8 latent cells, so sizes round down to a multiple of 8.
     const images: Images = { width: Math.floor(latent.width / 8) * 8, height: Math.floor(latent.height / 8) * 8, count: latent.batch, seed: latent.seed };
     return { outputs: [images] };
+  },
+  LoadImage: async (inputs, context) => {
+    const data = context.input(String(inputs.image));
+    if (!data) throw Object.assign(new Error(`[Errno 2] No such file or directory: '${String(inputs.image)}'`), { pythonType: 'FileNotFoundError' });
+    const meta = await sharp(data).metadata();
+    const images: Images = { width: meta.width ?? 0, height: meta.height ?? 0, count: 1, seed: 0 };
+    return { outputs: [images, { ...images }] };
+  },
+  ImageScale: async (inputs) => ({ outputs: [{ ...(inputs.image as Images), width: num(inputs.width), height: num(inputs.height) } satisfies Images] }),
+  VAEEncode: async (inputs) => {
+    const images = inputs.pixels as Images;
+    return { outputs: [{ width: images.width, height: images.height, batch: images.count, seed: 0 } satisfies Latent] };
+  },
+  RepeatLatentBatch: async (inputs) => {
+    const latent = inputs.samples as Latent;
+    return { outputs: [{ ...latent, batch: latent.batch * num(inputs.amount) } satisfies Latent] };
   },
   SaveImage: async (inputs, context) => saveFrames(inputs.images as Images, String(inputs.filename_prefix), 'output', context),
   PreviewImage: async (inputs, context) => saveFrames(inputs.images as Images, 'ComfyUI_temp_fake', 'temp', context),

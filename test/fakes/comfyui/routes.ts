@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { posix } from 'node:path';
+import type { InputOptions } from './nodes.js';
 import type { FakeComfyUi } from './server.js';
 
 /** The fake's HTTP routes (server.py), each also served under /api. */
@@ -49,11 +50,36 @@ function view(fake: FakeComfyUi, query: URLSearchParams, res: ServerResponse): v
   res.end(data);
 }
 
-function objectInfo(defs: FakeComfyUi['nodeDefs'], className: string | undefined): Record<string, unknown> {
+/** POST /upload/image: multipart `image` (file), `type`, `subfolder`, `overwrite` ("true"/"1"); 400 with an empty body when refused. */
+async function uploadImage(fake: FakeComfyUi, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let form: FormData;
+  try {
+    form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData();
+  } catch {
+    return empty(res, 400);
+  }
+  const image = form.get('image');
+  if (!(image instanceof Blob) || !('name' in image)) return empty(res, 400);
+  const data = Buffer.from(await image.arrayBuffer());
+  const type = String(form.get('type') ?? 'input') || 'input';
+  const subfolder = String(form.get('subfolder') ?? '');
+  const overwrite = ['true', '1'].includes(String(form.get('overwrite') ?? ''));
+  const stored = fake.files.upload(type, subfolder, String(image.name), data, overwrite);
+  if (!stored) return empty(res, 400);
+  fake.received.uploads.push({ ...stored, overwrite, data });
+  return json(res, 200, stored);
+}
+
+function objectInfo(fake: FakeComfyUi, className: string | undefined): Record<string, unknown> {
+  const defs = fake.nodeDefs;
   const names = className === undefined ? Object.keys(defs) : Object.keys(defs).filter((name) => name === className);
   return Object.fromEntries(
     names.map((name) => {
-      const def = defs[name]!;
+      const { selfValidated: _own, ...def } = defs[name]!;
+      // LoadImage lists what is in the input folder now, with the upload flag ComfyUI's UI reads.
+      if (name === 'LoadImage') def.input = { required: { image: [fake.files.inputImages(), { image_upload: true } as InputOptions] } };
       return [
         name,
         {
@@ -144,8 +170,9 @@ export async function handleHttp(fake: FakeComfyUi, req: IncomingMessage, res: S
   }
   if (method === 'GET' && path === '/view') return view(fake, url.searchParams, res);
   if (method === 'GET' && path === '/system_stats') return json(res, 200, SYSTEM_STATS);
-  if (method === 'GET' && path === '/object_info') return json(res, 200, objectInfo(fake.nodeDefs, undefined));
-  if (method === 'GET' && path.startsWith('/object_info/')) return json(res, 200, objectInfo(fake.nodeDefs, decodeURIComponent(path.slice('/object_info/'.length))));
+  if (method === 'GET' && path === '/object_info') return json(res, 200, objectInfo(fake, undefined));
+  if (method === 'GET' && path.startsWith('/object_info/')) return json(res, 200, objectInfo(fake, decodeURIComponent(path.slice('/object_info/'.length))));
+  if (method === 'POST' && path === '/upload/image') return uploadImage(fake, req, res);
   res.writeHead(404, { 'content-type': 'text/plain' });
   res.end('404: Not Found');
 }

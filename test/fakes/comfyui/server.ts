@@ -66,6 +66,7 @@ export class FakeComfyUi {
     queueDeletes: [] as string[],
     sockets: [] as Array<{ clientId: string; featureFlags?: Record<string, unknown> }>,
     requests: [] as Array<{ method: string; path: string }>,
+    uploads: [] as Array<{ name: string; subfolder: string; type: string; overwrite: boolean; data: Buffer }>,
   };
   /** Knobs a test flips while the fake runs. */
   readonly script = {
@@ -270,6 +271,7 @@ export class FakeComfyUi {
   private nodeContext(promptId: string, clientId: string | undefined, nodeId: string, cached: boolean): NodeContext {
     return {
       save: (type, prefix, extension, data, trailing) => this.files.save(type, prefix, extension, data, trailing),
+      input: (name) => this.files.get('input', '', name),
       step: async (value, max, seed) => {
         if (cached) return;
         await this.gate();
@@ -417,7 +419,7 @@ export class FakeComfyUi {
     else promptId = supplied;
     record.promptId = promptId;
 
-    const result = validatePrompt(body.prompt, this.nodeDefs);
+    const result = validatePrompt(body.prompt, this.nodeDefs, { inputExists: (name) => this.files.get('input', '', name) !== undefined });
     if (!result.ok) return answer(400, { error: result.error, node_errors: result.nodeErrors });
     const extraData = typeof body.extra_data === 'object' && body.extra_data !== null ? { ...(body.extra_data as Record<string, unknown>) } : {};
     if ('client_id' in body) extraData.client_id = body.client_id;

@@ -44,7 +44,7 @@ function coerce(type: string, value: unknown): { ok: true; value: unknown } | { 
   return { ok: true, value };
 }
 
-function validateNode(prompt: Prompt, defs: Record<string, NodeDef>, id: string, validated: Map<string, Verdict>): Verdict {
+function validateNode(prompt: Prompt, defs: Record<string, NodeDef>, id: string, validated: Map<string, Verdict>, checks: ValidationChecks): Verdict {
   const known = validated.get(id);
   if (known) return known;
   // Mark first so a cycle cannot recurse forever.
@@ -78,7 +78,14 @@ function validateNode(prompt: Prompt, defs: Record<string, NodeDef>, id: string,
         );
         continue;
       }
-      if (!validateNode(prompt, defs, sourceId as string, validated).valid) valid = false;
+      if (!validateNode(prompt, defs, sourceId as string, validated, checks).valid) valid = false;
+      continue;
+    }
+    if (nodeDef.selfValidated?.includes(name)) {
+      // LoadImage.VALIDATE_INPUTS: folder_paths.exists_annotated_filepath(image).
+      if (!checks.inputExists(String(value))) {
+        errors.push(error('custom_validation_failed', 'Custom validation failed for node', `${name} - Invalid image file: ${String(value)}`, { input_name: name, received_value: value }));
+      }
       continue;
     }
     if (Array.isArray(type)) {
@@ -105,7 +112,12 @@ function validateNode(prompt: Prompt, defs: Record<string, NodeDef>, id: string,
   return verdict;
 }
 
-export function validatePrompt(prompt: unknown, defs: Record<string, NodeDef>): ValidationResult {
+/** What validation asks of the server's state. */
+export interface ValidationChecks {
+  inputExists(name: string): boolean;
+}
+
+export function validatePrompt(prompt: unknown, defs: Record<string, NodeDef>, checks: ValidationChecks = { inputExists: () => false }): ValidationResult {
   if (typeof prompt !== 'object' || prompt === null || Array.isArray(prompt)) {
     return { ok: false, error: error('invalid_prompt', 'Cannot execute because the prompt is not an object.', ''), nodeErrors: {} };
   }
@@ -128,7 +140,7 @@ export function validatePrompt(prompt: unknown, defs: Record<string, NodeDef>): 
   const failed: string[] = [];
   const nodeErrors: Record<string, NodeErrorEntry> = {};
   for (const output of outputs) {
-    if (validateNode(nodes, defs, output, validated).valid) {
+    if (validateNode(nodes, defs, output, validated, checks).valid) {
       good.push(output);
       continue;
     }

@@ -137,7 +137,7 @@ export class FakeDiscord {
 
   /** Sends INTERACTION_CREATE on the gateway; the 3 s and 15 min clocks start now. */
   dispatchInteraction(spec: InteractionSpec): InteractionHandle {
-    const record = createInteraction(this.world, this.store, spec);
+    const record = createInteraction(this.world, this.store, spec, this.origin);
     this.gateway.dispatch('INTERACTION_CREATE', record.payload);
     const store = this.store;
     return {
@@ -227,6 +227,11 @@ export class FakeDiscord {
 
   private serveAttachment(pathname: string, res: ServerResponse): number {
     const [, , , attachmentId] = pathname.split('/');
+    const optionFile = this.store.optionFiles.get(attachmentId ?? '');
+    if (optionFile) {
+      res.writeHead(200, { 'Content-Type': optionFile.contentType }).end(optionFile.data);
+      return 200;
+    }
     for (const msg of this.store.messages.values()) {
       const found = msg.attachments.find((a) => a.id === attachmentId);
       if (found) {

@@ -28,6 +28,11 @@ export interface InteractionSpec {
   commandType?: number;
   /** Raw options (`[{name, type, value, focused?}]`) or a map inferred as string/integer/number/boolean. */
   options?: Json[] | Record<string, OptionValue>;
+  /**
+   * Files given to ATTACHMENT (type 11) options, by option name: the option's value is the
+   * attachment id, `data.resolved.attachments` describes it, and its CDN URL serves the bytes.
+   */
+  attachments?: Record<string, { filename: string; contentType: string; data: Buffer }>;
   /** component / modal */
   customId?: string;
   componentType?: number;
@@ -51,15 +56,21 @@ function optionJson(options: InteractionSpec['options']): Json[] | undefined {
   }));
 }
 
-function dataJson(spec: InteractionSpec, kind: keyof typeof TYPE, guildId: string): Json {
+function dataJson(spec: InteractionSpec, kind: keyof typeof TYPE, guildId: string, attached: { options: Json[]; resolved: Record<string, Json> }): Json {
   if (kind === 'command' || kind === 'autocomplete') {
-    const options = optionJson(spec.options);
+    const given = optionJson(spec.options);
+    // A subcommand (type 1) carries its own options: the files go inside it, as Discord sends them.
+    const sub = given?.length === 1 && given[0]!.type === 1 ? given[0]! : undefined;
+    const options = sub
+      ? [{ ...sub, options: [...((sub.options as Json[] | undefined) ?? []), ...attached.options] }]
+      : given || attached.options.length > 0 ? [...(given ?? []), ...attached.options] : undefined;
     return {
       id: spec.commandId ?? snowflake(),
       name: spec.commandName ?? 'generate',
       type: spec.commandType ?? 1,
       guild_id: guildId,
       ...(options ? { options } : {}),
+      ...(attached.options.length > 0 ? { resolved: { attachments: attached.resolved } } : {}),
     };
   }
   if (kind === 'component') {
@@ -73,7 +84,21 @@ function dataJson(spec: InteractionSpec, kind: keyof typeof TYPE, guildId: strin
 }
 
 /** Builds the raw INTERACTION_CREATE payload and the record the REST routes answer from. */
-export function createInteraction(world: World, store: Store, spec: InteractionSpec): InteractionState {
+/** Stores the option files where the fake's CDN serves them, as Discord does for interaction uploads (ephemeral attachments). */
+function attachmentsJson(store: Store, spec: InteractionSpec, channelId: string, origin: string): { options: Json[]; resolved: Record<string, Json> } {
+  const options: Json[] = [];
+  const resolved: Record<string, Json> = {};
+  for (const [name, file] of Object.entries(spec.attachments ?? {})) {
+    const id = snowflake();
+    store.optionFiles.set(id, { data: file.data, contentType: file.contentType });
+    const url = `${origin}/attachments/${channelId}/${id}/${encodeURIComponent(file.filename)}`;
+    options.push({ name, type: 11, value: id });
+    resolved[id] = { id, filename: file.filename, size: file.data.length, url, proxy_url: url, content_type: file.contentType, ephemeral: true };
+  }
+  return { options, resolved };
+}
+
+export function createInteraction(world: World, store: Store, spec: InteractionSpec, origin = 'http://127.0.0.1'): InteractionState {
   const kind = spec.kind ?? 'command';
   const guild = spec.guildId ? world.guilds.get(spec.guildId) : world.guilds.values().next().value;
   if (!guild) throw new Error(`fake discord: unknown guild ${spec.guildId ?? '(none configured)'}`);
@@ -101,7 +126,7 @@ export function createInteraction(world: World, store: Store, spec: InteractionS
     id,
     application_id: world.applicationId,
     type: TYPE[kind],
-    data: dataJson(spec, kind, guild.id),
+    data: dataJson(spec, kind, guild.id, attachmentsJson(store, spec, channel.id, origin)),
     guild: { id: guild.id, locale: 'en-US', features: [] },
     guild_id: guild.id,
     channel: { ...channelJson(guild, channel), permissions: perms },

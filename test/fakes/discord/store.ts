@@ -53,6 +53,8 @@ export class Store extends EventEmitter {
   readonly channels = new Map<string, string[]>();
   readonly interactions = new Map<string, InteractionState>();
   readonly byToken = new Map<string, InteractionState>();
+  /** Files users attached to command options (served by the CDN route like message attachments). */
+  readonly optionFiles = new Map<string, { data: Buffer; contentType: string }>();
   /** Slash commands per scope ('global' or a guild id), as the last bulk overwrite left them. */
   readonly commands = new Map<string, Record<string, unknown>[]>();
 

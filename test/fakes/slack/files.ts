@@ -140,7 +140,23 @@ const completeUploadExternal: MethodHandler = ({ state, args }) => {
   return { files: objects };
 };
 
+/** files.info {file}: a file the token may see; unknown ids are file_not_found (as Slack documents). */
+const filesInfo: MethodHandler = ({ state, args }) => {
+  const file = state.files.get(args.str('file', 'file_not_found'));
+  if (!file || file.state !== 'completed') throw new SlackApiError('file_not_found');
+  return { file: fileObject(state, file, file.title ?? file.filename), comments: [], response_metadata: { next_cursor: '' } };
+};
+
+/** A file a user uploaded themselves (a modal's file_input, a share in a channel): complete, downloadable with the bot token. */
+export function addUserFile(state: FakeSlackState, filename: string, bytes: Buffer): string {
+  const file: FakeFile = { id: state.newId('F'), filename, title: filename, length: bytes.length, state: 'completed', bytes, reservedWithToken: '', mimetype: sniffMime(filename, bytes) };
+  state.files.set(file.id, file);
+  state.changed('file');
+  return file.id;
+}
+
 export const fileMethods: Record<string, MethodHandler> = {
+  'files.info': filesInfo,
   'files.getUploadURLExternal': getUploadURLExternal,
   'files.completeUploadExternal': completeUploadExternal,
 };

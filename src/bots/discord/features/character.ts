@@ -1,7 +1,9 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 import type { Character } from '../../../core/characters/types.js';
 import type { Viewer } from '../../../core/generate-service.js';
-import type { Outcome } from '../../../core/outcome.js';
+import { fail, type Outcome } from '../../../core/outcome.js';
+import { can } from '../../../core/policy/permissions.js';
+import { storeAttachment } from './attachment-image.js';
 import type { BotContext } from '../context.js';
 import { UserMistake } from '../error-boundary.js';
 import { CONTENT_LIMIT, characterDetail, characterLine, fitLines, link, plain } from '../studio-format.js';
@@ -55,6 +57,13 @@ async function runCharacter(ctx: BotContext, viewer: Viewer, options: Options): 
       const patch = characterFields(options, 'new_name');
       if (Object.keys(patch).length === 0) throw new UserMistake('Give at least one thing to change (`new_name`, `fragment`, `description`, `negative`, `seed`, `lora`).');
       return said(await ctx.characters.edit(viewer, name(), patch, scope), (c) => `Updated ${characterLine(c)}`);
+    }
+    case 'reference': {
+      // Moderators only, asked before the picture is fetched and stored (the core asks again).
+      if (!can({ role: viewer.role, userId: viewer.identity.userId }, 'manage_characters')) return fail({ reason: 'not_permitted', action: 'change_characters' });
+      const stored = await storeAttachment(ctx, options.getAttachment('image', true), viewer);
+      if (!stored.ok) return stored;
+      return said(await ctx.characters.setReferences(viewer, name(), [stored.value], 'add', scope), (c) => `Added a reference picture to ${characterLine(c)} (${c.referenceImages.length} now); \`/generate\` with it sends them to the image server.`);
     }
     case 'delete': {
       const deleted = await ctx.characters.delete(viewer, name(), scope);

@@ -1,5 +1,8 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { ASPECTS, type Aspect } from '../../../core/generate-request.js';
+import type { Actor } from '../../../core/actor.js';
+import { ok, type Outcome } from '../../../core/outcome.js';
+import { storeAttachment } from './attachment-image.js';
 import type { BotContext } from '../context.js';
 import { UserMistake, withBoundary } from '../error-boundary.js';
 import { Responder } from '../responder.js';
@@ -42,9 +45,23 @@ function requestFromOptions(options: ChatInputCommandInteraction['options']): Re
   };
 }
 
+/** The `image` option's attachment as a checked upload id of the asker's space (see attachment-image.ts). */
+async function referenceFromAttachment(ctx: BotContext, interaction: ChatInputCommandInteraction, actor: Actor): Promise<Outcome<string | undefined>> {
+  const attachment = interaction.options.getAttachment('image');
+  if (!attachment) return ok(undefined);
+  return storeAttachment(ctx, attachment, await ctx.service.identify(actor));
+}
+
 export async function handleGenerate(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
   const responder = new Responder(interaction);
   await withBoundary(responder, ctx.log, 'generate', () =>
-    startJob(ctx, interaction, responder, 'generate', (actor, reply) => ctx.service.submit(actor, requestFromOptions(interaction.options), reply)),
+    startJob(ctx, interaction, responder, 'generate', async (actor, reply) => {
+      const request = requestFromOptions(interaction.options);
+      // After the defer (startJob's first step): the download may take longer than Discord's 3 seconds.
+      const reference = await referenceFromAttachment(ctx, interaction, actor);
+      if (!reference.ok) return reference;
+      const strength = interaction.options.getNumber('strength');
+      return ctx.service.submit(actor, { ...request, ...(reference.value ? { referenceImage: reference.value } : {}), ...(strength !== null ? { strength } : {}) }, reply);
+    }),
   );
 }

@@ -1,6 +1,9 @@
 import type { App, types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { SlackFeatureDeps } from '../deps.js';
+import { fail, ok, type Outcome } from '../../../core/outcome.js';
+import { downloadLimited } from '../../../infra/uploads/download.js';
+import type { SlackFeatureDeps, SlackPlace } from '../deps.js';
+import { failureText } from '../words.js';
 import { withErrorBoundary } from '../error-boundary.js';
 import { parseGenerateText, type GenerateFlags } from '../flags.js';
 import { startGeneration } from '../generation.js';
@@ -31,12 +34,44 @@ export async function openGenerateModal(client: WebClient, triggerId: string, ch
         input('project', 'Project (slug; empty: the channel\'s project)', { type: 'plain_text_input', action_id: 'value', max_length: 64 }),
         input('characters', 'Characters (names, comma separated, in merge order)', { type: 'plain_text_input', action_id: 'value', max_length: 300 }),
         input('model', 'Model (id; empty: the default)', { type: 'plain_text_input', action_id: 'value', max_length: 48 }),
+        input('image', 'Reference picture (PNG, JPEG or WebP; optional)', { type: 'file_input', action_id: 'value', filetypes: ['png', 'jpg', 'jpeg', 'webp'], max_files: 1 }),
+        input('strength', 'How much the picture shapes the result (0-1; empty: 0.6)', { type: 'plain_text_input', action_id: 'value', max_length: 4 }),
       ],
     },
   });
 }
 
-type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
+type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null; files?: Array<{ id?: unknown }> }>>;
+
+/** The modal's picture and strength, beside the flags (the command line has no file to give). */
+export interface ModalReference {
+  fileId: string | undefined;
+  strength: number | undefined;
+}
+
+export function modalReference(values: StateValues): { ok: true; value: ModalReference } | { ok: false; errors: Record<string, string> } {
+  const file = values.image?.value?.files?.[0]?.id;
+  const rawStrength = (values.strength?.value?.value ?? '').trim();
+  const strength = rawStrength === '' ? undefined : Number(rawStrength);
+  if (strength !== undefined && !(Number.isFinite(strength) && strength >= 0 && strength <= 1)) return { ok: false, errors: { strength: 'Write a number from 0 to 1.' } };
+  if (strength !== undefined && typeof file !== 'string') return { ok: false, errors: { strength: 'Add a reference picture, or leave this empty.' } };
+  return { ok: true, value: { fileId: typeof file === 'string' ? file : undefined, strength } };
+}
+
+/**
+ * The modal's file: files.info for its url_private, downloaded with the bot token (size cap,
+ * timeout), then the same intake as POST /api/uploads. Its upload id becomes the referenceImage.
+ */
+async function referenceFromFile(deps: SlackFeatureDeps, client: WebClient, place: SlackPlace, fileId: string): Promise<Outcome<string>> {
+  const info = await client.files.info({ file: fileId });
+  const url = info.file?.url_private_download ?? info.file?.url_private;
+  if (!url) return fail({ reason: 'image_refused', field: 'image', why: 'missing' });
+  const bytes = await downloadLimited(url, 'image', { ...deps.uploadDownload, headers: { authorization: `Bearer ${client.token ?? ''}` } });
+  if (!bytes.ok) return bytes;
+  const actor = await deps.actors.actor(place);
+  const stored = await deps.uploads.receive(await deps.service.identify(actor), bytes.value);
+  return stored.ok ? ok(stored.value.id) : { ...stored, field: 'image', ...(stored.problem && 'field' in stored.problem ? { problem: { ...stored.problem, field: 'image' } } : {}) };
+}
 
 /**
  * The modal's fields go through the same flag grammar as the command, so there is one set of
@@ -67,8 +102,9 @@ export function modalToFlags(values: StateValues): { ok: true; value: GenerateFl
 export function registerGenerateModal(app: App, deps: SlackFeatureDeps): void {
   app.view(GENERATE_MODAL, async ({ ack, view, body, client }) => {
     const parsed = modalToFlags(view.state.values as StateValues);
-    if (!parsed.ok) {
-      await ack({ response_action: 'errors', errors: parsed.errors });
+    const reference = modalReference(view.state.values as StateValues);
+    if (!parsed.ok || !reference.ok) {
+      await ack({ response_action: 'errors', errors: { ...(parsed.ok ? {} : parsed.errors), ...(reference.ok ? {} : reference.errors) } });
       return;
     }
     await ack();
@@ -76,7 +112,17 @@ export function registerGenerateModal(app: App, deps: SlackFeatureDeps): void {
     const place = { teamId: body.team?.id ?? view.team_id, userId: body.user.id, channelId };
     const tell = (text: string) => client.chat.postEphemeral({ channel: channelId, user: body.user.id, text });
     await withErrorBoundary(deps.log, { view: GENERATE_MODAL, ...place }, tell, async () => {
-      await startGeneration(deps, place, parsed.value, { tell });
+      let request: GenerateFlags & { referenceImage?: string; strength?: number } = parsed.value;
+      // After the ack: the download may take longer than Slack's 3 seconds.
+      if (reference.value.fileId) {
+        const stored = await referenceFromFile(deps, client, place, reference.value.fileId);
+        if (!stored.ok) {
+          await tell(failureText(stored));
+          return;
+        }
+        request = { ...request, referenceImage: stored.value, ...(reference.value.strength === undefined ? {} : { strength: reference.value.strength }) };
+      }
+      await startGeneration(deps, place, request, { tell });
     });
   });
 }

@@ -5,7 +5,11 @@
  *
  * Progress is real: the picture is painted in horizontal bands, and the bands are shared out over
  * `steps` passes, so each reported step is a slice of the actual work. Output bytes depend only on
- * (prompt, negativePrompt, seed, width, height, steps, kind, count).
+ * (prompt, negativePrompt, seed, width, height, steps, kind, count, images, strength).
+ *
+ * A reference picture (the first of `images`) is the backdrop it paints over: the picture, cropped
+ * to the output's size, fills the canvas first, and the painted scenery covers it with opacity
+ * 1 - strength, so at strength 1 the picture stays whole behind the figure and at 0 it is painted out.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -54,6 +58,9 @@ async function render(input: GenerationInput, { signal, onProgress, onBackendWor
   // Enough bands that every pass has work, never thinner than one row.
   const bands = Math.min(height, Math.max(1, Math.ceil(totalSteps / (count * frames))));
   const units = count * frames * bands;
+  const reference = input.images?.[0];
+  const underlay = reference ? await referenceUnderlay(reference.data, width, height) : undefined;
+  const backdropOpacity = reference ? 1 - Math.min(1, Math.max(0, input.strength ?? 1)) : 1;
 
   onProgress({ step: 0, totalSteps, stage: 'rendering' });
   const files: GeneratedFile[] = [];
@@ -72,9 +79,10 @@ async function render(input: GenerationInput, { signal, onProgress, onBackendWor
       const index = Math.floor(done / (bands * frames));
       if (!output || output.index !== index) {
         output = { index, frames, pixels: new Uint8ClampedArray(width * height * frames * 4).fill(255) };
+        if (underlay) for (let f = 0; f < frames; f++) output.pixels.set(underlay, f * underlay.length);
       }
       if (band === 0) {
-        frameShapes = composeScene(scene, input.seed + index, width, height, frame / frames);
+        frameShapes = composeScene(scene, input.seed + index, width, height, frame / frames, backdropOpacity);
         const frameBytes = width * height * 4;
         canvas = new Canvas(width, height, output.pixels.subarray(frame * frameBytes, (frame + 1) * frameBytes));
       }
@@ -86,6 +94,12 @@ async function render(input: GenerationInput, { signal, onProgress, onBackendWor
     onProgress({ step, totalSteps, stage: 'rendering' });
   }
   return files;
+}
+
+/** The reference picture as RGBA pixels of the output's size (cropped to fill, centred). */
+async function referenceUnderlay(data: Buffer, width: number, height: number): Promise<Uint8ClampedArray> {
+  const raw = await sharp(data, { pages: 1 }).resize(width, height, { fit: 'cover', position: 'centre' }).removeAlpha().ensureAlpha(1).raw().toBuffer();
+  return new Uint8ClampedArray(raw.buffer, raw.byteOffset, raw.byteLength);
 }
 
 async function encode(output: Output, width: number, height: number, kind: GenerationInput['kind']): Promise<GeneratedFile> {

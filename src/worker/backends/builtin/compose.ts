@@ -13,11 +13,15 @@ import { Random, combineHashes, hashSeed } from './random.js';
 import type { SceneDescription } from './scene.js';
 import { makeStage } from './stage.js';
 
-/** @param time animation phase in [0, 1); still images use 0. */
-export function composeScene(scene: SceneDescription, seed: number, width: number, height: number, time = 0): Shape[] {
+/**
+ * @param time animation phase in [0, 1); still images use 0.
+ * @param backdropOpacity how much of the painted backdrop (sky to sakura) covers what is already on
+ *   the canvas: 1 normally; less when a reference picture lies underneath and should show through.
+ */
+export function composeScene(scene: SceneDescription, seed: number, width: number, height: number, time = 0, backdropOpacity = 1): Shape[] {
   const root = new Random(combineHashes(hashSeed(seed), scene.promptHash));
   const stage = makeStage(scene, root.fork('layout'), width, height, time);
-  const shapes: Shape[] = [
+  const backdrop: Shape[] = [
     ...sky(stage),
     ...stars(stage, root.fork('stars')),
     ...celestial(stage, root.fork('celestial')),
@@ -29,6 +33,7 @@ export function composeScene(scene: SceneDescription, seed: number, width: numbe
     ...ground(stage, root.fork('ground')),
     ...sakuraCanopy(stage, root.fork('sakura')),
   ];
+  const shapes: Shape[] = backdropOpacity >= 1 ? backdrop : backdrop.map((shape) => ({ ...shape, opacity: (shape.opacity ?? 1) * backdropOpacity }));
   if (scene.subject) {
     const place = root.fork('figure');
     const size = stage.unit * (scene.subject === 'cat' ? 0.15 : 0.13) * place.range(0.92, 1.08);

@@ -178,6 +178,39 @@ export class ComfyUiHttp {
     return { running: ids('running'), pending: ids('pending'), entries };
   }
 
+  /**
+   * POST /upload/image into the server's input folder (overwriting a file of the same name, so a
+   * retried attempt sends its pictures again harmlessly). Returns the name a LoadImage node takes.
+   */
+  async uploadImage(name: string, data: Buffer, mime: string): Promise<string> {
+    const form = new FormData();
+    form.set('image', new Blob([new Uint8Array(data)], { type: mime }), name);
+    form.set('type', 'input');
+    form.set('overwrite', 'true');
+    let response: Response;
+    try {
+      response = await this.fetchImpl(this.url('upload/image'), {
+        method: 'POST',
+        headers: { ...this.endpoint.headers },
+        body: form,
+        signal: AbortSignal.timeout(Math.max(this.requestTimeoutMs, 60_000)),
+      });
+    } catch (error) {
+      throw unreachableError(error);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      // ComfyUI answers a refused upload with 400 and an empty body: our picture, not the server, is at fault.
+      if (response.status === 400) throw new GenerationError('backend_rejected', { problem: 'image_upload_refused' }, 'never', { adminText: 'POST /upload/image: 400 (the server refused the picture)' });
+      throw this.unexpected(response, 'POST /upload/image');
+    }
+    const body = (await this.json(response)) as { name?: unknown; subfolder?: unknown } | null;
+    if (typeof body?.name !== 'string' || body.name.length === 0) {
+      throw new GenerationError('backend_error', {}, 'backoff', { cause: body, adminText: 'POST /upload/image answered without a name' });
+    }
+    return typeof body.subfolder === 'string' && body.subfolder ? `${body.subfolder}/${body.name}` : body.name;
+  }
+
   async view(ref: OutputFileRef): Promise<Buffer> {
     const response = await this.request('view', {
       query: { filename: ref.filename, subfolder: ref.subfolder, type: ref.type },

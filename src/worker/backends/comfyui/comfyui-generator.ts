@@ -5,7 +5,7 @@ import { PromptRun, type RunLogger } from './prompt-run.js';
 import type { PreviewFrame } from './socket.js';
 import type { ModelOffer } from '../../../shared/model-offers.js';
 import { offerFor, setCheckpoint } from './model-choice.js';
-import { applyGenerationInput, loadVersionedTemplate } from './workflow.js';
+import { applyGenerationInput, imagesTaken, inputImageName, loadVersionedTemplate } from './workflow.js';
 
 export interface ComfyUiGeneratorOptions {
   /** The backend's name, recorded with each attempt (default 'comfyui'). */
@@ -16,6 +16,8 @@ export interface ComfyUiGeneratorOptions {
   workflowsDir: string;
   /** Template used for image jobs, e.g. 'txt2img'. */
   workflow: string;
+  /** Template for image jobs with reference pictures (its `$image` nodes take them); defaults to 'img2img'. */
+  imageWorkflow?: string;
   /** Template used for video jobs; defaults to 'video'. */
   videoWorkflow?: string;
   /** The models users may pick (COMFYUI_MODELS); absent: every job runs the template as it stands. */
@@ -49,7 +51,9 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
       if (closed) throw new GenerationError('backend_closed', {}, 'backoff');
       const offer = options.models ? offerFor(options.models, input.model) : undefined;
       // A whole-template model replaces the image template; video jobs keep theirs (the frame count is the template's).
-      const templateName = input.kind === 'video' ? (options.videoWorkflow ?? 'video') : (offer?.template ?? options.workflow);
+      const withImages = (input.images?.length ?? 0) > 0;
+      const imageTemplate = withImages ? (options.imageWorkflow ?? 'img2img') : options.workflow;
+      const templateName = input.kind === 'video' ? (options.videoWorkflow ?? 'video') : (offer?.template ?? imageTemplate);
       // Read per job so an operator can edit a template without restarting the worker.
       const { workflow: template, version } = await loadVersionedTemplate(options.workflowsDir, templateName);
       const { workflow, roles } = applyGenerationInput(template, input);
@@ -57,6 +61,13 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
       // The graph exactly as it goes out (prompt text, seed, checkpoint, LoRAs, file prefix: no
       // credentials, those live in the base URL), recorded before it is sent.
       await onRequestBuilt?.({ template: templateName, templateVersion: version, workflow: structuredClone(workflow) });
+      // Into the server's input folder before the prompt that names them; a resumed run sends them
+      // again under the same names (cheap, and the prompt may not have been sent yet).
+      const images = input.images ?? [];
+      for (let index = 0; index < imagesTaken(roles, input); index++) {
+        if (signal.aborted) throw new JobCancelledError();
+        await http.uploadImage(inputImageName(input.jobId, index, images[index]!.ext), images[index]!.data, images[index]!.mime);
+      }
       const run = new PromptRun(
         {
           http,

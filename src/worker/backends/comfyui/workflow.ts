@@ -227,6 +227,38 @@ function optionalSampler(workflow: ApiWorkflow): string | undefined {
   return ids.length === 1 ? ids[0] : undefined;
 }
 
+/** The name a job's n-th reference picture has in the server's input folder: ours, and stable across retries. */
+export function inputImageName(jobId: string, index: number, ext: string): string {
+  return `anime-production_${jobId.replace(/[^A-Za-z0-9-]/g, '').slice(0, 64)}_${index}.${ext.replace(/[^a-z0-9]/g, '')}`;
+}
+
+/** `$denoise` from the job's strength: how much of the picture the sampler may repaint. */
+export function denoiseFor(strength: number): number {
+  return Math.round((1 - Math.min(1, Math.max(0, strength))) * 100) / 100;
+}
+
+/**
+ * Reference pictures go to the `$image` nodes in node id order: picture n to node n, the last
+ * picture to any nodes beyond (so a two-slot IP-Adapter template works with one picture); pictures
+ * beyond the slots are not sent. A job with pictures needs a template that takes them.
+ */
+function setImages(workflow: ApiWorkflow, targets: RoleTargets, input: GenerationInput, tagged: boolean): void {
+  const images = input.images ?? [];
+  if (images.length === 0) return;
+  const slots = targets.image ?? [];
+  if (!tagged || slots.length === 0) throw templateError('the job has reference pictures but the template has no $image node');
+  slots.forEach((slot, n) => {
+    const index = Math.min(n, images.length - 1);
+    setRoleValue(workflow, [slot], inputImageName(input.jobId, index, images[index]!.ext));
+  });
+  setRoleValue(workflow, targets.denoise, denoiseFor(input.strength ?? 1));
+}
+
+/** How many of the job's pictures the template's `$image` nodes take (the rest are not sent). */
+export function imagesTaken(roles: WorkflowRoles, input: GenerationInput): number {
+  return Math.min(input.images?.length ?? 0, roles.targets.image?.length ?? 0);
+}
+
 /**
  * Returns a new workflow with the job's values set; the template is left untouched. Roles come
  * from `$role` tags in node titles when any node has one (tags win), else from KSampler discovery.
@@ -262,6 +294,8 @@ export function applyGenerationInput(template: ApiWorkflow, input: GenerationInp
   for (const target of targets.output) {
     if (target.input !== undefined && target.input in workflow[target.nodeId]!.inputs) workflow[target.nodeId]!.inputs[target.input] = prefix;
   }
+
+  setImages(workflow, targets, input, tagged);
 
   const loraIds = insertLoras(workflow, input.loras ?? []);
   const positiveId = targets.prompt?.[0]?.nodeId;

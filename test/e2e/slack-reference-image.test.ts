@@ -1,0 +1,82 @@
+import { and, eq } from 'drizzle-orm';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { assets, uploads } from '../../src/db/schema.js';
+import type { StoredMessage } from '../fakes/slack/index.js';
+import { startSlackStack, type SlackStack } from '../support/slack-stack.js';
+
+const CHANNEL = 'C0REFIMAGE';
+const AIKO = 'U0AIKO0001';
+
+let s: SlackStack;
+beforeAll(async () => {
+  s = await startSlackStack({
+    fake: { teamId: 'T0REFIMAGE', users: [{ id: AIKO, name: 'aiko' }], channels: [{ id: CHANNEL, name: 'studio' }] },
+    env: { RATE_LIMIT_PER_MINUTE: '1000', RATE_LIMIT_BURST: '100' },
+  });
+});
+afterAll(async () => {
+  await s?.close();
+  expect(s?.fake.internalErrors ?? []).toEqual([]);
+});
+
+const blockText = (m: StoredMessage) => JSON.stringify(m.blocks ?? []);
+const jobMessage = (since: number) => s.fake.waitFor(() => s.fake.messages(CHANNEL).slice(since).find((m) => !m.thread_ts && m.text.startsWith('Queued')));
+
+async function openModal() {
+  await s.driver.slashCommand({ text: '', userId: AIKO, channelId: CHANNEL });
+  return s.fake.waitFor(() => s.fake.views.find((v) => v.view.callback_id === 'generate_modal' && !v.closed));
+}
+
+describe('the /generate form with a reference picture', () => {
+  test('the file is read with files.info, downloaded with the bot token, checked, and kept as the job input', async () => {
+    const picture = await sharp({ create: { width: 120, height: 90, channels: 3, background: { r: 255, g: 0, b: 255 } } }).jpeg().toBuffer();
+    const fileId = s.fake.addUserFile('garden.jpg', picture);
+    const before = s.fake.messages(CHANNEL).length;
+    const modal = await openModal();
+    const answer = await s.driver.viewSubmission({
+      userId: AIKO,
+      viewId: modal.id,
+      values: {
+        prompt: { value: { type: 'plain_text_input', value: 'a girl with silver hair' } },
+        image: { value: { type: 'file_input', files: [{ id: fileId, name: 'garden.jpg' }] } },
+        strength: { value: { type: 'plain_text_input', value: '0.8' } },
+      },
+    });
+    expect(answer.status).toBe(200);
+    const message = await jobMessage(before);
+    const jobId = /"value":"([0-9a-f-]{36})"/.exec(blockText(message))?.[1] ?? /job `([0-9a-f-]{36})`/.exec(blockText(message))?.[1];
+    expect(s.fake.callsTo('files.info').map((c) => c.args.file)).toContain(fileId);
+    const db = s.stack.runtime.database.db;
+    const [input] = await db.select().from(assets).where(and(eq(assets.jobId, jobId!), eq(assets.variant, 'input')));
+    expect(input).toMatchObject({ mime: 'image/jpeg', width: 120, height: 90 });
+    // The fake serves url_private only to a valid token: the upload row proves the bot token was sent.
+    const [upload] = await db.select().from(uploads).where(eq(uploads.id, input!.sourceUploadId!));
+    expect(upload).toMatchObject({ mime: 'image/jpeg', width: 120, height: 90 });
+    expect((await s.stack.runtime.records.getJob(jobId!))!.referenceStrength).toBeCloseTo(0.8);
+  });
+
+  test('a strength without a picture is shown next to the field; a GIF is refused privately, nothing stored', async () => {
+    const modal = await openModal();
+    const bad = await s.driver.viewSubmission({
+      userId: AIKO,
+      viewId: modal.id,
+      values: { prompt: { value: { type: 'plain_text_input', value: 'a fox' } }, strength: { value: { type: 'plain_text_input', value: '0.5' } } },
+    });
+    expect(bad.json).toMatchObject({ response_action: 'errors', errors: { strength: 'Add a reference picture, or leave this empty.' } });
+
+    const db = s.stack.runtime.database.db;
+    const stored = (await db.select().from(uploads)).length;
+    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).gif().toBuffer();
+    const fileId = s.fake.addUserFile('cat.gif', gif);
+    const modal2 = await openModal();
+    await s.driver.viewSubmission({
+      userId: AIKO,
+      viewId: modal2.id,
+      values: { prompt: { value: { type: 'plain_text_input', value: 'a cat' } }, image: { value: { type: 'file_input', files: [{ id: fileId }] } } },
+    });
+    const refusal = await s.fake.waitFor(() => s.fake.ephemerals(CHANNEL, AIKO).find((m) => m.text.includes('PNG, JPEG and WebP')));
+    expect(refusal.text).toContain('image: only PNG, JPEG and WebP images are accepted');
+    expect((await db.select().from(uploads)).length).toBe(stored);
+  });
+});
