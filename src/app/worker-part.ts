@@ -10,6 +10,7 @@ import { WorkerJobStore } from '../worker/job-store.js';
 import { PlacesAnnouncer } from '../worker/places-announcer.js';
 import { restoreLostJobs } from '../worker/queue-sweep.js';
 import { MediaOutputStorer } from '../worker/store-outputs.js';
+import { FFMPEG_MISSING_TEXT, ffmpegAvailable } from '../worker/media/video-frames.js';
 import { backendCheck, workflowsDirOf } from './backend-check.js';
 import type { Runtime } from './runtime.js';
 
@@ -86,6 +87,8 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
     log,
   );
   log.info({ backend: generator.name, concurrency: runtime.config.WORKER_CONCURRENCY }, 'worker started');
+  // Images never need it; an MP4 output without it fails with media_tool_missing, so say it once up front.
+  if (!(await ffmpegAvailable())) log.warn(FFMPEG_MISSING_TEXT);
   return {
     ...running,
     generator,

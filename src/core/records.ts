@@ -43,6 +43,10 @@ export interface JobRecord {
   /** The offered model's id the job runs on, and its display name then ('' on jobs older than models). */
   model?: string;
   modelName?: string;
+  /** The first render failed the quality check and the job was rendered again with a new seed. */
+  qualityRetried?: boolean;
+  /** Quality problem codes (core/quality.ts) of the posted outputs when the re-render failed too; null or absent: passed. */
+  qualityProblems?: string[] | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;

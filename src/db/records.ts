@@ -45,6 +45,8 @@ export function toJobRecord(row: JobRow, projectSlug: string, userExternalId: st
     loras: row.loras,
     model: row.model,
     modelName: row.modelName,
+    qualityRetried: row.qualityRetried,
+    qualityProblems: row.qualityProblems,
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,

@@ -198,6 +198,10 @@ export const jobs = pgTable(
     /** The offered model's id the job ran on, and its display name then (kept: the config may change). */
     model: text('model').notNull().default(''),
     modelName: text('model_name').notNull().default(''),
+    /** The first render failed the quality check and the job was rendered again with a new seed (`seed` is the second one's). */
+    qualityRetried: boolean('quality_retried').notNull().default(false),
+    /** Quality problems (core/quality.ts codes) of the posted outputs when the re-render failed too: posted with a note. Null: passed. */
+    qualityProblems: text('quality_problems').array(),
     /** Search text: prompt sent plus character names. Stored, so the planner has real statistics. */
     searchVector: tsvector('search_vector').generatedAlwaysAs(
       sql`to_tsvector('simple', coalesce(prompt_sent, '') || ' ' || coalesce(character_names, ''))`,

@@ -3,7 +3,7 @@ import { ordinal, progressBar } from '../../core/job-message/bar.js';
 import { buttons, type Button, type JobFacts, type JobMessage } from '../../core/job-message/model.js';
 import type { MediaLinks } from '../../infra/links/media-links.js';
 import { buttonId } from './custom-ids.js';
-import { describeJobError } from './words.js';
+import { describeJobError, describeQualityNoteWords } from './words.js';
 
 export { progressBar };
 
@@ -68,7 +68,7 @@ function statusLine(m: JobMessage): string {
     case 'retrying':
       return m.retryReason === 'worker_stopped' ? '🔁 Retrying after a worker stopped…' : '🔁 The image backend had a problem; trying again…';
     case 'completed':
-      return '✅ Done';
+      return m.qualityNote ? `⚠️ Done — ${describeQualityNoteWords(m.qualityNote)}` : '✅ Done';
     case 'failed':
       return `❌ The image could not be made. ${describeJobError(m.error)}${m.error?.ref ? ` Reference: \`${m.error.ref}\`` : ''} Re-roll to try again.`;
     case 'cancelled':

@@ -109,12 +109,14 @@ export const NODE_DEFS: Record<string, NodeDef> = {
 };
 
 export interface Latent { width: number; height: number; batch: number; seed: number }
-export interface Images { width: number; height: number; count: number; seed: number }
+export interface Images { width: number; height: number; count: number; seed: number; black?: boolean }
 
 /** What a node implementation may ask of the server while it runs. */
 export interface NodeContext {
   /** One sampling step done: sends progress, waits on the test's gate or delay, may throw if interrupted. */
   step(value: number, max: number, seed: number): Promise<void>;
+  /** Whether the VAE decodes this seed to black frames (FakeComfyUi script.blackFor). */
+  decodesBlack(seed: number): boolean;
   save(type: 'output' | 'temp', prefix: string, extension: string, data: Buffer, trailingUnderscore?: boolean): { filename: string; subfolder: string; type: string };
 }
 
@@ -130,7 +132,7 @@ const num = (value: unknown): number => Number(value);
 async function saveFrames(images: Images, prefix: string, type: 'output' | 'temp', context: NodeContext): Promise<NodeResult> {
   const files = [];
   for (let i = 0; i < images.count; i++) {
-    files.push(context.save(type, prefix, 'png', await renderPng(images.width, images.height, images.seed, i)));
+    files.push(context.save(type, prefix, 'png', await renderPng(images.width, images.height, images.seed, i, images.black)));
   }
   return { outputs: [], ui: { images: files } };
 }
@@ -149,24 +151,30 @@ export const NODE_IMPLS: Record<string, Impl> = {
     for (let value = 1; value <= steps; value++) await context.step(value, steps, seed);
     return { outputs: [{ ...latent, seed } satisfies Latent] };
   },
-  VAEDecode: async (inputs) => {
+  VAEDecode: async (inputs, context) => {
     const latent = inputs.samples as Latent;
     // The VAE works on 8x8 latent cells, so sizes round down to a multiple of 8.
-    const images: Images = { width: Math.floor(latent.width / 8) * 8, height: Math.floor(latent.height / 8) * 8, count: latent.batch, seed: latent.seed };
+    const images: Images = {
+      width: Math.floor(latent.width / 8) * 8,
+      height: Math.floor(latent.height / 8) * 8,
+      count: latent.batch,
+      seed: latent.seed,
+      ...(context.decodesBlack(latent.seed) ? { black: true } : {}),
+    };
     return { outputs: [images] };
   },
   SaveImage: async (inputs, context) => saveFrames(inputs.images as Images, String(inputs.filename_prefix), 'output', context),
   PreviewImage: async (inputs, context) => saveFrames(inputs.images as Images, 'ComfyUI_temp_fake', 'temp', context),
   SaveAnimatedWEBP: async (inputs, context) => {
     const images = inputs.images as Images;
-    const data = await renderAnimated(images.width, images.height, images.count, images.seed, 'webp', num(inputs.fps));
+    const data = await renderAnimated(images.width, images.height, images.count, images.seed, 'webp', num(inputs.fps), images.black);
     const file = context.save('output', String(inputs.filename_prefix), 'webp', data);
     return { outputs: [], ui: { images: [file], animated: [true] } };
   },
   VHS_VideoCombine: async (inputs, context) => {
     const images = inputs.images as Images;
     if (inputs.format !== 'image/gif') throw Object.assign(new Error('ffmpeg is required for video outputs and could not be found.'), { pythonType: 'Exception' });
-    const data = await renderAnimated(images.width, images.height, images.count, images.seed, 'gif', num(inputs.frame_rate));
+    const data = await renderAnimated(images.width, images.height, images.count, images.seed, 'gif', num(inputs.frame_rate), images.black);
     const type = inputs.save_output === false ? 'temp' : 'output';
     const file = context.save(type, String(inputs.filename_prefix), 'gif', data, false);
     const fullpath = posix.join('/home/comfy/ComfyUI', type, file.subfolder, file.filename);

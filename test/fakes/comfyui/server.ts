@@ -69,6 +69,8 @@ export class FakeComfyUi {
     rejectWebSockets: false,
     stepDelayMs: 0,
     previews: false,
+    /** Seeds whose VAE decode comes out all black, as a NaN in a real VAE (fp16 SDXL VAEs) makes it. */
+    blackFor: (_seed: number): boolean => false,
   };
   readonly pending: QueueItem[] = [];
   running: QueueItem | undefined;
@@ -258,6 +260,7 @@ export class FakeComfyUi {
   private nodeContext(promptId: string, clientId: string | undefined, nodeId: string, cached: boolean): NodeContext {
     return {
       save: (type, prefix, extension, data, trailing) => this.files.save(type, prefix, extension, data, trailing),
+      decodesBlack: (seed) => this.script.blackFor(seed),
       step: async (value, max, seed) => {
         if (cached) return;
         await this.gate();

@@ -4,7 +4,7 @@ import { HAND_BACK_REASON, type GeneratedFile, type GenerationInput, type Progre
 import { neverReachedServer, type ComfyUiHttp, type QueueEntry } from './client.js';
 import { collectOutputFiles, kindOf, mimeOf, type HistoryEntry } from './outputs.js';
 import { executionError, interruptedError } from './failures.js';
-import { clientIdFor } from './prompt-ids.js';
+import { clientIdFor, isRenderOf } from './prompt-ids.js';
 import { findJobPrompt, historyFailure } from './prompt-lookup.js';
 import { ComfyUiSocket, type ComfyMessage, type PreviewFrame } from './socket.js';
 import type { ApiWorkflow, WorkflowRoles } from './workflow.js';
@@ -218,7 +218,11 @@ export class PromptRun {
       prompt: this.workflow,
       client_id: this.clientId,
       prompt_id: promptId,
-      extra_data: { job_id: this.input.jobId, ...(this.input.attempt === undefined ? {} : { attempt: this.input.attempt }) },
+      extra_data: {
+        job_id: this.input.jobId,
+        ...(this.input.attempt === undefined ? {} : { attempt: this.input.attempt }),
+        ...(this.input.render === undefined || this.input.render === 1 ? {} : { render: this.input.render }),
+      },
     };
     let result;
     try {
@@ -244,7 +248,7 @@ export class PromptRun {
   private async findSent(promptId: string): Promise<QueueEntry | undefined> {
     for (let look = 0; look < LOST_REPLY_LOOKUPS; look++) {
       const queue = await this.settings.http.queue();
-      const entry = queue.entries.find((e) => e.promptId === promptId || e.extra.job_id === this.input.jobId);
+      const entry = queue.entries.find((e) => e.promptId === promptId || isRenderOf(e.extra, this.input.jobId, this.input.render));
       if (entry) return entry;
       if (look < LOST_REPLY_LOOKUPS - 1) await sleep(this.settings.pollIntervalMs);
     }
