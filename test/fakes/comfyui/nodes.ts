@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { renderAnimated, renderPng } from './media.js';
+import { renderAnimated, renderMp4, renderPng } from './media.js';
 
 /**
  * The node classes the fake knows, described the way GET /object_info describes them (the
@@ -23,7 +23,11 @@ export interface NodeDef {
 
 export const CHECKPOINTS = ['animagine-xl-3.1.safetensors', 'v1-5-pruned-emaonly.safetensors'];
 export const LORAS = ['anime-lineart.safetensors', 'styles/watercolor.safetensors'];
-const SAMPLERS = ['euler', 'euler_ancestral', 'heun', 'dpm_2', 'dpmpp_2m', 'dpmpp_sde', 'lcm'];
+/** A server with Wan 2.1 text-to-video installed (models/diffusion_models, text_encoders, vae). */
+const UNETS = ['wan2.1_t2v_1.3B_fp16.safetensors'];
+const TEXT_ENCODERS = ['umt5_xxl_fp8_e4m3fn_scaled.safetensors'];
+const VAES = ['wan_2.1_vae.safetensors'];
+const SAMPLERS = ['euler', 'euler_ancestral', 'heun', 'dpm_2', 'dpmpp_2m', 'dpmpp_sde', 'lcm', 'uni_pc'];
 const SCHEDULERS = ['normal', 'karras', 'exponential', 'sgm_uniform', 'simple', 'ddim_uniform'];
 const MAX_RESOLUTION = 16384;
 
@@ -91,6 +95,28 @@ export const NODE_DEFS: Record<string, NodeDef> = {
     'image/animation',
     true,
   ),
+  // Core video nodes (comfy_extras/nodes_hunyuan.py, nodes_model_advanced.py, nodes_video.py), as a Wan 2.1 graph uses them.
+  UNETLoader: def({ unet_name: [UNETS], weight_dtype: [['default', 'fp8_e4m3fn', 'fp8_e4m3fn_fast', 'fp8_e5m2']] }, ['MODEL'], 'advanced/loaders'),
+  CLIPLoader: def({ clip_name: [TEXT_ENCODERS], type: [['stable_diffusion', 'sd3', 'flux', 'wan', 'hunyuan_video']], device: [['default', 'cpu']] }, ['CLIP'], 'advanced/loaders'),
+  VAELoader: def({ vae_name: [VAES] }, ['VAE'], 'loaders'),
+  ModelSamplingSD3: def({ model: ['MODEL'], shift: ['FLOAT', { default: 3, min: 0, max: 100, step: 0.01 }] }, ['MODEL'], 'advanced/model'),
+  EmptyHunyuanLatentVideo: def(
+    {
+      width: ['INT', { default: 848, min: 16, max: MAX_RESOLUTION, step: 16 }],
+      height: ['INT', { default: 480, min: 16, max: MAX_RESOLUTION, step: 16 }],
+      length: ['INT', { default: 25, min: 1, max: MAX_RESOLUTION, step: 4 }],
+      batch_size: ['INT', { default: 1, min: 1, max: 4096 }],
+    },
+    ['LATENT'],
+    'latent/video',
+  ),
+  CreateVideo: def({ images: ['IMAGE'], fps: ['FLOAT', { default: 30, min: 1, max: 120, step: 1 }] }, ['VIDEO'], 'image/video'),
+  SaveVideo: def(
+    { video: ['VIDEO'], filename_prefix: ['STRING', { default: 'video/ComfyUI' }], format: [['auto', 'mp4']], codec: [['auto', 'h264']] },
+    [],
+    'image/video',
+    true,
+  ),
   // VideoHelperSuite (a custom node pack), present because real servers often have it.
   VHS_VideoCombine: def(
     {
@@ -137,7 +163,25 @@ async function saveFrames(images: Images, prefix: string, type: 'output' | 'temp
   return { outputs: [], ui: { images: files } };
 }
 
+export interface Video { images: Images; fps: number }
+
 export const NODE_IMPLS: Record<string, Impl> = {
+  UNETLoader: async (inputs) => ({ outputs: [{ model: inputs.unet_name, loras: [] }] }),
+  CLIPLoader: async (inputs) => ({ outputs: [{ clip: inputs.clip_name }] }),
+  VAELoader: async (inputs) => ({ outputs: [{ vae: inputs.vae_name }] }),
+  ModelSamplingSD3: async (inputs) => ({ outputs: [inputs.model] }),
+  // One decoded frame per `length` (the real VAE gives ((length - 1) // 4) * 4 + 1; the same for the lengths templates use).
+  EmptyHunyuanLatentVideo: async (inputs) => ({
+    outputs: [{ width: num(inputs.width), height: num(inputs.height), batch: num(inputs.length), seed: 0 } satisfies Latent],
+  }),
+  CreateVideo: async (inputs) => ({ outputs: [{ images: inputs.images as Images, fps: num(inputs.fps) } satisfies Video] }),
+  // SaveVideo writes H.264 MP4 and reports it as ui.PreviewVideo: `images` with `animated: [true]`.
+  SaveVideo: async (inputs, context) => {
+    const { images, fps } = inputs.video as Video;
+    const data = await renderMp4(images.width, images.height, images.count, images.seed, fps, { black: images.black });
+    const file = context.save('output', String(inputs.filename_prefix), 'mp4', data);
+    return { outputs: [], ui: { images: [file], animated: [true] } };
+  },
   CheckpointLoaderSimple: async (inputs) => ({ outputs: [{ model: inputs.ckpt_name, loras: [] }, { clip: inputs.ckpt_name }, { vae: inputs.ckpt_name }] }),
   LoraLoader: async (inputs) => ({ outputs: [{ ...(inputs.model as object), lora: inputs.lora_name }, inputs.clip] }),
   CLIPTextEncode: async (inputs) => ({ outputs: [{ text: String(inputs.text) }] }),

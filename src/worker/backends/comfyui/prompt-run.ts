@@ -365,7 +365,10 @@ export class PromptRun {
     const fromOutputs = all.filter((ref) => this.roles.saveIds.includes(ref.nodeId));
     const refs = fromOutputs.length > 0 ? fromOutputs : all;
     const wanted = refs.filter((ref) => kindOf(ref) === this.input.kind);
-    const chosen = wanted.length > 0 ? wanted : refs;
+    const matching = wanted.length > 0 ? wanted : refs;
+    // A graph that saves a clip twice (an MP4 and a preview GIF/WEBP) is kept as its MP4.
+    const mp4 = matching.filter((ref) => mimeOf(ref) === 'video/mp4');
+    const chosen = this.input.kind === 'video' && mp4.length > 0 ? mp4 : matching;
     if (chosen.length === 0) throw new GenerationError('no_output', {}, 'never');
     this.report('fetching results', this.totalSteps);
     const files: GeneratedFile[] = [];
