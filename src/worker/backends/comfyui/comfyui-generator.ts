@@ -51,7 +51,8 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
       // Read per job so an operator can edit a template without restarting the worker.
       const template = await loadWorkflowTemplate(options.workflowsDir, templateName);
       const { workflow, roles } = applyGenerationInput(template, input);
-      if (offer?.checkpoint) setCheckpoint(workflow, offer.checkpoint);
+      // A video template names its own video model (a Wan UNet is no image checkpoint): offers choose image models.
+      if (offer?.checkpoint && input.kind === 'image') setCheckpoint(workflow, offer.checkpoint);
       const run = new PromptRun(
         {
           http,
