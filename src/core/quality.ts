@@ -32,10 +32,6 @@ export type QualityNoteWords = {
   sentence(phrases: string[]): string;
 };
 
-export function isQualityProblem(value: unknown): value is QualityProblem {
-  return typeof value === 'string' && (QUALITY_PROBLEMS as readonly string[]).includes(value);
-}
-
 /** A note from stored or received codes: unknown ones are dropped, the rest sorted and unique. */
 export function qualityNoteOf(codes: readonly unknown[] | null | undefined): QualityNote | undefined {
   if (!codes) return undefined;
