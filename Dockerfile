@@ -3,6 +3,8 @@
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
+# ffmpeg: the worker decodes MP4 clips (quality check, poster frame) with Debian's build.
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 # tsx runs the TypeScript sources directly, so the runtime needs no build step.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -14,6 +14,7 @@ import { PlacesAnnouncer } from '../worker/places-announcer.js';
 import { restoreLostJobs, settleStrandedWaiting } from '../worker/queue-sweep.js';
 import { JobInputLoader, MediaOutputStorer } from '../worker/store-outputs.js';
 import { backendCheck, comfyUiCheck, workflowsDirOf } from './backend-check.js';
+import { FFMPEG_MISSING_TEXT, ffmpegAvailable } from '../worker/media/video-frames.js';
 import type { Runtime } from './runtime.js';
 import { routeOfJob } from '../core/routes.js';
 
@@ -166,6 +167,8 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
       });
   }, config.BACKEND_PROBE_MS * TABLE_WATCH_PROBES);
   watchTimer.unref();
+  // Images never need it; an MP4 output without it fails with media_tool_missing, so say it once up front.
+  if (!(await ffmpegAvailable())) log.warn(FFMPEG_MISSING_TEXT);
   return {
     get slots() {
       return running.slots;

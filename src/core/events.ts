@@ -1,5 +1,6 @@
 import type { JobFailureCode } from './job-failures.js';
 import type { Eta } from './wait/estimate.js';
+import type { QualityProblem } from './quality.js';
 
 /**
  * Job lifecycle events. The worker publishes them; every adapter that owns a reply renders them
@@ -30,8 +31,12 @@ export type JobEvent =
   | (Base & { type: 'started'; attempt: number; backend: string })
   | (Base & { type: 'progress'; step: number; totalSteps: number; percent: number; stage: string })
   | (Base & { type: 'saving'; percent: number })
-  /** `reused`: answered from an identical recipe's files, without rendering. */
-  | (Base & { type: 'completed'; assets: AssetView[]; durationMs: number; seed: number; backend: string; reused?: boolean })
+  /**
+   * `reused`: answered from an identical recipe's files, without rendering. `quality`: present when
+   * the first render failed the quality check and the job was rendered again (`seed` is the second
+   * render's); `problems` lists what the posted outputs still fail.
+   */
+  | (Base & { type: 'completed'; assets: AssetView[]; durationMs: number; seed: number; backend: string; reused?: boolean; quality?: { retried: true; problems: QualityProblem[] } })
   /** Why, as a code and its details (job-failures.ts); each adapter writes its own words. */
   | (Base & { type: 'failed'; code: JobFailureCode; details: Readonly<Record<string, string>>; ref?: string; willRetry: boolean })
   /** The job runs again from the start because the worker running it stopped mid-job. */

@@ -32,6 +32,13 @@ export interface GenerationInput {
   loras?: LoraSpec[];
   /** Which attempt at the job this is (1-based); a backend may use it to tell a retry from a resumed run. */
   attempt?: number;
+  /** A video's length in frames; absent: the template's own (its `$frames` input keeps its value). */
+  frames?: number;
+  /**
+   * 1 (or absent): the job's render; 2: the render the quality check asked for, with a new seed,
+   * in the same attempt. A backend keeps the two apart (ComfyUI: each has its own prompt ids).
+   */
+  render?: number;
   /** The offered model's id (COMFYUI_MODELS); the backend maps it to a checkpoint or template. */
   model?: string;
   /** Reference pictures, in order: the requester's own first, then characters'. */

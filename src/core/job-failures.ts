@@ -25,6 +25,8 @@ export const JOB_FAILURE_CODES = [
   'unreadable_output',
   /** A workflow template does not fit what the service needs; an operator must fix it. */
   'workflow_invalid',
+  /** This worker lacks a tool the output needs (ffmpeg for MP4); an operator must install it. */
+  'media_tool_missing',
   /** A value in the job the backend cannot take (a LoRA name or weight). */
   'invalid_input',
   /** The worker running the job stopped too many times. */
@@ -60,6 +62,7 @@ export interface JobFailureDetails {
   no_output: Record<never, never>;
   unreadable_output: Record<never, never>;
   workflow_invalid: Record<never, never>;
+  media_tool_missing: Record<never, never>;
   invalid_input: { field?: 'lora.name' | 'lora.weight' | 'model' };
   stalled: Record<never, never>;
   internal: Record<never, never>;
@@ -79,6 +82,7 @@ const DETAIL_FIELDS: { readonly [C in JobFailureCode]: ReadonlyArray<keyof JobFa
   no_output: [],
   unreadable_output: [],
   workflow_invalid: [],
+  media_tool_missing: [],
   invalid_input: ['field'],
   stalled: [],
   internal: [],

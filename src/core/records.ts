@@ -55,6 +55,10 @@ export interface JobRecord {
   alwaysRender?: boolean;
   /** How much the reference pictures shape the result (0-1); null or absent: the job has none. */
   referenceStrength?: number | null;
+  /** The first render failed the quality check and the job was rendered again with a new seed. */
+  qualityRetried?: boolean;
+  /** Quality problem codes (core/quality.ts) of the posted outputs when the re-render failed too; null or absent: passed. */
+  qualityProblems?: string[] | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;

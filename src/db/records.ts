@@ -95,6 +95,8 @@ export function toJobRecord(row: JobRow, projectSlug: string, userExternalId: st
     reusedFrom: row.reusedFrom,
     alwaysRender: row.alwaysRender,
     referenceStrength: row.referenceStrength,
+    qualityRetried: row.qualityRetried,
+    qualityProblems: row.qualityProblems,
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,

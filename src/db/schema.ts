@@ -214,6 +214,10 @@ export const jobs = pgTable(
     alwaysRender: boolean('always_render').notNull().default(false),
     /** How much the requester's reference picture shapes the result (0-1); null: no reference picture. */
     referenceStrength: real('reference_strength'),
+    /** The first render failed the quality check and the job was rendered again with a new seed (`seed` is the second one's). */
+    qualityRetried: boolean('quality_retried').notNull().default(false),
+    /** Quality problems (core/quality.ts codes) of the posted outputs when the re-render failed too: posted with a note. Null: passed. */
+    qualityProblems: text('quality_problems').array(),
     /** Search text: prompt sent plus character names. Stored, so the planner has real statistics. */
     searchVector: tsvector('search_vector').generatedAlwaysAs(
       sql`to_tsvector('simple', coalesce(prompt_sent, '') || ' ' || coalesce(character_names, ''))`,

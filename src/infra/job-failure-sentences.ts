@@ -30,6 +30,7 @@ export function jobFailureSentences(quote: (serverValue: string) => string = (va
     no_output: () => 'The image server finished without producing an image.',
     unreadable_output: () => 'The image server produced a file that is not a readable image.',
     workflow_invalid: () => "The image server's workflow is misconfigured; an operator has to fix it.",
+    media_tool_missing: () => 'This worker cannot handle video files yet (a tool is missing); an operator has to install it.',
     invalid_input: (d) => INVALID_FIELD[d.field ?? ''] ?? 'A value in the request is not valid.',
     stalled: () => 'The worker running this job stopped too many times.',
     internal: () => 'Something went wrong on our side.',

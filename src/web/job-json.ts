@@ -5,7 +5,8 @@ import { readDetails } from '../core/job-message/model.js';
 import type { AssetRecord, JobRecord } from '../core/records.js';
 import type { Eta } from '../core/wait/estimate.js';
 import type { MediaLinks } from '../infra/links/media-links.js';
-import { jobFailureMessage } from './job-failure-words.js';
+import { qualityNoteOf, type QualityNote } from '../core/quality.js';
+import { jobFailureMessage, qualityNoteMessage } from './job-failure-words.js';
 
 export interface ImageJson {
   url: string;
@@ -110,7 +111,13 @@ export function statusJson(view: JobView, links: MediaLinks, publicUrl: string, 
     recipe_url: `${publicUrl}/api/anime/generation/${job.id}/recipe`,
     workflow_url: `${publicUrl}/api/anime/generation/${job.id}/workflow`,
     images: imagesJson(view.assets, links),
+    quality: qualityJson(job.qualityRetried ?? false, qualityNoteOf(job.qualityProblems)),
   };
+}
+
+/** Whether the first render was replaced after failing the quality check, and the note when the second failed too. */
+function qualityJson(retried: boolean, note: QualityNote | undefined) {
+  return { rerendered: retried, ...(note ? { problems: note.problems, message: qualityNoteMessage(note) } : {}) };
 }
 
 /** An event as SSE clients see it: snake_case, asset ids turned into signed URLs. */
@@ -126,7 +133,16 @@ export function eventJson(event: JobEvent, links: MediaLinks): Record<string, un
     case 'saving':
       return { ...base, progress: event.percent, stage: 'saving' };
     case 'completed':
-      return { ...base, progress: 100, duration_ms: event.durationMs, seed: event.seed, backend: event.backend, ...(event.reused ? { reused: true } : {}), images: viewImagesJson(event.assets, links) };
+      return {
+        ...base,
+        progress: 100,
+        duration_ms: event.durationMs,
+        seed: event.seed,
+        backend: event.backend,
+        ...(event.reused ? { reused: true } : {}),
+        images: viewImagesJson(event.assets, links),
+        quality: qualityJson(event.quality?.retried ?? false, qualityNoteOf(event.quality?.problems)),
+      };
     case 'failed':
       return { ...base, code: event.code, message: jobFailureMessage(event.code, event.details), details: event.details, ...(event.ref ? { ref: event.ref } : {}), will_retry: event.willRetry };
     case 'cancelled':

@@ -1,4 +1,4 @@
-import { jobFailureMessage } from './job-failure-words.js';
+import { jobFailureMessage, qualityNoteMessage } from './job-failure-words.js';
 import { ordinal } from '../core/job-message/bar.js';
 import { buttons, isDeleted, isFinal, type Button, type JobError, type JobMessage, type Stage } from '../core/job-message/model.js';
 import type { Eta } from '../core/wait/estimate.js';
@@ -42,6 +42,8 @@ export interface WebJobView {
   recipe?: string;
   project_url?: string;
   error?: { code: string; details: Readonly<Record<string, string | number>>; ref?: string; text: string };
+  /** The finished outputs failed the quality check even after a second render (posted anyway). */
+  quality_note?: { problems: string[]; text: string };
   /** What may be done with the job now, as the model allows (the same buttons the chat replies carry). */
   actions: Button[];
 }
@@ -118,6 +120,7 @@ export function renderWebView(m: JobMessage, ctx: WebViewContext): WebJobView {
     images,
     ...(m.stage === 'completed' ? { recipe: `seed ${m.seed ?? ''} · ${size}${m.backend ? ` · ${m.backend}` : ''}` } : {}),
     ...(isFinal(m) ? { project_url: ctx.projectUrl } : {}),
+    ...(m.stage === 'completed' && m.qualityNote ? { quality_note: { problems: [...m.qualityNote.problems], text: qualityNoteMessage(m.qualityNote) } } : {}),
     ...(m.stage === 'failed' && m.error
       ? { error: { code: m.error.code, details: m.error.details, ...(m.error.ref ? { ref: m.error.ref } : {}), text: webFailureText(m.error) } }
       : {}),

@@ -17,7 +17,8 @@ export interface NewAsset extends Omit<AssetRecord, 'jobId' | 'projectId' | 'cre
 
 const COMPLETE_JOB = `
   WITH done AS (
-    UPDATE jobs SET status = 'completed', stage = 'done', progress = 100, finished_at = now(), updated_at = now()
+    UPDATE jobs SET status = 'completed', stage = 'done', progress = 100, finished_at = now(), updated_at = now(),
+      seed = $3, quality_retried = $4, quality_problems = $5::text[]
     WHERE id = $1 AND status = 'running'
     RETURNING id, project_id, space_id
   ), stored AS (
@@ -35,6 +36,14 @@ export interface RecordedFailure {
   code: JobFailureCode;
   details: Readonly<Record<string, string>>;
   adminText?: string;
+}
+
+/** What the quality check made of the job: the seed the posted files were rendered with, and whether they needed a second render or still fail. */
+export interface QualityOutcome {
+  seed: number;
+  retried: boolean;
+  /** Problems of the posted outputs (core/quality.ts codes); empty when they passed. */
+  problems: readonly string[];
 }
 
 /** The worker's writes to the system of record. Each guards on status so a late write never resurrects a job. */
@@ -108,9 +117,10 @@ export class WorkerJobStore {
    * Records the files and completes the job in one transaction. The unique (job, output, variant)
    * index makes a re-run after a crash write nothing twice. False when the job stopped being ours.
    */
-  async complete(jobId: string, files: NewAsset[]): Promise<boolean> {
+  async complete(jobId: string, files: NewAsset[], quality: QualityOutcome): Promise<boolean> {
     // One prepared statement: one round trip, and the assets go in only if the job was still ours to finish.
-    const result = await this.db.$client.query<{ completed: number }>({ name: 'ap_job_complete', text: COMPLETE_JOB, values: [jobId, JSON.stringify(files)] });
+    const values = [jobId, JSON.stringify(files), quality.seed, quality.retried, quality.problems.length > 0 ? [...quality.problems] : null];
+    const result = await this.db.$client.query<{ completed: number }>({ name: 'ap_job_complete', text: COMPLETE_JOB, values });
     return (result.rows[0]?.completed ?? 0) > 0;
   }
 

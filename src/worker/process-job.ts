@@ -12,7 +12,9 @@ import type { AttemptOutcome } from '../db/attempt-records.js';
 import { toViews } from './asset-views.js';
 import { sanitizeBackendText } from './backend-text.js';
 import { GpuClock } from './gpu-clock.js';
-import type { NewAsset, WorkerJobStore } from './job-store.js';
+import type { NewAsset, QualityOutcome, WorkerJobStore } from './job-store.js';
+import type { QualityReport } from './media/quality.js';
+import { renderWithQualityCheck, type RenderPass } from './quality-gate.js';
 import { isRecordUnreachable } from './record-unreachable.js';
 import { announceEndedJob } from './settle-ended-job.js';
 
@@ -24,8 +26,10 @@ const COMMIT_RETRY_FIRST_MS = 250;
 const COMMIT_RETRY_MAX_MS = 5_000;
 
 export interface OutputStorer {
-  /** Stores one output (original and derivatives) and returns the asset rows to record. */
-  store(file: GeneratedFile, context: { job: JobRecord; index: number }): Promise<NewAsset[]>;
+  /** The quality check of one output, before anything of it is stored. */
+  check(file: GeneratedFile, job: JobRecord): Promise<QualityReport>;
+  /** Stores one output (original and derivatives) and returns the asset rows to record; `quality` is its check, when already made. */
+  store(file: GeneratedFile, context: { job: JobRecord; index: number; quality?: QualityReport }): Promise<NewAsset[]>;
   /** Removes what store() wrote, when the job was cancelled while saving. */
   discard(rows: NewAsset[]): Promise<void>;
 }
@@ -119,37 +123,45 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
   let stored: NewAsset[] = [];
   try {
     const images = (await deps.inputs?.load(job)) ?? [];
-    const files = await generator.generate(
-      {
-        jobId: job.id,
-        kind: job.kind,
-        prompt: job.promptSent,
-        negativePrompt: job.negativeSent,
-        width: job.width,
-        height: job.height,
-        seed: job.seed,
-        steps: job.steps,
-        count: job.count,
-        attempt: info.attempt,
-        // The characters' LoRAs as recorded with the job (ComfyUI chains a loader per LoRA).
-        ...(job.loras && job.loras.length > 0 ? { loras: job.loras } : {}),
-        ...(job.model ? { model: job.model } : {}),
-        ...(images.length > 0 ? { images, strength: job.referenceStrength ?? undefined } : {}),
-      },
-      {
-        signal: info.signal,
-        onProgress,
-        onBackendWork,
-        // Recorded before it goes out; a lost write costs the download, never the job.
-        onRequestBuilt: (sent) => store.recordWorkflow(job.id, info.attempt, generator.name, sent).catch((error: unknown) => log.warn({ err: error }, 'could not record the workflow sent')),
-      },
-    ).finally(() => gpu.stop());
+    const render = (seed: number, pass: RenderPass) =>
+      generator
+        .generate(
+          {
+            jobId: job.id,
+            kind: job.kind,
+            prompt: job.promptSent,
+            negativePrompt: job.negativeSent,
+            width: job.width,
+            height: job.height,
+            seed,
+            steps: job.steps,
+            count: job.count,
+            attempt: info.attempt,
+            ...(pass === 1 ? {} : { render: pass }),
+            // The characters' LoRAs as recorded with the job (ComfyUI chains a loader per LoRA).
+            ...(job.loras && job.loras.length > 0 ? { loras: job.loras } : {}),
+            ...(job.model ? { model: job.model } : {}),
+            ...(images.length > 0 ? { images, strength: job.referenceStrength ?? undefined } : {}),
+          },
+          // The second render's bar starts over; its label says why.
+          {
+            signal: info.signal,
+            onProgress: pass === 1 ? onProgress : (r) => onProgress({ ...r, stage: 're-rendering' }),
+            onBackendWork,
+            // Recorded before it goes out (the re-render's replaces the first's); a lost write costs the download, never the job.
+            onRequestBuilt: (sent) => store.recordWorkflow(job.id, info.attempt, generator.name, sent).catch((error: unknown) => log.warn({ err: error }, 'could not record the workflow sent')),
+          },
+        )
+        .finally(() => gpu.stop());
+    const checked = await renderWithQualityCheck(job, render, (file) => deps.outputs.check(file, job), log);
+    const { files } = checked;
     if (info.signal.aborted) throw new JobCancelledError();
     void publish({ type: 'saving', jobId: job.id, at: Date.now(), percent: GENERATION_SHARE + 2 });
     for (const [index, file] of files.entries()) {
-      stored = stored.concat(await deps.outputs.store(file, { job, index }));
+      stored = stored.concat(await deps.outputs.store(file, { job, index, quality: checked.reports[index] }));
     }
-    if (!(await commitCompletion(store, job.id, stored, info.signal, log))) {
+    const quality = { seed: checked.seed, retried: checked.retried, problems: checked.problems };
+    if (!(await commitCompletion(store, job.id, stored, quality, info.signal, log))) {
       // Cancelled while we were saving: the user asked for nothing, so keep nothing.
       await deps.outputs.discard(stored);
       await closeAttempt('cancelled');
@@ -160,9 +172,18 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
     // Sent together on one connection, in this order: the user's slot is free before they hear "done".
     await Promise.all([
       deps.admission.release(job.userId, job.id),
-      publish({ type: 'completed', jobId: job.id, at: Date.now(), assets: toViews(stored), durationMs, seed: job.seed, backend: generator.name }),
+      publish({
+        type: 'completed',
+        jobId: job.id,
+        at: Date.now(),
+        assets: toViews(stored),
+        durationMs,
+        seed: checked.seed,
+        backend: generator.name,
+        ...(checked.retried ? { quality: { retried: true as const, problems: checked.problems } } : {}),
+      }),
     ]);
-    log.info({ durationMs, outputs: files.length }, 'job completed');
+    log.info({ durationMs, outputs: files.length, qualityRetried: checked.retried, qualityProblems: checked.problems }, 'job completed');
     await settleWaiting(deps, job.id, 'completed', log);
     return { kind: 'done' };
   } catch (error) {
@@ -201,12 +222,12 @@ async function failOrWait(...args: Parameters<typeof failAttempt>): Promise<Atte
  * only the record is missing, so the job keeps its lock and nothing is rendered twice. False when
  * the job stopped being ours (cancelled while saving).
  */
-async function commitCompletion(store: WorkerJobStore, jobId: string, files: NewAsset[], signal: AbortSignal, log: Logger): Promise<boolean> {
+async function commitCompletion(store: WorkerJobStore, jobId: string, files: NewAsset[], quality: QualityOutcome, signal: AbortSignal, log: Logger): Promise<boolean> {
   let delay = COMMIT_RETRY_FIRST_MS;
   let triedBefore = false;
   for (;;) {
     try {
-      if (await store.complete(jobId, files)) return true;
+      if (await store.complete(jobId, files, quality)) return true;
       if (!triedBefore) return false;
       // An earlier try may have committed before its reply was lost: then the record is ours.
       return (await store.getJob(jobId))?.status === 'completed';

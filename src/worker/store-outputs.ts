@@ -4,7 +4,7 @@ import type { MediaStore } from '../core/ports.js';
 import type { JobInputRecord, JobRecord } from '../core/records.js';
 import type { Logger } from '../shared/logger.js';
 import type { NewAsset } from './job-store.js';
-import { assessQuality } from './media/quality.js';
+import { assessQuality, type QualityReport } from './media/quality.js';
 import { processOutput, type ProcessedOutput } from './media/process-output.js';
 import { sniffFormat } from './media/sniff-format.js';
 import { storageKey, type MediaVariant } from './media/storage-key.js';
@@ -32,8 +32,8 @@ export class JobInputLoader {
 }
 
 /**
- * Writes one backend output as three files (original, WebP, thumbnail) under the project's
- * folder and returns their rows. Keys derive from the job id and output index, so a retried
+ * Writes one backend output as three files (original, WebP, thumbnail; an MP4 has no WebP, its
+ * thumbnail is the poster) under the project's folder and returns their rows. Keys derive from the job id and output index, so a retried
  * attempt overwrites its own files instead of leaving orphans.
  */
 export class MediaOutputStorer {
@@ -42,7 +42,12 @@ export class MediaOutputStorer {
     private readonly log: Logger,
   ) {}
 
-  async store(file: GeneratedFile, context: { job: JobRecord; index: number }): Promise<NewAsset[]> {
+  /** The quality check of one output against the job's size; a video's frames are compared for motion. */
+  check(file: GeneratedFile, job: Pick<JobRecord, 'width' | 'height'>): Promise<QualityReport> {
+    return assessQuality(file.data, { width: job.width, height: job.height }, file.kind);
+  }
+
+  async store(file: GeneratedFile, context: { job: JobRecord; index: number; quality?: QualityReport }): Promise<NewAsset[]> {
     const { job, index } = context;
     const keyFor = (variant: MediaVariant, ext: string) => storageKey({ projectSlug: job.projectSlug, createdAt: job.createdAt, jobId: job.id, index, ext, variant });
     // The original's bytes are final as the backend gave them: they go to disk while the
@@ -61,10 +66,11 @@ export class MediaOutputStorer {
       }
       throw error;
     }
-    const quality = await assessQuality(processed.original.data, { width: job.width, height: job.height });
+    const quality = context.quality ?? (await this.check(file, job));
     if (!quality.ok) this.log.warn({ jobId: job.id, index, problems: quality.problems }, 'output failed the quality check');
-    const rows: NewAsset[] = VARIANTS.map((variant) => {
+    const rows: NewAsset[] = VARIANTS.flatMap((variant) => {
       const part = processed[variant];
+      if (!part) return [];
       return {
         id: randomUUID(),
         outputIndex: index,
@@ -82,7 +88,7 @@ export class MediaOutputStorer {
     // Each write is synced to disk before the record can point at it; the writes overlap.
     await Promise.all([
       originalWrite,
-      ...rows.filter((row) => row.variant !== 'original').map((row) => this.media.put(row.storageKey, processed[row.variant].data)),
+      ...rows.filter((row) => row.variant !== 'original').map((row) => this.media.put(row.storageKey, processed[row.variant]!.data)),
     ]);
     return rows;
   }

@@ -94,14 +94,25 @@ describe('ComfyUI generator against the fake server', () => {
     expect(at('gpu stopped')).toBeLessThan(at('fetching results'));
   });
 
-  test('video jobs use the video template and return the animated WEBP as a video', async () => {
+  test('video jobs use the video template (Wan 2.1) and return its MP4 as a video; the core-only template gives an animated WEBP', async () => {
     const { generator } = await setup();
     const files = await generator.generate(contractInput({ kind: 'video', width: 96, height: 64, steps: 3 }), noProgress);
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatchObject({ kind: 'video', mime: 'image/webp' });
-    const meta = await sharp(files[0]!.data, { animated: true }).metadata();
-    expect(meta.pages).toBe(16);
-    expect(meta.width).toBe(96);
+    expect(files[0]).toMatchObject({ kind: 'video', mime: 'video/mp4' });
+    expect(files[0]!.data.toString('latin1', 4, 8)).toBe('ftyp');
+    // Another job (its own prompt ids) asking for a shorter clip.
+    const short = await generator.generate(contractInput({ jobId: '00000000-0000-4000-8000-000000000002', kind: 'video', width: 96, height: 64, steps: 3, frames: 9 }), noProgress);
+    expect(short[0]!.data.length).toBeLessThan(files[0]!.data.length);
+    const coreOnly = await startComfyUiHarness({}, { videoWorkflow: 'video-frames' });
+    try {
+      const webp = await coreOnly.generator.generate(contractInput({ kind: 'video', width: 96, height: 64, steps: 3 }), noProgress);
+      expect(webp[0]).toMatchObject({ kind: 'video', mime: 'image/webp' });
+      const meta = await sharp(webp[0]!.data, { animated: true }).metadata();
+      expect(meta.pages).toBe(16);
+      expect(meta.width).toBe(96);
+    } finally {
+      await coreOnly.cleanup();
+    }
   });
 
   test('VideoHelperSuite outputs under `gifs` are found and downloaded', async () => {

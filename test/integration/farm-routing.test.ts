@@ -5,7 +5,7 @@ import { IMAGE_ONLY, startFarm, type Farm } from '../support/farm.js';
 /**
  * Issue 13 item 1: three fake ComfyUI boxes that differ in what they have, as /object_info says.
  * gpu1 has only Animagine and no animation savers; gpu2 also has Pony, still no animation savers;
- * video has the animation savers and only Animagine. Each job goes to a box that can run it.
+ * video has the video savers (and its own video model) and only Animagine. Each job goes to a box that can run it.
  */
 let farm: Farm;
 
@@ -57,12 +57,20 @@ test('a model only one box has goes to that box; a video job to the video box', 
 });
 
 test('a job no backend can run is refused at submission with words saying why, and nothing is queued', async () => {
-  const token = await farm.stack.token('ben', 'creator');
-  const count = async () => (await farm.stack.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs')).rows[0]!.n;
-  const before = await count();
-  const refused = await api(farm.stack, 'POST', '/api/anime/generate', token, { prompt: 'a pony running', type: 'video', model: 'pony' });
-  expect(refused.status).toBe(400);
-  expect(refused.json.error.field).toBe('type');
-  expect(refused.json.error.message).toBe('type: no image server can make videos with model pony; videos can be made with: animagine');
-  expect(await count()).toBe(before);
+  // A farm of image boxes only: nothing can make a video (here the video box makes videos whatever
+  // image model is named, since its template carries its own video model).
+  const images = await startFarm({ still: { ...IMAGE_ONLY, checkpoints: ['animagine-xl-3.1.safetensors'] } }, { COMFYUI_MODELS: 'animagine=Animagine XL:animagine-xl-3.1.safetensors' });
+  try {
+    await images.stack.startWorker();
+    const token = await images.stack.token('ben', 'creator');
+    const count = async () => (await images.stack.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs')).rows[0]!.n;
+    const before = await count();
+    const refused = await api(images.stack, 'POST', '/api/anime/generate', token, { prompt: 'a pony running', type: 'video' });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.field).toBe('type');
+    expect(refused.json.error.message).toBe('type: no image server can make videos with model animagine; no image server can make videos right now');
+    expect(await count()).toBe(before);
+  } finally {
+    await images.close();
+  }
 });

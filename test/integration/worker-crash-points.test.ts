@@ -50,8 +50,8 @@ test('a worker dying after the completion commit and before the slot release: th
   const store = new WorkerJobStore(stack.runtime.database.db, stack.runtime.records);
   // The crash point: the commit lands, then the process is gone (nothing after it ever runs).
   const dyingStore = Object.create(store) as WorkerJobStore;
-  dyingStore.complete = async (id, files) => {
-    await store.complete(id, files);
+  dyingStore.complete = async (id, files, quality) => {
+    await store.complete(id, files, quality);
     return new Promise<boolean>(() => undefined);
   };
   const deps = (s: WorkerJobStore): ProcessDeps => ({

@@ -5,8 +5,8 @@ import { FakeComfyUi, type FakeComfyUiOptions } from '../fakes/comfyui/server.js
 import { api } from './api.js';
 import { startTestStack, type TestStack } from './stack.js';
 
-/** Boxes without the animation savers cannot run the video template. */
-export const IMAGE_ONLY: FakeComfyUiOptions = { withoutNodes: ['SaveAnimatedWEBP', 'VHS_VideoCombine'] };
+/** Boxes without the video savers cannot run the video template. */
+export const IMAGE_ONLY: FakeComfyUiOptions = { withoutNodes: ['SaveVideo', 'CreateVideo', 'SaveAnimatedWEBP', 'VHS_VideoCombine'] };
 
 export interface Farm {
   stack: TestStack;

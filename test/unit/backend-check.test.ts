@@ -25,6 +25,16 @@ function template(extra: ApiWorkflow = {}): ApiWorkflow {
 }
 
 describe('templates checked against object_info', () => {
+  test('a video template keeps its own model, so its model file is checked too (an image template leaves it to the model check)', () => {
+    const workflow = template();
+    expect(checkTemplate('still', workflow, INFO, 'image').runs).toBe(true);
+    workflow['4']!.inputs.ckpt_name = 'wan2.1_t2v_1.3B_fp16.safetensors';
+    expect(checkTemplate('still', workflow, INFO, 'image').runs).toBe(true);
+    expect(checkTemplate('clip', workflow, INFO, 'video').problems).toEqual([
+      'template clip: node 4 (CheckpointLoaderSimple) ckpt_name "wan2.1_t2v_1.3B_fp16.safetensors" is not on the image server (it has: animagine-xl-3.1.safetensors, sd15.safetensors)',
+    ]);
+  });
+
   test('a template the server can run has no problems', () => {
     expect(checkTemplate('still', template(), INFO, 'image')).toEqual({ name: 'still', runs: true, problems: [] });
   });

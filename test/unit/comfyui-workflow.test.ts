@@ -38,10 +38,23 @@ describe('workflow templates', () => {
   });
 
   test('video templates keep their frame count and take the size', async () => {
-    const template = await loadWorkflowTemplate(WORKFLOWS_DIR, 'video');
+    const template = await loadWorkflowTemplate(WORKFLOWS_DIR, 'video-frames');
     const { workflow } = applyGenerationInput(template, contractInput({ kind: 'video', width: 320, height: 240, count: 3 }));
     expect(workflow['5']!.inputs).toEqual({ width: 320, height: 240, batch_size: 16 });
     expect(workflow['9']!.class_type).toBe('SaveAnimatedWEBP');
+  });
+
+  test('the Wan video template takes prompt, negative, seed, steps, size, model and, when a job names one, its frame count by tags', async () => {
+    const template = await loadWorkflowTemplate(WORKFLOWS_DIR, 'video');
+    const input = contractInput({ kind: 'video', width: 480, height: 320, count: 2, seed: 9, steps: 12, prompt: 'rain', negativePrompt: 'blur' });
+    const { workflow, roles } = applyGenerationInput(template, input);
+    expect(roles.tagged).toBe(true);
+    expect(workflow['40']!.inputs).toEqual({ width: 480, height: 320, length: 33, batch_size: 1 });
+    expect(workflow['3']!.inputs).toMatchObject({ seed: 9, steps: 12 });
+    expect([workflow['6']!.inputs.text, workflow['7']!.inputs.text]).toEqual(['rain', 'blur']);
+    expect(roles.targets.model).toEqual([{ nodeId: '37', input: 'unet_name' }]);
+    expect(roles.saveIds).toEqual(['50']);
+    expect(applyGenerationInput(template, { ...input, frames: 17 }).workflow['40']!.inputs.length).toBe(17);
   });
 
   test('LoRAs are chained after the checkpoint and every MODEL/CLIP consumer is rewired to the chain end', async () => {

@@ -56,3 +56,20 @@ test('the GPU clock counts from the first start to the stop, and nothing when th
   never.stop();
   expect(never.ms).toBe(0);
 });
+
+test('the GPU clock adds up the spans of an attempt that renders twice (a quality re-render)', () => {
+  let t = 0;
+  const clock = new GpuClock(() => t);
+  expect(clock.mark('started')).toBe(true);
+  t = 400;
+  clock.stop();
+  t = 1_000;
+  // The second render's start is not the attempt's first: the recorded GPU start stays the first one.
+  expect(clock.mark('started')).toBe(false);
+  t = 1_250;
+  expect(clock.ms).toBe(650);
+  clock.mark('stopped');
+  t = 5_000;
+  clock.stop();
+  expect(clock.ms).toBe(650);
+});

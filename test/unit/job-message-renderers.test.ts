@@ -77,6 +77,7 @@ function states(): Array<[string, JobMessage]> {
     ['retrying', retrying],
     ['completed', fromRecord(completedRecord(facts), assetRecords())],
     ['completed, files deleted', fromRecord(completedRecord(facts), [])],
+    ['completed with a quality note', fromRecord(completedRecord({ ...facts, qualityRetried: true, qualityProblems: ['no_motion', 'almost_black'] }), assetRecords())],
     ['failed', fromRecord(jobRecord({ ...facts, status: 'failed', errorCode: 'execution_failed', errorDetails: '{}', errorRef: 'ref-1' }), [])],
     ['cancelled', apply(running, { type: 'cancelled', ...at(40), by: 'moderator' })],
   ];
@@ -124,5 +125,11 @@ describe.each(RENDERERS)('the $name renderer keeps the job-message contract', (r
       const shown = name === 'starting' ? started : apply(started, { type: 'progress', ...at(20), step: 1, totalSteps: 20, percent: 5, stage: 'sampling' });
       expect(r.text(r.render(shown))).not.toContain(r.instant(MEASURED_ETA.startsAt));
     }
+  });
+
+  test('a job posted after failing the quality check twice says so, in the order of the problem codes', () => {
+    const all = Object.fromEntries(states());
+    expect(r.text(r.render(all['completed with a quality note']!))).toContain('Quality check: it is almost all black; the clip does not move, even after a second render');
+    expect(r.text(r.render(all.completed!))).not.toContain('Quality check');
   });
 });

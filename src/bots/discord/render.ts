@@ -4,7 +4,7 @@ import { buttons, type Button, type JobFacts, type JobMessage } from '../../core
 import type { Eta } from '../../core/wait/estimate.js';
 import type { MediaLinks } from '../../infra/links/media-links.js';
 import { buttonId } from './custom-ids.js';
-import { describeJobError } from './words.js';
+import { describeJobError, describeQualityNoteWords } from './words.js';
 
 export { progressBar };
 
@@ -79,7 +79,7 @@ function statusLine(m: JobMessage): string {
     case 'retrying':
       return m.retryReason === 'worker_stopped' ? '🔁 Retrying after a worker stopped…' : '🔁 The image backend had a problem; trying again…';
     case 'completed':
-      return '✅ Done';
+      return m.qualityNote ? `⚠️ Done — ${describeQualityNoteWords(m.qualityNote)}` : '✅ Done';
     case 'failed':
       return `❌ The image could not be made. ${describeJobError(m.error)}${m.error?.ref ? ` Reference: \`${m.error.ref}\`` : ''} Re-roll to try again.`;
     case 'cancelled':
@@ -102,17 +102,21 @@ export function renderReply(m: JobMessage, ctx: RenderContext): OutgoingMessage 
 function renderFinal(m: JobMessage, ctx: RenderContext, message: OutgoingMessage): OutgoingMessage {
   const links: string[] = [];
   let imageUrl: string | undefined;
-  for (const { index, original, webp } of m.outputs) {
+  for (const { index, original, webp, thumbnail } of m.outputs) {
     // The WebP derivative is the light one to attach; the original stays a link to the full file.
+    // An MP4 has no WebP: the clip itself is attached (Discord plays it), its poster fills the embed.
     const shown = webp ?? original;
+    const isClip = shown.mime.startsWith('video/');
     const number = index + 1;
-    links.push(`[Full size ${number}](${ctx.links.url(original.assetId)})`);
+    links.push(`[${isClip ? 'Clip' : 'Full size'} ${number}](${ctx.links.url(original.assetId)})`);
+    const poster = isClip && thumbnail ? ctx.links.url(thumbnail.assetId) : undefined;
     if (shown.storageKey && shown.bytes <= ctx.attachmentLimit) {
-      const name = `image-${number}.${shown.mime === 'image/webp' ? 'webp' : (shown.mime.split('/')[1] ?? 'bin')}`;
+      const name = `${isClip ? 'clip' : 'image'}-${number}.${shown.mime === 'image/webp' ? 'webp' : (shown.mime.split('/')[1] ?? 'bin')}`;
       message.files.push({ name, storageKey: shown.storageKey, contentType: shown.mime });
-      imageUrl ??= `attachment://${name}`;
+      imageUrl ??= poster ?? `attachment://${name}`;
     } else {
-      imageUrl ??= ctx.links.url(shown.assetId);
+      // Over the upload limit: the link above is the clip; the embed shows its poster.
+      imageUrl ??= poster ?? ctx.links.url(shown.assetId);
     }
   }
   const project = ctx.projectUrl(m.job);

@@ -3,9 +3,11 @@ import { describeProblem, type FailureReasonWords } from '../../core/failure-rea
 import { describeJobFailure, type JobFailureWords } from '../../core/job-failures.js';
 import type { JobError } from '../../core/job-message/model.js';
 import type { Failure, FailureCode } from '../../core/outcome.js';
+import { describeQualityNote, type QualityNote, type QualityNoteWords } from '../../core/quality.js';
 import { formatGpuTime } from '../../core/usage/gpu-quota.js';
 import { failureSentences } from '../../infra/failure-sentences.js';
 import { jobFailureSentences } from '../../infra/job-failure-sentences.js';
+import { qualityNoteSentences } from '../../infra/quality-note-sentences.js';
 
 /** What the user was doing, so a refusal can say what it refused. */
 export type Doing = 'generate' | 'cancel' | 'delete' | 'reroll' | 'configure' | 'token' | 'list' | 'project' | 'character' | 'browse' | 'usage' | 'backend';
@@ -125,6 +127,13 @@ export const FAILURE_REASON_WORDS: FailureReasonWords = failureSentences(named);
 
 /** Why a job failed, one sentence per code (the reply adds the reference and what to do). */
 export const JOB_FAILURE_WORDS: JobFailureWords = jobFailureSentences(named);
+
+/** The note on a job posted although its re-render failed the quality check too. */
+export const QUALITY_NOTE_WORDS: QualityNoteWords = qualityNoteSentences();
+
+export function describeQualityNoteWords(note: QualityNote): string {
+  return describeQualityNote(QUALITY_NOTE_WORDS, note);
+}
 
 /** Words for a job's recorded failure (an unknown or missing code reads as `internal`). */
 export function describeJobError(error: JobError | undefined): string {

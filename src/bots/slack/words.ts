@@ -2,9 +2,11 @@ import { describeProblem, type FailureReasonWords } from '../../core/failure-rea
 import { describeJobFailure, type JobFailureWords } from '../../core/job-failures.js';
 import type { JobError } from '../../core/job-message/model.js';
 import type { Failure, FailureCode } from '../../core/outcome.js';
+import { describeQualityNote, type QualityNote, type QualityNoteWords } from '../../core/quality.js';
 import { formatGpuTime } from '../../core/usage/gpu-quota.js';
 import { failureSentences } from '../../infra/failure-sentences.js';
 import { jobFailureSentences } from '../../infra/job-failure-sentences.js';
+import { qualityNoteSentences } from '../../infra/quality-note-sentences.js';
 import { escapeSlackText } from './escape.js';
 
 function seconds(ms: number | undefined): string {
@@ -69,6 +71,13 @@ const OWN_MARKUP: ReadonlySet<FailureCode> = new Set(['gpu_quota_exceeded']);
 
 /** Why a job failed, one sentence per code (plain text: jobFailureText escapes it once). */
 export const JOB_FAILURE_WORDS: JobFailureWords = jobFailureSentences();
+
+/** The note on a job posted although its re-render failed the quality check too (our own words: nothing to escape). */
+export const QUALITY_NOTE_WORDS: QualityNoteWords = qualityNoteSentences();
+
+export function qualityNoteText(note: QualityNote): string {
+  return escapeSlackText(describeQualityNote(QUALITY_NOTE_WORDS, note));
+}
 
 /** mrkdwn-safe words for a job that failed in the worker, from its code and details. */
 export function jobFailureText(error: JobError | undefined): string {

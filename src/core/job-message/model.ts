@@ -1,5 +1,6 @@
 import type { AssetView, JobEvent } from '../events.js';
 import { groupOutputs } from '../outputs.js';
+import { qualityNoteOf, type QualityNote } from '../quality.js';
 import type { AssetRecord, JobRecord } from '../records.js';
 import type { Eta } from '../wait/estimate.js';
 
@@ -78,6 +79,8 @@ export interface JobMessage {
   seed?: number;
   durationMs?: number;
   error?: JobError;
+  /** The posted outputs failed the quality check even after a second render: each renderer says so in its words. */
+  qualityNote?: QualityNote;
   cancelledBy?: 'user' | 'moderator' | 'system';
   /** Set when the job runs again because its worker stopped; kept for the rest of the run, so the bar starting over says why. */
   retryReason?: 'worker_stopped';
@@ -162,7 +165,8 @@ export function fromRecord(job: JobRecord, assets: readonly AssetRecord[], posit
     }
     case 'completed': {
       const durationMs = job.finishedAt && job.startedAt ? job.finishedAt.getTime() - job.startedAt.getTime() : 0;
-      return { ...base, stage: 'completed', percent: 100, outputs: outputsOf(assets), seed: job.seed, durationMs };
+      const qualityNote = qualityNoteOf(job.qualityProblems);
+      return { ...base, stage: 'completed', percent: 100, outputs: outputsOf(assets), seed: job.seed, durationMs, ...(qualityNote ? { qualityNote } : {}) };
     }
     case 'failed':
       return { ...base, stage: 'failed', error: { code: job.errorCode ?? 'internal', details: readDetails(job.errorDetails), ...(job.errorRef ? { ref: job.errorRef } : {}) } };
@@ -212,9 +216,11 @@ export function apply(message: JobMessage, event: JobEvent): JobMessage {
     case 'failed':
       if (event.willRetry) return stale ? message : { ...clearProgress(message), stage: 'retrying', at: event.at };
       return { ...message, stage: 'failed', error: { code: event.code, details: event.details, ...(event.ref ? { ref: event.ref } : {}) }, at: Math.max(message.at, event.at) };
-    case 'completed':
+    case 'completed': {
+      const qualityNote = qualityNoteOf(event.quality?.problems);
       return {
         ...message,
+        ...(qualityNote ? { qualityNote } : {}),
         stage: 'completed',
         percent: 100,
         outputs: outputsOfEvent(event.assets),
@@ -223,6 +229,7 @@ export function apply(message: JobMessage, event: JobEvent): JobMessage {
         backend: event.backend,
         at: Math.max(message.at, event.at),
       };
+    }
     case 'retrying':
       return stale ? message : { ...clearProgress(message), stage: 'retrying', retryReason: event.reason, at: event.at };
     case 'cancelled':

@@ -21,6 +21,25 @@ async function readIfPresent(store: MediaStore, key: string): Promise<Buffer | n
   }
 }
 
+/**
+ * One `bytes=` range of a file of `size` bytes (RFC 9110 14.1.2): start-end, start-, or -suffix.
+ * Undefined: no usable Range header (serve the whole file); 'unsatisfiable': a range past the end.
+ * Several ranges are served whole: browsers' video players ask for one.
+ */
+export function byteRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(match[1]);
+  const end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  if (start >= size || end < start) return 'unsatisfiable';
+  return { start, end };
+}
+
 /** Files by asset id behind a signed link. One 404 for "no such file" and "link not valid". */
 export function registerMedia(app: FastifyInstance, deps: MediaDeps): void {
   app.get<{ Params: { id: string }; Querystring: { exp?: string; sig?: string } }>('/media/:id', async (request, reply) => {
@@ -39,9 +58,12 @@ export function registerMedia(app: FastifyInstance, deps: MediaDeps): void {
       return notFound();
     }
     const ext = asset.mime.split('/')[1]?.replace('jpeg', 'jpg') ?? 'bin';
-    return cached()
-      .header('Content-Type', asset.mime)
-      .header('Content-Disposition', `inline; filename="${asset.id}.${ext}"`)
-      .send(data);
+    cached().header('Content-Type', asset.mime).header('Content-Disposition', `inline; filename="${asset.id}.${ext}"`).header('Accept-Ranges', 'bytes');
+    // Video players seek with Range requests; a stale If-Range (another version) gets the whole file.
+    const ifRange = request.headers['if-range'];
+    const range = ifRange === undefined || ifRange === etag ? byteRange(request.headers.range, data.length) : undefined;
+    if (range === 'unsatisfiable') return reply.code(416).header('Content-Range', `bytes */${data.length}`).send();
+    if (range) return reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${data.length}`).send(data.subarray(range.start, range.end + 1));
+    return reply.send(data);
   });
 }

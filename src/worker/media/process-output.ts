@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { GenerationError } from '../../core/errors.js';
 import type { GeneratedFile } from '../../core/generator.js';
 import { sniffFormat, WEBP } from './sniff-format.js';
+import { firstFramePng } from './video-frames.js';
 
 export interface MediaPart {
   data: Buffer;
@@ -20,7 +21,8 @@ export interface MediaPart {
 
 export interface ProcessedOutput {
   original: MediaPart;
-  webp: MediaPart;
+  /** Absent for MP4: the clip itself is what chat and the web play; its poster is the thumbnail. */
+  webp?: MediaPart;
   thumbnail: MediaPart;
 }
 
@@ -42,12 +44,10 @@ export async function processOutput(file: GeneratedFile): Promise<ProcessedOutpu
   try {
     const format = sniffFormat(file.data);
     if (!format) throw new Error('unsupported media format');
+    if (format.ext === 'mp4') return await processMp4(file.data, format);
     const [{ webp, width, height }, thumbnail] = await Promise.all([
       file.kind === 'video' ? animatedWebp(file.data) : stillWebp(file.data),
-      sharp(file.data, { pages: 1 })
-        .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
-        .webp({ quality: THUMBNAIL_QUALITY })
-        .toBuffer({ resolveWithObject: true }),
+      thumbnailOf(file.data),
     ]);
     return {
       original: part(file.data, format, width, height),
@@ -59,6 +59,25 @@ export async function processOutput(file: GeneratedFile): Promise<ProcessedOutpu
     // A backend that returns bytes no decoder accepts is misbehaving; another attempt may do better.
     throw new GenerationError('unreadable_output', {}, 'backoff', { cause: error });
   }
+}
+
+/** An MP4 is kept as made; its first frame becomes the poster thumbnail (sharp reads no video). */
+async function processMp4(data: Buffer, format: { ext: string; mime: string }): Promise<ProcessedOutput> {
+  const poster = await firstFramePng(data);
+  const meta = await sharp(poster).metadata();
+  if (!meta.width || !meta.height) throw new Error('the video has no readable first frame');
+  const thumbnail = await thumbnailOf(poster);
+  return {
+    original: part(data, format, meta.width, meta.height),
+    thumbnail: part(thumbnail.data, WEBP, thumbnail.info.width, thumbnail.info.height),
+  };
+}
+
+function thumbnailOf(data: Buffer) {
+  return sharp(data, { pages: 1 })
+    .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+    .webp({ quality: THUMBNAIL_QUALITY })
+    .toBuffer({ resolveWithObject: true });
 }
 
 async function stillWebp(data: Buffer): Promise<{ webp: Buffer; width: number; height: number }> {

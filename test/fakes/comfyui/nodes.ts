@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import sharp from 'sharp';
-import { renderAnimated, renderPng } from './media.js';
+import { renderAnimated, renderMp4, renderPng } from './media.js';
 
 /**
  * The node classes the fake knows, described the way GET /object_info describes them (the
@@ -26,7 +26,11 @@ export interface NodeDef {
 
 export const CHECKPOINTS = ['animagine-xl-3.1.safetensors', 'v1-5-pruned-emaonly.safetensors'];
 export const LORAS = ['anime-lineart.safetensors', 'styles/watercolor.safetensors'];
-const SAMPLERS = ['euler', 'euler_ancestral', 'heun', 'dpm_2', 'dpmpp_2m', 'dpmpp_sde', 'lcm'];
+/** A server with Wan 2.1 text-to-video installed (models/diffusion_models, text_encoders, vae). */
+const UNETS = ['wan2.1_t2v_1.3B_fp16.safetensors'];
+const TEXT_ENCODERS = ['umt5_xxl_fp8_e4m3fn_scaled.safetensors'];
+const VAES = ['wan_2.1_vae.safetensors'];
+const SAMPLERS = ['euler', 'euler_ancestral', 'heun', 'dpm_2', 'dpmpp_2m', 'dpmpp_sde', 'lcm', 'uni_pc'];
 const SCHEDULERS = ['normal', 'karras', 'exponential', 'sgm_uniform', 'simple', 'ddim_uniform'];
 const MAX_RESOLUTION = 16384;
 
@@ -109,6 +113,28 @@ export const NODE_DEFS: Record<string, NodeDef> = {
     'image/animation',
     true,
   ),
+  // Core video nodes (comfy_extras/nodes_hunyuan.py, nodes_model_advanced.py, nodes_video.py), as a Wan 2.1 graph uses them.
+  UNETLoader: def({ unet_name: [UNETS], weight_dtype: [['default', 'fp8_e4m3fn', 'fp8_e4m3fn_fast', 'fp8_e5m2']] }, ['MODEL'], 'advanced/loaders'),
+  CLIPLoader: def({ clip_name: [TEXT_ENCODERS], type: [['stable_diffusion', 'sd3', 'flux', 'wan', 'hunyuan_video']], device: [['default', 'cpu']] }, ['CLIP'], 'advanced/loaders'),
+  VAELoader: def({ vae_name: [VAES] }, ['VAE'], 'loaders'),
+  ModelSamplingSD3: def({ model: ['MODEL'], shift: ['FLOAT', { default: 3, min: 0, max: 100, step: 0.01 }] }, ['MODEL'], 'advanced/model'),
+  EmptyHunyuanLatentVideo: def(
+    {
+      width: ['INT', { default: 848, min: 16, max: MAX_RESOLUTION, step: 16 }],
+      height: ['INT', { default: 480, min: 16, max: MAX_RESOLUTION, step: 16 }],
+      length: ['INT', { default: 25, min: 1, max: MAX_RESOLUTION, step: 4 }],
+      batch_size: ['INT', { default: 1, min: 1, max: 4096 }],
+    },
+    ['LATENT'],
+    'latent/video',
+  ),
+  CreateVideo: def({ images: ['IMAGE'], fps: ['FLOAT', { default: 30, min: 1, max: 120, step: 1 }] }, ['VIDEO'], 'image/video'),
+  SaveVideo: def(
+    { video: ['VIDEO'], filename_prefix: ['STRING', { default: 'video/ComfyUI' }], format: [['auto', 'mp4']], codec: [['auto', 'h264']] },
+    [],
+    'image/video',
+    true,
+  ),
   // VideoHelperSuite (a custom node pack), present because real servers often have it.
   VHS_VideoCombine: def(
     {
@@ -139,12 +165,14 @@ export function installedNodes(options: { checkpoints?: readonly string[]; witho
 }
 
 export interface Latent { width: number; height: number; batch: number; seed: number }
-export interface Images { width: number; height: number; count: number; seed: number }
+export interface Images { width: number; height: number; count: number; seed: number; black?: boolean }
 
 /** What a node implementation may ask of the server while it runs. */
 export interface NodeContext {
   /** One sampling step done: sends progress, waits on the test's gate or delay, may throw if interrupted. */
   step(value: number, max: number, seed: number): Promise<void>;
+  /** Whether the VAE decodes this seed to black frames (FakeComfyUi script.blackFor). */
+  decodesBlack(seed: number): boolean;
   save(type: 'output' | 'temp', prefix: string, extension: string, data: Buffer, trailingUnderscore?: boolean): { filename: string; subfolder: string; type: string };
   /** A file of the input folder (LoadImage), or undefined. */
   input(name: string): Buffer | undefined;
@@ -162,12 +190,30 @@ const num = (value: unknown): number => Number(value);
 async function saveFrames(images: Images, prefix: string, type: 'output' | 'temp', context: NodeContext): Promise<NodeResult> {
   const files = [];
   for (let i = 0; i < images.count; i++) {
-    files.push(context.save(type, prefix, 'png', await renderPng(images.width, images.height, images.seed, i)));
+    files.push(context.save(type, prefix, 'png', await renderPng(images.width, images.height, images.seed, i, images.black)));
   }
   return { outputs: [], ui: { images: files } };
 }
 
+export interface Video { images: Images; fps: number }
+
 export const NODE_IMPLS: Record<string, Impl> = {
+  UNETLoader: async (inputs) => ({ outputs: [{ model: inputs.unet_name, loras: [] }] }),
+  CLIPLoader: async (inputs) => ({ outputs: [{ clip: inputs.clip_name }] }),
+  VAELoader: async (inputs) => ({ outputs: [{ vae: inputs.vae_name }] }),
+  ModelSamplingSD3: async (inputs) => ({ outputs: [inputs.model] }),
+  // One decoded frame per `length` (the real VAE gives ((length - 1) // 4) * 4 + 1; the same for the lengths templates use).
+  EmptyHunyuanLatentVideo: async (inputs) => ({
+    outputs: [{ width: num(inputs.width), height: num(inputs.height), batch: num(inputs.length), seed: 0 } satisfies Latent],
+  }),
+  CreateVideo: async (inputs) => ({ outputs: [{ images: inputs.images as Images, fps: num(inputs.fps) } satisfies Video] }),
+  // SaveVideo writes H.264 MP4 and reports it as ui.PreviewVideo: `images` with `animated: [true]`.
+  SaveVideo: async (inputs, context) => {
+    const { images, fps } = inputs.video as Video;
+    const data = await renderMp4(images.width, images.height, images.count, images.seed, fps, { black: images.black });
+    const file = context.save('output', String(inputs.filename_prefix), 'mp4', data);
+    return { outputs: [], ui: { images: [file], animated: [true] } };
+  },
   CheckpointLoaderSimple: async (inputs) => ({ outputs: [{ model: inputs.ckpt_name, loras: [] }, { clip: inputs.ckpt_name }, { vae: inputs.ckpt_name }] }),
   LoraLoader: async (inputs) => ({ outputs: [{ ...(inputs.model as object), lora: inputs.lora_name }, inputs.clip] }),
   CLIPTextEncode: async (inputs) => ({ outputs: [{ text: String(inputs.text) }] }),
@@ -181,10 +227,16 @@ export const NODE_IMPLS: Record<string, Impl> = {
     for (let value = 1; value <= steps; value++) await context.step(value, steps, seed);
     return { outputs: [{ ...latent, seed } satisfies Latent] };
   },
-  VAEDecode: async (inputs) => {
+  VAEDecode: async (inputs, context) => {
     const latent = inputs.samples as Latent;
     // The VAE works on 8x8 latent cells, so sizes round down to a multiple of 8.
-    const images: Images = { width: Math.floor(latent.width / 8) * 8, height: Math.floor(latent.height / 8) * 8, count: latent.batch, seed: latent.seed };
+    const images: Images = {
+      width: Math.floor(latent.width / 8) * 8,
+      height: Math.floor(latent.height / 8) * 8,
+      count: latent.batch,
+      seed: latent.seed,
+      ...(context.decodesBlack(latent.seed) ? { black: true } : {}),
+    };
     return { outputs: [images] };
   },
   LoadImage: async (inputs, context) => {
@@ -207,14 +259,14 @@ export const NODE_IMPLS: Record<string, Impl> = {
   PreviewImage: async (inputs, context) => saveFrames(inputs.images as Images, 'ComfyUI_temp_fake', 'temp', context),
   SaveAnimatedWEBP: async (inputs, context) => {
     const images = inputs.images as Images;
-    const data = await renderAnimated(images.width, images.height, images.count, images.seed, 'webp', num(inputs.fps));
+    const data = await renderAnimated(images.width, images.height, images.count, images.seed, 'webp', num(inputs.fps), images.black);
     const file = context.save('output', String(inputs.filename_prefix), 'webp', data);
     return { outputs: [], ui: { images: [file], animated: [true] } };
   },
   VHS_VideoCombine: async (inputs, context) => {
     const images = inputs.images as Images;
     if (inputs.format !== 'image/gif') throw Object.assign(new Error('ffmpeg is required for video outputs and could not be found.'), { pythonType: 'Exception' });
-    const data = await renderAnimated(images.width, images.height, images.count, images.seed, 'gif', num(inputs.frame_rate));
+    const data = await renderAnimated(images.width, images.height, images.count, images.seed, 'gif', num(inputs.frame_rate), images.black);
     const type = inputs.save_output === false ? 'temp' : 'output';
     const file = context.save(type, String(inputs.filename_prefix), 'gif', data, false);
     const fullpath = posix.join('/home/comfy/ComfyUI', type, file.subfolder, file.filename);

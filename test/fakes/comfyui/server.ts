@@ -76,6 +76,8 @@ export class FakeComfyUi {
     rejectWebSockets: false,
     stepDelayMs: 0,
     previews: false,
+    /** Seeds whose VAE decode comes out all black, as a NaN in a real VAE (fp16 SDXL VAEs) makes it. */
+    blackFor: (_seed: number): boolean => false,
   };
   readonly pending: QueueItem[] = [];
   running: QueueItem | undefined;
@@ -272,6 +274,7 @@ export class FakeComfyUi {
     return {
       save: (type, prefix, extension, data, trailing) => this.files.save(type, prefix, extension, data, trailing),
       input: (name) => this.files.get('input', '', name),
+      decodesBlack: (seed) => this.script.blackFor(seed),
       step: async (value, max, seed) => {
         if (cached) return;
         await this.gate();

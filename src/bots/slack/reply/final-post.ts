@@ -16,26 +16,45 @@ export interface FinalPostDeps {
   /** The signed gallery link of the job's project (reply-view's replyProjectUrl). */
   projectUrl(job: JobFacts): string;
   log: Logger;
+  /** Files above this many bytes are linked (signed media URL) instead of uploaded; default SLACK_UPLOAD_LIMIT. */
+  uploadLimit?: number;
 }
+
+/** Slack's own ceiling for one uploaded file (1 GB); a workspace may not want clips that big in threads either. */
+export const SLACK_UPLOAD_LIMIT = 1_000_000_000;
 
 const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/webp': 'webp', 'image/jpeg': 'jpg', 'video/mp4': 'mp4', 'image/gif': 'gif' };
 
-/** Uploads the job's images into the reply's thread (files.uploadV2: reserve, upload, complete). */
+/**
+ * Uploads the job's images and clips into the reply's thread (files.uploadV2: reserve, upload,
+ * complete); a file over the upload limit is posted as its signed media link instead.
+ */
 export async function uploadResult(deps: FinalPostDeps, message: JobMessage, reply: SlackReply): Promise<void> {
-  const originals = message.outputs.flatMap((o) => (o.original.storageKey ? [{ index: o.index, mime: o.original.mime, storageKey: o.original.storageKey }] : []));
-  if (!reply.ts || originals.length === 0) return;
+  const all = message.outputs.flatMap((o) =>
+    o.original.storageKey ? [{ index: o.index, assetId: o.original.assetId, mime: o.original.mime, bytes: o.original.bytes, storageKey: o.original.storageKey }] : [],
+  );
+  if (!reply.ts || all.length === 0) return;
+  const limit = deps.uploadLimit ?? SLACK_UPLOAD_LIMIT;
+  const originals = all.filter((file) => file.bytes <= limit);
+  const linked = all.filter((file) => file.bytes > limit);
+  const recipe = `Seed ${message.seed ?? ''} · ${message.job.width}×${message.job.height}`;
+  if (linked.length > 0) {
+    const lines = linked.map((file) => `<${deps.links.url(file.assetId)}|${file.mime.startsWith('video/') ? 'Clip' : 'Image'} ${file.index + 1}> (too large to upload here)`);
+    await deps.client.chat.postMessage({ channel: reply.channel, thread_ts: reply.ts, text: `${recipe}\n${lines.join('\n')}`, unfurl_links: false, unfurl_media: false });
+  }
+  if (originals.length === 0) return;
   const files = await Promise.all(
     originals.map(async (file) => ({
       file: await deps.media.read(file.storageKey),
       filename: `${message.job.jobId}-${file.index}.${EXTENSIONS[file.mime] ?? 'bin'}`,
       // No user text in titles or comments: the recipe is in the message above.
-      title: originals.length > 1 ? `Image ${file.index + 1} of ${originals.length}` : 'Image',
+      title: `${file.mime.startsWith('video/') ? 'Clip' : 'Image'}${originals.length > 1 ? ` ${file.index + 1} of ${originals.length}` : ''}`,
     })),
   );
   await deps.client.filesUploadV2({
     channel_id: reply.channel,
     thread_ts: reply.ts,
-    initial_comment: `Seed ${message.seed ?? ''} · ${message.job.width}×${message.job.height}`,
+    initial_comment: recipe,
     file_uploads: files,
   });
 }

@@ -4,7 +4,7 @@ import { buttons, isDeleted, isFinal, type Button, type JobMessage } from '../..
 import type { JobRecord } from '../../../core/records.js';
 import type { Eta } from '../../../core/wait/estimate.js';
 import { clip, escapeSlackText } from '../escape.js';
-import { jobFailureText } from '../words.js';
+import { jobFailureText, qualityNoteText } from '../words.js';
 
 export const ACTION_CANCEL = 'job_cancel';
 export const ACTION_REROLL = 'job_reroll';
@@ -70,6 +70,9 @@ export function renderReply(m: JobMessage, links: { project: string }): Rendered
     { type: 'section', text: { type: 'mrkdwn', text: `*Prompt:* ${prompt}` } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: status }] },
   ];
+  if (m.stage === 'completed' && m.qualityNote && !isDeleted(m)) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${qualityNoteText(m.qualityNote)}` }] });
+  }
   if (m.stage === 'completed') {
     const negative = job.negative ? clip(escapeSlackText(job.negative), 900) : '—';
     blocks.push({

@@ -101,11 +101,13 @@ export async function probeComfyUi(options: ComfyUiProbeOptions): Promise<Backen
     return checkModel(offer, { name, ...loaded.get(name)! }, info);
   });
   for (const m of models) if (m.problem) problems.push(m.problem);
-  // A video job runs the video template with the model's checkpoint (the offer's, else the template's own).
+  // A video template names its own video model (a Wan UNet is no image checkpoint, and the worker
+  // sets an offer's checkpoint on image jobs only): a box whose video template runs with its own
+  // model files makes videos whatever image model the request names.
   const video = loaded.get(videoTemplate)!;
   const routes = models.flatMap((m, i) => {
     const offer = options.models[i]!;
-    const videoRuns = checkModel({ id: offer.id, label: offer.label, ...(offer.checkpoint ? { checkpoint: offer.checkpoint } : {}) }, { name: videoTemplate, ...video }, info).available;
+    const videoRuns = checkModel({ id: offer.id, label: offer.label }, { name: videoTemplate, ...video }, info).available;
     return [...(m.available ? [routeKey({ kind: 'image', model: m.id })] : []), ...(videoRuns ? [routeKey({ kind: 'video', model: m.id })] : [])];
   });
   const device = stats.devices?.[0];

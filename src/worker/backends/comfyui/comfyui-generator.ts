@@ -57,7 +57,8 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
       // Read per job so an operator can edit a template without restarting the worker.
       const { workflow: template, version } = await loadVersionedTemplate(options.workflowsDir, templateName);
       const { workflow, roles } = applyGenerationInput(template, input);
-      if (offer?.checkpoint) setCheckpoint(workflow, offer.checkpoint);
+      // A video template names its own video model (a Wan UNet is no image checkpoint): offers choose image models.
+      if (offer?.checkpoint && input.kind === 'image') setCheckpoint(workflow, offer.checkpoint);
       // The graph exactly as it goes out (prompt text, seed, checkpoint, LoRAs, file prefix: no
       // credentials, those live in the base URL), recorded before it is sent.
       await onRequestBuilt?.({ template: templateName, templateVersion: version, workflow: structuredClone(workflow) });

@@ -40,8 +40,9 @@ function listed(values: readonly string[]): string {
 
 /**
  * One template: its shape (what the worker edits must be there), every node type installed, and
- * every fixed choice (sampler, scheduler, LoRA...) one the server offers. The model slot is left
- * to the model check, since a chosen model replaces it.
+ * every fixed choice (sampler, scheduler, LoRA...) one the server offers. An image template's model
+ * slot is left to the model check, since a chosen model replaces it; a video template keeps its own
+ * model, so that file is checked here.
  */
 export function checkTemplate(name: string, workflow: ApiWorkflow, info: ObjectInfo, kind: 'image' | 'video'): TemplateCheck {
   const problems: string[] = [];
@@ -51,7 +52,7 @@ export function checkTemplate(name: string, workflow: ApiWorkflow, info: ObjectI
     const detail = error instanceof GenerationError && error.cause instanceof Error ? error.cause.message : 'its shape is not one the worker can fill in';
     problems.push(`template ${name}: ${detail}`);
   }
-  const slot = findModelSlot(workflow);
+  const slot = kind === 'image' ? findModelSlot(workflow) : undefined;
   for (const [id, node] of Object.entries(workflow)) {
     if (!info[node.class_type]) {
       problems.push(`template ${name}: node ${id} is a ${node.class_type}, which the image server does not have (a custom node pack not installed?)`);

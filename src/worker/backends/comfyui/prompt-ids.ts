@@ -20,8 +20,17 @@ function uuidFrom(text: string): string {
 
 export const MAX_PROMPTS_PER_JOB = 16;
 
-export function promptIdFor(jobId: string, candidate: number): string {
-  return uuidFrom(`anime-production:prompt:${jobId}:${candidate}`);
+/**
+ * `render` 2 is the quality check's re-render (new seed): its prompts form a chain of their own, so
+ * looking up the second render never finds the first one's finished prompt.
+ */
+export function promptIdFor(jobId: string, candidate: number, render = 1): string {
+  return uuidFrom(render === 1 ? `anime-production:prompt:${jobId}:${candidate}` : `anime-production:prompt:${jobId}:render${render}:${candidate}`);
+}
+
+/** Whether a queued prompt's extra_data says it is this job's render (absent `render`: the first). */
+export function isRenderOf(extra: Record<string, unknown>, jobId: string, render = 1): boolean {
+  return extra.job_id === jobId && (extra.render ?? 1) === render;
 }
 
 /** One client id per job: execution messages go only to the prompt's client_id, so a restarted worker must reuse it to hear them. */

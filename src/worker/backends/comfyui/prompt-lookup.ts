@@ -3,7 +3,7 @@ import type { GenerationInput } from '../../../core/generator.js';
 import type { ComfyUiHttp, QueueEntry } from './client.js';
 import { executionError, interruptedError } from './failures.js';
 import { extraDataOf, statusMessages, type HistoryEntry } from './outputs.js';
-import { MAX_PROMPTS_PER_JOB, promptIdFor } from './prompt-ids.js';
+import { isRenderOf, MAX_PROMPTS_PER_JOB, promptIdFor } from './prompt-ids.js';
 
 /** What earlier attempts left on the server for this job: nothing yet, a prompt to follow, or a finished one. */
 export type FoundPrompt =
@@ -32,10 +32,10 @@ export async function findJobPrompt(http: ComfyUiHttp, input: GenerationInput): 
   const { jobId } = input;
   const queue = await http.queue();
   // Also by job id: servers that mint their own prompt_id (2024 builds) keep our extra_data.
-  const queued = queue.entries.find((e) => e.extra.job_id === jobId);
+  const queued = queue.entries.find((e) => isRenderOf(e.extra, jobId, input.render));
   if (queued) return { kind: 'queued', entry: queued };
   for (let candidate = 0; candidate < MAX_PROMPTS_PER_JOB; candidate++) {
-    const promptId = promptIdFor(jobId, candidate);
+    const promptId = promptIdFor(jobId, candidate, input.render);
     const entry = await http.history(promptId);
     if (!entry) return { kind: 'none', promptId };
     const failure = historyFailure(entry);

@@ -4,7 +4,7 @@ import { leavesRemoteWork, type GeneratedFile, type GenerationInput, type Progre
 import { neverReachedServer, type ComfyUiHttp, type QueueEntry } from './client.js';
 import { collectOutputFiles, kindOf, mimeOf, type HistoryEntry } from './outputs.js';
 import { executionError, interruptedError } from './failures.js';
-import { clientIdFor } from './prompt-ids.js';
+import { clientIdFor, isRenderOf } from './prompt-ids.js';
 import { findJobPrompt, historyFailure } from './prompt-lookup.js';
 import { ComfyUiSocket, type ComfyMessage, type PreviewFrame } from './socket.js';
 import type { ApiWorkflow, WorkflowRoles } from './workflow.js';
@@ -218,7 +218,11 @@ export class PromptRun {
       prompt: this.workflow,
       client_id: this.clientId,
       prompt_id: promptId,
-      extra_data: { job_id: this.input.jobId, ...(this.input.attempt === undefined ? {} : { attempt: this.input.attempt }) },
+      extra_data: {
+        job_id: this.input.jobId,
+        ...(this.input.attempt === undefined ? {} : { attempt: this.input.attempt }),
+        ...(this.input.render === undefined || this.input.render === 1 ? {} : { render: this.input.render }),
+      },
     };
     let result;
     try {
@@ -244,7 +248,7 @@ export class PromptRun {
   private async findSent(promptId: string): Promise<QueueEntry | undefined> {
     for (let look = 0; look < LOST_REPLY_LOOKUPS; look++) {
       const queue = await this.settings.http.queue();
-      const entry = queue.entries.find((e) => e.promptId === promptId || e.extra.job_id === this.input.jobId);
+      const entry = queue.entries.find((e) => e.promptId === promptId || isRenderOf(e.extra, this.input.jobId, this.input.render));
       if (entry) return entry;
       if (look < LOST_REPLY_LOOKUPS - 1) await sleep(this.settings.pollIntervalMs);
     }
@@ -361,7 +365,10 @@ export class PromptRun {
     const fromOutputs = all.filter((ref) => this.roles.saveIds.includes(ref.nodeId));
     const refs = fromOutputs.length > 0 ? fromOutputs : all;
     const wanted = refs.filter((ref) => kindOf(ref) === this.input.kind);
-    const chosen = wanted.length > 0 ? wanted : refs;
+    const matching = wanted.length > 0 ? wanted : refs;
+    // A graph that saves a clip twice (an MP4 and a preview GIF/WEBP) is kept as its MP4.
+    const mp4 = matching.filter((ref) => mimeOf(ref) === 'video/mp4');
+    const chosen = this.input.kind === 'video' && mp4.length > 0 ? mp4 : matching;
     if (chosen.length === 0) throw new GenerationError('no_output', {}, 'never');
     this.report('fetching results', this.totalSteps);
     const files: GeneratedFile[] = [];

@@ -5,7 +5,7 @@
  * be driven without the service knowing its node classes. Tags only say where a value goes; values
  * are always assigned as data.
  */
-export const TEMPLATE_ROLES = ['prompt', 'negative', 'seed', 'steps', 'width', 'height', 'count', 'model', 'image', 'denoise', 'output'] as const;
+export const TEMPLATE_ROLES = ['prompt', 'negative', 'seed', 'steps', 'width', 'height', 'count', 'frames', 'model', 'image', 'denoise', 'output'] as const;
 export type TemplateRole = (typeof TEMPLATE_ROLES)[number];
 
 /** Where one role's value is written: node `nodeId`, input `input` (undefined: an output node with no prefix input). */
@@ -35,6 +35,8 @@ const DEFAULT_INPUTS: Record<TemplateRole, string[]> = {
   width: ['width', 'value'],
   height: ['height', 'value'],
   count: ['batch_size', 'amount', 'value'],
+  // Video latents name the clip length `length` (Wan, Hunyuan, LTXV) or `frames`; AnimateDiff's is the batch.
+  frames: ['length', 'frames', 'video_frames', 'frame_count', 'batch_size', 'value'],
   model: MODEL_INPUTS,
   image: ['image', 'value'],
   denoise: ['denoise', 'value'],

@@ -286,6 +286,8 @@ export function applyGenerationInput(template: ApiWorkflow, input: GenerationInp
   setRoleValue(workflow, targets.width, input.width);
   setRoleValue(workflow, targets.height, input.height);
   setRoleValue(workflow, targets.count, input.count);
+  // A clip's length is the template's unless the job names one.
+  if (input.frames !== undefined) setRoleValue(workflow, targets.frames, input.frames);
 
   const saveIds = targets.output ? [...new Set(targets.output.map((t) => t.nodeId))] : Object.keys(workflow).filter((id) => SAVE_NODES.has(workflow[id]!.class_type));
   if (saveIds.length === 0) throw templateError(tagged ? 'the workflow has no $output node and no save node' : 'the workflow has no save node');
