@@ -92,6 +92,9 @@ export async function startConformanceStack(comfyUrl: string, templatesDir: stri
       COMFYUI_TIMEOUT_MS: '90000',
       RATE_LIMIT_PER_MINUTE: '100',
       RATE_LIMIT_BURST: '20',
+      // Every request reaches the server: an identical one would otherwise be answered from the
+      // first one's files (reuse), and the suite is about what the server does.
+      REUSE_WINDOW_HOURS: '0',
       ...options.env,
     },
   });
