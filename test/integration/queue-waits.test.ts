@@ -31,7 +31,11 @@ test('a queued job\'s message carries an estimate at submission, and it moves ea
     async generate(input, options) {
       if (options.signal.aborted) throw new JobCancelledError();
       started.push(input.jobId);
-      await new Promise<void>((resolve) => gates.set(input.jobId, resolve));
+      await new Promise<void>((resolve) => {
+        gates.set(input.jobId, resolve);
+        // A waiter for this gate is woken now: no job event need follow the job's start.
+        onEvent?.();
+      });
       return stub.generate(input, options);
     },
   };

@@ -1,3 +1,4 @@
+import { createBuiltinGenerator } from '../../src/worker/backends/builtin/index.js';
 import sharp from 'sharp';
 import { describe, expect, test } from 'vitest';
 import { processOutput } from '../../src/worker/media/process-output.js';
@@ -58,4 +59,11 @@ describe('the quality check reads a clip frame by frame', () => {
     expect(sniffFormat(box('heic'))).toBeUndefined();
     expect(sniffFormat(box('avif'))).toBeUndefined();
   });
+});
+
+test("the built-in renderer's clip counts as moving: small petals drifting over a still scene", async () => {
+  const generator = createBuiltinGenerator({ stepDelayMs: 0 });
+  const input = { jobId: 'motion', kind: 'video' as const, prompt: 'girl, pink long hair, festival at night', negativePrompt: '', width: 512, height: 768, seed: 1234, steps: 3, count: 1, attempt: 1 };
+  const [clip] = await generator.generate(input, { signal: new AbortController().signal, onProgress: () => undefined });
+  expect(await assessQuality(clip!.data, { width: 512, height: 768 }, 'video')).toMatchObject({ ok: true, problems: [] });
 });
