@@ -104,13 +104,19 @@ async function main(): Promise<void> {
     const share = (value: number) => `${(value * 100).toFixed(2)} %`;
     const farm = (run: FarmRun, heading: string) => {
       process.stdout.write(`## ${heading}\n`);
-      line('busy share while work waits, worst backend', share(run.busyShare.min), '100.00 %', ratio(run.busyShare.min, 1), 'target >= 99 %');
-      line('  median backend', share(run.busyShare.median), '100.00 %', ratio(run.busyShare.median, 1));
+      line('busy share while work waits, worst backend', share(run.busyShare.min), '100.00 %', `${run.busyShare.min.toFixed(3)}x`, 'target >= 99 %');
+      line('  median backend', share(run.busyShare.median), '100.00 %', `${run.busyShare.median.toFixed(3)}x`);
       line('free -> next prompt p50', ms(run.gap.p50), 'ideal 0 ms', '-', 'target <= 20 ms');
       line('free -> next prompt p99', ms(run.gap.p99), 'ideal 0 ms', '-', 'target <= 100 ms');
-      line('whole run vs ideal (jobs x job / backends)', seconds(run.wallMs), seconds(run.idealMs), ratio(run.wallMs, run.idealMs), 'target <= 1.02');
-      const killed = run.killed ? `; ${run.killed.name} killed at ${seconds(run.killed.atMs)}` : '';
-      process.stdout.write(`jobs ${run.completed} of ${run.jobs} completed, ${run.lost} lost; mean job ${ms(run.meanJobMs)}; ${run.gap.n} gaps${killed}\n\n`);
+      // Three decimals: the target sits at 1.02, where two would round a miss into a pass.
+      line('whole run vs ideal (jobs x job / backends)', seconds(run.wallMs), seconds(run.idealMs), `${(run.wallMs / run.idealMs).toFixed(3)}x`, 'target <= 1.02');
+      process.stdout.write(`jobs ${run.completed} of ${run.jobs} completed, ${run.lost} lost; mean job ${ms(run.meanJobMs)}; ${run.gap.n} gaps\n`);
+      if (run.killed) {
+        // The capacity left: all backends until the kill, one fewer after it.
+        const leftIdeal = (run.jobs * run.meanJobMs - run.killed.atMs) / (run.backends - 1);
+        process.stdout.write(`${run.killed.name} killed at ${seconds(run.killed.atMs)}; ideal on the capacity left ${seconds(leftIdeal)}, ratio ${(run.wallMs / leftIdeal).toFixed(3)}x\n`);
+      }
+      process.stdout.write('\n');
     };
     const pacing = `${jobs} jobs from ${users} users, 20 steps of 150 ms`;
     farm(await benchFarm({ backends: 8, jobs, users }), `Farm: 8 fake ComfyUI backends, ${pacing}, one worker process`);
