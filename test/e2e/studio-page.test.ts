@@ -100,7 +100,8 @@ describe.skipIf(!haveChromium)('the try page as a small studio, in a real browse
     expect(await selected(tab, 'project')).toBe('general');
     expect(await selected(tab, 'model')).toBe('builtin');
     expect(await tab.locator('#project option').allTextContents()).toEqual(expect.arrayContaining(['General', 'Summer Festival']));
-    expect(await characterNames(tab)).toEqual(['Ren']);
+    // The characters list is fetched for the chosen project after the form is drawn: wait for it.
+    await expect.poll(() => characterNames(tab)).toEqual(['Ren']);
 
     await tab.selectOption('#project', 'summer-festival');
     await expect.poll(() => characterNames(tab)).toEqual(['Aiko', 'Ren']);
