@@ -156,7 +156,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   });
   const tokens = new TokenService(database.db, config.APP_SECRET);
   const backendRecords = new PostgresBackendRecords(database.db);
-  const farm = new FarmAdminService(backendRecords, config.backends, new BackendStates(requestRedis, config.QUEUE_PREFIX), { isName: (n) => BACKEND_NAME.test(n), isUrl: isBackendUrl, serverOf });
+  const farm = new FarmAdminService(backendRecords, config.backends, backendStates, { isName: (n) => BACKEND_NAME.test(n), isUrl: isBackendUrl, serverOf });
   const runtime: Runtime = {
     config,
     log,

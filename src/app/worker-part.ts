@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BackendReports } from '../infra/backend-reports.js';
-import { BackendStates } from '../infra/backend-states.js';
 import { BackendMonitor } from '../worker/backend-monitor.js';
 import type { Generator } from '../core/generator.js';
 import { serverOf, type BackendDecl } from '../shared/backend-decls.js';
@@ -141,7 +140,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
       health: { probeMs: config.BACKEND_PROBE_MS, downAfter: config.BACKEND_DOWN_AFTER },
     },
     backends,
-    { queues: runtime.queue, states: new BackendStates(runtime.redis, config.QUEUE_PREFIX), drainedNames: () => runtime.backendRecords.drainedNames() },
+    { queues: runtime.queue, states: runtime.backendStates, drainedNames: () => runtime.backendRecords.drainedNames() },
     { store, outputs: new MediaOutputStorer(runtime.media, log), inputs: new JobInputLoader(runtime.records, runtime.media), events: runtime.events, admission: runtime.admission, places, log, enqueue },
     runtime.events,
     log,

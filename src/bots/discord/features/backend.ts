@@ -1,22 +1,13 @@
 import { escapeMarkdown, type ChatInputCommandInteraction } from 'discord.js';
 import type { FarmBackend } from '../../../core/farm-admin.js';
+import { backendSentence, NO_BACKENDS } from '../../../infra/backend-sentences.js';
 import type { BotContext } from '../context.js';
 import { describeFailure } from '../words.js';
 import { answerPrivately } from './private-command.js';
 
-const STATE_WORDS: Record<string, string> = {
-  idle: 'idle',
-  busy: 'busy',
-  draining: 'finishing its job, then drained',
-  drained: 'drained',
-  down: 'down (not answering)',
-};
-
-/** One backend per line: name, host:port, what it does now (never its URL). */
+/** One backend per line, in this adapter's markup. */
 export function backendLine(b: FarmBackend): string {
-  const state = b.state ? STATE_WORDS[b.state] : b.drained ? 'drained, no worker serves it' : 'no worker serves it';
-  const job = b.jobId ? ` · job \`${b.jobId.slice(0, 8)}\`` : '';
-  return `• **${escapeMarkdown(b.name)}** \`${b.server.replace(/`/g, '')}\` — ${state}${job}${b.source === 'table' ? ' · added by an admin' : ''}`;
+  return backendSentence(b, { name: (n) => `**${escapeMarkdown(n)}**`, server: (s) => `\`${s.replace(/`/g, '')}\`` });
 }
 
 /** /backend list | drain name | resume name: the farm's backends (admins). */
@@ -26,7 +17,7 @@ export async function handleBackend(ctx: BotContext, interaction: ChatInputComma
     if (action === 'list') {
       const listed = await ctx.farm.list(viewer);
       if (!listed.ok) return responder.say(describeFailure(listed, 'backend'));
-      return responder.say(listed.value.length === 0 ? 'No backends are declared; the built-in renderer does the work.' : ['**Backends**', ...listed.value.map(backendLine)].join('\n'));
+      return responder.say(listed.value.length === 0 ? NO_BACKENDS : ['**Backends**', ...listed.value.map(backendLine)].join('\n'));
     }
     const name = interaction.options.getString('name', true).trim().toLowerCase();
     const changed = await ctx.farm.setDrained(viewer, name, action === 'drain');

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { FarmBackend } from '../../../core/farm-admin.js';
+import { backendSentence, NO_BACKENDS } from '../../../infra/backend-sentences.js';
 import type { SlackFeatureDeps } from '../deps.js';
 import { UserMistake } from '../error-boundary.js';
 import { escapeSlackText } from '../escape.js';
@@ -7,19 +8,9 @@ import { ephemeralCommand, unwrap } from './ephemeral-command.js';
 
 const USAGE = '`/backend list | drain <name> | resume <name>` (admins)';
 
-const STATE_WORDS: Record<string, string> = {
-  idle: 'idle',
-  busy: 'busy',
-  draining: 'finishing its job, then drained',
-  drained: 'drained',
-  down: 'down (not answering)',
-};
-
-/** One backend per line: name, host:port, what it does now (never its URL). */
+/** One backend per line, in this adapter's markup. */
 export function backendLine(b: FarmBackend): string {
-  const state = b.state ? STATE_WORDS[b.state] : b.drained ? 'drained, no worker serves it' : 'no worker serves it';
-  const job = b.jobId ? ` · job \`${b.jobId.slice(0, 8)}\`` : '';
-  return `• *${escapeSlackText(b.name)}* \`${escapeSlackText(b.server)}\` — ${state}${job}${b.source === 'table' ? ' · added by an admin' : ''}`;
+  return backendSentence(b, { name: (n) => `*${escapeSlackText(n)}*`, server: (s) => `\`${escapeSlackText(s)}\`` });
 }
 
 /** `/backend`: the farm's backends, and drain/resume one by name. */
@@ -28,7 +19,7 @@ export function registerBackendCommand(app: App, deps: SlackFeatureDeps): void {
     const [action = 'list', name, ...rest] = text.trim().split(/\s+/).filter(Boolean);
     if (action === 'list' && name === undefined) {
       const backends = unwrap(await deps.farm.list(await viewer()));
-      return backends.length === 0 ? 'No backends are declared; the built-in renderer does the work.' : ['*Backends*', ...backends.map(backendLine)].join('\n');
+      return backends.length === 0 ? NO_BACKENDS : ['*Backends*', ...backends.map(backendLine)].join('\n');
     }
     if ((action === 'drain' || action === 'resume') && name !== undefined && rest.length === 0) {
       const changed = unwrap(await deps.farm.setDrained(await viewer(), name.toLowerCase(), action === 'drain'));
