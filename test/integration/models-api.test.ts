@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startComfyUiHarness, type ComfyUiHarness } from '../fakes/comfyui/harness.js';
 import { api } from '../support/api.js';
-import { readSse, startTestStack, type TestStack } from '../support/stack.js';
+import { readSse, startTestStack, streamEnd, type TestStack } from '../support/stack.js';
 
 /**
  * Issue 12 item 4: models per request against a ComfyUI (the fake, which lists its checkpoints in
@@ -70,7 +70,7 @@ test('after the worker checked its backend: a missing checkpoint is unavailable 
   expect(created.status).toBe(202);
   const jobId = created.json.job_id as string;
   const stream = await fetch(`${stack.baseUrl}/api/anime/generation/${jobId}/events`, { headers: { authorization: `Bearer ${creator}` } });
-  expect((await readSse(stream)).at(-1)!.event).toBe('completed');
+  expect(streamEnd(await readSse(stream))).toBe('completed');
 
   const status = await api(stack, 'GET', `/api/anime/generation/${jobId}/status`, creator);
   expect(status.json.model).toEqual({ id: 'sd15', name: 'SD 1.5' });

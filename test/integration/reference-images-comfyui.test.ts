@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { assets } from '../../src/db/schema.js';
 import { startComfyUiHarness, type ComfyUiHarness } from '../fakes/comfyui/harness.js';
 import { api } from '../support/api.js';
-import { readSse, startTestStack, type TestStack } from '../support/stack.js';
+import { readSse, startTestStack, streamEnd, type TestStack } from '../support/stack.js';
 
 let comfy: ComfyUiHarness;
 let stack: TestStack;
@@ -34,7 +34,7 @@ describe('reference pictures through ComfyUI (the fake server)', () => {
     expect(created.status).toBe(202);
     const jobId = created.json.job_id as string;
     const events = await readSse(await fetch(`${stack.baseUrl}/api/anime/generation/${jobId}/events`, { headers: { authorization: `Bearer ${token}` } }));
-    expect(events.at(-1)!.event).toBe('completed');
+    expect(streamEnd(events)).toBe('completed');
 
     const [input] = await stack.runtime.database.db.select().from(assets).where(and(eq(assets.jobId, jobId), eq(assets.variant, 'input')));
     expect(input).toMatchObject({ sourceUploadId: assetId, mime: 'image/png', outputIndex: 0 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { assets, jobs, uploads } from '../../src/db/schema.js';
 import { api } from '../support/api.js';
 import { expectNoLeak } from '../support/leaks.js';
-import { readSse, startTestStack, type TestStack } from '../support/stack.js';
+import { readSse, startTestStack, streamEnd, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -33,16 +33,10 @@ async function upload(token: string, data: Buffer, name = 'photo.jpg', type = 'i
   return { status: response.status, json: JSON.parse(text) as Record<string, any> };
 }
 
-/**
- * Waits for the job's end through its event stream and answers how it ended. The stream starts
- * from the record, so a job already done ends it at once with only its `status` snapshot: then the
- * snapshot's status is the end (reading the event name alone failed in CI when the job won the race).
- */
+/** Waits for the job's end through its event stream and answers how it ended. */
 async function finished(token: string, jobId: string): Promise<{ event: string }> {
   const events = await readSse(await fetch(`${stack.baseUrl}/api/anime/generation/${jobId}/events`, { headers: { authorization: `Bearer ${token}` } }));
-  // The stream also sends each state's `view`; the job's end is its last other event.
-  const last = events.filter((e) => e.event !== 'view').at(-1)!;
-  return { event: last.event === 'status' ? String(last.data.status) : last.event };
+  return { event: streamEnd(events) };
 }
 
 const storedFile = (key: string) => readFile(join(stack.dataDir, 'media', key));

@@ -131,3 +131,14 @@ export async function readSse(response: Response): Promise<SseEvent[]> {
   }
   return events;
 }
+
+/**
+ * How a job's event stream says the job ended. A job already done when the stream opened ends it
+ * at once with only its `status` snapshot (and its view); then the snapshot's status is the end.
+ * Reading the last event's name alone fails whenever the job wins that race.
+ */
+export function streamEnd(events: SseEvent[]): string {
+  const last = events.filter((e) => e.event !== 'view').at(-1);
+  if (!last) return 'none';
+  return last.event === 'status' ? String(last.data.status) : last.event;
+}
