@@ -23,14 +23,17 @@ function chooseParts(args: string[], config: Config): Part[] {
   return parts;
 }
 
-async function startParts(parts: Part[], runtime: Runtime): Promise<RunningParts> {
-  const started: RunningParts = { bots: [] };
+/**
+ * Starts the parts one by one into `started`, so a shutdown that arrives mid-start finds what is
+ * running; once `stopping()` says so, no further part is started.
+ */
+async function startParts(parts: Part[], runtime: Runtime, started: RunningParts, stopping: () => boolean): Promise<void> {
   const { config, log } = runtime;
   if (parts.includes('worker')) {
     const worker = await startWorker(runtime);
     started.worker = { name: 'worker', stop: () => worker.close(), healthy: () => worker.isRunning() };
   }
-  const needsBot = (part: Part) => parts.includes(part);
+  const needsBot = (part: Part) => parts.includes(part) && !stopping();
   if (needsBot('discord')) {
     const { startDiscord } = await import('./app/discord-part.js');
     const bot = await startDiscord(runtime);
@@ -43,14 +46,13 @@ async function startParts(parts: Part[], runtime: Runtime): Promise<RunningParts
     mountSlack = bot.mount;
     started.bots.push({ name: 'slack', stop: () => bot.stop() });
   }
-  if (parts.includes('web')) {
+  if (parts.includes('web') && !stopping()) {
     const app = await buildWeb(runtime, mountSlack);
     await app.listen({ host: config.HOST, port: config.PORT });
     log.info({ url: config.PUBLIC_URL }, 'web server listening');
     started.web = { name: 'web', stop: () => app.close() };
     if (config.NODE_ENV !== 'production') await printLocalToken(runtime);
   }
-  return started;
 }
 
 /** Outside production, a newcomer gets a working admin token at once. */
@@ -78,17 +80,22 @@ async function main(): Promise<void> {
   if (config.appSecretGenerated) log.warn('APP_SECRET is not set: using a generated one kept under DATA_DIR (development only)');
   const parts = chooseParts(process.argv.slice(2), config);
   const runtime = await createRuntime(config, log);
-  const started = await startParts(parts, runtime);
-  const heartbeat = await startHeartbeat(runtime, parts, () => everyPartHealthy(started));
-  log.info({ parts, backends: config.backends.length > 0 ? config.backends.map((b) => b.name) : ['builtin'] }, 'anime production started');
-
+  const started: RunningParts = { bots: [] };
   let stopping = false;
+  // The handlers go in before any part starts: the worker takes a job as soon as it runs, and a
+  // SIGTERM before them would kill the process with the job held (seen in CI on a busy machine).
+  const startup = (async () => {
+    await startParts(parts, runtime, started, () => stopping);
+    return stopping ? undefined : startHeartbeat(runtime, parts, () => everyPartHealthy(started));
+  })();
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    // A part mid-start finishes starting (no further one begins) and is then stopped like the rest.
+    const heartbeat = await startup.catch(() => undefined);
     // Unmarked alongside, not first: the worker must stop taking jobs without waiting on Redis.
-    const unmarked = heartbeat.stop();
+    const unmarked = heartbeat?.stop() ?? Promise.resolve();
     await stopInOrder(started, async () => {
       await unmarked;
       await runtime.close();
@@ -97,6 +104,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  await startup;
+  if (!stopping) log.info({ parts, backends: config.backends.length > 0 ? config.backends.map((b) => b.name) : ['builtin'] }, 'anime production started');
 }
 
 main().catch((error: unknown) => {
