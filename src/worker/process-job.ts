@@ -153,6 +153,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
             signal: info.signal,
             onProgress: pass === 1 ? onProgress : (r) => onProgress({ ...r, stage: 're-rendering' }),
             onBackendWork,
+            onBackendFree: () => info.box?.release(),
             // Recorded before it goes out (the re-render's replaces the first's); a lost write costs the download, never the job.
             onRequestBuilt: (sent) => store.recordWorkflow(job.id, info.attempt, generator.name, sent).catch((error: unknown) => log.warn({ err: error }, 'could not record the workflow sent')),
           },
