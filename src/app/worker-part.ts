@@ -73,11 +73,16 @@ function localBackend(runtime: Runtime, worker: string, generator: Generator, re
  * any, the built-in renderer. Table-added servers are served only when the install runs ComfyUI
  * (COMFYUI_URL or COMFYUI_URLS set): the offered models are ComfyUI's then.
  */
-async function servedBackends(runtime: Runtime, worker: string, options: WorkerPartOptions, reports: BackendReports): Promise<ServedBackend[]> {
+function servedBackends(runtime: Runtime, worker: string, options: WorkerPartOptions, reports: BackendReports, tableDecls: readonly BackendDecl[]): ServedBackend[] {
   const { config } = runtime;
   if (options.generator) return [localBackend(runtime, worker, options.generator, reports)];
   if (config.backends.length === 0) return [localBackend(runtime, worker, createBuiltinGenerator({ stepDelayMs: config.BUILTIN_STEP_DELAY_MS }), reports)];
-  return [...config.backends, ...(await addedBackends(runtime))].map((decl) => comfyUiBackend(runtime, worker, decl, reports));
+  return [...config.backends, ...tableDecls].map((decl) => comfyUiBackend(runtime, worker, decl, reports));
+}
+
+/** Whether this install follows the backends table (it runs ComfyUI servers, not a stand-in). */
+function followsTable(runtime: Runtime, options: WorkerPartOptions): boolean {
+  return !options.generator && runtime.config.backends.length > 0;
 }
 
 /** The servers admins added to the backends table (rows with a URL whose name the environment does not declare). */
@@ -99,7 +104,8 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
   const workerName = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const store = new WorkerJobStore(runtime.database.db, runtime.records);
   const reports = new BackendReports(runtime.redis, runtime.config.QUEUE_PREFIX);
-  const backends = await servedBackends(runtime, workerName, options, reports);
+  const tableDecls = followsTable(runtime, options) ? await addedBackends(runtime) : [];
+  const backends = servedBackends(runtime, workerName, options, reports, tableDecls);
   await Promise.all(backends.map((backend) => backend.monitor.start()));
   // A job that waited on another's render and must now render itself goes into its own route's line.
   const enqueue = async (jobId: string, priority: number) => {
@@ -146,21 +152,48 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
     log,
   );
   log.info({ backends: backends.map((b) => b.identity.name), concurrency: config.WORKER_CONCURRENCY }, 'worker started');
-  // A server an admin adds is served without a restart (a ComfyUI install only: see servedBackends).
+  // Servers admins add or remove are served or let go without a restart (a ComfyUI install only:
+  // see servedBackends). Where each table server points, to notice one re-added under a new URL.
+  const tableUrls = new Map(tableDecls.map((decl) => [decl.name, decl.url]));
+  // Let-gos in progress: each waits for its backend's last job, so the watch does not wait on them.
+  const removing = new Map<string, Promise<void>>();
+  const letGo = async (name: string) => {
+    log.info({ backend: name }, 'an admin removed a backend: finishing its jobs, then letting it go');
+    await running.removeBackend(name);
+    const index = backends.findIndex((b) => b.identity.name === name);
+    const [gone] = index >= 0 ? backends.splice(index, 1) : [];
+    await gone?.monitor.stop();
+    await gone?.generator.close?.();
+    log.info({ backend: name }, 'a removed backend is let go');
+  };
+  const followTable = async () => {
+    const wanted = new Map((await addedBackends(runtime)).map((decl) => [decl.name, decl.url]));
+    for (const [name, url] of tableUrls) {
+      if (wanted.get(name) === url) continue;
+      // Removed (or pointed elsewhere): no new job now, the running one finishes, then it is let go.
+      tableUrls.delete(name);
+      removing.set(
+        name,
+        letGo(name)
+          .catch((error: unknown) => log.warn({ err: error, backend: name }, 'could not let a removed backend go'))
+          .finally(() => removing.delete(name)),
+      );
+    }
+    for (const [name, url] of wanted) {
+      if (removing.has(name) || running.slots.some((slot) => slot.name === name)) continue;
+      const backend = comfyUiBackend(runtime, workerName, { name, url }, reports);
+      backends.push(backend);
+      tableUrls.set(name, url);
+      await backend.monitor.start();
+      await running.addBackend(backend);
+      log.info({ backend: name }, 'serving a backend an admin added');
+    }
+  };
   let watching: Promise<void> | undefined;
   const watchTimer = setInterval(() => {
-    if (options.generator || config.backends.length === 0) return;
-    watching ??= (async () => {
-      for (const decl of await addedBackends(runtime)) {
-        if (running.slots.some((slot) => slot.name === decl.name)) continue;
-        const backend = comfyUiBackend(runtime, workerName, decl, reports);
-        backends.push(backend);
-        await backend.monitor.start();
-        await running.addBackend(backend);
-        log.info({ backend: decl.name }, 'serving a backend an admin added');
-      }
-    })()
-      .catch((error: unknown) => log.warn({ err: error }, 'could not read the backends table'))
+    if (!followsTable(runtime, options)) return;
+    watching ??= followTable()
+      .catch((error: unknown) => log.warn({ err: error }, 'could not follow the backends table'))
       .finally(() => {
         watching = undefined;
       });
@@ -176,6 +209,7 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
       return backends.map((b) => b.generator);
     },
     addBackend: (backend) => running.addBackend(backend),
+    removeBackend: (name) => running.removeBackend(name),
     routeWorkers: () => running.routeWorkers(),
     isRunning: () => running.isRunning(),
     async close() {
@@ -184,7 +218,9 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
       await sweeping;
       await watching;
       await Promise.all(backends.map((b) => b.monitor.stop()));
+      // Closing hands back, after the grace period, the last jobs of backends being let go too.
       await running.close();
+      await Promise.all(removing.values());
       await places.close();
       await Promise.all(backends.map((b) => b.generator.close?.()));
     },

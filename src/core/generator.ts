@@ -90,6 +90,12 @@ export interface GenerateOptions {
    */
   onBackendWork?(phase: 'started' | 'stopped'): void;
   /**
+   * Told when the backend has finished this prompt well and can take another; what is left is
+   * fetching the outputs (the farm sends the next prompt meanwhile). Optional: without it the
+   * backend counts as free when generate() settles.
+   */
+  onBackendFree?(): void;
+  /**
    * Told the backend's own request (a ComfyUI workflow) just before it is sent, so the job can
    * offer it for download; awaited. Backends without one (the built-in renderer) never call it.
    */

@@ -22,6 +22,8 @@ export const DEFAULT_LOCK_MS = 10_000;
 const ORPHAN_CONFIRM_MS = 1_000;
 /** A status is trusted for three probes: one slow probe is forgiven, a stopped worker is not. */
 const STATUS_FRESH_PROBES = 3;
+/** How long a backend that said "busy" without a Retry-After takes no new job. */
+export const DEFAULT_BUSY_COOL_DOWN_MS = 5_000;
 
 export interface WorkerSettings {
   connection: Redis;
@@ -62,6 +64,11 @@ export interface RunningWorker {
   readonly slots: readonly BackendSlot[];
   /** Serves one more backend (an admin added it to the table); a name already served is ignored. */
   addBackend(backend: ServedBackend): Promise<void>;
+  /**
+   * Stops serving a backend (an admin removed it from the table): it takes no new job at once, the
+   * jobs it has in process finish, then its route workers and probe stop. False when not served.
+   */
+  removeBackend(name: string): Promise<boolean>;
   /** The BullMQ workers, one per (backend, route) it serves so far (tests listen to their events). */
   routeWorkers(): ReadonlyArray<Worker<GenerateJobData>>;
   isRunning(): boolean;
@@ -93,14 +100,15 @@ export async function startGenerateWorker(
 ): Promise<RunningWorker> {
   let shuttingDown = false;
   const lockDuration = settings.lockDurationMs ?? DEFAULT_LOCK_MS;
-  const workers: Array<Worker<GenerateJobData>> = [];
+  let workers: Array<Worker<GenerateJobData>> = [];
+  /** Each backend's own route workers, so a removed one's can be closed. */
+  const workersOf = new Map<BackendSlot, Array<Worker<GenerateJobData>>>();
   const freshForMs = settings.health.probeMs * STATUS_FRESH_PROBES + 1_000;
   const writeStatus = (slot: BackendSlot) =>
     sinks.states.put(slot.status(Date.now(), freshForMs)).catch((error: unknown) => log.warn({ err: error, backend: slot.name }, 'could not write the backend status'));
 
   const processorFor = (slot: BackendSlot, route: JobRoute, generator: Generator) => {
     const key = routeKey(route);
-    const queue = sinks.queues.queueFor(route);
     const slotDeps: ProcessDeps = { ...deps, generator };
     return async (job: Job<GenerateJobData>, token?: string, signal?: AbortSignal): Promise<string> => {
       if (!slot.enter(job.id!, key)) {
@@ -116,6 +124,8 @@ export async function startGenerateWorker(
           maxAttempts: job.opts.attempts ?? 1,
           signal: signal ?? new AbortController().signal,
           isShutdown: () => shuttingDown,
+          // The box is let go once the backend is done; the job settles while the next prompt runs.
+          box: slot.holdOf(job.id!),
         });
         switch (result.kind) {
           case 'done':
@@ -135,8 +145,12 @@ export async function startGenerateWorker(
           case 'failed':
             if (result.retry === 'never') throw new UnrecoverableError(result.code);
             if (result.retry === 'rate_limit') {
-              await queue.rateLimit(result.retryAfterMs ?? 5_000);
-              throw Worker.RateLimitError();
+              // This backend's trouble only: it cools down, and the job goes back to the front of
+              // its priority, attempt unspent, for any backend of the route (a queue-wide rate
+              // limit would stop every box of the farm serving it).
+              slot.coolDown(result.retryAfterMs ?? DEFAULT_BUSY_COOL_DOWN_MS);
+              await job.moveToWait(token);
+              throw new WaitingError();
             }
             throw new Error(result.code);
         }
@@ -149,7 +163,7 @@ export async function startGenerateWorker(
   const addRouteWorkers = async (slot: BackendSlot, generator: Generator) => {
     for (const route of sinks.queues.routes) {
       const key = routeKey(route);
-      if (!slot.routeKeys.has(key) || slot.hasWorker(key) || shuttingDown) continue;
+      if (!slot.routeKeys.has(key) || slot.hasWorker(key) || slot.isRetired || shuttingDown) continue;
       const worker = new Worker<GenerateJobData>(sinks.queues.nameOf(route), processorFor(slot, route, generator), {
         connection: settings.connection,
         prefix: settings.prefix,
@@ -174,6 +188,7 @@ export async function startGenerateWorker(
       // Paused until the slot wants it: resume() starts its run loop.
       await worker.pause(true);
       workers.push(worker);
+      workersOf.set(slot, [...(workersOf.get(slot) ?? []), worker]);
       slot.addWorker(key, worker);
     }
     slot.sync();
@@ -258,6 +273,23 @@ export async function startGenerateWorker(
       served.push(entry);
       await startServing(entry);
     },
+    async removeBackend(name) {
+      const entry = served.find((s) => s.slot.name === name);
+      if (!entry) return false;
+      entry.slot.retire();
+      await writeStatus(entry.slot);
+      const own = workersOf.get(entry.slot) ?? [];
+      // BullMQ's close waits for the jobs in process; the probe keeps watching the box meanwhile,
+      // so a box that dies during its last job still has that job retried elsewhere.
+      await Promise.all(own.map((worker) => worker.close()));
+      await entry.health.close();
+      entry.slot.dispose();
+      served.splice(served.indexOf(entry), 1);
+      workers = workers.filter((worker) => !own.includes(worker));
+      workersOf.delete(entry.slot);
+      await sinks.states.remove(name).catch((error: unknown) => log.warn({ err: error, backend: name }, 'could not remove the backend status'));
+      return true;
+    },
     routeWorkers: () => workers,
     isRunning: () => !closed,
     async close() {
@@ -277,6 +309,7 @@ export async function startGenerateWorker(
       }
       clearTimeout(timer);
       closed = true;
+      for (const { slot } of served) slot.dispose();
       await Promise.all(served.map(({ slot }) => sinks.states.remove(slot.name).catch(() => undefined)));
     },
   };

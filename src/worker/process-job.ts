@@ -12,6 +12,7 @@ import type { AttemptOutcome } from '../db/attempt-records.js';
 import { toViews } from './asset-views.js';
 import { sanitizeBackendText } from './backend-text.js';
 import { GpuClock } from './gpu-clock.js';
+import type { BoxHold } from './farm/backend-slot.js';
 import type { NewAsset, QualityOutcome, WorkerJobStore } from './job-store.js';
 import type { QualityReport } from './media/quality.js';
 import { renderWithQualityCheck, type RenderPass } from './quality-gate.js';
@@ -66,6 +67,8 @@ export interface AttemptInfo {
   signal: AbortSignal;
   /** True when the abort came from a shutdown, not from a user's cancel. */
   isShutdown(): boolean;
+  /** The job's lane on its backend: let go as soon as a render is over, so the next prompt need not wait for this job to settle. */
+  box?: BoxHold;
 }
 
 /**
@@ -123,8 +126,10 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
   let stored: NewAsset[] = [];
   try {
     const images = (await deps.inputs?.load(job)) ?? [];
-    const render = (seed: number, pass: RenderPass) =>
-      generator
+    const render = async (seed: number, pass: RenderPass) => {
+      // Held from the start for the first render; a re-render waits for a lane again.
+      await info.box?.acquire();
+      return generator
         .generate(
           {
             jobId: job.id,
@@ -148,11 +153,17 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
             signal: info.signal,
             onProgress: pass === 1 ? onProgress : (r) => onProgress({ ...r, stage: 're-rendering' }),
             onBackendWork,
+            onBackendFree: () => info.box?.release(),
             // Recorded before it goes out (the re-render's replaces the first's); a lost write costs the download, never the job.
             onRequestBuilt: (sent) => store.recordWorkflow(job.id, info.attempt, generator.name, sent).catch((error: unknown) => log.warn({ err: error }, 'could not record the workflow sent')),
           },
         )
-        .finally(() => gpu.stop());
+        .finally(() => {
+          gpu.stop();
+          // The backend is done with this render (outputs downloaded, or it failed): the box is free.
+          info.box?.release();
+        });
+    };
     const checked = await renderWithQualityCheck(job, render, (file) => deps.outputs.check(file, job), log);
     const { files } = checked;
     if (info.signal.aborted) throw new JobCancelledError();

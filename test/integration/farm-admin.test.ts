@@ -121,3 +121,53 @@ test('a server an admin adds through the API is served without a restart, and ta
     await spare.close();
   }
 });
+
+test('a server an admin removes finishes its running job, takes no new one and is let go without a restart; added again, it serves again', async () => {
+  farm = await startFarm({ a: {} });
+  const spare = await FakeComfyUi.start({ stepDelayMs: 5 });
+  try {
+    farm.boxes.a!.holdSteps();
+    spare.holdSteps();
+    await farm.stack.startWorker();
+    const admin = await farm.stack.token('root', 'admin');
+    expect((await api(farm.stack, 'POST', '/api/admin/backends', admin, { name: 'spare', url: spare.url })).status).toBe(201);
+    await farm.status('spare', (s) => s.state === 'idle');
+    // One job on each box.
+    const bothRunning = Promise.all([farm.boxes.a!.waitFor('execution-start'), spare.waitFor('execution-start')]);
+    const first = [await farm.submit('aiko'), await farm.submit('ben')];
+    await bothRunning;
+    const onSpare = first.find((id) => spare.received.prompts.some((p) => (p.body.extra_data as { job_id?: string }).job_id === id))!;
+    const onA = first.find((id) => id !== onSpare)!;
+
+    expect((await api(farm.stack, 'DELETE', '/api/admin/backends/spare', admin)).json).toEqual({ name: 'spare', removed: true });
+    // The worker notices: it takes no more work there, and the running job is left to finish.
+    expect(await farm.status('spare', (s) => s.state === 'draining')).toMatchObject({ jobId: onSpare });
+    const third = await farm.submit('chika');
+    spare.releaseAllSteps();
+    expect(await farm.event(ended(onSpare))).toMatchObject({ type: 'completed', backend: 'spare' });
+    // Let go: its status leaves the farm's view (polled like farm.status, where the dashboard reads it).
+    while ((await farm.states.all()).some((s) => s.name === 'spare')) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(spare.received.prompts).toHaveLength(1);
+    farm.boxes.a!.releaseAllSteps();
+    expect(await farm.event(ended(onA))).toMatchObject({ type: 'completed', backend: 'a' });
+    expect(await farm.event(ended(third))).toMatchObject({ type: 'completed', backend: 'a' });
+    expect(spare.received.prompts).toHaveLength(1);
+
+    // The same name added again is a new backend of the farm, served and given work.
+    expect((await api(farm.stack, 'POST', '/api/admin/backends', admin, { name: 'spare', url: spare.url })).status).toBe(201);
+    await farm.status('spare', (s) => s.state === 'idle');
+    farm.boxes.a!.holdSteps();
+    spare.holdSteps();
+    const bothAgain = Promise.all([farm.boxes.a!.waitFor('execution-start'), spare.waitFor('execution-start')]);
+    const last = [await farm.submit('aiko'), await farm.submit('ben')];
+    await bothAgain;
+    farm.boxes.a!.releaseAllSteps();
+    spare.releaseAllSteps();
+    const lastEnds = await Promise.all(last.map((id) => farm!.event(ended(id))));
+    expect(new Set(lastEnds.map((e) => (e as { backend?: string }).backend))).toEqual(new Set(['a', 'spare']));
+  } finally {
+    await farm.close();
+    farm = undefined;
+    await spare.close();
+  }
+});

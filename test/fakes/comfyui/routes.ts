@@ -120,6 +120,12 @@ export async function handleHttp(fake: FakeComfyUi, req: IncomingMessage, res: S
   fake.events.emit('request', { method, path });
 
   if (method === 'POST' && path === '/prompt') {
+    if (fake.script.busyRetryAfterS !== undefined) {
+      fake.received.prompts.push({ body: await readJson(req), status: 503 });
+      res.writeHead(503, { 'retry-after': String(fake.script.busyRetryAfterS), 'content-length': '0' });
+      res.end();
+      return;
+    }
     const [status, body] = fake.submit(await readJson(req));
     if (status === 200 && fake.script.dropNextPromptResponse) {
       // The prompt is queued but the answer never arrives, as when a connection breaks mid-reply.

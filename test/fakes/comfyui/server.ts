@@ -73,6 +73,8 @@ export class FakeComfyUi {
     failure: undefined as ScriptedFailure | undefined,
     cachedNodes: new Set<string>(),
     dropNextPromptResponse: false,
+    /** Seconds of Retry-After in a 503 to every POST /prompt, as a proxy before an overloaded box answers; undefined: not busy. */
+    busyRetryAfterS: undefined as number | undefined,
     rejectWebSockets: false,
     stepDelayMs: 0,
     previews: false,

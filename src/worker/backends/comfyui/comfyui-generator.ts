@@ -46,7 +46,7 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
 
   return {
     name: options.name ?? 'comfyui',
-    async generate(input: GenerationInput, { signal, onProgress, onBackendWork, onRequestBuilt }: GenerateOptions): Promise<GeneratedFile[]> {
+    async generate(input: GenerationInput, { signal, onProgress, onBackendWork, onBackendFree, onRequestBuilt }: GenerateOptions): Promise<GeneratedFile[]> {
       if (signal.aborted) throw new JobCancelledError();
       if (closed) throw new GenerationError('backend_closed', {}, 'backoff');
       const offer = options.models ? offerFor(options.models, input.model) : undefined;
@@ -60,8 +60,11 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
       // A video template names its own video model (a Wan UNet is no image checkpoint): offers choose image models.
       if (offer?.checkpoint && input.kind === 'image') setCheckpoint(workflow, offer.checkpoint);
       // The graph exactly as it goes out (prompt text, seed, checkpoint, LoRAs, file prefix: no
-      // credentials, those live in the base URL), recorded before it is sent.
-      await onRequestBuilt?.({ template: templateName, templateVersion: version, workflow: structuredClone(workflow) });
+      // credentials, those live in the base URL), recorded before it is sent: the record is written
+      // while the socket opens and earlier prompts are looked up, and awaited before the POST.
+      const recorded = Promise.resolve(onRequestBuilt?.({ template: templateName, templateVersion: version, workflow: structuredClone(workflow) }));
+      // Settled whatever the run does, so a run that ends before sending leaves no stray rejection.
+      recorded.catch(() => undefined);
       // Into the server's input folder before the prompt that names them; a resumed run sends them
       // again under the same names (cheap, and the prompt may not have been sent yet).
       const images = input.images ?? [];
@@ -82,7 +85,7 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
         workflow,
         roles,
         onProgress,
-        onBackendWork,
+        { onBackendWork, onBackendFree, beforeSubmit: recorded },
       );
       active.add(run);
       try {

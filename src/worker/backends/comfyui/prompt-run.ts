@@ -28,6 +28,15 @@ type Outcome =
   | { kind: 'cancel'; handBack: boolean }
   | { kind: 'timeout' };
 
+export interface RunHooks {
+  /** GPU time accounting: the prompt left the server's queue ('started') and the run ended ('stopped'). */
+  onBackendWork?: (phase: 'started' | 'stopped') => void;
+  /** The server finished our prompt well and is free; the outputs are fetched after. */
+  onBackendFree?: () => void;
+  /** Awaited just before the prompt is sent (the workflow's record). */
+  beforeSubmit?: Promise<unknown>;
+}
+
 /** After an interrupt, how long we wait to hear the prompt stop, so the attempt ends with the server free. */
 const INTERRUPT_SETTLE_MS = 5_000;
 
@@ -83,8 +92,7 @@ export class PromptRun {
     private readonly workflow: ApiWorkflow,
     private readonly roles: WorkflowRoles,
     private readonly onProgress: (report: ProgressReport) => void,
-    /** GPU time accounting: the prompt left the server's queue ('started') and the run ended ('stopped'). */
-    private readonly onBackendWork?: (phase: 'started' | 'stopped') => void,
+    private readonly hooks: RunHooks = {},
   ) {
     this.totalSteps = Math.max(1, input.steps);
     this.clientId = clientIdFor(input.jobId);
@@ -96,11 +104,20 @@ export class PromptRun {
     const onAbort = () => this.settle({ kind: 'cancel', handBack: leavesRemoteWork(signal.reason) });
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      await this.openSocket();
+      // Side by side: until we send, no prompt of ours runs unless an earlier attempt's was found,
+      // and a found one is also polled for, so nothing its socket missed meanwhile is lost.
+      const socketOpen = this.openSocket();
+      let found: Awaited<ReturnType<typeof findJobPrompt>>;
+      try {
+        found = await findJobPrompt(this.settings.http, this.input);
+      } finally {
+        // Never rejects; awaited so a failed lookup does not leave a socket opening after dispose().
+        await socketOpen;
+      }
       this.stopIfEnded();
-      const found = await findJobPrompt(this.settings.http, this.input);
       if (found.kind === 'finished') {
         this.promptId = found.promptId;
+        this.hooks.onBackendFree?.();
         return await this.collect(found.entry);
       }
       // Nothing sent yet: a cancel or timeout now has nothing to undo (a queued one is handled below).
@@ -112,6 +129,7 @@ export class PromptRun {
       const outcome = await this.outcomePromise;
       switch (outcome.kind) {
         case 'finished':
+          this.hooks.onBackendFree?.();
           return await this.collect(outcome.entry);
         case 'failed':
           throw outcome.error;
@@ -152,14 +170,14 @@ export class PromptRun {
     if (this.outcome) return;
     this.outcome = outcome;
     // The server's work on our prompt is over (fetching the files is not GPU time).
-    if (this.started) this.onBackendWork?.('stopped');
+    if (this.started) this.hooks.onBackendWork?.('stopped');
     this.resolveOutcome(outcome);
   }
 
   private markStarted(): void {
     if (this.started) return;
     this.started = true;
-    this.onBackendWork?.('started');
+    this.hooks.onBackendWork?.('started');
   }
 
   private dispose(): void {
@@ -225,6 +243,7 @@ export class PromptRun {
       },
     };
     let result;
+    await this.hooks.beforeSubmit;
     try {
       result = await http.submit(body);
     } catch (error) {
