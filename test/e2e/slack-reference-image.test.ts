@@ -7,11 +7,12 @@ import { startSlackStack, type SlackStack } from '../support/slack-stack.js';
 
 const CHANNEL = 'C0REFIMAGE';
 const AIKO = 'U0AIKO0001';
+const MOD = 'U0OWNER0R1';
 
 let s: SlackStack;
 beforeAll(async () => {
   s = await startSlackStack({
-    fake: { teamId: 'T0REFIMAGE', users: [{ id: AIKO, name: 'aiko' }], channels: [{ id: CHANNEL, name: 'studio' }] },
+    fake: { teamId: 'T0REFIMAGE', users: [{ id: AIKO, name: 'aiko' }, { id: MOD, name: 'owner', is_owner: true, is_admin: true }], channels: [{ id: CHANNEL, name: 'studio' }] },
     env: { RATE_LIMIT_PER_MINUTE: '1000', RATE_LIMIT_BURST: '100' },
   });
 });
@@ -78,5 +79,64 @@ describe('the /generate form with a reference picture', () => {
     const refusal = await s.fake.waitFor(() => s.fake.ephemerals(CHANNEL, AIKO).find((m) => m.text.includes('PNG, JPEG and WebP')));
     expect(refusal.text).toContain('image: only PNG, JPEG and WebP images are accepted');
     expect((await db.select().from(uploads)).length).toBe(stored);
+  });
+});
+
+describe('/character picture: a moderator adds reference pictures through a form', () => {
+  const pictureModal = (since: number) => s.fake.waitFor(() => s.fake.views.slice(since).find((v) => v.view.callback_id === 'character_picture_modal' && !v.closed));
+
+  async function command(userId: string, name: string, text: string): Promise<string> {
+    const res = await s.driver.slashCommand({ command: name, text, userId, channelId: CHANNEL });
+    expect(res.status).toBe(200);
+    const post = await s.fake.waitFor(() => s.fake.responseUrls.find((r) => r.url === res.responseUrl)?.posts[0]);
+    return String((post.body as { text?: unknown }).text ?? '');
+  }
+
+  async function submitPictures(userId: string, fileIds: string[]) {
+    const since = s.fake.views.length;
+    const res = await s.driver.slashCommand({ command: '/character', text: 'picture Mio', userId, channelId: CHANNEL });
+    expect(res.status).toBe(200);
+    const modal = await pictureModal(since);
+    return s.driver.viewSubmission({ userId, viewId: modal.id, values: { images: { value: { type: 'file_input', files: fileIds.map((id) => ({ id })) } } } });
+  }
+
+  test('the files are fetched, checked and attached in order; /generate with the character sends them; a member is refused before any file is fetched', async () => {
+    expect(await command(MOD, '/character', 'create Mio --prompt girl, short blue hair')).toMatch(/^Created:/);
+    const db = s.stack.runtime.database.db;
+    const uploadsBefore = (await db.select().from(uploads)).length;
+
+    // A member: the form opens (the trigger allows no look-up first), its answer is refused unfetched.
+    const theirs = s.fake.addUserFile('mine.png', await sharp({ create: { width: 32, height: 32, channels: 3, background: '#0f0' } }).png().toBuffer());
+    expect((await submitPictures(AIKO, [theirs])).status).toBe(200);
+    const refusal = await s.fake.waitFor(() => s.fake.ephemerals(CHANNEL, AIKO).find((m) => m.text.includes('moderator')));
+    expect(refusal.text).not.toMatch(/Added/);
+    expect(s.fake.callsTo('files.info').map((c) => c.args.file)).not.toContain(theirs);
+    expect((await db.select().from(uploads)).length).toBe(uploadsBefore);
+
+    // The form refuses an empty answer next to its field.
+    const since = s.fake.views.length;
+    await s.driver.slashCommand({ command: '/character', text: 'picture Mio', userId: MOD, channelId: CHANNEL });
+    const empty = await s.driver.viewSubmission({ userId: MOD, viewId: (await pictureModal(since)).id, values: { images: { value: { type: 'file_input', files: [] } } } });
+    expect(empty.json).toMatchObject({ response_action: 'errors', errors: { images: 'Add at least one picture.' } });
+
+    const red = s.fake.addUserFile('front.png', await sharp({ create: { width: 64, height: 48, channels: 3, background: '#f00' } }).png().toBuffer());
+    const blue = s.fake.addUserFile('side.jpg', await sharp({ create: { width: 40, height: 60, channels: 3, background: '#00f' } }).jpeg().toBuffer());
+    expect((await submitPictures(MOD, [red, blue])).status).toBe(200);
+    const added = await s.fake.waitFor(() => s.fake.ephemerals(CHANNEL, MOD).find((m) => m.text.startsWith('Added')));
+    expect(added.text).toBe('Added 2 reference pictures to *Mio* (2 now); `/generate --character Mio` sends them to the image server.');
+    expect(s.fake.callsTo('files.info').map((c) => c.args.file)).toEqual(expect.arrayContaining([red, blue]));
+
+    // A GIF is refused by the same intake, privately, and nothing is attached.
+    const gif = s.fake.addUserFile('anim.gif', await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).gif().toBuffer());
+    await submitPictures(MOD, [gif]);
+    const gifRefusal = await s.fake.waitFor(() => s.fake.ephemerals(CHANNEL, MOD).find((m) => m.text.includes('PNG, JPEG and WebP')));
+    expect(gifRefusal.text).toContain('images: only PNG, JPEG and WebP images are accepted');
+
+    const before = s.fake.messages(CHANNEL).length;
+    await s.driver.slashCommand({ text: 'a walk by the sea --character Mio', userId: AIKO, channelId: CHANNEL });
+    const message = await jobMessage(before);
+    const jobId = /"value":"([0-9a-f-]{36})"/.exec(blockText(message))?.[1] ?? /job `([0-9a-f-]{36})`/.exec(blockText(message))?.[1];
+    const inputs = await s.stack.runtime.records.listInputs(jobId!);
+    expect(inputs.map((i) => [i.width, i.height, i.characterId !== null])).toEqual([[64, 48, true], [40, 60, true]]);
   });
 });
