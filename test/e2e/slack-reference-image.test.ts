@@ -140,3 +140,46 @@ describe('/character picture: a moderator adds reference pictures through a form
     expect(inputs.map((i) => [i.width, i.height, i.characterId !== null])).toEqual([[64, 48, true], [40, 60, true]]);
   });
 });
+
+describe('a picture shared in the thread of a job post with `generate <prompt>`', () => {
+  test('Slack\'s file_share message event: the file is read like the form\'s, the job starts from it; other thread talk is left alone; a GIF is refused privately', async () => {
+    // A job post to reply under: the bot's own message in the channel.
+    const before = s.fake.messages(CHANNEL).length;
+    await s.driver.slashCommand({ text: 'a quiet harbour at dawn', userId: AIKO, channelId: CHANNEL });
+    const parent = await jobMessage(before);
+    const db = s.stack.runtime.database.db;
+    const uploadsBefore = (await db.select().from(uploads)).length;
+    const jobsBefore = (await db.select().from(assets)).filter((a) => a.variant === 'input').length;
+
+    // Talk in the thread with a picture but no `generate`: nothing is fetched, nothing starts.
+    const chat = s.fake.addUserFile('holiday.png', await sharp({ create: { width: 16, height: 16, channels: 3, background: '#888' } }).png().toBuffer());
+    expect((await s.driver.fileShareMessage({ userId: AIKO, channelId: CHANNEL, threadTs: parent.ts, text: 'look at this', fileIds: [chat] })).status).toBe(200);
+
+    const picture = await sharp({ create: { width: 100, height: 80, channels: 3, background: { r: 255, g: 0, b: 255 } } }).png().toBuffer();
+    const fileId = s.fake.addUserFile('sketch.png', picture);
+    const since = s.fake.messages(CHANNEL).length;
+    const answer = await s.driver.fileShareMessage({ userId: AIKO, channelId: CHANNEL, threadTs: parent.ts, text: 'generate the same harbour at night --seed 77', fileIds: [fileId] });
+    expect(answer.status).toBe(200);
+    const message = await s.fake.waitFor(() => s.fake.messages(CHANNEL).slice(since).find((m) => !m.thread_ts && m.user === s.fake.identity.botUserId && m.text.startsWith('Queued')));
+    const jobId = /"value":"([0-9a-f-]{36})"/.exec(blockText(message))?.[1] ?? /job `([0-9a-f-]{36})`/.exec(blockText(message))?.[1];
+    const job = await s.stack.runtime.records.getJob(jobId!);
+    expect(job).toMatchObject({ seed: 77 });
+    expect((job!.request as { prompt?: string }).prompt).toBe('the same harbour at night');
+    const inputs = await s.stack.runtime.records.listInputs(jobId!);
+    expect(inputs.map((i) => [i.mime, i.width, i.height, i.characterId])).toEqual([['image/png', 100, 80, null]]);
+    expect(job!.referenceStrength).toBeCloseTo(0.6);
+    const infos = s.fake.callsTo('files.info').map((c) => c.args.file);
+    expect(infos).toContain(fileId);
+    expect(infos).not.toContain(chat);
+    // One new upload (the shared picture); the chatty one was never stored.
+    expect((await db.select().from(uploads)).length).toBe(uploadsBefore + 1);
+    expect((await db.select().from(assets)).filter((a) => a.variant === 'input').length).toBe(jobsBefore + 1);
+
+    const gif = s.fake.addUserFile('dance.gif', await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).gif().toBuffer());
+    await s.driver.fileShareMessage({ userId: AIKO, channelId: CHANNEL, threadTs: parent.ts, text: 'generate a dance', fileIds: [gif] });
+    const refusal = await s.fake.waitFor(() => s.fake.ephemerals(CHANNEL, AIKO).find((m) => m.thread_ts === parent.ts));
+    expect(refusal.text).toContain('image: only PNG, JPEG and WebP images are accepted');
+    expect(refusal.thread_ts).toBe(parent.ts);
+    expect((await db.select().from(uploads)).length).toBe(uploadsBefore + 1);
+  });
+});
