@@ -12,7 +12,7 @@ import { canOnResource } from './policy/permissions.js';
 import type { JobEventBus, JobQueue, MediaStore } from './ports.js';
 import { canSeeProject, readerOf } from './projects/visibility.js';
 import { assetViews } from './outputs.js';
-import { recipeKey, recipeOfJob, type TemplateVersions } from './recipes/recipe.js';
+import { recipeInputsOf, recipeKey, recipeOfJob, type TemplateVersions } from './recipes/recipe.js';
 import { TwinFinder, type ReuseRecords, type ReuseSettings } from './recipes/reuse.js';
 import type { AssetRecord, GenerateRecords, Identity, JobRecord, NewJob, NewJobInput, ProjectForJob } from './records.js';
 import { inputStorageKey, type UploadRecord, type UploadRecords } from './uploads/types.js';
@@ -193,11 +193,11 @@ export class GenerateService {
     };
     const referenceStrength = chosen.value.length > 0 ? (request.value.strength ?? DEFAULT_REFERENCE_STRENGTH) : null;
     // The pictures are part of the recipe by their bytes (sha256), in the order the backend receives them.
-    const recipeInputs = chosen.value.map(({ upload, characterId }) => ({ role: characterId ? 'character' : 'reference', sha256: upload.sha256, strength: referenceStrength }));
+    const recipeInputs = recipeInputsOf(chosen.value.map(({ upload, characterId }) => ({ characterId, sha256: upload.sha256 })), referenceStrength);
     const key = recipeKey(recipeOfJob(fields, recipeInputs));
-    // A job with pictures always renders: a reused or waiting record would need its own copies of
-    // them, which the twin paths do not make yet (decisions.md).
-    const twins = options.alwaysRender || chosen.value.length > 0 ? undefined : this.twins;
+    // A reused or waiting record keeps its own copies of the pictures too (copyInputs below), so
+    // its recipe is whole and a waiter promoted to render has what to send.
+    const twins = options.alwaysRender ? undefined : this.twins;
     const viewer = { identity, role };
     const draft = (jobId: string, priority: number): NewJob => ({
       ...fields,

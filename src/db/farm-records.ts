@@ -28,7 +28,9 @@ const FINISHED_BY_BUCKET = `
     count(*)::int AS finished,
     count(*) FILTER (WHERE status = 'failed')::int AS failed,
     avg(extract(epoch FROM started_at - created_at) * 1000) AS wait_avg,
-    max(extract(epoch FROM started_at - created_at) * 1000) AS wait_max
+    max(extract(epoch FROM started_at - created_at) * 1000) AS wait_max,
+    count(*) FILTER (WHERE status = 'completed' AND quality_retried)::int AS quality_retried,
+    count(*) FILTER (WHERE status = 'completed' AND quality_problems IS NOT NULL)::int AS quality_failed
   FROM jobs
   WHERE finished_at >= $1 AND finished_at < $2 AND status IN ('completed', 'failed')
   GROUP BY 1 ORDER BY 1`;
@@ -70,12 +72,12 @@ export class PostgresFarmRecords implements FarmRecords {
   }
 
   async finishedByBucket(from: Date, until: Date, bucketMs: number): Promise<FinishedBucket[]> {
-    const result = await this.db.$client.query<{ start: string; finished: number; failed: number; wait_avg: string | null; wait_max: string | null }>({
+    const result = await this.db.$client.query<{ start: string; finished: number; failed: number; wait_avg: string | null; wait_max: string | null; quality_retried: number; quality_failed: number }>({
       name: 'ap_farm_finished',
       text: FINISHED_BY_BUCKET,
       values: [from, until, bucketMs],
     });
-    return result.rows.map((r) => ({ start: Number(r.start), finished: r.finished, failed: r.failed, waitAvgMs: toMs(r.wait_avg), waitMaxMs: toMs(r.wait_max) }));
+    return result.rows.map((r) => ({ start: Number(r.start), finished: r.finished, failed: r.failed, waitAvgMs: toMs(r.wait_avg), waitMaxMs: toMs(r.wait_max), qualityRetried: r.quality_retried, qualityFailed: r.quality_failed }));
   }
 
   async topUsers(spaceId: string, from: Date, limit: number): Promise<UserGpu[]> {

@@ -10,7 +10,7 @@ import { assets, auditLog, channelProjects, jobs, projects, roleMappings, spaces
 
 const DEFAULT_PROJECT_SLUG = 'general';
 /** The asset variant of a job's copy of a reference picture. */
-const INPUT_VARIANT = 'input';
+export const INPUT_VARIANT = 'input';
 
 /** A job's reference pictures, in the order its backend receives them. */
 export async function jobInputs(db: Database, jobId: string): Promise<JobInputRecord[]> {
@@ -34,7 +34,8 @@ export async function jobInputs(db: Database, jobId: string): Promise<JobInputRe
   }));
 }
 
-function inputRow(job: NewJob, input: NewJobInput): typeof assets.$inferInsert {
+/** The `input` asset row of a job's own copy of one of its pictures. */
+export function inputRow(job: Pick<NewJob, 'id' | 'projectId' | 'spaceId'>, input: NewJobInput): typeof assets.$inferInsert {
   return {
     id: input.id,
     jobId: job.id,
@@ -264,14 +265,14 @@ export class PostgresRecords implements GenerateRecords {
       alwaysRender: job.alwaysRender ?? false,
     };
     // A job with reference pictures commits with their rows, so no worker (nor the sweep) ever sees
-    // it without them. (Such a job always renders, so the one-render-in-flight index never refuses it.)
+    // it without them. Like the hot insert, losing the one-render-in-flight race inserts nothing.
     const [row] =
       inputs.length === 0
         ? await this.hot.insertJob.execute(values)
         : await this.db.transaction(async (tx) => {
             const { replyJson, ...columns } = values;
-            const inserted = await tx.insert(jobs).values({ ...columns, reply: replyJson === null ? null : sql`${replyJson}::jsonb` }).returning();
-            await tx.insert(assets).values(inputs.map((input) => inputRow(job, input)));
+            const inserted = await tx.insert(jobs).values({ ...columns, reply: replyJson === null ? null : sql`${replyJson}::jsonb` }).onConflictDoNothing().returning();
+            if (inserted.length > 0) await tx.insert(assets).values(inputs.map((input) => inputRow(job, input)));
             return inserted;
           });
     if (!row) return null;

@@ -1,10 +1,10 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { AssetRecord, JobRecord, NewJob } from '../core/records.js';
 import type { ReuseRecords, Twin } from '../core/recipes/reuse.js';
 import { isVisibility } from '../core/projects/types.js';
 import type { Database } from './client.js';
 import { memberOf } from './membership.js';
-import { toAssetRecord, toJobRecord, writeAudit, type Transaction } from './records.js';
+import { INPUT_VARIANT, inputRow, toAssetRecord, toJobRecord, writeAudit, type Transaction } from './records.js';
 import { assets, jobs, projects, users } from './schema.js';
 
 /** How many twins are weighed per request: the newest few are plenty, and the read stays one index range. */
@@ -61,12 +61,7 @@ export class PostgresReuseRecords implements ReuseRecords {
     return this.db.transaction(async (tx) => {
       // Shared locks on the twin's kept rows: a delete of the twin waits for this record (and then
       // keeps the files it names), or went first and left nothing to lock (then we render).
-      const files = await tx
-        .select()
-        .from(assets)
-        .where(and(eq(assets.jobId, twinId), isNull(assets.deletedAt)))
-        .orderBy(asc(assets.id))
-        .for('share');
+      const files = await keptOutputs(tx, twinId);
       const [twin] = await tx.select({ backend: jobs.backend }).from(jobs).where(and(eq(jobs.id, twinId), eq(jobs.status, 'completed')));
       if (files.length === 0 || !twin) return null;
       const [row] = await tx
@@ -83,6 +78,7 @@ export class PostgresReuseRecords implements ReuseRecords {
         })
         .returning();
       if (!row) throw new Error('reused job insert returned no row');
+      await insertInputs(tx, job);
       const copies = await shareFiles(tx, files, row);
       await writeAudit(tx, { spaceId: row.spaceId, actorUserId: row.userId, action: 'job.reused', target: row.id, details: { twin: twinId, files: copies.length } });
       return { job: toJobRecord(row, context.projectSlug, context.userExternalId), assets: copies };
@@ -100,6 +96,8 @@ export class PostgresReuseRecords implements ReuseRecords {
       if (!twin || (twin.status !== 'queued' && twin.status !== 'running')) return null;
       const [row] = await tx.insert(jobs).values({ ...jobValues(job), reusedFrom: twinId, stage: 'waiting' }).returning();
       if (!row) throw new Error('waiting job insert returned no row');
+      // Its own copies: promoted to render (the twin failed or was cancelled) it sends them itself.
+      await insertInputs(tx, job);
       return toJobRecord(row, context.projectSlug, context.userExternalId);
     });
   }
@@ -113,7 +111,7 @@ export class PostgresReuseRecords implements ReuseRecords {
     const [anyone] = await this.db.select({ id: jobs.id }).from(jobs).where(and(eq(jobs.reusedFrom, twinId), eq(jobs.status, 'queued'))).limit(1);
     if (!anyone) return [];
     return this.db.transaction(async (tx) => {
-      const files = await tx.select().from(assets).where(and(eq(assets.jobId, twinId), isNull(assets.deletedAt))).orderBy(asc(assets.id)).for('share');
+      const files = await keptOutputs(tx, twinId);
       const [twin] = await tx.select({ backend: jobs.backend }).from(jobs).where(and(eq(jobs.id, twinId), eq(jobs.status, 'completed')));
       if (!twin || files.length === 0) return [];
       const done = await tx
@@ -183,10 +181,29 @@ function jobValues(job: NewJob) {
     loras: job.loras ?? [],
     model: job.model ?? '',
     modelName: job.modelName ?? '',
+    referenceStrength: job.referenceStrength ?? null,
     recipeKey: job.recipeKey ?? null,
     templateVersion: job.templateVersion ?? '',
     alwaysRender: job.alwaysRender ?? false,
   };
+}
+
+/**
+ * The twin's kept outputs, locked (shared) so its delete waits for the new rows. Its `input` rows
+ * are not shared: each record has its own copies of the pictures, made before it was recorded.
+ */
+async function keptOutputs(tx: Transaction, twinId: string) {
+  return tx
+    .select()
+    .from(assets)
+    .where(and(eq(assets.jobId, twinId), isNull(assets.deletedAt), ne(assets.variant, INPUT_VARIANT)))
+    .orderBy(asc(assets.id))
+    .for('share');
+}
+
+async function insertInputs(tx: Transaction, job: NewJob): Promise<void> {
+  const inputs = job.inputs ?? [];
+  if (inputs.length > 0) await tx.insert(assets).values(inputs.map((input) => inputRow(job, input)));
 }
 
 /** New rows for `job` naming the same stored files (same keys, hashes and sizes): no bytes are copied. */

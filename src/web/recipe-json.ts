@@ -1,5 +1,5 @@
 import { recipeKey, recipeOfJob } from '../core/recipes/recipe.js';
-import type { JobRecord } from '../core/records.js';
+import type { JobRecipe } from '../core/recipes/recipe-service.js';
 
 /** Names the downloaded file after the job, so several recipes can sit in one folder. */
 export function attachmentName(jobId: string, what: 'recipe' | 'workflow'): string {
@@ -11,8 +11,8 @@ export function attachmentName(jobId: string, what: 'recipe' | 'workflow'): stri
  * negative, seed, size, steps, model, LoRAs, template version, reference inputs), the characters
  * it named, the request as it was given (what "run again" submits), and the reuse key.
  */
-export function recipeJson(job: JobRecord) {
-  const recipe = recipeOfJob(job, []);
+export function recipeJson({ job, inputs }: JobRecipe) {
+  const recipe = recipeOfJob(job, inputs);
   return {
     format: 'anime-production/recipe@1',
     job_id: job.id,

@@ -47,8 +47,8 @@ afterAll(async () => {
   await Promise.all([fakeA?.close(), fakeB?.close()]);
 });
 
-async function generate(token: string, prompt: string): Promise<string> {
-  const { status, json } = await api(stack, 'POST', '/api/anime/generate', token, { prompt, width: 64, height: 64, steps: 3 });
+async function generate(token: string, prompt: string, seed?: number): Promise<string> {
+  const { status, json } = await api(stack, 'POST', '/api/anime/generate', token, { prompt, width: 64, height: 64, steps: 3, ...(seed === undefined ? {} : { seed }) });
   expect(status).toBe(202);
   return json.job_id as string;
 }
@@ -67,9 +67,19 @@ describe.skipIf(!haveChromium)('farm dashboard in a real browser', () => {
     const nameA = 'gpu-a';
     const nameB = 'gpu-b';
 
-    // Aiko's job runs to the end first: GPU time in the records, so she is the top user.
-    const first = await generate(aiko, 'a lighthouse at dusk');
+    // Aiko's jobs run to the end first: GPU time in the records, so she is the top user. The
+    // quality check renders the first again (black once) and posts the second with a note (black twice).
+    const blackOnce = (seed: number) => seed === 4242;
+    fakeA.script.blackFor = blackOnce;
+    fakeB.script.blackFor = blackOnce;
+    const first = await generate(aiko, 'a lighthouse at dusk', 4242);
     await expect.poll(() => statusOf(first), { timeout: 30_000 }).toBe('completed');
+    fakeA.script.blackFor = () => true;
+    fakeB.script.blackFor = () => true;
+    const second = await generate(aiko, 'a lantern at night', 4343);
+    await expect.poll(() => statusOf(second), { timeout: 30_000 }).toBe('completed');
+    fakeA.script.blackFor = () => false;
+    fakeB.script.blackFor = () => false;
 
     // Then both servers hold their sampling steps: two of Ben's jobs run, one per backend, the third waits.
     fakeA.holdSteps();
@@ -100,9 +110,14 @@ describe.skipIf(!haveChromium)('farm dashboard in a real browser', () => {
     expect(await tab.locator('#signin').isHidden()).toBe(true);
     // Aiko's run took GPU time; Ben's are still running, so they do not count yet.
     expect(await tab.locator('#top-users li').evaluateAll((items) => items.map((li) => (li as unknown as { dataset: { user: string } }).dataset.user))).toEqual(['aiko']);
-    // The hour plot holds Aiko's finished job in its current minute.
-    expect(await tab.locator('#plot-finished-hour g.bucket').evaluateAll((gs) => gs.map((g) => Number(g.getAttribute('data-finished'))).reduce((a, b) => a + b, 0))).toBe(1);
-    expect(await tab.locator('#plot-wait-hour circle.wait-max').count()).toBe(1);
+    // The hour plot holds Aiko's finished jobs (one minute, or two if the minute turned between them).
+    expect(await tab.locator('#plot-finished-hour g.bucket').evaluateAll((gs) => gs.map((g) => Number(g.getAttribute('data-finished'))).reduce((a, b) => a + b, 0))).toBe(2);
+    expect(await tab.locator('#plot-wait-hour circle.wait-max').count()).toBeGreaterThanOrEqual(1);
+    // Both were rendered again; the second was posted with its quality note.
+    for (const window of ['hour', 'day']) {
+      expect(await tab.locator(`#quality tr[data-window=${window}] td.rerendered`).textContent()).toBe('2');
+      expect(await tab.locator(`#quality tr[data-window=${window}] td.failed`).textContent()).toBe('1');
+    }
 
     const shot = `${SHOTS}/dashboard-busy.png`;
     await tab.screenshot({ path: shot, fullPage: true });

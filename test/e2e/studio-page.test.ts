@@ -198,6 +198,53 @@ describe.skipIf(!haveChromium)('the try page as a small studio, in a real browse
     await tab.close();
   });
 
+  test('a reference picture: chosen, uploaded, named by the job with the strength; the result is made from it; a fake picture is refused in words', { timeout: 90_000 }, async () => {
+    const tab = await context.newPage();
+    await openStudio(tab, await stack.token('nori', 'creator'));
+    expect(await tab.isDisabled('#strength')).toBe(true);
+    const magenta = await sharp({ create: { width: 320, height: 320, channels: 3, background: { r: 255, g: 0, b: 255 } } }).png().toBuffer();
+    await tab.setInputFiles('#reference', { name: 'sketch.png', mimeType: 'image/png', buffer: magenta });
+    expect(await tab.isDisabled('#strength')).toBe(false);
+    await tab.locator('#strength').fill('1');
+    expect(await tab.textContent('#strength-value')).toBe('1');
+    await tab.fill('#prompt', 'a girl from my sketch');
+    await tab.fill('#steps', '2');
+    await tab.selectOption('#aspect', '512x512');
+
+    const uploaded = tab.waitForResponse((response) => response.url().endsWith('/api/uploads'));
+    const { body, jobId } = await submitForm(tab);
+    const upload = await uploaded;
+    expect(upload.status()).toBe(201);
+    const assetId = ((await upload.json()) as { asset_id: string }).asset_id;
+    expect(body).toMatchObject({ prompt: 'a girl from my sketch', reference_image: assetId, strength: 1 });
+    await expect.poll(() => stageOrError(tab), { timeout: 60_000, interval: 100 }).toBe('Done');
+    const inputs = await stack.runtime.records.listInputs(jobId);
+    expect(inputs.map((i) => [i.uploadId, i.width, i.height])).toEqual([[assetId, 320, 320]]);
+    expect((await stack.runtime.records.getJob(jobId))!.referenceStrength).toBe(1);
+
+    // The shown result is made from the picture: at strength 1 it shows through, magenta, in the panel.
+    await expect.poll(() => tab.evaluate(`(() => { const i = document.getElementById('image'); return i.complete && i.naturalWidth; })()`)).toBeGreaterThan(0);
+    const shot = `${SHOTS}/studio-reference.png`;
+    await tab.locator('#image').screenshot({ path: shot });
+    const raw = await sharp(shot).removeAlpha().raw().toBuffer();
+    let hits = 0;
+    for (let i = 0; i < raw.length; i += 3) if (raw[i]! > 200 && raw[i + 1]! < 80 && raw[i + 2]! > 200) hits++;
+    expect(hits / (raw.length / 3)).toBeGreaterThan(0.3);
+    await checkScreenshot(tab, `${SHOTS}/studio-reference-page.png`);
+
+    // HTML dressed as a PNG: the server's intake refuses it, the page says so, no job is made.
+    let generated = 0;
+    tab.on('request', (request) => {
+      if (request.url().endsWith('/api/anime/generate')) generated++;
+    });
+    await tab.setInputFiles('#reference', { name: 'not-really.png', mimeType: 'image/png', buffer: Buffer.from('<html><body>hello</body></html>') });
+    await tab.click('#go');
+    await expect.poll(() => tab.isVisible('#error')).toBe(true);
+    expect(await tab.textContent('#error')).toMatch(/only PNG, JPEG and WebP images are accepted$/);
+    expect(generated).toBe(0);
+    await tab.close();
+  });
+
   test('a 503 while opening the job\'s stream (the API\'s "briefly unavailable") is waited out, not shown as a failure', { timeout: 90_000 }, async () => {
     const tab = await context.newPage();
     await openStudio(tab, await stack.token('hana', 'creator'));

@@ -61,6 +61,10 @@ test('the view on seeded records at known times: queue, busy share per backend, 
   await setJob(zedJob, 'completed', NOW - 40 * MIN, NOW - 40 * MIN, NOW - 30 * MIN);
   await setJob(doneYesterday, 'completed', NOW - 25 * HOUR_MS, NOW - 25 * HOUR_MS, NOW - 25 * HOUR_MS); // outside the day
 
+  // The quality check re-rendered done1 (its second render passed) and zed's (posted with a note); the failed job's flag is not counted.
+  await stack.database.pool.query("UPDATE jobs SET quality_retried = true WHERE id = ANY($1)", [[done1, zedJob, failed1]]);
+  await stack.database.pool.query("UPDATE jobs SET quality_problems = '{blank}' WHERE id = ANY($1)", [[zedJob, failed1]]);
+
   await attempt(done1, 'gpu-a', NOW - 30 * MIN, 6 * MIN, NOW - 23 * MIN); // 6 min inside the hour
   await attempt(failed1, 'gpu-a', NOW - 70 * MIN, 20 * MIN, NOW - 49 * MIN); // 10 of its 20 min inside
   await attempt(running, 'gpu-b', NOW - 15 * MIN, 0, null); // still running: 15 min so far
@@ -92,13 +96,13 @@ test('the view on seeded records at known times: queue, busy share per backend, 
   expect(view.hour.buckets[59]!.start).toBe(Date.UTC(2026, 10, 2, 12, 0));
   // Throughput counts the whole farm too: zed's job (another space) at 11:30:30.
   expect(view.hour.buckets.filter((b) => b.finished > 0)).toEqual([
-    { start: Date.UTC(2026, 10, 2, 11, 30), finished: 1, failed: 0, waitAvgMs: 0, waitMaxMs: 0 },
-    { start: Date.UTC(2026, 10, 2, 11, 59), finished: 2, failed: 1, waitAvgMs: 30_000, waitMaxMs: 40_000 },
+    { start: Date.UTC(2026, 10, 2, 11, 30), finished: 1, failed: 0, waitAvgMs: 0, waitMaxMs: 0, qualityRetried: 1, qualityFailed: 1 },
+    { start: Date.UTC(2026, 10, 2, 11, 59), finished: 2, failed: 1, waitAvgMs: 30_000, waitMaxMs: 40_000, qualityRetried: 1, qualityFailed: 0 },
   ]);
   // Per hour: 24 buckets ending with 12:00; 11:00 holds the 11:00:30 and 11:59 jobs and zed's.
   expect(view.day.buckets).toHaveLength(24);
   expect(view.day.buckets[23]!.start).toBe(Date.UTC(2026, 10, 2, 12));
-  expect(view.day.buckets.filter((b) => b.finished > 0).map((b) => [new Date(b.start).toISOString(), b.finished, b.failed])).toEqual([['2026-11-02T11:00:00.000Z', 4, 1]]);
+  expect(view.day.buckets.filter((b) => b.finished > 0).map((b) => [new Date(b.start).toISOString(), b.finished, b.failed, b.qualityRetried, b.qualityFailed])).toEqual([['2026-11-02T11:00:00.000Z', 4, 1, 2, 1]]);
 
   // This space only, closed attempts of the last day: cara 6 + 20 min, bo 3 + 5 min (the running attempt counts once it ends); zed is in another space.
   expect(view.topUsers).toEqual([
@@ -127,7 +131,7 @@ test('GET /api/admin/farm: members are refused 403, moderators and admins get th
     const { status, json, headers } = await api(stack, 'GET', '/api/admin/farm', token);
     expect(status).toBe(200);
     expect(headers.get('cache-control')).toBe('no-store');
-    expect(Object.keys(json).sort()).toEqual(['at', 'backends', 'queue', 'throughput', 'top_users', 'top_users_since']);
+    expect(Object.keys(json).sort()).toEqual(['at', 'backends', 'quality', 'queue', 'throughput', 'top_users', 'top_users_since']);
     expect(json.queue.queued).toBe(1);
     expect(json.queue.running).toBe(0);
     expect(json.queue.oldest_wait_seconds).toBeGreaterThanOrEqual(0);
@@ -138,7 +142,8 @@ test('GET /api/admin/farm: members are refused 403, moderators and admins get th
     expect(json.throughput.hour.bucket_seconds).toBe(60);
     expect(json.throughput.hour.buckets).toHaveLength(60);
     expect(json.throughput.day.bucket_seconds).toBe(3600);
-    expect(json.throughput.day.buckets[0]).toEqual({ at: expect.any(String), finished: 0, failed: 0, wait_avg_seconds: null, wait_max_seconds: null });
+    expect(json.throughput.day.buckets[0]).toEqual({ at: expect.any(String), finished: 0, failed: 0, wait_avg_seconds: null, wait_max_seconds: null, quality_rerendered: 0, quality_failed: 0 });
+    expect(json.quality).toEqual({ hour: { rerendered: 0, failed: 0 }, day: { rerendered: 0, failed: 0 } });
     expect(json.top_users).toEqual([{ user: 'cara', gpu_seconds: 360, attempts: 1 }]);
   }
   const [row] = (await stack.database.pool.query<{ status: string }>('SELECT status FROM jobs WHERE id = $1', [job])).rows;

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import type { Generator } from '../../src/core/generator.js';
 import { createBuiltinGenerator } from '../../src/worker/backends/builtin/index.js';
@@ -273,4 +274,95 @@ test('moving an image whose files another record shares moves the file once and 
   const kept = await status(other, twin.job_id);
   expect(kept.project).toBe('general');
   expect((await fetch(kept.images[0].url)).status).toBe(200);
+});
+
+async function uploadPicture(token: string): Promise<string> {
+  const png = await sharp({ create: { width: 96, height: 96, channels: 3, background: { r: 255, g: 0, b: 255 } } }).png().toBuffer();
+  const form = new FormData();
+  form.set('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'ref.png');
+  const response = await fetch(`${stack.baseUrl}/api/uploads`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { asset_id: string }).asset_id;
+}
+
+async function inputRows(jobId: string) {
+  const { rows } = await stack.database.pool.query<{ storage_key: string; sha256: string; source_upload_id: string }>(
+    "SELECT storage_key, sha256, source_upload_id FROM assets WHERE job_id = $1 AND variant = 'input' AND deleted_at IS NULL ORDER BY output_index",
+    [jobId],
+  );
+  return rows;
+}
+
+async function outputKeys(jobId: string): Promise<string[]> {
+  const { rows } = await stack.database.pool.query<{ storage_key: string }>("SELECT storage_key FROM assets WHERE job_id = $1 AND variant <> 'input' AND deleted_at IS NULL ORDER BY storage_key", [jobId]);
+  return rows.map((r) => r.storage_key);
+}
+
+test('an identical request with the same picture is answered from the stored files; the reused record has its own input and its recipe lists it', async () => {
+  const picture = await uploadPicture(creator);
+  const body = { prompt: 'a shrine maiden from my sketch', seed: 404, reference_image: picture, strength: 0.7 };
+  const first = await finished(creator, body);
+  expect(first).toMatchObject({ status: 'completed', reused: false });
+  expect(renders).toBe(1);
+
+  const again = await generate(creator, body);
+  expect(again).toMatchObject({ status: 'completed', reused: true });
+  expect(renders).toBe(1);
+  expect(await status(creator, again.job_id)).toMatchObject({ status: 'completed', reused: true, progress: 100 });
+  expect(await outputKeys(again.job_id)).toEqual(await outputKeys(first.job_id));
+  const [theirs, mine] = await Promise.all([inputRows(first.job_id), inputRows(again.job_id)]);
+  expect(mine).toHaveLength(1);
+  expect(mine[0]).toMatchObject({ sha256: theirs[0]!.sha256, source_upload_id: picture });
+  // Its own copy, beside its own record: deleting the twin never takes its picture.
+  expect(mine[0]!.storage_key).toContain(again.job_id);
+
+  const [a, b] = await Promise.all([first.job_id, again.job_id].map(async (id: string) => (await api(stack, 'GET', `/api/anime/generation/${id}/recipe`, creator)).json));
+  expect(b!.inputs).toEqual([{ role: 'reference', sha256: theirs[0]!.sha256, strength: 0.7 }]);
+  expect(b!.inputs).toEqual(a!.inputs);
+  expect(b!.recipe_key).toBe(a!.recipe_key);
+  expect(b!.reused).toBe(true);
+
+  // Another upload of the same bytes is the same input; another strength is another recipe.
+  const sameBytes = await uploadPicture(other);
+  expect((await generate(other, { ...body, reference_image: sameBytes })).reused).toBe(true);
+  const stronger = await generate(creator, { ...body, strength: 0.9 });
+  expect(stronger.status).toBe('queued');
+  await ends.ended(stronger.job_id);
+  expect(renders).toBe(2);
+});
+
+test('identical requests with the same picture arriving together share one render; the one that waited has its input', async () => {
+  const picture = await uploadPicture(creator);
+  holdRenders();
+  const body = { prompt: 'two cats on a moonlit roof', seed: 515, reference_image: picture };
+  const leader = await generate(creator, body);
+  const follower = await generate(other, body);
+  expect(leader).toMatchObject({ status: 'queued' });
+  expect(follower).toMatchObject({ status: 'queued', reused: true });
+  // Waiting, it already has its own copy of the picture.
+  expect(await inputRows(follower.job_id)).toHaveLength(1);
+  openGate();
+  await ends.ended(leader.job_id);
+  await ends.ended(follower.job_id);
+  expect(renders).toBe(1);
+  expect(await status(other, follower.job_id)).toMatchObject({ status: 'completed', reused: true });
+  expect(await outputKeys(follower.job_id)).toEqual(await outputKeys(leader.job_id));
+  const recipe = (await api(stack, 'GET', `/api/anime/generation/${follower.job_id}/recipe`, other)).json;
+  expect(recipe.inputs).toHaveLength(1);
+  expect(recipe.inputs[0]).toMatchObject({ role: 'reference', strength: 0.6 });
+});
+
+test('a request waiting on a render with a picture renders with its own copy when that render is cancelled', async () => {
+  const picture = await uploadPicture(creator);
+  holdRenders();
+  const body = { prompt: 'a paper boat in a puddle', seed: 616, reference_image: picture };
+  const leader = await generate(creator, body);
+  const follower = await generate(other, body);
+  expect(follower.reused).toBe(true);
+  expect((await api(stack, 'POST', `/api/anime/generation/${leader.job_id}/cancel`, creator)).json.status).toBe('cancelled');
+  openGate();
+  await ends.ended(follower.job_id);
+  expect(await status(other, follower.job_id)).toMatchObject({ status: 'completed', reused: false });
+  expect(await inputRows(follower.job_id)).toHaveLength(1);
+  expect(await outputKeys(follower.job_id)).toHaveLength(3);
 });

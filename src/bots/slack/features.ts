@@ -12,6 +12,7 @@ import { registerProjectCommand } from './commands/project.js';
 import { registerUsageCommand } from './commands/usage.js';
 import { registerBackendCommand } from './commands/backend.js';
 import type { SlackFeatureDeps } from './deps.js';
+import { registerThreadPicture } from './events/thread-picture.js';
 import { registerGenerateImageStep } from './workflow/generate-image-step.js';
 
 /**
@@ -21,6 +22,7 @@ import { registerGenerateImageStep } from './workflow/generate-image-step.js';
 export function registerSlackFeatures(app: App, deps: SlackFeatureDeps): void {
   registerGenerateCommand(app, deps);
   registerGenerateModal(app, deps);
+  registerThreadPicture(app, deps);
   registerJobsCommand(app, deps);
   registerCancelCommand(app, deps);
   registerConfigCommand(app, deps);

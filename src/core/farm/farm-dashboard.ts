@@ -105,6 +105,6 @@ export function fillBuckets(rows: FinishedBucket[], from: number, count: number,
   const byStart = new Map(rows.map((r) => [r.start, r]));
   return Array.from({ length: count }, (_, i) => {
     const start = from + i * bucketMs;
-    return byStart.get(start) ?? { start, finished: 0, failed: 0, waitAvgMs: null, waitMaxMs: null };
+    return byStart.get(start) ?? { start, finished: 0, failed: 0, waitAvgMs: null, waitMaxMs: null, qualityRetried: 0, qualityFailed: 0 };
   });
 }

@@ -25,6 +25,10 @@ export interface FinishedBucket {
   /** Over the jobs finished in the bucket: their wait from created to started. */
   waitAvgMs: number | null;
   waitMaxMs: number | null;
+  /** Completed jobs whose first render failed the quality check and was rendered again. */
+  qualityRetried: number;
+  /** Completed jobs posted with a quality note (the second render failed the check too). */
+  qualityFailed: number;
 }
 
 export interface UserGpu {

@@ -2,6 +2,13 @@ import { fail, ok, type Outcome } from '../outcome.js';
 import { canSeeProject, readerOf } from '../projects/visibility.js';
 import type { GenerateRecords, JobRecord } from '../records.js';
 import { roleAtLeast, type Role } from '../roles.js';
+import { recipeInputsOf, type RecipeInput } from './recipe.js';
+
+/** A job and the pictures it sent (or will send), as its recipe lists them. */
+export interface JobRecipe {
+  job: JobRecord;
+  inputs: RecipeInput[];
+}
 
 /** The backend request a job's latest attempt sent (job_workflows). */
 export interface SentWorkflow {
@@ -28,12 +35,19 @@ interface Requester {
  * the gallery shows them its recipe anyway. Everything else answers like a job that does not exist.
  */
 export class RecipeService {
-  constructor(private readonly deps: { records: Pick<GenerateRecords, 'getJob' | 'resolveProject'>; workflows: WorkflowRecords }) {}
+  constructor(private readonly deps: { records: Pick<GenerateRecords, 'getJob' | 'resolveProject' | 'listInputs'>; workflows: WorkflowRecords }) {}
 
-  async recipe(requester: Requester, jobId: string): Promise<Outcome<JobRecord>> {
-    const job = await this.deps.records.getJob(jobId);
-    if (!job || !(await this.mayRead(requester, job))) return fail({ reason: 'job_unknown' });
-    return ok(job);
+  async recipe(requester: Requester, jobId: string): Promise<Outcome<JobRecipe>> {
+    const job = await this.readable(requester, jobId);
+    if (!job) return fail({ reason: 'job_unknown' });
+    return ok(await this.recipeForGallery(job));
+  }
+
+  /** For the gallery, after it checked the reader may see this finished image. */
+  async recipeForGallery(job: JobRecord): Promise<JobRecipe> {
+    // A reused record has its own copies of the same pictures (same bytes, so the same inputs).
+    const pictures = await this.deps.records.listInputs(job.id);
+    return { job, inputs: recipeInputsOf(pictures, job.referenceStrength ?? null) };
   }
 
   /**
@@ -41,9 +55,8 @@ export class RecipeService {
    * job that has not reached a backend yet has none either: both say so, naming the recipe instead.
    */
   async workflow(requester: Requester, jobId: string): Promise<Outcome<{ job: JobRecord; sent: SentWorkflow }>> {
-    const readable = await this.recipe(requester, jobId);
-    if (!readable.ok) return readable;
-    const job = readable.value;
+    const job = await this.readable(requester, jobId);
+    if (!job) return fail({ reason: 'job_unknown' });
     // A reused job sent nothing itself: the files (and so the workflow) are its twin's.
     const sent = await this.deps.workflows.workflowOf(job.reusedFrom ?? job.id);
     if (sent) return ok({ job, sent });
@@ -54,6 +67,11 @@ export class RecipeService {
   /** For the gallery, after it checked the reader may see this finished image. */
   async workflowForGallery(job: JobRecord): Promise<SentWorkflow | null> {
     return this.deps.workflows.workflowOf(job.reusedFrom ?? job.id);
+  }
+
+  private async readable(requester: Requester, jobId: string): Promise<JobRecord | null> {
+    const job = await this.deps.records.getJob(jobId);
+    return job && (await this.mayRead(requester, job)) ? job : null;
   }
 
   private async mayRead(requester: Requester, job: JobRecord): Promise<boolean> {

@@ -53,6 +53,14 @@ export function recipeKey(recipe: Recipe): string {
   return createHash('sha256').update(KEY_FORMAT).update('\n').update(canonicalJson(recipe)).digest('hex');
 }
 
+/**
+ * The recipe inputs of a job's pictures, in the order the backend receives them: a character's
+ * reference or the requester's own, by its bytes, all at the job's one strength.
+ */
+export function recipeInputsOf(pictures: ReadonlyArray<{ characterId: string | null; sha256: string }>, strength: number | null): RecipeInput[] {
+  return pictures.map(({ characterId, sha256 }) => ({ role: characterId ? 'character' : 'reference', sha256, strength }));
+}
+
 type RecipeFields = Pick<JobRecord, 'kind' | 'promptSent' | 'negativeSent' | 'seed' | 'width' | 'height' | 'steps' | 'count' | 'model' | 'loras' | 'templateVersion'>;
 
 /** A job's recipe, from what its record says was (or will be) sent. */

@@ -135,12 +135,15 @@ async function start(request, token) {
     void loadRecent();
     await follow(json.job_id, token);
   } catch (error) {
-    showError(`network problem: ${error.message}`);
+    showError(error instanceof Refused ? error.message : `network problem: ${error.message}`);
   } finally {
     $('go').disabled = false;
     void loadRecent();
   }
 }
+
+/** The API refused a step before the job (an upload): its own words are shown, not "network problem". */
+class Refused extends Error {}
 
 // The request as the API names its fields; empty choices are left out so the server's defaults apply.
 function requestBody() {
@@ -155,12 +158,28 @@ function requestBody() {
   return body;
 }
 
+// With a reference picture chosen, it is uploaded first and the job names it (with the strength);
+// the server checks it (type by its bytes, size, pixels) and its refusal is shown in its words.
 function submit(event) {
   event.preventDefault();
   sessionStorage.setItem('ap-token', token());
   const headers = { ...authHeaders(), 'Content-Type': 'application/json' };
-  const body = JSON.stringify(requestBody());
-  return start(() => fetch('/api/anime/generate', { method: 'POST', headers, body }), token());
+  const body = requestBody();
+  const picture = $('reference').files[0];
+  return start(async () => {
+    if (picture) {
+      show('Uploading the picture…', 0);
+      body.reference_image = await uploadReference(picture);
+      body.strength = Number($('strength').value);
+    }
+    return fetch('/api/anime/generate', { method: 'POST', headers, body: JSON.stringify(body) });
+  }, token());
+}
+
+// Strength only means something with a picture (the API refuses it alone).
+function syncStrength() {
+  $('strength').disabled = $('reference').files.length === 0;
+  $('strength-value').textContent = $('strength').value;
 }
 
 // The buttons the view offers. Cancel: the open stream brings the cancelled view. Delete: the job
@@ -334,14 +353,15 @@ async function deleteFromRecent(job, button) {
 
 /**
  * Reference upload: POST /api/uploads (multipart, field `file`); resolves to the asset id the
- * generate body then names as `reference_image` (with `strength`, 0-1).
+ * generate body then names as `reference_image` (with `strength`, 0-1). Wired: the form's
+ * Reference picture field (submit) calls it.
  */
 async function uploadReference(file) {
   const form = new FormData();
   form.append('file', file);
   const response = await fetch('/api/uploads', { method: 'POST', headers: authHeaders(), body: form });
   const json = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(json.error ? json.error.message : `HTTP ${response.status}`);
+  if (!response.ok) throw new Refused(json.error ? json.error.message : `HTTP ${response.status}`);
   return json.asset_id;
 }
 
@@ -363,6 +383,8 @@ window.studioHooks = { uploadReference, requestVariations, requestUpscale };
 
 readTokenFromFragment();
 $('generate').addEventListener('submit', submit);
+$('reference').addEventListener('change', syncStrength);
+$('strength').addEventListener('input', syncStrength);
 $('token').addEventListener('change', () => {
   sessionStorage.setItem('ap-token', token());
   void loadChoices();

@@ -157,6 +157,15 @@ function renderTopUsers(users) {
   $('no-users').hidden = users.length > 0;
 }
 
+/** Jobs the quality check rendered again, and those posted with its note after a second failure. */
+function renderQuality(quality) {
+  for (const window of ['hour', 'day']) {
+    const row = $('quality').querySelector(`tr[data-window="${window}"]`);
+    row.querySelector('.rerendered').textContent = String(quality[window].rerendered);
+    row.querySelector('.failed').textContent = String(quality[window].failed);
+  }
+}
+
 function render(farm) {
   $('queued').textContent = String(farm.queue.queued);
   $('running').textContent = String(farm.queue.running);
@@ -166,6 +175,7 @@ function render(farm) {
   $('plot-finished-day').replaceChildren(finishedPlot(farm.throughput.day, true));
   $('plot-wait-hour').replaceChildren(waitPlot(farm.throughput.hour, false));
   $('plot-wait-day').replaceChildren(waitPlot(farm.throughput.day, true));
+  renderQuality(farm.quality);
   renderTopUsers(farm.top_users);
   $('farm').hidden = false;
   $('status').textContent = `Updated ${new Date(farm.at).toLocaleTimeString()} · refreshes every ${REFRESH_MS / 1000} s`;

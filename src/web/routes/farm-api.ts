@@ -19,7 +19,17 @@ function seriesJson(series: FarmSeries) {
       failed: b.failed,
       wait_avg_seconds: b.waitAvgMs === null ? null : seconds(b.waitAvgMs),
       wait_max_seconds: b.waitMaxMs === null ? null : seconds(b.waitMaxMs),
+      quality_rerendered: b.qualityRetried,
+      quality_failed: b.qualityFailed,
     })),
+  };
+}
+
+/** Over a series: jobs re-rendered by the quality check, and those posted with its note anyway. */
+function qualityJson(series: FarmSeries) {
+  return {
+    rerendered: series.buckets.reduce((n, b) => n + b.qualityRetried, 0),
+    failed: series.buckets.reduce((n, b) => n + b.qualityFailed, 0),
   };
 }
 
@@ -39,6 +49,7 @@ export function farmJson(view: FarmView) {
       busy_share_hour: b.busyShareHour,
     })),
     throughput: { hour: seriesJson(view.hour), day: seriesJson(view.day) },
+    quality: { hour: qualityJson(view.hour), day: qualityJson(view.day) },
     top_users: view.topUsers.map((u) => ({ user: u.user, gpu_seconds: seconds(u.gpuMs), attempts: u.attempts })),
     top_users_since: iso(view.at - DAY_MS),
   };

@@ -20,7 +20,7 @@ import type { MediaLinks } from '../../infra/links/media-links.js';
 export interface GalleryRouteDeps {
   gallery: GalleryService;
   /** The workflow a job sent (its recipe download). */
-  recipes: Pick<RecipeService, 'workflowForGallery'>;
+  recipes: Pick<RecipeService, 'workflowForGallery' | 'recipeForGallery'>;
   /** The job record behind an image, for its recipe download (after the gallery allowed the image). */
   jobs: (jobId: string) => Promise<JobRecord | null>;
   characters: CharacterService;
@@ -97,7 +97,7 @@ export function registerGalleryRoutes(app: FastifyInstance, deps: GalleryRouteDe
     const image = await deps.gallery.image(access, jobId);
     const job = image.ok ? await deps.jobs(jobId) : null;
     if (!job) return notFound(reply);
-    const body = what === 'recipe' ? recipeJson(job) : (await deps.recipes.workflowForGallery(job))?.workflow;
+    const body = what === 'recipe' ? recipeJson(await deps.recipes.recipeForGallery(job)) : (await deps.recipes.workflowForGallery(job))?.workflow;
     if (body === undefined) return notFound(reply);
     return reply.header('Content-Type', 'application/json; charset=utf-8').header('Content-Disposition', attachmentName(job.id, what)).header('Cache-Control', 'private, no-store').send(JSON.stringify(body, null, 2));
   };

@@ -18,7 +18,7 @@ export function registerRecipeApi(app: FastifyInstance, deps: RecipeApiDeps): vo
     if (!auth) return reply;
     const found = await deps.recipes.recipe(auth.viewer, request.params.id);
     if (!found.ok) return sendFailure(reply, found);
-    return reply.header('Content-Disposition', attachmentName(found.value.id, 'recipe')).send(recipeJson(found.value));
+    return reply.header('Content-Disposition', attachmentName(found.value.job.id, 'recipe')).send(recipeJson(found.value));
   });
 
   app.get<{ Params: { id: string } }>('/api/anime/generation/:id/workflow', async (request, reply) => {

@@ -10,7 +10,7 @@ import type { FakeSlack } from './server.js';
 import { signingHeaders } from './signing.js';
 import { slashCommandPayload, type SlashCommandFields } from './slash-payload.js';
 import type { SignOptions } from './signing.js';
-import type { FunctionExecution, StoredView } from './types.js';
+import type { FunctionExecution, StoredMessage, StoredView } from './types.js';
 
 export interface SlackDriverOptions {
   /** The app's request URL, e.g. http://127.0.0.1:P/slack/events. */
@@ -57,12 +57,23 @@ export interface FunctionExecutedInput {
   title?: string;
 }
 
+export interface FileShareInput {
+  userId: string;
+  channelId: string;
+  text: string;
+  /** The parent's ts: a reply in its thread. */
+  threadTs?: string;
+  fileIds: string[];
+}
+
 export interface SlackDriver {
   slashCommand(input: SlashCommandInput, sign?: SignOptions): Promise<DriverResponse & { triggerId: string; responseUrl: string; payload: Record<string, string> }>;
   blockAction(input: BlockActionInput, sign?: SignOptions): Promise<DriverResponse & { triggerId: string; responseUrl: string; payload: Record<string, unknown> }>;
   viewSubmission(input: ViewSubmissionInput, sign?: SignOptions): Promise<DriverResponse & { triggerId: string; payload: Record<string, unknown> }>;
   functionExecuted(input: FunctionExecutedInput, sign?: SignOptions): Promise<DriverResponse & { execution: FunctionExecution; payload: Record<string, unknown> }>;
   urlVerification(challenge?: string, sign?: SignOptions): Promise<DriverResponse>;
+  /** A user shares files in a message: stored in the fake, then the Events API `message` event (subtype file_share). */
+  fileShareMessage(input: FileShareInput, sign?: SignOptions): Promise<DriverResponse & { message: StoredMessage; payload: Record<string, unknown> }>;
   /** Low level: any body with any content-type, signed (or mis-signed) as asked. */
   send(rawBody: string, contentType: string, sign?: SignOptions): Promise<DriverResponse>;
 }
@@ -203,6 +214,37 @@ export function createSlackDriver({ targetUrl, signingSecret, fake, verification
       };
       const response = await send(JSON.stringify(payload), 'application/json', sign);
       return { ...response, execution, payload };
+    },
+
+    async fileShareMessage(input, sign) {
+      const message = fake.shareUserFiles({ channel: input.channelId, userId: input.userId, text: input.text, fileIds: input.fileIds, ...(input.threadTs ? { threadTs: input.threadTs } : {}) });
+      const parent = input.threadTs ? fake.message(input.channelId, input.threadTs) : undefined;
+      const payload: Record<string, unknown> = {
+        token: verificationToken,
+        team_id: identity.teamId,
+        api_app_id: identity.appId,
+        event: {
+          type: 'message',
+          subtype: 'file_share',
+          text: input.text,
+          files: message.files,
+          upload: false,
+          user: input.userId,
+          display_as_bot: false,
+          ts: message.ts,
+          ...(input.threadTs ? { thread_ts: input.threadTs, ...(parent ? { parent_user_id: parent.user } : {}) } : {}),
+          channel: input.channelId,
+          event_ts: message.ts,
+          channel_type: 'channel',
+        },
+        type: 'event_callback',
+        event_id: `Ev${message.ts.replace('.', '')}`,
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ enterprise_id: null, team_id: identity.teamId, user_id: identity.botUserId, is_bot: true, is_enterprise_install: false }],
+        is_ext_shared_channel: false,
+      };
+      const response = await send(JSON.stringify(payload), 'application/json', sign);
+      return { ...response, message, payload };
     },
 
     urlVerification(challenge = 'fake-challenge-3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P', sign) {

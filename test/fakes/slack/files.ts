@@ -11,7 +11,7 @@ import { SlackApiError, isRecord } from './args.js';
 import { bearer, mediaType, parseBody, sendText } from './http.js';
 import { checkContent, storeMessage } from './messages.js';
 import type { FakeSlackState } from './state.js';
-import type { FakeFile, FileObject } from './types.js';
+import type { FakeFile, FileObject, StoredMessage } from './types.js';
 import type { MethodHandler } from './methods/context.js';
 
 const MIME_BY_EXT: Record<string, string> = {
@@ -153,6 +153,26 @@ export function addUserFile(state: FakeSlackState, filename: string, bytes: Buff
   state.files.set(file.id, file);
   state.changed('file');
   return file.id;
+}
+
+/**
+ * A user's message sharing files they uploaded (what a client posts when a user attaches files to
+ * a message): stored like any message, the files' objects on it owned by that user. Slack then
+ * sends the app a `message` event of subtype `file_share` (the driver's fileShareMessage).
+ */
+export function shareUserFiles(state: FakeSlackState, init: { channel: string; userId: string; text: string; threadTs?: string; fileIds: string[] }): StoredMessage {
+  const objects = init.fileIds.map((id) => {
+    const file = state.files.get(id);
+    if (!file || file.state !== 'completed') throw new Error(`shareUserFiles: no completed file ${id}`);
+    return { ...fileObject(state, file, file.title ?? file.filename), user: init.userId };
+  });
+  const message = storeMessage(state, { channel: init.channel, content: { text: init.text }, via: 'seed', user: init.userId, files: objects, ...(init.threadTs ? { thread_ts: init.threadTs } : {}) });
+  for (const id of init.fileIds) {
+    const file = state.files.get(id)!;
+    file.shared_to = { channel: init.channel, message_ts: message.ts, ...(init.threadTs ? { thread_ts: init.threadTs } : {}) };
+  }
+  state.changed('file');
+  return message;
 }
 
 export const fileMethods: Record<string, MethodHandler> = {

@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Args, SlackApiError } from './args.js';
-import { addUserFile, fileMethods, handleDownload, handleUpload } from './files.js';
+import { addUserFile, fileMethods, handleDownload, handleUpload, shareUserFiles } from './files.js';
 import { bearer, mediaType, parseBody, readBody, sendJson, sendText } from './http.js';
 import { chatMethods } from './methods/chat.js';
 import type { MethodHandler } from './methods/context.js';
@@ -62,6 +62,8 @@ export interface FakeSlack {
   issueTrigger(userId: string, viewId?: string): IssuedTrigger;
   /** A file the user uploaded themselves (its id is what a modal's file_input submits). */
   addUserFile(filename: string, bytes: Buffer): string;
+  /** A user's message in `channel` (a thread reply with threadTs) sharing files from addUserFile. */
+  shareUserFiles(init: { channel: string; userId: string; text: string; threadTs?: string; fileIds: string[] }): StoredMessage;
   issueResponseUrl(channel: string, userId: string, source?: IssuedResponseUrl['source']): IssuedResponseUrl;
   startFunctionExecution(callbackId: string, inputs: Record<string, unknown>): FunctionExecution;
   /**
@@ -125,6 +127,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       storeMessage(state, { channel, content: { text }, via: 'seed', user: userId, ...(threadTs ? { thread_ts: threadTs } : {}) }),
     issueTrigger: (userId, viewId) => state.issueTrigger(userId, viewId),
     addUserFile: (filename, bytes) => addUserFile(state, filename, bytes),
+    shareUserFiles: (init) => shareUserFiles(state, init),
     issueResponseUrl: (channel, userId, source) => state.issueResponseUrl(channel, userId, source),
     startFunctionExecution: (callbackId, inputs) => state.startExecution(callbackId, inputs),
     waitFor: (probe, timeoutMs) => state.waitFor(probe, timeoutMs),

@@ -6,6 +6,7 @@ import { numberFlag, parseCommandFlags } from '../flags.js';
 import type { SlackFeatureDeps } from '../deps.js';
 import { UserMistake } from '../error-boundary.js';
 import { clip, escapeSlackText } from '../escape.js';
+import { isPictureCommand, openCharacterPicture, PICTURE_USAGE, registerCharacterPictureModal } from './character-picture.js';
 import { ephemeralCommand, grammarMistake, unwrap, type CommandContext } from './ephemeral-command.js';
 
 const CHARACTER_USAGE = [
@@ -13,6 +14,7 @@ const CHARACTER_USAGE = [
   '• `list [--project <slug>]` · `show <name> [--project <slug>]` · `delete <name> [--project <slug>]`',
   '• `create <name> --prompt <fragment> [--negative <text>] [--description <text>] [--project <slug>] [--seed N] [--lora <file>[:weight]]`',
   '• `edit <name> [--project <slug>] [--name <new name>] [--prompt ...] [--negative ...] [--description ...] [--seed N|none] [--lora <file>[:weight]|none]`',
+  `• ${PICTURE_USAGE}`,
   'Without --project a character is space-wide. /generate --character <name> puts its fragment before your prompt.',
 ].join('\n');
 
@@ -104,7 +106,9 @@ async function run(deps: SlackFeatureDeps, ctx: CommandContext): Promise<string>
   }
 }
 
-/** `/character ...`: private answers; the core checks the moderator role and visibility. */
+/** `/character ...`: private answers; the core checks the moderator role and visibility. `picture` opens a form. */
 export function registerCharacterCommand(app: App, deps: SlackFeatureDeps): void {
-  app.command('/character', ephemeralCommand(deps, '/character', (ctx) => run(deps, ctx)));
+  const answer = ephemeralCommand(deps, '/character', (ctx) => run(deps, ctx));
+  app.command('/character', async (args) => (isPictureCommand(args.command.text) ? openCharacterPicture(deps, args) : answer(args)));
+  registerCharacterPictureModal(app, deps);
 }

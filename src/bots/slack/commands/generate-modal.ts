@@ -1,12 +1,12 @@
 import type { App, types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { fail, ok, type Outcome } from '../../../core/outcome.js';
-import { downloadLimited } from '../../../infra/uploads/download.js';
+import type { Outcome } from '../../../core/outcome.js';
 import type { SlackFeatureDeps, SlackPlace } from '../deps.js';
 import { failureText } from '../words.js';
 import { withErrorBoundary } from '../error-boundary.js';
 import { parseGenerateText, type GenerateFlags } from '../flags.js';
 import { startGeneration } from '../generation.js';
+import { uploadFromSlackFile } from '../slack-files.js';
 
 const GENERATE_MODAL = 'generate_modal';
 
@@ -58,19 +58,10 @@ export function modalReference(values: StateValues): { ok: true; value: ModalRef
   return { ok: true, value: { fileId: typeof file === 'string' ? file : undefined, strength } };
 }
 
-/**
- * The modal's file: files.info for its url_private, downloaded with the bot token (size cap,
- * timeout), then the same intake as POST /api/uploads. Its upload id becomes the referenceImage.
- */
+/** The modal's file, through the same intake as POST /api/uploads; its upload id becomes the referenceImage. */
 async function referenceFromFile(deps: SlackFeatureDeps, client: WebClient, place: SlackPlace, fileId: string): Promise<Outcome<string>> {
-  const info = await client.files.info({ file: fileId });
-  const url = info.file?.url_private_download ?? info.file?.url_private;
-  if (!url) return fail({ reason: 'image_refused', field: 'image', why: 'missing' });
-  const bytes = await downloadLimited(url, 'image', { ...deps.uploadDownload, headers: { authorization: `Bearer ${client.token ?? ''}` } });
-  if (!bytes.ok) return bytes;
-  const actor = await deps.actors.actor(place);
-  const stored = await deps.uploads.receive(await deps.service.identify(actor), bytes.value);
-  return stored.ok ? ok(stored.value.id) : { ...stored, field: 'image', ...(stored.problem && 'field' in stored.problem ? { problem: { ...stored.problem, field: 'image' } } : {}) };
+  const viewer = await deps.service.identify(await deps.actors.actor(place));
+  return uploadFromSlackFile(deps, client, viewer, fileId, 'image');
 }
 
 /**
