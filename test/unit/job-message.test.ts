@@ -152,9 +152,10 @@ describe('the live preview of a rendering job', () => {
     expect(apply(next, preview(1, 61)).preview).toEqual({ seq: 1 });
   });
 
-  test('a job still queued or saving takes no preview', () => {
+  test('saving drops the preview (rendering is over); a job still queued or saving takes none', () => {
     expect(apply(fromRecord(jobRecord(), [], 2), preview(1, 10)).preview).toBeUndefined();
-    const saving = apply(running(), { type: 'saving', ...at(40), percent: 92 });
-    expect(apply(saving, preview(1, 41)).preview).toBeUndefined();
+    const saving = apply(apply(running(), preview(1, 31)), { type: 'saving', ...at(40), percent: 92 });
+    expect(saving.preview).toBeUndefined();
+    expect(apply(saving, preview(2, 41)).preview).toBeUndefined();
   });
 });

@@ -217,7 +217,8 @@ export function apply(message: JobMessage, event: JobEvent): JobMessage {
       return { ...message, stage: 'running', step: event.step, totalSteps: event.totalSteps, percent: event.percent, activity: event.stage, position: undefined, eta: undefined, at: event.at };
     case 'saving':
       if (stale) return message;
-      return { ...message, stage: 'saving', percent: event.percent, position: undefined, eta: undefined, at: event.at };
+      // Rendering is over and the worker removed the preview with it.
+      return { ...withoutPreview(message), stage: 'saving', percent: event.percent, position: undefined, eta: undefined, at: event.at };
     case 'preview':
       // Only while it renders, only newer than the one shown; an older attempt's straggler is stale.
       if (stale || (message.stage !== 'starting' && message.stage !== 'running') || event.seq <= (message.preview?.seq ?? 0)) return message;
