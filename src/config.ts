@@ -124,6 +124,11 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText,
   SLACK_API_URL: optionalText.pipe(url(['http:', 'https:']).optional()),
+  /**
+   * Live previews in Slack are image blocks Slack's servers fetch from PUBLIC_URL: `auto` shows them
+   * when PUBLIC_URL looks reachable from the internet (not loopback, private or .local), `on`/`off` decide.
+   */
+  SLACK_PREVIEWS: z.enum(['auto', 'on', 'off'], { error: 'expected auto, on or off' }).default('auto'),
 });
 
 type Env = z.output<typeof envSchema>;

@@ -43,7 +43,7 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   registerFarmAdminApi(app, { ...auth, farm: runtime.farm });
   registerUsageApi(app, { ...auth, usage: runtime.usage });
   registerFarmApi(app, { ...auth, farm: runtime.farmDashboard });
-  registerJobEvents(app, { ...auth, service, events: runtime.events, links, publicUrl: config.PUBLIC_URL, projectUrl });
+  registerJobEvents(app, { ...auth, service, events: runtime.events, links, previewLinks: runtime.previewLinks, publicUrl: config.PUBLIC_URL, projectUrl });
   registerMedia(app, { links, store: runtime.media, getAsset: (id) => runtime.records.getAsset(id) });
   registerPreviewMedia(app, { links: runtime.previewLinks, previews: runtime.previews });
   registerHealth(app, {
