@@ -5,6 +5,7 @@ import { api } from '../support/api.js';
 import { eventLog, previewOf } from '../support/event-waits.js';
 import { jobEnds } from '../support/job-ends.js';
 import { expectNoLeak } from '../support/leaks.js';
+import { followSse } from '../support/sse-stream.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
@@ -80,4 +81,24 @@ test('a preview frame of the running prompt becomes a preview event and a small,
   const assets = await stack.runtime.records.listAssets(jobId);
   expect(assets.map((a) => a.variant).sort()).toEqual(['original', 'thumbnail', 'webp']);
   await log.unsubscribe();
+});
+
+test('the web event stream carries a view with the preview\'s signed link while it renders, and the final view without it', async () => {
+  comfy.fake.holdSteps();
+  const created = await api(stack, 'POST', '/api/anime/generate', creator, { prompt: 'a paper crane', seed: 12, width: 256, height: 256, steps: 3 });
+  const jobId = created.json.job_id as string;
+  const response = await fetch(`${stack.baseUrl}/api/anime/generation/${jobId}/events`, { headers: { authorization: `Bearer ${creator}` } });
+  const stream = followSse(response);
+  comfy.fake.releaseSteps(1);
+  const live = await stream.next((e) => e.event === 'view' && typeof e.data.preview_url === 'string');
+  const url = live.data.preview_url as string;
+  expect(url).toMatch(new RegExp(`^${stack.baseUrl}/media/preview/${jobId}/1\\?exp=\\d+&sig=`));
+  expect((await fetch(url)).headers.get('content-type')).toBe('image/webp');
+  expect(stream.events.some((e) => e.event === 'preview' && e.data.seq === 1)).toBe(true);
+  comfy.fake.releaseAllSteps();
+  await stream.ended;
+  const views = stream.events.filter((e) => e.event === 'view');
+  expect(views.at(-1)!.data).toMatchObject({ stage: 'completed', final: true });
+  expect(views.at(-1)!.data.preview_url).toBeUndefined();
+  expect((views.at(-1)!.data.images as unknown[]).length).toBe(1);
 });
