@@ -90,6 +90,8 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: int(1, 1, 64),
   WORKER_LOCK_MS: int(10_000, 500, 600_000),
   BUILTIN_STEP_DELAY_MS: int(0, 0, 60_000),
+  /** Least time between two live previews of one job (each one is an edit with an image in chat). */
+  PREVIEW_INTERVAL_MS: int(2_500, 0, 600_000),
   JOB_ATTEMPTS: int(3, 1, 20),
   /** Hours an identical recipe's finished files answer a request instead of a render; 0 turns reuse off. */
   REUSE_WINDOW_HOURS: int(24, 0, 8_760),
@@ -122,6 +124,11 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText,
   SLACK_API_URL: optionalText.pipe(url(['http:', 'https:']).optional()),
+  /**
+   * Live previews in Slack are image blocks Slack's servers fetch from PUBLIC_URL: `auto` shows them
+   * when PUBLIC_URL looks reachable from the internet (not loopback, private or .local), `on`/`off` decide.
+   */
+  SLACK_PREVIEWS: z.enum(['auto', 'on', 'off'], { error: 'expected auto, on or off' }).default('auto'),
 });
 
 type Env = z.output<typeof envSchema>;

@@ -53,6 +53,7 @@ export async function startDiscord(runtime: Runtime, options: DiscordPartOptions
       links: runtime.mediaLinks,
       projectUrl: (job) => replyProjectUrl(runtime.galleryLinks, job),
       readMedia: (key) => runtime.media.read(key),
+      readPreview: async (jobId) => (await runtime.previews.get(jobId))?.data,
       saveReply: (jobId, reply) => runtime.service.setReply(jobId, reply),
       intervalMs: options.progressIntervalMs ?? EDIT_INTERVAL_MS,
       cutoverMs: config.DISCORD_TOKEN_CUTOVER_MS,

@@ -24,6 +24,8 @@ import { PostgresProjectRecords } from '../db/project-records.js';
 import { PostgresGalleryRecords } from '../db/search-records.js';
 import { GalleryLinks } from '../infra/links/gallery-links.js';
 import { MediaLinks } from '../infra/links/media-links.js';
+import { PreviewLinks } from '../infra/links/preview-links.js';
+import { PreviewStore } from '../infra/previews/preview-store.js';
 import { AuthFailureLimiter } from '../infra/auth-failures.js';
 import { BackendReports } from '../infra/backend-reports.js';
 import { BackendStates } from '../infra/backend-states.js';
@@ -79,6 +81,10 @@ export interface Runtime {
   galleryLinks: GalleryLinks;
   /** Signed, expiring media links (`/media/<asset>`): the web serves them, the bots post them. */
   mediaLinks: MediaLinks;
+  /** Signed, short-lived links to a running job's live preview (`/media/preview/<job>/<seq>`). */
+  previewLinks: PreviewLinks;
+  /** Live previews as requests read them (on requestRedis); the worker writes through its own. */
+  previews: PreviewStore;
   /** The workers' latest backend checks, as requests read them (/readyz, the model list). */
   backendReports: BackendReports;
   /** What each backend does now, as requests read it (the dashboard, the farm API, metrics). */
@@ -181,6 +187,8 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     gallery: new GalleryService({ gallery: new PostgresGalleryRecords(database.db), projects: projectRecords, characters }),
     galleryLinks: new GalleryLinks(config.APP_SECRET, config.PUBLIC_URL),
     mediaLinks: new MediaLinks(config.APP_SECRET, config.PUBLIC_URL),
+    previewLinks: new PreviewLinks(config.APP_SECRET, config.PUBLIC_URL),
+    previews: new PreviewStore(requestRedis, config.QUEUE_PREFIX),
     backendReports,
     backendStates,
     farmDashboard: new FarmDashboard(new PostgresFarmRecords(database.db), backendStates),

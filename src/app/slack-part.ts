@@ -14,6 +14,7 @@ import { LiveMessages } from '../core/job-message/live-messages.js';
 import { repliesToResume } from '../db/reply-records.js';
 import { SlackReplyRecords } from '../db/slack-reply-records.js';
 import type { Logger } from '../shared/logger.js';
+import { looksPublic } from '../shared/public-url.js';
 import type { Runtime } from './runtime.js';
 
 /** Knobs with production defaults; tests shorten them. */
@@ -82,6 +83,11 @@ export async function startSlack(runtime: Runtime, options: { sharesWebServer: b
  * Builds the Bolt App over the given receiver (or Socket Mode) and the reply tracker, and hands
  * the features their capabilities: the Slack counterpart of discord-part.ts.
  */
+/** Slack's servers fetch an image block's URL themselves: only a PUBLIC_URL they can reach gets previews. */
+function slackFetchesPreviews(config: Runtime['config']): boolean {
+  return config.SLACK_PREVIEWS === 'on' || (config.SLACK_PREVIEWS === 'auto' && looksPublic(config.PUBLIC_URL));
+}
+
 async function createSlackBot(runtime: Runtime, log: Logger, mode: { receiver: Receiver } | { appToken: string }, tuning: SlackTuning): Promise<SlackBot> {
   const { config } = runtime;
   const token = config.SLACK_BOT_TOKEN;
@@ -116,6 +122,7 @@ async function createSlackBot(runtime: Runtime, log: Logger, mode: { receiver: R
       limiter,
       projectUrl: (job) => replyProjectUrl(runtime.galleryLinks, job),
       minEditIntervalMs: tuning.minEditIntervalMs ?? 1500,
+      ...(slackFetchesPreviews(config) ? { previewUrl: (jobId: string, seq: number) => runtime.previewLinks.url(jobId, seq) } : {}),
       log,
     }),
     records: {

@@ -15,6 +15,7 @@ import { PostgresFarmRecords } from '../db/farm-records.js';
 import { ServiceMetrics } from '../infra/metrics.js';
 import { registerMetrics } from '../web/routes/metrics.js';
 import { registerMedia } from '../web/routes/media.js';
+import { registerPreviewMedia } from '../web/routes/preview-media.js';
 import { registerModelsApi } from '../web/routes/models-api.js';
 import { registerRecentJobsApi } from '../web/routes/recent-jobs-api.js';
 import { registerTryPage } from '../web/routes/try-page.js';
@@ -42,8 +43,9 @@ export async function buildWeb(runtime: Runtime, extend?: (app: FastifyInstance)
   registerFarmAdminApi(app, { ...auth, farm: runtime.farm });
   registerUsageApi(app, { ...auth, usage: runtime.usage });
   registerFarmApi(app, { ...auth, farm: runtime.farmDashboard });
-  registerJobEvents(app, { ...auth, service, events: runtime.events, links, publicUrl: config.PUBLIC_URL, projectUrl });
+  registerJobEvents(app, { ...auth, service, events: runtime.events, links, previewLinks: runtime.previewLinks, publicUrl: config.PUBLIC_URL, projectUrl });
   registerMedia(app, { links, store: runtime.media, getAsset: (id) => runtime.records.getAsset(id) });
+  registerPreviewMedia(app, { links: runtime.previewLinks, previews: runtime.previews });
   registerHealth(app, {
     postgres: async () => {
       await runtime.database.pool.query('SELECT 1');

@@ -16,6 +16,7 @@ import { backendCheck, comfyUiCheck, workflowsDirOf } from './backend-check.js';
 import { FFMPEG_MISSING_TEXT, ffmpegAvailable } from '../worker/media/video-frames.js';
 import type { Runtime } from './runtime.js';
 import { routeOfJob } from '../core/routes.js';
+import { PreviewStore } from '../infra/previews/preview-store.js';
 
 export interface WorkerPartOptions {
   /** One stand-in backend instead of the configured ones (tests). */
@@ -147,7 +148,18 @@ export async function startWorker(runtime: Runtime, options: WorkerPartOptions =
     },
     backends,
     { queues: runtime.queue, states: runtime.backendStates, drainedNames: () => runtime.backendRecords.drainedNames() },
-    { store, outputs: new MediaOutputStorer(runtime.media, log), inputs: new JobInputLoader(runtime.records, runtime.media), events: runtime.events, admission: runtime.admission, places, log, enqueue },
+    {
+      store,
+      outputs: new MediaOutputStorer(runtime.media, log),
+      inputs: new JobInputLoader(runtime.records, runtime.media),
+      events: runtime.events,
+      admission: runtime.admission,
+      places,
+      log,
+      enqueue,
+      // On the worker's patient connection: a preview waits out a Redis blip instead of failing (the next frame is dropped meanwhile).
+      previews: { store: new PreviewStore(runtime.redis, config.QUEUE_PREFIX), intervalMs: config.PREVIEW_INTERVAL_MS },
+    },
     runtime.events,
     log,
   );

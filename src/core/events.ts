@@ -32,6 +32,11 @@ export type JobEvent =
   | (Base & { type: 'progress'; step: number; totalSteps: number; percent: number; stage: string })
   | (Base & { type: 'saving'; percent: number })
   /**
+   * A new in-progress picture of the running attempt: only its sequence number travels, the image
+   * itself waits in the preview store (src/infra/previews) behind a signed link until the attempt ends.
+   */
+  | (Base & { type: 'preview'; seq: number })
+  /**
    * `reused`: answered from an identical recipe's files, without rendering. `quality`: present when
    * the first render failed the quality check and the job was rendered again (`seed` is the second
    * render's); `problems` lists what the posted outputs still fail.

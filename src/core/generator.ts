@@ -72,6 +72,13 @@ export interface ProgressReport {
   stage: string;
 }
 
+/**
+ * An in-progress picture of the running prompt: encoded bytes (ComfyUI's JPEG/PNG latent previews)
+ * or raw RGBA pixels (the built-in renderer's half-painted canvas). The bytes are only valid during
+ * the call: a receiver that keeps them copies them (so a backend can hand over its live buffer).
+ */
+export type PreviewImage = { kind: 'encoded'; mime: string; data: Buffer } | { kind: 'raw'; width: number; height: number; data: Buffer };
+
 export interface GeneratedFile {
   kind: 'image' | 'video';
   mime: string;
@@ -100,6 +107,8 @@ export interface GenerateOptions {
    * offer it for download; awaited. Backends without one (the built-in renderer) never call it.
    */
   onRequestBuilt?(sent: BuiltRequest): Promise<void> | void;
+  /** Told each in-progress picture of this job's own prompt, as often as the backend makes them; the receiver throttles. */
+  onPreview?(image: PreviewImage): void;
 }
 
 /** A backend request as sent: the template it came from, that template's version, the graph itself. */

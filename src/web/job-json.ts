@@ -132,6 +132,9 @@ export function eventJson(event: JobEvent, links: MediaLinks): Record<string, un
       return { ...base, step: event.step, total_steps: event.totalSteps, progress: event.percent, stage: event.stage };
     case 'saving':
       return { ...base, progress: event.percent, stage: 'saving' };
+    case 'preview':
+      // The picture's signed link is in the `view` that goes out before this event.
+      return { ...base, seq: event.seq };
     case 'completed':
       return {
         ...base,

@@ -44,6 +44,8 @@ export interface WebJobView {
   error?: { code: string; details: Readonly<Record<string, string | number>>; ref?: string; text: string };
   /** The finished outputs failed the quality check even after a second render (posted anyway). */
   quality_note?: { problems: string[]; text: string };
+  /** A signed, short-lived link to the picture so far, while it renders (never on a final view: the images replace it). */
+  preview_url?: string;
   /** What may be done with the job now, as the model allows (the same buttons the chat replies carry). */
   actions: Button[];
 }
@@ -53,6 +55,8 @@ export interface WebViewContext {
   mediaUrl(assetId: string): string;
   /** The project's signed gallery link for whoever follows the stream. */
   projectUrl: string;
+  /** A signed link to a job's live preview (PreviewLinks.url); absent: previews are not shown. */
+  previewUrl?(jobId: string, seq: number): string;
 }
 
 /** Words for a job that failed in the worker: the web's words table for its code, then its reference. */
@@ -118,6 +122,7 @@ export function renderWebView(m: JobMessage, ctx: WebViewContext): WebJobView {
       : {}),
     ...(m.stage === 'running' && m.step !== undefined ? { step: m.step, total_steps: m.totalSteps ?? 0 } : {}),
     images,
+    ...(m.preview && ctx.previewUrl && !isFinal(m) ? { preview_url: ctx.previewUrl(job.jobId, m.preview.seq) } : {}),
     ...(m.stage === 'completed' ? { recipe: `seed ${m.seed ?? ''} · ${size}${m.backend ? ` · ${m.backend}` : ''}` } : {}),
     ...(isFinal(m) ? { project_url: ctx.projectUrl } : {}),
     ...(m.stage === 'completed' && m.qualityNote ? { quality_note: { problems: [...m.qualityNote.problems], text: qualityNoteMessage(m.qualityNote) } } : {}),

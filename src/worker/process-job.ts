@@ -3,7 +3,7 @@ import type { AdmissionControl } from '../core/admission.js';
 import { GenerationError, JobCancelledError } from '../core/errors.js';
 import type { JobEvent } from '../core/events.js';
 import type { JobFailureCode } from '../core/job-failures.js';
-import { BACKEND_DOWN_REASON, type GeneratedFile, type Generator, type ProgressReport, type ReferenceImage } from '../core/generator.js';
+import { BACKEND_DOWN_REASON, type GeneratedFile, type Generator, type PreviewImage, type ProgressReport, type ReferenceImage } from '../core/generator.js';
 import type { JobEventBus } from '../core/ports.js';
 import type { JobRecord } from '../core/records.js';
 import { errorRef } from '../shared/error-ref.js';
@@ -18,6 +18,7 @@ import type { QualityReport } from './media/quality.js';
 import { renderWithQualityCheck, type RenderPass } from './quality-gate.js';
 import { isRecordUnreachable } from './record-unreachable.js';
 import { announceEndedJob } from './settle-ended-job.js';
+import { PreviewFeed, type PreviewSink } from './previews/preview-feed.js';
 
 /** Share of the bar that generation takes; the rest is saving and derivatives. */
 const GENERATION_SHARE = 90;
@@ -48,6 +49,8 @@ export interface ProcessDeps {
   log: Logger;
   /** Queues a job that waited on this one's render and now renders itself (this one ended without files). */
   enqueue?: (jobId: string, priority: number) => Promise<void>;
+  /** Live previews while the backend renders (absent: none are taken). */
+  previews?: { store: PreviewSink; intervalMs: number };
 }
 
 /** How the attempt ended, for the BullMQ layer to translate into its own terms. */
@@ -123,6 +126,9 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
     }
   };
 
+  // Only while it renders: closed before "saving" is announced, so no preview follows it, and gone with the attempt.
+  const previews = deps.previews ? new PreviewFeed(job.id, { store: deps.previews.store, intervalMs: deps.previews.intervalMs, publish, log }) : undefined;
+
   let stored: NewAsset[] = [];
   try {
     const images = (await deps.inputs?.load(job)) ?? [];
@@ -156,6 +162,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
             onBackendFree: () => info.box?.release(),
             // Recorded before it goes out (the re-render's replaces the first's); a lost write costs the download, never the job.
             onRequestBuilt: (sent) => store.recordWorkflow(job.id, info.attempt, generator.name, sent).catch((error: unknown) => log.warn({ err: error }, 'could not record the workflow sent')),
+            ...(previews ? { onPreview: (image: PreviewImage) => previews.offer(image) } : {}),
           },
         )
         .finally(() => {
@@ -164,7 +171,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
           info.box?.release();
         });
     };
-    const checked = await renderWithQualityCheck(job, render, (file) => deps.outputs.check(file, job), log);
+    const checked = await renderWithQualityCheck(job, render, (file) => deps.outputs.check(file, job), log).finally(() => previews?.close());
     const { files } = checked;
     if (info.signal.aborted) throw new JobCancelledError();
     void publish({ type: 'saving', jobId: job.id, at: Date.now(), percent: GENERATION_SHARE + 2 });

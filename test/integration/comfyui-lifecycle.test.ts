@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, test } from 'vitest';
 import { GenerationError, JobCancelledError } from '../../src/core/errors.js';
-import type { ProgressReport } from '../../src/core/generator.js';
-import type { PreviewFrame } from '../../src/worker/backends/comfyui/socket.js';
+import type { PreviewImage, ProgressReport } from '../../src/core/generator.js';
+import { clientIdFor } from '../../src/worker/backends/comfyui/prompt-ids.js';
 import { contractInput } from '../contract/generator-contract.js';
 import { harnessPerTest, submitForeignPrompt } from '../fakes/comfyui/harness.js';
 
@@ -138,33 +138,50 @@ describe('ComfyUI generator lifecycle', () => {
     expect(progress.reports.filter((r) => r.stage === 'sampling').map((r) => r.step)).toContain(5);
   });
 
-  test('type-4 preview frames (after our feature_flags) are parsed and do not disturb the run', async () => {
-    const previews: PreviewFrame[] = [];
-    const { fake, generator } = await setup({ previews: true }, { onPreview: (p) => previews.push(p) });
+  test('type-4 preview frames (after our feature_flags) of our prompt reach the job, and do not disturb the run', async () => {
+    const previews: PreviewImage[] = [];
+    const { fake, generator } = await setup({ previews: true });
     const types: number[] = [];
     fake.events.on('preview', (p: { type: number }) => types.push(p.type));
-    const files = await generator.generate(contractInput({ steps: 4 }), { signal: new AbortController().signal, onProgress: () => undefined });
+    const files = await generator.generate(contractInput({ steps: 4 }), { signal: new AbortController().signal, onProgress: () => undefined, onPreview: (p) => previews.push(p) });
     expect(files).toHaveLength(1);
     expect(types).toEqual([4, 4, 4, 4]);
     expect(previews).toHaveLength(4);
-    const promptId = fake.received.prompts[0]!.promptId;
     for (const preview of previews) {
-      expect(preview).toMatchObject({ mime: 'image/jpeg', nodeId: '3', promptId });
+      expect(preview).toMatchObject({ kind: 'encoded', mime: 'image/jpeg' });
       expect((await sharp(preview.data).metadata()).format).toBe('jpeg');
     }
   });
 
-  test('type-1 preview frames (no feature flags) are parsed too', async () => {
-    const previews: PreviewFrame[] = [];
-    const { fake, generator } = await setup({ previews: true }, { previewMetadata: false, onPreview: (p) => previews.push(p) });
+  test('type-1 preview frames (no feature flags) are taken too', async () => {
+    const previews: PreviewImage[] = [];
+    const { fake, generator } = await setup({ previews: true }, { previewMetadata: false });
     const types: number[] = [];
     fake.events.on('preview', (p: { type: number }) => types.push(p.type));
-    expect(await generator.generate(contractInput({ steps: 3 }), { signal: new AbortController().signal, onProgress: () => undefined })).toHaveLength(1);
+    expect(await generator.generate(contractInput({ steps: 3 }), { signal: new AbortController().signal, onProgress: () => undefined, onPreview: (p) => previews.push(p) })).toHaveLength(1);
     expect(fake.received.sockets[0]!.featureFlags).toBeUndefined();
     expect(types).toEqual([1, 1, 1]);
     expect(previews).toHaveLength(3);
-    expect(previews[0]!.nodeId).toBeUndefined();
     expect((await sharp(previews[0]!.data).metadata()).format).toBe('jpeg');
+  });
+
+  test('type-4 frames of another prompt on our client id (an earlier attempt\'s) are not this job\'s previews', async () => {
+    const { fake, generator } = await setup({ previews: true });
+    const input = contractInput({ steps: 4 });
+    fake.holdSteps();
+    // Queued first on our job's client id: its frames come to our socket while ours waits behind it.
+    const foreign = await submitForeignPrompt(fake, clientIdFor(input.jobId));
+    const frames: string[] = [];
+    fake.events.on('step', (s: { promptId: string }) => frames.push(s.promptId));
+    const previews: PreviewImage[] = [];
+    // Released once our prompt is sent and known to the run, so the foreign frames meet the prompt-id check.
+    const sent = watch((r) => r.stage === 'queued');
+    const run = generator.generate(input, { signal: new AbortController().signal, onProgress: sent.onProgress, onPreview: (p) => previews.push(p) });
+    await sent.seen;
+    fake.releaseAllSteps();
+    expect(await run).toHaveLength(1);
+    expect(frames.filter((id) => id === foreign)).toHaveLength(3);
+    expect(previews).toHaveLength(4);
   });
 
   test('close() ends runs in flight with a retryable error', async () => {

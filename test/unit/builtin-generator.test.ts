@@ -133,6 +133,26 @@ describe('built-in renderer', () => {
     await generator.generate(contractInput({ steps: 7 }), { signal: new AbortController().signal, onProgress: (r) => steps.push(r.step) });
     expect(steps).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
+
+  test('offers its half-painted canvas as previews every few steps, each further along, never the finished picture', async () => {
+    const previews: Buffer[] = [];
+    const [file] = await generator.generate(contractInput({ width: 64, height: 96, steps: 10 }), {
+      signal: new AbortController().signal,
+      onProgress: () => undefined,
+      onPreview: (image) => {
+        expect(image).toMatchObject({ kind: 'raw', width: 64, height: 96 });
+        previews.push(Buffer.from(image.data));
+      },
+    });
+    // Every 2 of 10 steps, the last one left to the result.
+    expect(previews).toHaveLength(4);
+    const final = await sharp(file!.data).ensureAlpha().raw().toBuffer();
+    const differs = (a: Buffer, b: Buffer) => a.reduce((n, v, i) => n + (v === b[i] ? 0 : 1), 0);
+    const distances = previews.map((p) => differs(p, final));
+    // Painted band by band: each preview is closer to the finished picture than the one before, none is it.
+    for (let i = 1; i < distances.length; i++) expect(distances[i]!).toBeLessThan(distances[i - 1]!);
+    expect(distances.at(-1)!).toBeGreaterThan(0);
+  });
 });
 
 describe('scene description', () => {

@@ -8,17 +8,17 @@ import { LiveMessages } from '../../src/core/job-message/live-messages.js';
 import type { JobRecord } from '../../src/core/records.js';
 import { JOB_ID, jobRecord } from '../support/job-fixtures.js';
 
-type Sent = { how: 'interaction' | 'channel-edit' | 'channel-post'; messageId: string; content: string };
+type Sent = { how: 'interaction' | 'channel-edit' | 'channel-post'; messageId: string; content: string; files: Array<{ name: string; data: unknown }>; embeds: unknown[] };
 
-async function harness(record: JobRecord = jobRecord({ request: { prompt: 'a cat @everyone' } })) {
+async function harness(record: JobRecord = jobRecord({ request: { prompt: 'a cat @everyone' } }), previews = new Map<string, Buffer>()) {
   const sent: Sent[] = [];
   const saved: DiscordReply[] = [];
   const listeners: Array<(e: JobEvent) => void> = [];
   const transport: ReplyTransport = {
-    editInteraction: async (_app, _token, messageId, m: ReadyMessage) => void sent.push({ how: 'interaction', messageId, content: m.body.content }),
-    editChannel: async (_channel, messageId, m) => void sent.push({ how: 'channel-edit', messageId, content: m.body.content }),
+    editInteraction: async (_app, _token, messageId, m: ReadyMessage) => void sent.push({ how: 'interaction', messageId, content: m.body.content, files: m.files, embeds: m.body.embeds }),
+    editChannel: async (_channel, messageId, m) => void sent.push({ how: 'channel-edit', messageId, content: m.body.content, files: m.files, embeds: m.body.embeds }),
     postChannel: async (_channel, m) => {
-      sent.push({ how: 'channel-post', messageId: 'new-1', content: m.body.content });
+      sent.push({ how: 'channel-post', messageId: 'new-1', content: m.body.content, files: m.files, embeds: m.body.embeds });
       return 'new-1';
     },
   };
@@ -32,6 +32,7 @@ async function harness(record: JobRecord = jobRecord({ request: { prompt: 'a cat
       links: { url: (id) => `http://localhost/media/${id}` },
       projectUrl: (job) => `http://localhost/gallery/${job.spaceId}/p/${job.projectSlug}`,
       readMedia: async () => Buffer.alloc(0),
+      readPreview: async (jobId) => previews.get(jobId),
       saveReply: async (_id, r) => void saved.push(r),
       intervalMs: 1_500,
       cutoverMs: 10_000,
@@ -56,6 +57,27 @@ afterEach(() => {
 });
 
 describe('a live Discord job message', () => {
+  test('a preview is uploaded with the progress edit as the embed\'s image; gone by send time, the edit goes out without it', async () => {
+    const previews = new Map([[JOB_ID, Buffer.from('webp-bytes')]]);
+    const { live, sent, reply, emit } = await harness(undefined, previews);
+    await live.announce(jobRecord(), reply, 1);
+    await vi.advanceTimersByTimeAsync(0);
+    emit({ type: 'started', jobId: JOB_ID, at: 50, attempt: 1, backend: 'comfyui' });
+    emit(progress(2));
+    emit({ type: 'preview', jobId: JOB_ID, at: 103, seq: 1 });
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(sent.at(-1)!.files).toEqual([{ name: 'preview.webp', data: Buffer.from('webp-bytes'), contentType: 'image/webp' }]);
+    expect(sent.at(-1)!.embeds).toEqual([{ title: 'Live preview', image: { url: 'attachment://preview.webp' } }]);
+    previews.clear();
+    emit(progress(3));
+    emit({ type: 'preview', jobId: JOB_ID, at: 104, seq: 2 });
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(second(sent.at(-1)!)).toMatch(/step 3 of 20/);
+    expect(sent.at(-1)!.files).toEqual([]);
+    expect(sent.at(-1)!.embeds).toEqual([]);
+    await live.stop();
+  });
+
   test('a place-in-line update moves the number up, but never takes a started job back to "queued"', async () => {
     const { live, sent, reply, emit } = await harness();
     await live.announce(jobRecord(), reply, 3);

@@ -17,6 +17,8 @@ interface RendererUnderTest {
   buttons(rendered: unknown): Button[];
   /** The platform's own way of making sure user text pings nobody (the web: it stays plain text). */
   pingsNobody(rendered: unknown): boolean;
+  /** Which live preview the rendered message shows (its sequence), if any. */
+  previewSeq(rendered: unknown): number | undefined;
 }
 
 /** The try page draws views with textContent only: whatever the view says stays text, never markup. */
@@ -33,23 +35,40 @@ const RENDERERS: RendererUnderTest[] = [
     pingsNobody: (r) => (r as ReturnType<typeof renderDiscord>).body.allowed_mentions.parse.length === 0,
     buttons: (r) =>
       (r as ReturnType<typeof renderDiscord>).body.components.flatMap((row) => row.components.map((c) => parseButtonId((c as { custom_id: string }).custom_id)!.action)),
+    previewSeq: (r) => {
+      const { body, files } = r as ReturnType<typeof renderDiscord>;
+      const file = files.find((f) => 'preview' in f);
+      if (!file || !('preview' in file)) return undefined;
+      // Shown: the embed's image is the uploaded preview, the only attachment kept.
+      expect(body.embeds[0]?.image?.url).toBe('attachment://preview.webp');
+      expect(body.attachments).toEqual([{ id: 0, filename: 'preview.webp' }]);
+      return file.preview.seq;
+    },
   },
   {
     name: 'slack',
     instant: (ms) => `<!date^${ms / 1000}^{time}|${new Date(ms).toISOString().slice(11, 16)} UTC>`,
-    render: (m) => renderSlack(m, { project: `http://x/p/${m.job.projectSlug}` }),
+    render: (m) => renderSlack(m, { project: `http://x/p/${m.job.projectSlug}`, preview: (job, seq) => `http://x/media/preview/${job}/${seq}` }),
     text: (r) => JSON.stringify(r),
     pingsNobody: (r) => !/<@U1>|<!everyone>/.test(JSON.stringify(r)),
     buttons: (r) =>
       (r as ReturnType<typeof renderSlack>).blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => SLACK_ACTIONS[(e as { action_id: string }).action_id]!) : [])),
+    previewSeq: (r) => {
+      const image = (r as ReturnType<typeof renderSlack>).blocks.find((b) => b.type === 'image') as { image_url?: string } | undefined;
+      return image?.image_url ? Number(/\/(\d+)$/.exec(image.image_url)?.[1]) : undefined;
+    },
   },
   {
     name: 'web',
     instant: (ms) => new Date(ms).toISOString().slice(11, 16),
-    render: (m) => renderWebView(m, { mediaUrl: (id) => `http://x/media/${id}`, projectUrl: `http://x/p/${m.job.projectSlug}` }),
+    render: (m) => renderWebView(m, { mediaUrl: (id) => `http://x/media/${id}`, projectUrl: `http://x/p/${m.job.projectSlug}`, previewUrl: (job, seq) => `http://x/media/preview/${job}/${seq}` }),
     text: (r) => JSON.stringify(r),
     pingsNobody: (r) => (r as WebJobView).prompt === PROMPT && PAGE_WRITES_ONLY_TEXT,
     buttons: (r) => (r as WebJobView).actions,
+    previewSeq: (r) => {
+      const url = (r as WebJobView).preview_url;
+      return url ? Number(/\/(\d+)$/.exec(url)?.[1]) : undefined;
+    },
   },
 ];
 
@@ -63,7 +82,8 @@ const start = fromRecord(jobRecord({ request: { prompt: PROMPT }, promptSent: `h
 function states(): Array<[string, JobMessage]> {
   const started = apply(start, { type: 'started', ...at(10), attempt: 1, backend: 'builtin' });
   const running = apply(started, { type: 'progress', ...at(20), step: 5, totalSteps: 20, percent: 22, stage: 'sampling' });
-  const saving = apply(running, { type: 'saving', ...at(30), percent: 92 });
+  const previewing = apply(running, { type: 'preview', ...at(21), seq: 3 });
+  const saving = apply(previewing, { type: 'saving', ...at(30), percent: 92 });
   const retrying = apply(running, { type: 'failed', ...at(25), code: 'backend_unreachable', details: {}, willRetry: true });
   const facts = { request: { prompt: PROMPT } };
   return [
@@ -73,13 +93,16 @@ function states(): Array<[string, JobMessage]> {
     ['queued, with a first guess', apply(start, { type: 'queued', ...at(5), position: 2, eta: { ...MEASURED_ETA, approximate: true } })],
     ['starting', started],
     ['running', running],
+    ['running with a live preview', previewing],
+    ['running with a newer preview', apply(previewing, { type: 'preview', ...at(22), seq: 4 })],
     ['saving', saving],
     ['retrying', retrying],
     ['completed', fromRecord(completedRecord(facts), assetRecords())],
     ['completed, files deleted', fromRecord(completedRecord(facts), [])],
     ['completed with a quality note', fromRecord(completedRecord({ ...facts, qualityRetried: true, qualityProblems: ['no_motion', 'almost_black'] }), assetRecords())],
     ['failed', fromRecord(jobRecord({ ...facts, status: 'failed', errorCode: 'execution_failed', errorDetails: '{}', errorRef: 'ref-1' }), [])],
-    ['cancelled', apply(running, { type: 'cancelled', ...at(40), by: 'moderator' })],
+    ['cancelled', apply(previewing, { type: 'cancelled', ...at(40), by: 'moderator' })],
+    ['completed after a preview', apply(previewing, { type: 'completed', ...at(40), assets: [], durationMs: 900, seed: 9, backend: 'comfyui' })],
   ];
 }
 
@@ -88,6 +111,13 @@ describe.each(RENDERERS)('the $name renderer keeps the job-message contract', (r
     const rendered = states().map(([name, m]) => [name, JSON.stringify(r.render(m))] as const);
     for (const [, m] of states()) expect(JSON.stringify(r.render(m))).toBe(JSON.stringify(r.render(m)));
     expect(new Set(rendered.map(([, json]) => json)).size).toBe(rendered.length);
+  });
+
+  test('shows the live preview while it renders, the newest one, and never on saving or a final state', () => {
+    const all = Object.fromEntries(states());
+    expect(r.previewSeq(r.render(all['running with a live preview']!))).toBe(3);
+    expect(r.previewSeq(r.render(all['running with a newer preview']!))).toBe(4);
+    for (const name of ['running', 'saving', 'cancelled', 'completed after a preview', 'completed', 'failed']) expect(r.previewSeq(r.render(all[name]!)), name).toBeUndefined();
   });
 
   test('offers exactly the buttons the model allows, in its order', () => {

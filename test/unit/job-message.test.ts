@@ -116,3 +116,46 @@ describe('one job message, moved by events', () => {
     expect(settle(completed, fromRecord(completedRecord(), assetRecords())).outputs[0]?.original.storageKey).toBe('p/2026-01-01/j-0.png');
   });
 });
+
+describe('the live preview of a rendering job', () => {
+  const preview = (seq: number, ms: number): JobEvent => ({ type: 'preview', ...at(ms), seq });
+  const running = () => run(fromRecord(jobRecord(), [], 1), [{ type: 'started', ...at(20), attempt: 1, backend: 'comfyui' }, progress(3, 30)]);
+
+  test('a preview event becomes the state\'s preview, and a newer one replaces it', () => {
+    const first = apply(running(), preview(1, 31));
+    expect(first.preview).toEqual({ seq: 1 });
+    expect(apply(apply(first, progress(6, 40)), preview(2, 41))).toMatchObject({ step: 6, preview: { seq: 2 } });
+  });
+
+  test('an out-of-order preview (a lower or equal sequence) is ignored', () => {
+    const later = run(running(), [preview(3, 31), preview(2, 32), preview(3, 33)]);
+    expect(later.preview).toEqual({ seq: 3 });
+  });
+
+  test('a final state drops the preview, and a preview after the final is ignored', () => {
+    const withPreview = apply(running(), preview(1, 31));
+    const completed = apply(withPreview, { type: 'completed', ...at(50), assets: [], durationMs: 900, seed: 7, backend: 'comfyui' });
+    const failed = apply(withPreview, { type: 'failed', ...at(50), code: 'execution_failed', details: {}, willRetry: false });
+    const cancelled = apply(withPreview, { type: 'cancelled', ...at(50), by: 'user' });
+    for (const final of [completed, failed, cancelled]) {
+      expect(isFinal(final)).toBe(true);
+      expect(final.preview).toBeUndefined();
+      expect(apply(final, preview(2, 60))).toBe(final);
+    }
+  });
+
+  test('a retry drops the preview, and the failed attempt\'s straggler does not come back on the next one', () => {
+    const retrying = run(running(), [preview(4, 31), { type: 'failed', ...at(40), code: 'backend_unreachable', details: {}, willRetry: true }]);
+    expect(retrying.preview).toBeUndefined();
+    const next = apply(retrying, { type: 'started', ...at(60), attempt: 2, backend: 'comfyui' });
+    expect(apply(next, preview(5, 35)).preview).toBeUndefined();
+    expect(apply(next, preview(1, 61)).preview).toEqual({ seq: 1 });
+  });
+
+  test('saving drops the preview (rendering is over); a job still queued or saving takes none', () => {
+    expect(apply(fromRecord(jobRecord(), [], 2), preview(1, 10)).preview).toBeUndefined();
+    const saving = apply(apply(running(), preview(1, 31)), { type: 'saving', ...at(40), percent: 92 });
+    expect(saving.preview).toBeUndefined();
+    expect(apply(saving, preview(2, 41)).preview).toBeUndefined();
+  });
+});

@@ -3,7 +3,7 @@ import type { JobFacts } from '../../core/job-message/model.js';
 import type { LivePort } from '../../core/job-message/port.js';
 import type { MediaLinks } from '../../infra/links/media-links.js';
 import { readDiscordReply, type DiscordReply } from './reply-handle.js';
-import { renderReply, type OutgoingMessage } from './render.js';
+import { dropPreview, renderReply, type OutgoingMessage } from './render.js';
 import { isDeadInteractionToken, isMessageGone, isTooLarge, type ReadyMessage, type ReplyTransport } from './transport.js';
 
 /** Interaction tokens die after 15 minutes (protocols.md B); the old reply is not touched past this. */
@@ -14,6 +14,8 @@ export interface DiscordPortDeps {
   links: Pick<MediaLinks, 'url'>;
   projectUrl(job: JobFacts): string;
   readMedia(storageKey: string): Promise<Buffer>;
+  /** The job's latest live preview, undefined once its attempt ended (infra/previews). */
+  readPreview(jobId: string): Promise<Buffer | undefined>;
   saveReply(jobId: string, reply: DiscordReply): Promise<void>;
   /** At most one edit per this many ms per message (1.5 s keeps us far from Discord's limits). */
   intervalMs: number;
@@ -27,7 +29,12 @@ export function discordPort(deps: DiscordPortDeps): LivePort<DiscordReply, Outgo
   const now = deps.now ?? Date.now;
   const ready = async (message: OutgoingMessage): Promise<ReadyMessage> => {
     const files: RawFile[] = [];
-    for (const file of message.files) files.push({ name: file.name, data: await deps.readMedia(file.storageKey), contentType: file.contentType });
+    for (const file of message.files) {
+      // The newest preview is the one to show (an older render's seq only said "there is one").
+      const data = 'storageKey' in file ? await deps.readMedia(file.storageKey) : await deps.readPreview(file.preview.jobId);
+      if (!data) return ready(dropPreview(message));
+      files.push({ name: file.name, data, contentType: file.contentType });
+    }
     return { body: message.body, files };
   };
   const write = async (reply: DiscordReply, message: OutgoingMessage): Promise<void> => {

@@ -1,6 +1,6 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
 import { ordinal, progressBar } from '../../core/job-message/bar.js';
-import { buttons, type Button, type JobFacts, type JobMessage } from '../../core/job-message/model.js';
+import { buttons, isFinal, type Button, type JobFacts, type JobMessage } from '../../core/job-message/model.js';
 import type { Eta } from '../../core/wait/estimate.js';
 import type { MediaLinks } from '../../infra/links/media-links.js';
 import { buttonId } from './custom-ids.js';
@@ -19,12 +19,14 @@ export interface RenderContext {
   attachmentLimit: number;
 }
 
-/** A file to upload with the message; its bytes are read only when the message is really sent. */
-interface FileToSend {
-  name: string;
-  storageKey: string;
-  contentType: string;
-}
+/**
+ * A file to upload with the message; its bytes are read only when the message is really sent:
+ * a stored output by its key, or the job's live preview (which may be gone by then).
+ */
+export type FileToSend = { name: string; contentType: string } & ({ storageKey: string } | { preview: { jobId: string; seq: number } });
+
+/** The live preview's one attachment: each edit replaces it (Discord keeps only the listed attachments). */
+export const PREVIEW_FILE = 'preview.webp';
 
 export interface OutgoingMessage {
   body: {
@@ -96,7 +98,26 @@ export function renderReply(m: JobMessage, ctx: RenderContext): OutgoingMessage 
     body: { content: lines.join('\n'), embeds: [], components: [buttonRow(m)], attachments: [], allowed_mentions: NO_MENTIONS },
     files: [],
   };
-  return m.stage === 'completed' ? renderFinal(m, ctx, message) : message;
+  if (m.stage === 'completed') return renderFinal(m, ctx, message);
+  return m.preview && !isFinal(m) ? withPreview(m.job.jobId, m.preview.seq, message) : message;
+}
+
+/**
+ * The picture so far, uploaded with the edit: an attachment needs no public URL (Discord fetches
+ * an embed's URL from its own servers, which never reach a PUBLIC_URL on a private network), and
+ * the next edit's attachment list replaces it, so the final post never keeps it.
+ */
+function withPreview(jobId: string, seq: number, message: OutgoingMessage): OutgoingMessage {
+  message.files.push({ name: PREVIEW_FILE, contentType: 'image/webp', preview: { jobId, seq } });
+  message.body.embeds = [{ title: 'Live preview', image: { url: `attachment://${PREVIEW_FILE}` } }];
+  message.body.attachments = [{ id: 0, filename: PREVIEW_FILE }];
+  return message;
+}
+
+/** The same message without its preview (the preview was gone when the message went out). */
+export function dropPreview(message: OutgoingMessage): OutgoingMessage {
+  if (!message.files.some((f) => 'preview' in f)) return message;
+  return { body: { ...message.body, embeds: [], attachments: [] }, files: [] };
 }
 
 function renderFinal(m: JobMessage, ctx: RenderContext, message: OutgoingMessage): OutgoingMessage {

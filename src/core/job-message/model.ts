@@ -54,6 +54,11 @@ export interface JobFacts {
   finishedAt: Date | null;
 }
 
+/** Which preview of a job: the renderers turn it into an attachment or a signed link. */
+export interface PreviewRef {
+  seq: number;
+}
+
 export interface JobError {
   code: string;
   details: Readonly<Record<string, string | number>>;
@@ -73,8 +78,8 @@ export interface JobMessage {
   /** The backend's own label for what it does now ('sampling', 'decoding'). */
   activity?: string;
   backend?: string;
-  /** An asset id of an in-progress preview image, when a backend sends one. */
-  preview?: string;
+  /** The running attempt's latest in-progress picture (never an asset: it lives until the attempt ends). */
+  preview?: PreviewRef;
   outputs: OutputView[];
   seed?: number;
   durationMs?: number;
@@ -212,14 +217,19 @@ export function apply(message: JobMessage, event: JobEvent): JobMessage {
       return { ...message, stage: 'running', step: event.step, totalSteps: event.totalSteps, percent: event.percent, activity: event.stage, position: undefined, eta: undefined, at: event.at };
     case 'saving':
       if (stale) return message;
-      return { ...message, stage: 'saving', percent: event.percent, position: undefined, eta: undefined, at: event.at };
+      // Rendering is over and the worker removed the preview with it.
+      return { ...withoutPreview(message), stage: 'saving', percent: event.percent, position: undefined, eta: undefined, at: event.at };
+    case 'preview':
+      // Only while it renders, only newer than the one shown; an older attempt's straggler is stale.
+      if (stale || (message.stage !== 'starting' && message.stage !== 'running') || event.seq <= (message.preview?.seq ?? 0)) return message;
+      return { ...message, preview: { seq: event.seq } };
     case 'failed':
       if (event.willRetry) return stale ? message : { ...clearProgress(message), stage: 'retrying', at: event.at };
-      return { ...message, stage: 'failed', error: { code: event.code, details: event.details, ...(event.ref ? { ref: event.ref } : {}) }, at: Math.max(message.at, event.at) };
+      return { ...withoutPreview(message), stage: 'failed', error: { code: event.code, details: event.details, ...(event.ref ? { ref: event.ref } : {}) }, at: Math.max(message.at, event.at) };
     case 'completed': {
       const qualityNote = qualityNoteOf(event.quality?.problems);
       return {
-        ...message,
+        ...withoutPreview(message),
         ...(qualityNote ? { qualityNote } : {}),
         stage: 'completed',
         percent: 100,
@@ -233,7 +243,7 @@ export function apply(message: JobMessage, event: JobEvent): JobMessage {
     case 'retrying':
       return stale ? message : { ...clearProgress(message), stage: 'retrying', retryReason: event.reason, at: event.at };
     case 'cancelled':
-      return { ...message, stage: 'cancelled', cancelledBy: event.by, at: Math.max(message.at, event.at) };
+      return { ...withoutPreview(message), stage: 'cancelled', cancelledBy: event.by, at: Math.max(message.at, event.at) };
   }
 }
 
@@ -259,6 +269,12 @@ function etaIsNews(shown: Eta | undefined, next: Eta, now: number): boolean {
 }
 
 function clearProgress(message: JobMessage): JobMessage {
-  const { step: _step, totalSteps: _total, activity: _activity, position: _position, eta: _eta, ...rest } = message;
+  const { step: _step, totalSteps: _total, activity: _activity, position: _position, eta: _eta, preview: _preview, ...rest } = message;
   return { ...rest, percent: 0 };
+}
+
+/** A final state shows the result, never the picture it was on the way. */
+function withoutPreview(message: JobMessage): JobMessage {
+  const { preview: _preview, ...rest } = message;
+  return rest;
 }

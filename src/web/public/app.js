@@ -74,6 +74,7 @@ function draw(view) {
   show(view.text, view.percent);
   for (const name of ACTION_NAMES) $(name).hidden = !view.actions.includes(name);
   if (view.error) showError(view.error.text);
+  drawPreview(view.preview_url);
   const first = view.images[0];
   $('result').hidden = !first;
   if (!first) return;
@@ -85,6 +86,16 @@ function draw(view) {
     $('gallery').hidden = false;
   }
 }
+
+// The picture so far while it renders; the view stops carrying it when the job ends (the final
+// image replaces it) or it leaves rendering. A link that fails (the preview just ended) hides it.
+function drawPreview(url) {
+  const preview = $('live-preview');
+  preview.hidden = !url;
+  if (url && preview.getAttribute('src') !== url) preview.src = url;
+  if (!url) preview.removeAttribute('src');
+}
+$('live-preview').addEventListener('error', () => ($('live-preview').hidden = true));
 
 const RECONNECT_TRIES = 10;
 

@@ -8,6 +8,7 @@ import { sendFailure } from '../http-errors.js';
 import { eventJson, statusJson } from '../job-json.js';
 import { renderWebView } from '../job-view.js';
 import type { MediaLinks } from '../../infra/links/media-links.js';
+import type { PreviewLinks } from '../../infra/links/preview-links.js';
 
 const KEEPALIVE_MS = 15_000;
 /** Sent as the stream's `retry:` on shutdown: how soon a client should come back, in ms. */
@@ -17,6 +18,7 @@ export interface JobEventsDeps extends AuthDeps {
   service: GenerateService;
   events: JobEventBus;
   links: MediaLinks;
+  previewLinks: PreviewLinks;
   publicUrl: string;
   /** The signed gallery link of a project, as the generate answer carries it. */
   projectUrl(viewer: Viewer, projectSlug: string): string;
@@ -84,7 +86,11 @@ export function registerJobEvents(app: FastifyInstance, deps: JobEventsDeps): vo
     openStreams.add(endForShutdown);
     raw.on('close', finish);
 
-    const context = { mediaUrl: (assetId: string) => deps.links.url(assetId), projectUrl: deps.projectUrl(auth.viewer, view.value.job.projectSlug) };
+    const context = {
+      mediaUrl: (assetId: string) => deps.links.url(assetId),
+      previewUrl: (job: string, seq: number) => deps.previewLinks.url(job, seq),
+      projectUrl: deps.projectUrl(auth.viewer, view.value.job.projectSlug),
+    };
     let message = fromRecord(view.value.job, view.value.assets, view.value.position, view.value.eta);
     let shown = JSON.stringify(renderWebView(message, context));
     send('status', statusJson(view.value, deps.links, deps.publicUrl));

@@ -10,6 +10,8 @@ export interface SlackPortDeps extends FinalPostDeps {
   limiter: WorkspaceLimiter;
   /** Least time between two edits of one message (Slack asks for about one a second). */
   minEditIntervalMs: number;
+  /** Signed links to live previews, when Slack can fetch them (see SLACK_PREVIEWS); absent: no previews. */
+  previewUrl?: (jobId: string, seq: number) => string;
 }
 
 /** Slack's side of the live message: chat.postMessage / chat.update under the workspace budget. */
@@ -17,7 +19,7 @@ export function slackPort(deps: SlackPortDeps): LivePort<SlackReply, RenderedRep
   return {
     platform: 'slack',
     intervalMs: deps.minEditIntervalMs,
-    render: (message) => renderReply(message, { project: deps.projectUrl(message.job) }),
+    render: (message) => renderReply(message, { project: deps.projectUrl(message.job), ...(deps.previewUrl ? { preview: deps.previewUrl } : {}) }),
     readHandle: readSlackReply,
     hasMessage: (reply) => reply.ts !== undefined,
     async post(reply, rendered) {

@@ -61,8 +61,14 @@ function button(which: Button, jobId: string): types.Button {
   return { type: 'button', text: { type: 'plain_text', text }, action_id: actionId, value: jobId, style };
 }
 
+export interface ReplyLinks {
+  project: string;
+  /** A signed link to the job's live preview; absent when Slack could not fetch it (PUBLIC_URL not public, SLACK_PREVIEWS). */
+  preview?: (jobId: string, seq: number) => string;
+}
+
 /** The one progress/result message of a job (Block Kit plus a notification-safe fallback text). */
-export function renderReply(m: JobMessage, links: { project: string }): RenderedReply {
+export function renderReply(m: JobMessage, links: ReplyLinks): RenderedReply {
   const { job } = m;
   const prompt = clip(escapeSlackText(job.prompt), 2500);
   const status = statusLine(m);
@@ -70,6 +76,10 @@ export function renderReply(m: JobMessage, links: { project: string }): Rendered
     { type: 'section', text: { type: 'mrkdwn', text: `*Prompt:* ${prompt}` } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: status }] },
   ];
+  // Slack fetches the picture from our link itself; the final message never carries it (its files come in the thread).
+  if (m.preview && links.preview && !isFinal(m)) {
+    blocks.push({ type: 'image', image_url: links.preview(job.jobId, m.preview.seq), alt_text: 'Live preview of the picture so far' });
+  }
   if (m.stage === 'completed' && m.qualityNote && !isDeleted(m)) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${qualityNoteText(m.qualityNote)}` }] });
   }

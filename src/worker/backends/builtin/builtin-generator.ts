@@ -4,7 +4,8 @@
  * a small anime-style scene with its own rasterizer and encodes it with sharp.
  *
  * Progress is real: the picture is painted in horizontal bands, and the bands are shared out over
- * `steps` passes, so each reported step is a slice of the actual work. Output bytes depend only on
+ * `steps` passes, so each reported step is a slice of the actual work; every few steps the canvas as
+ * painted so far is offered as a live preview. Output bytes depend only on
  * (prompt, negativePrompt, seed, width, height, steps, kind, count, images, strength).
  *
  * A reference picture (the first of `images`) is the backdrop it paints over: the picture, cropped
@@ -25,6 +26,8 @@ const BUILTIN_GENERATOR_NAME = 'builtin';
 /** Animated outputs: a one-second loop, seamless because every motion is periodic in `time`. */
 const VIDEO_FRAMES = 12;
 const VIDEO_FRAME_DELAY_MS = 90;
+/** The half-painted canvas goes out as a preview about this many times per render (the worker throttles further). */
+const PREVIEWS_PER_RENDER = 5;
 
 export interface BuiltinGeneratorOptions {
   /** Extra wait per step to mimic GPU timing in demos and tests; 0 by default. */
@@ -46,7 +49,7 @@ interface Output {
   pixels: Uint8ClampedArray;
 }
 
-async function render(input: GenerationInput, { signal, onProgress, onBackendWork }: GenerateOptions, stepDelayMs: number): Promise<GeneratedFile[]> {
+async function render(input: GenerationInput, { signal, onProgress, onBackendWork, onPreview }: GenerateOptions, stepDelayMs: number): Promise<GeneratedFile[]> {
   if (signal.aborted) throw new JobCancelledError();
   // The whole render is the backend's work (there is no queue in front of it); it ends when render returns.
   onBackendWork?.('started');
@@ -61,6 +64,7 @@ async function render(input: GenerationInput, { signal, onProgress, onBackendWor
   const reference = input.images?.[0];
   const underlay = reference ? await referenceUnderlay(reference.data, width, height) : undefined;
   const backdropOpacity = reference ? 1 - Math.min(1, Math.max(0, input.strength ?? 1)) : 1;
+  const previewEvery = Math.max(1, Math.ceil(totalSteps / PREVIEWS_PER_RENDER));
 
   onProgress({ step: 0, totalSteps, stage: 'rendering' });
   const files: GeneratedFile[] = [];
@@ -92,6 +96,10 @@ async function render(input: GenerationInput, { signal, onProgress, onBackendWor
       if (band === bands - 1 && frame === frames - 1) files.push(await encode(output, width, height, input.kind));
     }
     onProgress({ step, totalSteps, stage: 'rendering' });
+    // The output being painted, bands done so far over what was under them (its first frame for a clip).
+    if (onPreview && output && step % previewEvery === 0 && step < totalSteps) {
+      onPreview({ kind: 'raw', width, height, data: Buffer.from(output.pixels.buffer, output.pixels.byteOffset, width * height * 4) });
+    }
   }
   return files;
 }

@@ -2,7 +2,6 @@ import { GenerationError, JobCancelledError } from '../../../core/errors.js';
 import type { GeneratedFile, GenerateOptions, GenerationInput, Generator } from '../../../core/generator.js';
 import { ComfyUiHttp } from './client.js';
 import { PromptRun, type RunLogger } from './prompt-run.js';
-import type { PreviewFrame } from './socket.js';
 import type { ModelOffer } from '../../../shared/model-offers.js';
 import { offerFor, setCheckpoint } from './model-choice.js';
 import { applyGenerationInput, imagesTaken, inputImageName, loadVersionedTemplate } from './workflow.js';
@@ -29,7 +28,6 @@ export interface ComfyUiGeneratorOptions {
   pollIntervalMs?: number;
   /** Ask for type-4 preview frames that say which prompt and node they belong to (default true). */
   previewMetadata?: boolean;
-  onPreview?: (preview: PreviewFrame) => void;
   logger?: RunLogger;
 }
 
@@ -46,7 +44,7 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
 
   return {
     name: options.name ?? 'comfyui',
-    async generate(input: GenerationInput, { signal, onProgress, onBackendWork, onBackendFree, onRequestBuilt }: GenerateOptions): Promise<GeneratedFile[]> {
+    async generate(input: GenerationInput, { signal, onProgress, onBackendWork, onBackendFree, onRequestBuilt, onPreview }: GenerateOptions): Promise<GeneratedFile[]> {
       if (signal.aborted) throw new JobCancelledError();
       if (closed) throw new GenerationError('backend_closed', {}, 'backoff');
       const offer = options.models ? offerFor(options.models, input.model) : undefined;
@@ -79,7 +77,7 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
           pollIntervalMs: options.pollIntervalMs ?? 1_000,
           previewMetadata: options.previewMetadata ?? true,
           logger: options.logger ?? silentLogger,
-          ...(options.onPreview ? { onPreview: options.onPreview } : {}),
+          ...(onPreview ? { onPreview } : {}),
         },
         input,
         workflow,

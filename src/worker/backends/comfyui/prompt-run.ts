@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GenerationError, JobCancelledError } from '../../../core/errors.js';
-import { leavesRemoteWork, type GeneratedFile, type GenerationInput, type ProgressReport } from '../../../core/generator.js';
+import { leavesRemoteWork, type GeneratedFile, type GenerationInput, type PreviewImage, type ProgressReport } from '../../../core/generator.js';
 import { neverReachedServer, type ComfyUiHttp, type QueueEntry } from './client.js';
 import { collectOutputFiles, kindOf, mimeOf, type HistoryEntry } from './outputs.js';
 import { executionError, interruptedError } from './failures.js';
@@ -19,7 +19,8 @@ export interface RunSettings {
   pollIntervalMs: number;
   previewMetadata: boolean;
   logger: RunLogger;
-  onPreview?: (preview: PreviewFrame) => void;
+  /** The job's own preview frames (see preview()). */
+  onPreview?: (image: PreviewImage) => void;
 }
 
 type Outcome =
@@ -199,7 +200,7 @@ export class PromptRun {
         { previewMetadata, timeoutMs: Math.min(5_000, this.settings.timeoutMs) },
         {
           onMessage: (message) => (this.promptId === undefined ? this.buffered.push(message) : this.handle(message)),
-          onPreview: (preview) => this.settings.onPreview?.(preview),
+          onPreview: (frame) => this.preview(frame),
           onClose: () => this.socketLost(),
         },
       );
@@ -208,6 +209,22 @@ export class PromptRun {
       // Without a socket the run still completes by polling; submit() tells us if the server is down.
       this.settings.logger.warn({ err: error }, 'comfyui websocket unavailable; polling history');
       this.socket = undefined;
+    }
+  }
+
+  /**
+   * Frames of our prompt only: the socket is our job's client id, which an earlier attempt's or the
+   * other render's prompt shares, so a type-4 frame naming another prompt is not this run's picture.
+   * A type-1 frame names none; it came while our prompt is the one we follow. Nothing once ended.
+   */
+  private preview(frame: PreviewFrame): void {
+    if (this.outcome || this.promptId === undefined || !this.settings.onPreview) return;
+    if (frame.promptId !== undefined && frame.promptId !== this.promptId) return;
+    if (frame.mime !== 'image/jpeg' && frame.mime !== 'image/png') return;
+    try {
+      this.settings.onPreview({ kind: 'encoded', mime: frame.mime, data: frame.data });
+    } catch (error) {
+      this.settings.logger.warn({ err: error, promptId: this.promptId }, 'a preview frame could not be passed on');
     }
   }
 
