@@ -104,6 +104,19 @@ describe('the live-message driver', () => {
     await h.live.stop();
   });
 
+  test('events that arrive while the first message is being posted are applied once it is up, not dropped', async () => {
+    const h = harness();
+    await h.live.start();
+    // The worker starts the job during the post (the platform answers slowly).
+    const announced = h.live.announce(jobRecord(), { at: 'chan' }, 1);
+    h.emit({ type: 'started', jobId: JOB_ID, at: 100, attempt: 1, backend: 'builtin' });
+    h.emit(progress(2));
+    await announced;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(lines(h.writes)).toEqual(['post chan:queued #1', 'edit chan:running 2/20']);
+    await h.live.stop();
+  });
+
   test('the final state is confirmed against the record, delivered despite a failed write, finished and landed', async () => {
     const h = harness();
     await h.live.start();

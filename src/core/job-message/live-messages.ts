@@ -37,6 +37,8 @@ const DEFAULT_RECHECK_MS = 30_000;
  */
 export class LiveMessages<H extends ReplyHandle, R> {
   private readonly live = new Map<string, LiveMessage<H, R>>();
+  /** Events of jobs whose first message is being posted: applied once it is followed, not lost. */
+  private readonly announcing = new Map<string, JobEvent[]>();
   private unsubscribe: (() => Promise<void>) | undefined;
   private recheckTimer: NodeJS.Timeout | undefined;
   private rechecking: Promise<void> | undefined;
@@ -74,10 +76,20 @@ export class LiveMessages<H extends ReplyHandle, R> {
       return handle;
     }
     const rendered = port.render(first, handle);
-    const posted = await port.post(handle, rendered);
-    await port.save(job.id, posted);
-    this.follow(first, posted, rendered);
-    return posted;
+    // The worker may start the job while the message is posted: its first events wait here (a
+    // dropped "started" or preview left a Slack message at "Queued" until the next step).
+    const missed: JobEvent[] = [];
+    this.announcing.set(job.id, missed);
+    try {
+      const posted = await port.post(handle, rendered);
+      await port.save(job.id, posted);
+      this.follow(first, posted, rendered);
+      const live = this.live.get(job.id);
+      if (live && missed.length > 0) live.show(missed.reduce(apply, live.message));
+      return posted;
+    } finally {
+      if (this.announcing.get(job.id) === missed) this.announcing.delete(job.id);
+    }
   }
 
   /** Every unfinished (or not yet landed) reply of this platform in the records, in its current state. */
@@ -142,6 +154,7 @@ export class LiveMessages<H extends ReplyHandle, R> {
   private onEvent(event: JobEvent): void {
     const live = this.live.get(event.jobId);
     if (live) live.show(apply(live.message, event));
+    else this.announcing.get(event.jobId)?.push(event);
   }
 
   /** Quiet unfinished messages against the record: an ended job ends its message. */
