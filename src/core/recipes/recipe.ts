@@ -75,5 +75,6 @@ export function recipeOfJob(job: RecipeFields, inputs: RecipeInput[] = []): Reci
 
 /** What the backend will build a request from, as a version (the app reads the template files). */
 export interface TemplateVersions {
-  versionFor(request: { kind: 'image' | 'video'; model: string }): Promise<string>;
+  /** `operation` 'upscale': the upscale template's version (Upscale runs no model's template). */
+  versionFor(request: { kind: 'image' | 'video'; model: string; operation?: 'upscale' }): Promise<string>;
 }
