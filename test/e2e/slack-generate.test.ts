@@ -65,7 +65,7 @@ describe('/generate in Slack', () => {
     expect(final).toContain('512×768');
     expect(final).toContain('*Backend*');
     expect(final).toMatch(new RegExp(`<${s.stack.baseUrl}/gallery/[0-9a-f-]{36}/p/general\\?pass=v1\\.[^|>]+\\|general>`));
-    expect(actionIds(message)).toEqual(['job_reroll', 'job_delete']);
+    expect(actionIds(message)).toEqual(['job_vary_0', 'job_upscale_0', 'job_reroll', 'job_delete']);
 
     const upload = await s.fake.waitFor(() => s.fake.thread(CHANNEL, message.ts).find((m) => m.files?.length));
     const file = s.fake.files.find((f) => f.id === upload.files?.[0]?.id);

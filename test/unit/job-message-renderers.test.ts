@@ -32,7 +32,7 @@ const RENDERERS: RendererUnderTest[] = [
     text: (r) => JSON.stringify(r),
     pingsNobody: (r) => (r as ReturnType<typeof renderDiscord>).body.allowed_mentions.parse.length === 0,
     buttons: (r) =>
-      (r as ReturnType<typeof renderDiscord>).body.components.flatMap((row) => row.components.map((c) => parseButtonId((c as { custom_id: string }).custom_id)!.action)),
+      (r as ReturnType<typeof renderDiscord>).body.components.flatMap((row) => row.components.flatMap((c) => parseButtonId((c as { custom_id: string }).custom_id)?.action ?? [])),
   },
   {
     name: 'slack',
@@ -41,7 +41,7 @@ const RENDERERS: RendererUnderTest[] = [
     text: (r) => JSON.stringify(r),
     pingsNobody: (r) => !/<@U1>|<!everyone>/.test(JSON.stringify(r)),
     buttons: (r) =>
-      (r as ReturnType<typeof renderSlack>).blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => SLACK_ACTIONS[(e as { action_id: string }).action_id]!) : [])),
+      (r as ReturnType<typeof renderSlack>).blocks.flatMap((b) => (b.type === 'actions' ? b.elements.flatMap((e) => SLACK_ACTIONS[(e as { action_id: string }).action_id] ?? []) : [])),
   },
   {
     name: 'web',
