@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { assets, jobs } from '../../src/db/schema.js';
 import { api } from '../support/api.js';
 import { readSse, startTestStack, streamEnd, type TestStack } from '../support/stack.js';
+import { openLink, page } from './projects-support.js';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -54,6 +55,19 @@ describe('Variations and Upscale through the API', () => {
     expect(row!.referenceStrength).toBeCloseTo(0.55);
     // Its input is the parent's stored original of output 1, byte for byte.
     expect((await stored(childId, 'input')).equals(await stored(parentId, 'original', 1))).toBe(true);
+
+    // The gallery shows the family: the parent's page names its variation, the child's links its parent.
+    const link = await api(stack, 'POST', '/api/gallery-link', token);
+    const { cookie } = await openLink(link.json.url as string);
+    const base = `${stack.baseUrl}/gallery/${row!.spaceId}`;
+    const parentPage = await page(`${base}/i/${parentId}`, cookie);
+    expect(parentPage.text).toContain('Made from this');
+    expect(parentPage.text).toMatch(new RegExp(`href="[^"]*/i/${childId}"`));
+    expect(parentPage.text).toContain('Variation of picture 2');
+    const childPage = await page(`${base}/i/${childId}`, cookie);
+    expect(childPage.text).toContain('Made from');
+    expect(childPage.text).toMatch(new RegExp(`href="[^"]*/i/${parentId}"`));
+    expect(childPage.text).toMatch(/class="family-parent"><li><a [^>]+><img src="[^"]+\/media\//);
 
     const parent = await api(stack, 'GET', `/api/anime/generation/${parentId}/status`, token);
     expect(parent.json.parent).toBeNull();
