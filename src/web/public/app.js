@@ -277,6 +277,17 @@ function drawRecentJob(entry) {
   const remove = item.querySelector('.recent-delete');
   remove.hidden = !view.actions.includes('delete');
   remove.addEventListener('click', () => deleteFromRecent(job, remove));
+  // Variations and Upscale per still picture of a finished job (a clip has none): each a new job.
+  const family = item.querySelector('.recent-family');
+  if (view.actions.includes('delete') && entry.kind === 'image') {
+    view.images.forEach((image, index) => {
+      const number = view.images.length > 1 ? ` ${index + 1}` : '';
+      family.append(
+        familyButton(`Variations${number}`, 'recent-variations', () => requestVariations(job, index)),
+        familyButton(`Upscale${number}`, 'recent-upscale', () => requestUpscale(job, index)),
+      );
+    });
+  }
   const downloads = item.querySelector('.recent-downloads');
   view.images.forEach((image, index) => {
     const link = document.createElement('a');
@@ -287,6 +298,24 @@ function drawRecentJob(entry) {
     downloads.append(link);
   });
   return item;
+}
+
+function familyButton(label, className, run) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = className;
+  button.textContent = label;
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await run();
+    } catch (error) {
+      showError(`network problem: ${error.message}`);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
 }
 
 let recentLoads = 0;
@@ -329,8 +358,8 @@ async function deleteFromRecent(job, button) {
   }
 }
 
-// --- Hooks for actions colleagues are building (API agreed, not wired into the page yet) --------
-// The reviewer wires these to controls once the routes exist; until then nothing calls them.
+// --- Studio actions: Variations and Upscale are wired to the recent jobs above; the reference
+// upload's control is a colleague's (it calls uploadReference). ------------------------------------
 
 /**
  * Reference upload: POST /api/uploads (multipart, field `file`); resolves to the asset id the
