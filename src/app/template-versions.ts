@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import type { TemplateVersions } from '../core/recipes/recipe.js';
-import { readTemplateVersion } from '../worker/backends/comfyui/workflow.js';
+import { readTemplateVersion, UPSCALE_TEMPLATE } from '../worker/backends/comfyui/workflow.js';
 import { workflowsDirOf } from './backend-check.js';
 
 const BUILTIN_SOURCES = fileURLToPath(new URL('../worker/backends/builtin', import.meta.url));
@@ -38,7 +38,9 @@ export function templateVersions(config: Pick<Config, 'COMFYUI_URL' | 'COMFYUI_W
   }
   const dir = workflowsDirOf(config);
   return {
-    async versionFor({ kind, model }) {
+    async versionFor({ kind, model, operation }) {
+      // Upscale runs its own model-free template, whatever model the parent had.
+      if (operation === 'upscale') return readTemplateVersion(dir, UPSCALE_TEMPLATE).catch(() => `${UPSCALE_TEMPLATE}@unreadable`);
       const offer = config.models.find((m) => m.id === model) ?? config.models[0];
       const template = kind === 'video' ? 'video' : (offer?.template ?? config.COMFYUI_WORKFLOW);
       // An unreadable template fails the job in the worker with its own words; the recipe only names it.

@@ -63,6 +63,12 @@ export interface FailureReasonDetails {
   /** A backend's name or URL that breaks its rule (names: 1-32 of a-z 0-9 - _; URLs: http or https). */
   backend_name_invalid: { field: string };
   backend_url_invalid: { field: string };
+  /** Variations or Upscale of an output the job does not have; `outputs`: how many it has. */
+  output_unknown: { field: string; outputs: number };
+  /** Upscale whose 2x would be larger than a job may be (`max`: the longest side allowed). */
+  upscale_too_large: { field: string; width: number; height: number; max: number };
+  /** Variations and Upscale start from a still picture; a clip is not one. */
+  family_image_only: { relation: 'variation' | 'upscale' };
 
   // forbidden
   /** The viewer's role may not do this. */
@@ -100,6 +106,8 @@ export interface FailureReasonDetails {
   character_exists: { name: string; where: 'project' | 'space' | 'there' };
   /** The job already ended; finished: it completed (rather than failed or was cancelled). */
   job_ended: { finished: boolean };
+  /** Variations or Upscale of a job with no pictures to start from (not finished, or its files deleted). */
+  outputs_missing: { finished: boolean };
   /** A backend of that name exists (declared: in the environment, rather than the table). */
   backend_exists: { name: string; declared: boolean };
   /** A backend declared in the environment cannot be removed through the API, only drained. */
@@ -173,6 +181,10 @@ export const REASON_CODES: { readonly [R in FailureReason]: FailureCode } = {
   upload_unknown: 'not_found',
   backend_name_invalid: 'invalid_input',
   backend_url_invalid: 'invalid_input',
+  output_unknown: 'invalid_input',
+  upscale_too_large: 'invalid_input',
+  family_image_only: 'invalid_input',
+  outputs_missing: 'conflict',
   not_permitted: 'forbidden',
   token_role_too_high: 'forbidden',
   project_unknown: 'not_found',

@@ -4,7 +4,8 @@ import { wholeNumber } from './input-errors.js';
 import { displayText } from './text.js';
 
 const MIN_SIDE = 64;
-const MAX_SIDE = 2048;
+/** The longest side a job may ask for (an upscale's 2x included). */
+export const MAX_SIDE = 2048;
 const MAX_STEPS = 100;
 export const MAX_COUNT = 4;
 export const MAX_SEED = 2 ** 32 - 1;

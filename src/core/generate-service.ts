@@ -12,9 +12,10 @@ import { canOnResource } from './policy/permissions.js';
 import type { JobEventBus, JobQueue, MediaStore } from './ports.js';
 import { canSeeProject, readerOf } from './projects/visibility.js';
 import { assetViews } from './outputs.js';
-import { recipeInputsOf, recipeKey, recipeOfJob, type TemplateVersions } from './recipes/recipe.js';
+import { recipeInputsOf, recipeKey, recipeOfJob, startRoleOf, type TemplateVersions } from './recipes/recipe.js';
 import { TwinFinder, type ReuseRecords, type ReuseSettings } from './recipes/reuse.js';
-import type { AssetRecord, GenerateRecords, Identity, JobRecord, NewJob, NewJobInput, ProjectForJob } from './records.js';
+import { childRequest, startingPicture, type OutputRelation } from './family/derive.js';
+import type { AssetRecord, GenerateRecords, Identity, JobParent, JobRecord, NewJob, NewJobInput, ProjectForJob } from './records.js';
 import { inputStorageKey, type UploadRecord, type UploadRecords } from './uploads/types.js';
 import type { Role } from './roles.js';
 import { roleAtLeast } from './roles.js';
@@ -69,15 +70,22 @@ export interface GenerateServiceDeps {
   uploads?: Pick<UploadRecords, 'getUpload'>;
 }
 
-/** A reference picture chosen for a job, before the job has its own copy. */
+/** A reference picture chosen for a job, before the job has its own copy: an upload, or another job's output. */
 interface ChosenInput {
-  upload: UploadRecord;
+  picture: Pick<UploadRecord, 'storageKey' | 'mime' | 'width' | 'height' | 'bytes' | 'sha256'>;
+  uploadId: string | null;
   characterId: string | null;
+  /** Its part in the recipe: the requester's picture, a character's, or the picture an upscale enlarges. */
+  role: 'reference' | 'character' | 'upscale';
 }
 
 export interface SubmitOptions {
   /** Re-roll and the like: render even when an identical recipe was made or is being made. */
   alwaysRender?: boolean;
+  /** The job this one is made from (its family in the gallery). */
+  parent?: JobParent;
+  /** The parent's output the job starts from, in the place of the requester's reference picture. */
+  startFrom?: AssetRecord;
 }
 
 export interface Submitted {
@@ -93,7 +101,12 @@ export interface JobView {
   assets: AssetRecord[];
   position: number;
   eta?: Eta;
+  /** Jobs made from this one (variations, upscales, re-rolls), oldest first; read by view() only. */
+  children?: JobRecord[];
 }
+
+/** Children a job's status names at most. */
+const MAX_CHILDREN_LISTED = 50;
 
 /** Where the job came from, for the permission checks on reads and cancels. */
 export interface Viewer {
@@ -159,7 +172,7 @@ export class GenerateService {
       { prompt: request.value.prompt, negativePrompt: request.value.negativePrompt ?? '', seed: request.value.seed, spaceNegative: policy.spaceNegative(identity) },
       cast.value,
     );
-    const chosen = await this.chooseInputs(identity.spaceId, request.value.referenceImage, cast.value);
+    const chosen = await this.chooseInputs(identity.spaceId, request.value.referenceImage, cast.value, options);
     if (!chosen.ok) return chosen;
     if (request.value.strength !== undefined && chosen.value.length === 0) {
       return fail({ reason: 'strength_without_image', field: 'strength' });
@@ -177,7 +190,8 @@ export class GenerateService {
     }
 
     const seed = merged.seed ?? (this.deps.randomSeed ?? defaultSeed)();
-    const templateVersion = (await this.deps.templates?.versionFor({ kind: request.value.kind, model: model.value.id })) ?? '';
+    const upscale = options.parent?.relation === 'upscale';
+    const templateVersion = (await this.deps.templates?.versionFor({ kind: request.value.kind, model: model.value.id, ...(upscale ? { operation: 'upscale' as const } : {}) })) ?? '';
     const fields = {
       kind: request.value.kind,
       promptSent: merged.prompt,
@@ -193,7 +207,11 @@ export class GenerateService {
     };
     const referenceStrength = chosen.value.length > 0 ? (request.value.strength ?? DEFAULT_REFERENCE_STRENGTH) : null;
     // The pictures are part of the recipe by their bytes (sha256), in the order the backend receives them.
-    const recipeInputs = recipeInputsOf(chosen.value.map(({ upload, characterId }) => ({ characterId, sha256: upload.sha256 })), referenceStrength);
+    const recipeInputs = recipeInputsOf(
+      chosen.value.map(({ picture, characterId }) => ({ characterId, sha256: picture.sha256 })),
+      referenceStrength,
+      startRoleOf(options),
+    );
     const key = recipeKey(recipeOfJob(fields, recipeInputs));
     // A reused or waiting record keeps its own copies of the pictures too (copyInputs below), so
     // its recipe is whole and a waiter promoted to render has what to send.
@@ -214,6 +232,7 @@ export class GenerateService {
       priority,
       reply,
       recipeKey: key,
+      parent: options.parent ?? null,
       // With reuse off nothing waits on a twin, so nothing needs the one-render-in-flight index.
       alwaysRender: !twins?.enabled,
     });
@@ -302,24 +321,26 @@ export class GenerateService {
    * The pictures a job sends, in the order the backend receives them: the requester's own, then
    * each character's references in the order the characters were named (a picture used twice counts once).
    */
-  private async chooseInputs(spaceId: string, referenceImage: string | undefined, cast: readonly MergeableCharacter[]): Promise<Outcome<ChosenInput[]>> {
+  private async chooseInputs(spaceId: string, referenceImage: string | undefined, cast: readonly MergeableCharacter[], options: SubmitOptions): Promise<Outcome<ChosenInput[]>> {
+    const start = options.startFrom;
+    const first: ChosenInput[] = start ? [{ picture: start, uploadId: null, characterId: null, role: options.parent?.relation === 'upscale' ? 'upscale' : 'reference' }] : [];
     const wanted: Array<{ uploadId: string; characterId: string | null; field: string }> = [];
-    if (referenceImage) wanted.push({ uploadId: referenceImage, characterId: null, field: 'referenceImage' });
+    if (referenceImage && !start) wanted.push({ uploadId: referenceImage, characterId: null, field: 'referenceImage' });
     const seen = new Set<string>();
     for (const character of cast) {
       if (seen.has(character.id)) continue;
       seen.add(character.id);
       for (const uploadId of character.referenceImages ?? []) wanted.push({ uploadId, characterId: character.id, field: 'characters' });
     }
-    const unique = wanted.filter((w, i) => wanted.findIndex((o) => o.uploadId === w.uploadId) === i).slice(0, MAX_JOB_INPUTS);
-    if (unique.length === 0) return ok([]);
+    const unique = wanted.filter((w, i) => wanted.findIndex((o) => o.uploadId === w.uploadId) === i).slice(0, MAX_JOB_INPUTS - first.length);
+    if (unique.length === 0) return ok(first);
     if (!this.deps.uploads) return fail({ reason: 'references_unavailable', field: unique[0]!.field });
-    const chosen: ChosenInput[] = [];
+    const chosen: ChosenInput[] = [...first];
     for (const want of unique) {
       // Another space's id is as unknown as a missing one.
       const upload = await this.deps.uploads.getUpload(spaceId, want.uploadId);
       if (!upload) return fail({ reason: 'upload_unknown', field: want.field });
-      chosen.push({ upload, characterId: want.characterId });
+      chosen.push({ picture: upload, uploadId: upload.id, characterId: want.characterId, role: want.characterId ? 'character' : 'reference' });
     }
     return ok(chosen);
   }
@@ -329,11 +350,11 @@ export class GenerateService {
     const copies: NewJobInput[] = [];
     const createdAt = this.deps.now?.() ?? new Date();
     try {
-      for (const [index, { upload, characterId }] of chosen.entries()) {
-        const ext = upload.storageKey.slice(upload.storageKey.lastIndexOf('.') + 1);
+      for (const [index, { picture, uploadId, characterId }] of chosen.entries()) {
+        const ext = picture.storageKey.slice(picture.storageKey.lastIndexOf('.') + 1);
         const storageKey = inputStorageKey({ projectSlug, createdAt, jobId, index, ext });
-        await this.deps.media.put(storageKey, await this.deps.media.read(upload.storageKey));
-        copies.push({ id: randomUUID(), index, uploadId: upload.id, characterId, mime: upload.mime, width: upload.width, height: upload.height, bytes: upload.bytes, sha256: upload.sha256, storageKey });
+        await this.deps.media.put(storageKey, await this.deps.media.read(picture.storageKey));
+        copies.push({ id: randomUUID(), index, uploadId, characterId, mime: picture.mime, width: picture.width, height: picture.height, bytes: picture.bytes, sha256: picture.sha256, storageKey });
       }
       return copies;
     } catch (error) {
@@ -363,12 +384,13 @@ export class GenerateService {
   async view(viewer: Viewer, jobId: string): Promise<Outcome<JobView>> {
     const job = await this.deps.records.getJob(jobId);
     if (!job || !mayRead(viewer, job)) return fail({ reason: 'job_unknown' });
-    const [assets, position, eta] = await Promise.all([
+    const [assets, position, eta, children] = await Promise.all([
       this.deps.records.listAssets(job.id),
       this.deps.records.queuePosition(job),
       job.status === 'queued' ? this.deps.waits?.estimate(job.id) : undefined,
+      this.deps.records.listChildren(job.id, MAX_CHILDREN_LISTED),
     ]);
-    return ok({ job, assets, position, ...(eta ? { eta } : {}) });
+    return ok({ job, assets, position, children, ...(eta ? { eta } : {}) });
   }
 
   async cancel(viewer: Viewer, jobId: string): Promise<Outcome<JobRecord>> {
@@ -392,16 +414,40 @@ export class GenerateService {
     return ok(updated ?? job);
   }
 
-  /** The same request again with a new seed (the Re-roll button). */
+  /** The same request again with a new seed (the Re-roll button), recorded as the job's child. */
   async reroll(actor: Actor, jobId: string, reply?: unknown): Promise<Outcome<Submitted>> {
+    const job = await this.familyParent(actor, jobId);
+    if (!job.ok) return job;
+    const { seed: _seed, ...request } = (job.value.request ?? {}) as Record<string, unknown>;
+    const parent: JobParent = { jobId: job.value.id, output: null, relation: 'reroll' };
+    return this.submit(actor, { ...request, project: job.value.projectSlug }, reply, { alwaysRender: true, parent });
+  }
+
+  /**
+   * Variations (the same recipe from output `output` at the variation strength, new seed) or Upscale
+   * (that output at twice its size) of a finished job: a new job, its child. Always rendered: a
+   * variation is asked for to differ, and a job with pictures never waits on a twin (decisions.md).
+   */
+  async fromOutput(actor: Actor, jobId: string, relation: OutputRelation, output: number, reply?: unknown): Promise<Outcome<Submitted>> {
+    const job = await this.familyParent(actor, jobId);
+    if (!job.ok) return job;
+    const picture = startingPicture(job.value, await this.deps.records.listAssets(job.value.id), output, relation);
+    if (!picture.ok) return picture;
+    const request = childRequest(job.value, picture.value, relation);
+    if (!request.ok) return request;
+    const parent: JobParent = { jobId: job.value.id, output, relation };
+    return this.submit(actor, request.value, reply, { alwaysRender: true, parent, startFrom: picture.value });
+  }
+
+  /** A job one may make children of: in one's space, in a project one may see (as its chat post is seen). */
+  private async familyParent(actor: Actor, jobId: string): Promise<Outcome<JobRecord>> {
     const viewer = await this.identify(actor);
     const job = await this.deps.records.getJob(jobId);
     if (!job || job.spaceId !== viewer.identity.spaceId) return fail({ reason: 'job_unknown' });
     // A job in a project one may not see is as unknown as the project (its slug must not leak).
     const project = await this.deps.records.resolveProject(job.spaceId, viewer.identity.userId, job.projectSlug, undefined);
     if (project && !canSeeProject(readerOf(viewer), project)) return fail({ reason: 'job_unknown' });
-    const { seed: _seed, ...request } = (job.request ?? {}) as Record<string, unknown>;
-    return this.submit(actor, { ...request, project: job.projectSlug }, reply, { alwaysRender: true });
+    return ok(job);
   }
 
   /**

@@ -45,6 +45,11 @@ export interface GenerationInput {
   images?: ReferenceImage[];
   /** How much the pictures shape the result, 0-1 (ComfyUI: `$denoise` = 1 - strength). */
   strength?: number;
+  /**
+   * 'upscale': no new picture, the first of `images` enlarged to width x height (ComfyUI: the
+   * `upscale` template; built-in: lanczos with a light sharpen). Absent: a render from the prompt.
+   */
+  operation?: 'upscale';
 }
 
 /**

@@ -59,15 +59,27 @@ export interface JobRecord {
   qualityRetried?: boolean;
   /** Quality problem codes (core/quality.ts) of the posted outputs when the re-render failed too; null or absent: passed. */
   qualityProblems?: string[] | null;
+  /** The job it was made from (Variations, Upscale, Re-roll); null or absent: a request of its own. */
+  parent?: JobParent | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
 }
 
+/** How a job came from another: a variation or an upscale of one output, or a re-roll of the request. */
+export type FamilyRelation = 'variation' | 'upscale' | 'reroll';
+
+export interface JobParent {
+  jobId: string;
+  /** The parent's output it started from (0-based); null for a re-roll. */
+  output: number | null;
+  relation: FamilyRelation;
+}
+
 /** A job as the service records it: the request's facts, before the record adds status and timings. */
 export type NewJob = Pick<
   JobRecord,
-  'id' | 'spaceId' | 'projectId' | 'userId' | 'platform' | 'kind' | 'request' | 'promptSent' | 'negativeSent' | 'seed' | 'width' | 'height' | 'steps' | 'count' | 'priority' | 'characterIds' | 'loras' | 'model' | 'modelName' | 'referenceStrength' | 'recipeKey' | 'templateVersion' | 'reusedFrom' | 'alwaysRender'
+  'id' | 'spaceId' | 'projectId' | 'userId' | 'platform' | 'kind' | 'request' | 'promptSent' | 'negativeSent' | 'seed' | 'width' | 'height' | 'steps' | 'count' | 'priority' | 'characterIds' | 'loras' | 'model' | 'modelName' | 'referenceStrength' | 'recipeKey' | 'templateVersion' | 'reusedFrom' | 'alwaysRender' | 'parent'
 > & {
   reply?: unknown;
   /** The job's copies of its reference pictures, recorded with it as `input` assets (files already stored). */
@@ -81,7 +93,8 @@ export interface NewJobInput {
   id: string;
   /** Its place in what the backend receives (0 first). */
   index: number;
-  uploadId: string;
+  /** The upload it was copied from; null when it is another job's output (a variation's or upscale's start). */
+  uploadId: string | null;
   /** The character it belongs to; null for the requester's own picture. */
   characterId: string | null;
   mime: string;
@@ -162,6 +175,8 @@ export interface GenerateRecords {
   listInputs(jobId: string): Promise<JobInputRecord[]>;
   /** Jobs of a space, newest first; only one user's when userId is given. */
   listJobs(query: { spaceId: string; userId?: string; statuses?: JobRecord['status'][]; limit: number }): Promise<JobRecord[]>;
+  /** Jobs made from this one (its variations, upscales, re-rolls), oldest first. */
+  listChildren(jobId: string, limit: number): Promise<JobRecord[]>;
   /** Marks a job's files deleted and returns their storage keys for removal. */
   /** Marks a job's files deleted and returns their keys; the audit note (given the file count) commits with it. */
   deleteAssets(jobId: string, audit: AuditNote): Promise<string[]>;

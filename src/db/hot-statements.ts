@@ -43,6 +43,9 @@ export function prepareHotStatements(db: Database) {
         reusedFrom: p('reusedFrom'),
         alwaysRender: p('alwaysRender'),
         referenceStrength: p('referenceStrength'),
+        parentJobId: p('parentJobId'),
+        parentOutput: p('parentOutput'),
+        parentRelation: p('parentRelation'),
       })
       // The only unique index a fresh random id can meet is jobs_recipe_inflight: an identical
       // recipe already rendering in the project. No row back tells the caller to wait on that one.

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Actor } from '../core/actor.js';
 import { isUuid } from '../core/ids.js';
 import { isVisibility } from '../core/projects/types.js';
-import type { AssetRecord, AuditNote, GenerateRecords, Identity, JobInputRecord, JobRecord, NewJob, NewJobInput, ProjectForJob, ProjectRef } from '../core/records.js';
+import type { AssetRecord, AuditNote, FamilyRelation, GenerateRecords, Identity, JobInputRecord, JobRecord, NewJob, NewJobInput, ProjectForJob, ProjectRef } from '../core/records.js';
 import type { Database } from './client.js';
 import { prepareHotStatements, type HotStatements } from './hot-statements.js';
 import { memberOf } from './membership.js';
@@ -23,7 +23,7 @@ export async function jobInputs(db: Database, jobId: string): Promise<JobInputRe
     id: r.id,
     jobId: r.jobId,
     index: r.outputIndex,
-    uploadId: r.sourceUploadId ?? '',
+    uploadId: r.sourceUploadId,
     characterId: r.characterId,
     mime: r.mime,
     width: r.width,
@@ -98,10 +98,15 @@ export function toJobRecord(row: JobRow, projectSlug: string, userExternalId: st
     referenceStrength: row.referenceStrength,
     qualityRetried: row.qualityRetried,
     qualityProblems: row.qualityProblems,
+    parent: row.parentJobId ? { jobId: row.parentJobId, output: row.parentOutput, relation: relationOf(row.parentRelation) } : null,
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
   };
+}
+
+function relationOf(value: string | null): FamilyRelation {
+  return value === 'variation' || value === 'upscale' ? value : 'reroll';
 }
 
 export function toAssetRecord(r: typeof assets.$inferSelect): AssetRecord {
@@ -248,9 +253,12 @@ export class PostgresRecords implements GenerateRecords {
   }
 
   async createJob(job: NewJob, context: { projectSlug: string; userExternalId: string }): Promise<JobRecord | null> {
-    const { inputs = [], ...fields } = job;
+    const { inputs = [], parent, ...fields } = job;
     const values = {
       ...fields,
+      parentJobId: parent?.jobId ?? null,
+      parentOutput: parent?.output ?? null,
+      parentRelation: parent?.relation ?? null,
       referenceStrength: job.referenceStrength ?? null,
       replyJson: job.reply === undefined || job.reply === null ? null : JSON.stringify(job.reply),
       characterIds: job.characterIds ?? [],
@@ -341,6 +349,19 @@ export class PostgresRecords implements GenerateRecords {
       .where(and(...conditions))
       .orderBy(desc(jobs.createdAt))
       .limit(Math.min(Math.max(1, query.limit), 100));
+    return rows.map((r) => toJobRecord(r.job, r.slug, r.userExternalId));
+  }
+
+  async listChildren(jobId: string, limit: number): Promise<JobRecord[]> {
+    if (!isUuid(jobId)) return [];
+    const rows = await this.db
+      .select({ job: jobs, slug: projects.slug, userExternalId: users.externalId })
+      .from(jobs)
+      .innerJoin(projects, eq(projects.id, jobs.projectId))
+      .innerJoin(users, eq(users.id, jobs.userId))
+      .where(eq(jobs.parentJobId, jobId))
+      .orderBy(asc(jobs.createdAt))
+      .limit(Math.min(Math.max(1, limit), 100));
     return rows.map((r) => toJobRecord(r.job, r.slug, r.userExternalId));
   }
 

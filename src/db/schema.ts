@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   customType,
   bigserial,
@@ -218,6 +219,15 @@ export const jobs = pgTable(
     qualityRetried: boolean('quality_retried').notNull().default(false),
     /** Quality problems (core/quality.ts codes) of the posted outputs when the re-render failed too: posted with a note. Null: passed. */
     qualityProblems: text('quality_problems').array(),
+    /**
+     * The job this one was made from (Variations, Upscale, Re-roll of it): the gallery shows them as
+     * a family. Null: a request of its own. A parent's row outlives its files (Delete keeps the row).
+     */
+    parentJobId: uuid('parent_job_id').references((): AnyPgColumn => jobs.id, { onDelete: 'set null' }),
+    /** Which of the parent's outputs it started from (0-based); null for a re-roll (the whole request again). */
+    parentOutput: integer('parent_output'),
+    /** How it came from its parent: 'variation' | 'upscale' | 'reroll'; null without a parent. */
+    parentRelation: text('parent_relation'),
     /** Search text: prompt sent plus character names. Stored, so the planner has real statistics. */
     searchVector: tsvector('search_vector').generatedAlwaysAs(
       sql`to_tsvector('simple', coalesce(prompt_sent, '') || ' ' || coalesce(character_names, ''))`,
@@ -245,6 +255,8 @@ export const jobs = pgTable(
     uniqueIndex('jobs_recipe_inflight')
       .on(t.projectId, t.recipeKey)
       .where(sql`status IN ('queued', 'running') AND reused_from IS NULL AND NOT always_render AND recipe_key IS NOT NULL`),
+    // A job page's children, and the status JSON's.
+    index('jobs_parent').on(t.parentJobId, t.createdAt).where(sql`parent_job_id IS NOT NULL`),
     index('jobs_waiting_on').on(t.reusedFrom).where(sql`reused_from IS NOT NULL AND status = 'queued'`),
   ],
 );

@@ -1,4 +1,4 @@
-import { eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { SearchTerm, SearchText } from '../core/gallery/search-text.js';
 import type { GalleryItem, GalleryRecords, ImageDetail, ImageOutput, Keyset, SearchFilter } from '../core/gallery/types.js';
 import type { Database } from './client.js';
@@ -6,7 +6,7 @@ import { groupOutputs } from '../core/outputs.js';
 import type { AssetRecord } from '../core/records.js';
 import { isUuid } from '../core/ids.js';
 import { jobAssets } from './records.js';
-import { characters, jobs, users } from './schema.js';
+import { assets, characters, jobs, users } from './schema.js';
 
 interface ItemRow extends Record<string, unknown> {
   id: string;
@@ -169,6 +169,37 @@ export class PostgresGalleryRecords implements GalleryRecords {
       createdAt: job.createdAt,
       finishedAt: job.finishedAt,
       outputs,
+      family: await familyOf(this.db, job),
     };
   }
+}
+
+/** Children the image page shows at most. */
+const MAX_FAMILY_CHILDREN = 24;
+
+/** The finished parent and children of `job` in its own project, each with its first output's thumbnail. */
+async function familyOf(db: Database, job: typeof jobs.$inferSelect): Promise<ImageDetail['family']> {
+  const sameProjectDone = and(eq(jobs.projectId, job.projectId), eq(jobs.status, 'completed'));
+  const [parent] = job.parentJobId ? await db.select({ id: jobs.id }).from(jobs).where(and(eq(jobs.id, job.parentJobId), sameProjectDone)) : [];
+  const children = await db
+    .select({ id: jobs.id, relation: jobs.parentRelation, output: jobs.parentOutput })
+    .from(jobs)
+    .where(and(eq(jobs.parentJobId, job.id), sameProjectDone))
+    .orderBy(asc(jobs.createdAt))
+    .limit(MAX_FAMILY_CHILDREN);
+  const ids = [...(parent ? [parent.id] : []), ...children.map((c) => c.id)];
+  const thumbs = ids.length === 0
+    ? []
+    : await db
+        .select()
+        .from(assets)
+        .where(and(inArray(assets.jobId, ids), eq(assets.variant, 'thumbnail'), eq(assets.outputIndex, 0), isNull(assets.deletedAt)));
+  const thumbOf = (id: string) => {
+    const t = thumbs.find((a) => a.jobId === id);
+    return t ? { id: t.id, mime: t.mime, width: t.width, height: t.height, bytes: t.bytes } : null;
+  };
+  return {
+    parent: parent ? { jobId: parent.id, relation: job.parentRelation ?? 'reroll', output: job.parentOutput, thumbnail: thumbOf(parent.id) } : null,
+    children: children.map((c) => ({ jobId: c.id, relation: c.relation ?? 'reroll', output: c.output, thumbnail: thumbOf(c.id) })),
+  };
 }

@@ -112,6 +112,15 @@ export function statusJson(view: JobView, links: MediaLinks, publicUrl: string, 
     workflow_url: `${publicUrl}/api/anime/generation/${job.id}/workflow`,
     images: imagesJson(view.assets, links),
     quality: qualityJson(job.qualityRetried ?? false, qualityNoteOf(job.qualityProblems)),
+    // Its family: the job it was made from, and the jobs made from it (variations, upscales, re-rolls).
+    parent: job.parent ? { job_id: job.parent.jobId, output: job.parent.output, kind: job.parent.relation } : null,
+    children: (view.children ?? []).map((child) => ({
+      job_id: child.id,
+      kind: child.parent?.relation ?? 'reroll',
+      output: child.parent?.output ?? null,
+      status: child.status,
+      status_url: jobUrls(publicUrl, child.id).status_url,
+    })),
   };
 }
 

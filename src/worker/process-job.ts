@@ -153,6 +153,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
             ...(job.loras && job.loras.length > 0 ? { loras: job.loras } : {}),
             ...(job.model ? { model: job.model } : {}),
             ...(images.length > 0 ? { images, strength: job.referenceStrength ?? undefined } : {}),
+            ...(job.parent?.relation === 'upscale' ? { operation: 'upscale' as const } : {}),
           },
           // The second render's bar starts over; its label says why.
           {

@@ -6,7 +6,8 @@ let h: Harness;
 
 beforeAll(async () => {
   // Slow enough steps that a job is still running when its Cancel button is clicked.
-  h = await startHarness({ env: { BUILTIN_STEP_DELAY_MS: '80' } });
+  // Generous limits: the family tests make several jobs for one user.
+  h = await startHarness({ env: { BUILTIN_STEP_DELAY_MS: '80', RATE_LIMIT_PER_MINUTE: '1000', RATE_LIMIT_BURST: '100' } });
 });
 afterAll(async () => {
   await h?.close();
@@ -25,6 +26,55 @@ describe('buttons on the job message', () => {
     const seed = (rerolled.embeds[0] as { fields: Array<{ name: string; value: string }> }).fields.find((f) => f.name === 'Seed')?.value;
     expect(seed).not.toBe('11');
     expect(rerolled.attachments).toHaveLength(1);
+  });
+
+  test('V1 V2 and U1 U2 under a finished post; V2 makes a variation in its own live message, linked to the parent', async () => {
+    const first = h.generate(ALICE, { prompt: 'a heron by the pond', count: 2 });
+    const done = await first.original(isFinal, 20_000);
+    const parentId = h.jobIdOf(done);
+    const rows = (done.components as Array<{ components: Array<{ label: string; custom_id: string }> }>).map((row) => row.components.map((c) => c.label));
+    expect(rows).toEqual([['Re-roll', 'Delete'], ['V1', 'V2'], ['U1', 'U2']]);
+
+    const vary = h.click(ALICE, `ap:vary:${parentId}:1`, done);
+    expect((await vary.callback()).type).toBe(5);
+    const varied = await vary.original(isFinal, 20_000);
+    expect(varied.id).not.toBe(done.id);
+    expect(varied.content).toContain('a heron by the pond');
+    expect(varied.attachments).toHaveLength(2);
+    const variation = await h.stack.runtime.records.getJob(h.jobIdOf(varied));
+    expect(variation).toMatchObject({ parent: { jobId: parentId, output: 1, relation: 'variation' }, referenceStrength: expect.closeTo(0.55, 5), count: 2 });
+
+  });
+
+  test('U1 makes an upscale of its own, twice the size, in a new message', async () => {
+    const first = h.generate(ALICE, { prompt: 'a heron in flight' });
+    const done = await first.original(isFinal, 20_000);
+    const parentId = h.jobIdOf(done);
+    const up = h.click(BOB, `ap:upscale:${parentId}:0`, done);
+    expect((await up.callback()).type).toBe(5);
+    const upscaled = await up.original(isFinal, 20_000);
+    expect(upscaled.id).not.toBe(done.id);
+    expect(upscaled.attachments).toHaveLength(1);
+    expect(JSON.stringify(upscaled.embeds)).toContain('1024×1024');
+    const upscale = await h.stack.runtime.records.getJob(h.jobIdOf(upscaled));
+    expect(upscale).toMatchObject({ parent: { jobId: parentId, output: 0, relation: 'upscale' }, width: 1024, height: 1024, count: 1 });
+    const [original] = (await h.stack.runtime.records.listAssets(upscale!.id)).filter((a) => a.variant === 'original');
+    expect([original!.width, original!.height]).toEqual([1024, 1024]);
+  });
+
+  test('V1 of a post whose pictures were deleted is refused privately, and nothing is queued', async () => {
+    const first = h.generate(ALICE, { prompt: 'a paper lantern' });
+    const done = await first.original(isFinal, 20_000);
+    const jobId = h.jobIdOf(done);
+    const parent = (await h.stack.runtime.records.getJob(jobId))!;
+    const deleting = h.click(ALICE, `ap:delete:${jobId}`, done);
+    await deleting.original((m) => m.content.includes('deleted'));
+    expect(await h.stack.runtime.records.listAssets(jobId)).toHaveLength(0);
+    const click = h.click(ALICE, `ap:vary:${jobId}:0`, done);
+    const words = await click.followUp(0);
+    expect(words.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(words.content).toContain("this job's pictures were deleted");
+    expect(await h.stack.runtime.records.listChildren(parent.id, 10)).toEqual([]);
   });
 
   test('Delete is refused to another creator and works for the author', async () => {

@@ -65,7 +65,7 @@ describe('/generate in Slack', () => {
     expect(final).toContain('512×768');
     expect(final).toContain('*Backend*');
     expect(final).toMatch(new RegExp(`<${s.stack.baseUrl}/gallery/[0-9a-f-]{36}/p/general\\?pass=v1\\.[^|>]+\\|general>`));
-    expect(actionIds(message)).toEqual(['job_reroll', 'job_delete']);
+    expect(actionIds(message)).toEqual(['job_vary_0', 'job_upscale_0', 'job_reroll', 'job_delete']);
 
     const upload = await s.fake.waitFor(() => s.fake.thread(CHANNEL, message.ts).find((m) => m.files?.length));
     const file = s.fake.files.find((f) => f.id === upload.files?.[0]?.id);
@@ -153,6 +153,31 @@ describe('/generate in Slack', () => {
     expect(actionIds(second)).toEqual(['job_reroll']);
     const job = await s.stack.runtime.records.getJob(await jobIdOf(second));
     expect(job?.status).toBe('cancelled');
+  });
+
+  test('V1 and U1 on the finished message: each queues a child job with its own message in the channel', async () => {
+    const before = s.fake.messages(CHANNEL).length;
+    await s.driver.slashCommand({ text: 'a koi in a pond', userId: AIKO, channelId: CHANNEL });
+    const first = await finished(await jobMessage(before));
+    const parentId = await jobIdOf(first);
+    expect(actionIds(first)).toEqual(['job_vary_0', 'job_upscale_0', 'job_reroll', 'job_delete']);
+    expect(blockText(first)).toContain('"text":"V1"');
+
+    const afterFirst = s.fake.messages(CHANNEL).length;
+    const vary = await s.driver.blockAction({ userId: REN, channelId: CHANNEL, messageTs: first.ts, actionId: 'job_vary_0' });
+    expect(vary.status).toBe(200);
+    const varied = await finished(await jobMessage(afterFirst));
+    expect(varied.text).toContain('a koi in a pond');
+    const variation = await s.stack.runtime.records.getJob(await jobIdOf(varied));
+    expect(variation).toMatchObject({ parent: { jobId: parentId, output: 0, relation: 'variation' } });
+
+    const afterVary = s.fake.messages(CHANNEL).length;
+    const up = await s.driver.blockAction({ userId: AIKO, channelId: CHANNEL, messageTs: first.ts, actionId: 'job_upscale_0' });
+    expect(up.status).toBe(200);
+    const upscaled = await finished(await jobMessage(afterVary));
+    expect(blockText(upscaled)).toContain('1024×1024');
+    const upscale = await s.stack.runtime.records.getJob(await jobIdOf(upscaled));
+    expect(upscale).toMatchObject({ parent: { jobId: parentId, output: 0, relation: 'upscale' }, width: 1024, height: 1024 });
   });
 
   test('Delete works for the author and is refused to another creator', async () => {

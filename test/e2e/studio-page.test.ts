@@ -245,6 +245,37 @@ describe.skipIf(!haveChromium)('the try page as a small studio, in a real browse
     await tab.close();
   });
 
+  test('Variations and Upscale in the recent list each start a linked job that appears in the list', { timeout: 90_000 }, async () => {
+    const tab = await context.newPage();
+    const token = await stack.token('nao', 'creator');
+    await openStudio(tab, token);
+    await tab.fill('#steps', '2');
+    await tab.fill('#prompt', 'a paper boat on a river');
+    const parent = await submitForm(tab);
+    await expect.poll(() => stageOrError(tab), { timeout: 60_000, interval: 100 }).toBe('Done');
+    const entry = tab.locator(`#recent-list li[data-job-id="${parent.jobId}"]`);
+    await expect.poll(() => entry.locator('.recent-family button').allTextContents()).toEqual(['Variations', 'Upscale']);
+
+    const varied = tab.waitForResponse((response) => response.url().endsWith(`/api/anime/generation/${parent.jobId}/variations`));
+    await entry.locator('.recent-variations').click();
+    const variationId = ((await (await varied).json()) as { job_id: string }).job_id;
+    await expect.poll(() => stageOrError(tab), { timeout: 60_000, interval: 100 }).toBe('Done');
+    await expect.poll(() => tab.locator('#recent-list li').first().getAttribute('data-job-id')).toBe(variationId);
+    expect(await stack.runtime.records.getJob(variationId)).toMatchObject({ status: 'completed', parent: { jobId: parent.jobId, output: 0, relation: 'variation' } });
+
+    const upscaled = tab.waitForResponse((response) => response.url().endsWith(`/api/anime/generation/${parent.jobId}/upscale`));
+    await tab.locator(`#recent-list li[data-job-id="${parent.jobId}"] .recent-upscale`).click();
+    const upscaleId = ((await (await upscaled).json()) as { job_id: string }).job_id;
+    await expect.poll(() => stageOrError(tab), { timeout: 60_000, interval: 100 }).toBe('Done');
+    await expect.poll(() => tab.locator('#recent-list li').evaluateAll((items) => items.map((li) => li.getAttribute('data-job-id')))).toEqual([upscaleId, variationId, parent.jobId]);
+    expect(await stack.runtime.records.getJob(upscaleId)).toMatchObject({ status: 'completed', width: 1024, height: 1024, parent: { jobId: parent.jobId, relation: 'upscale' } });
+    const upscaleEntry = tab.locator(`#recent-list li[data-job-id="${upscaleId}"]`);
+    await expect.poll(() => upscaleEntry.locator('.recent-stage').textContent()).toBe('Done');
+    expect(await upscaleEntry.locator('.thumb').isVisible()).toBe(true);
+    await checkScreenshot(tab, `${SHOTS}/studio-family.png`);
+    await tab.close();
+  });
+
   test('a 503 while opening the job\'s stream (the API\'s "briefly unavailable") is waited out, not shown as a failure', { timeout: 90_000 }, async () => {
     const tab = await context.newPage();
     await openStudio(tab, await stack.token('hana', 'creator'));

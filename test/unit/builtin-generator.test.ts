@@ -230,3 +230,34 @@ describe('a reference picture', () => {
     expect(corner(none)).toEqual(corner(plain));
   });
 });
+
+describe('upscale', () => {
+  // A hard-edged picture: a 2x lanczos keeps the edge where it was, and the sharpen keeps it crisp.
+  const halves = () =>
+    sharp({ create: { width: 64, height: 48, channels: 3, background: '#000000' } })
+      .composite([{ input: { create: { width: 32, height: 48, channels: 3, background: '#ffffff' } }, left: 32, top: 0 }])
+      .png()
+      .toBuffer();
+
+  test('enlarges the picture to the job size (2x) and paints nothing of its own', async () => {
+    const source = await halves();
+    const [file, ...rest] = await render({ operation: 'upscale', width: 128, height: 96, count: 1, images: [{ data: source, mime: 'image/png', ext: 'png', characterId: null }] });
+    expect(rest).toHaveLength(0);
+    expect(await sharp(file!.data).metadata()).toMatchObject({ width: 128, height: 96, format: 'png' });
+    const raw = await pixels(file!.data);
+    const at = (x: number, y: number) => raw[(y * 128 + x) * 3]!;
+    expect([at(10, 40), at(118, 40)]).toEqual([0, 255]);
+    // Within two pixels of the edge (x = 64) it is already all dark or all light.
+    expect(at(61, 40)).toBeLessThan(30);
+    expect(at(66, 40)).toBeGreaterThan(225);
+    const back = await sharp(file!.data).resize(64, 48).removeAlpha().raw().toBuffer();
+    const original = await pixels(source);
+    let diff = 0;
+    for (let i = 0; i < original.length; i++) diff += Math.abs(original[i]! - back[i]!);
+    expect(diff / original.length).toBeLessThan(4);
+  });
+
+  test('an upscale without a picture is refused, not painted from the prompt', async () => {
+    await expect(render({ operation: 'upscale', width: 128, height: 128 })).rejects.toMatchObject({ code: 'invalid_input', retry: 'never' });
+  });
+});

@@ -203,6 +203,16 @@ describe('reference pictures in templates ($image, $denoise)', () => {
     expect(imagesTaken(three.roles, contractInput({ images: [picture('png'), picture('webp'), picture('png')] }))).toBe(2);
   });
 
+  test('upscale: a model-free graph, the picture into LoadImage, lanczos 2x, no prompt needed; other jobs still need $prompt', async () => {
+    const template = await loadWorkflowTemplate(WORKFLOWS_DIR, 'upscale');
+    const { workflow, roles } = applyGenerationInput(template, contractInput({ images: [picture('png')], operation: 'upscale', width: 1024, height: 1024, count: 1 }));
+    expect(workflow['1']!.inputs.image).toBe('anime-production_00000000-0000-4000-8000-000000000001_0.png');
+    expect(workflow['2']!.inputs).toMatchObject({ upscale_method: 'lanczos', scale_by: 2 });
+    expect(roles.saveIds).toEqual(['3']);
+    expect(Object.values(workflow).map((n) => n.class_type).sort()).toEqual(['ImageScaleBy', 'LoadImage', 'SaveImage']);
+    expect(() => applyGenerationInput(template, contractInput({ images: [picture('png')] }))).toThrow(GenerationError);
+  });
+
   test('a job with pictures and a template without $image fails as workflow_invalid (never silently ignored)', async () => {
     const template = await loadWorkflowTemplate(WORKFLOWS_DIR, 'txt2img');
     let thrown: unknown;

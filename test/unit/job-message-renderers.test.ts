@@ -34,7 +34,7 @@ const RENDERERS: RendererUnderTest[] = [
     text: (r) => JSON.stringify(r),
     pingsNobody: (r) => (r as ReturnType<typeof renderDiscord>).body.allowed_mentions.parse.length === 0,
     buttons: (r) =>
-      (r as ReturnType<typeof renderDiscord>).body.components.flatMap((row) => row.components.map((c) => parseButtonId((c as { custom_id: string }).custom_id)!.action)),
+      (r as ReturnType<typeof renderDiscord>).body.components.flatMap((row) => row.components.flatMap((c) => parseButtonId((c as { custom_id: string }).custom_id)?.action ?? [])),
     previewSeq: (r) => {
       const { body, files } = r as ReturnType<typeof renderDiscord>;
       const file = files.find((f) => 'preview' in f);
@@ -52,7 +52,7 @@ const RENDERERS: RendererUnderTest[] = [
     text: (r) => JSON.stringify(r),
     pingsNobody: (r) => !/<@U1>|<!everyone>/.test(JSON.stringify(r)),
     buttons: (r) =>
-      (r as ReturnType<typeof renderSlack>).blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => SLACK_ACTIONS[(e as { action_id: string }).action_id]!) : [])),
+      (r as ReturnType<typeof renderSlack>).blocks.flatMap((b) => (b.type === 'actions' ? b.elements.flatMap((e) => SLACK_ACTIONS[(e as { action_id: string }).action_id] ?? []) : [])),
     previewSeq: (r) => {
       const image = (r as ReturnType<typeof renderSlack>).blocks.find((b) => b.type === 'image') as { image_url?: string } | undefined;
       return image?.image_url ? Number(/\/(\d+)$/.exec(image.image_url)?.[1]) : undefined;

@@ -1,6 +1,7 @@
 /**
- * Button custom ids carry the action and the job id (`ap:reroll:<uuid>`), so a click works in any
- * process and after any restart: nothing about the button lives in memory.
+ * Button custom ids carry the action and the job id (`ap:reroll:<uuid>`; Variations and Upscale
+ * add the output, `ap:vary:<uuid>:1`), so a click works in any process and after any restart:
+ * nothing about the button lives in memory.
  */
 import { isUuid } from '../../core/ids.js';
 
@@ -14,8 +15,21 @@ export function buttonId(action: ButtonAction, jobId: string): string {
 }
 
 export function parseButtonId(customId: string): { action: ButtonAction; jobId: string } | undefined {
-  const [prefix, action, jobId] = customId.split(':');
-  if (prefix !== PREFIX || !jobId || !isUuid(jobId)) return undefined;
+  const [prefix, action, jobId, extra] = customId.split(':');
+  if (prefix !== PREFIX || !jobId || !isUuid(jobId) || extra !== undefined) return undefined;
   if (!(ACTIONS as readonly string[]).includes(action ?? '')) return undefined;
   return { action: action as ButtonAction, jobId };
+}
+
+export type OutputAction = 'vary' | 'upscale';
+
+export function outputButtonId(action: OutputAction, jobId: string, output: number): string {
+  return `${PREFIX}:${action}:${jobId}:${output}`;
+}
+
+export function parseOutputButtonId(customId: string): { action: OutputAction; jobId: string; output: number } | undefined {
+  const [prefix, action, jobId, output, extra] = customId.split(':');
+  if (prefix !== PREFIX || (action !== 'vary' && action !== 'upscale') || !jobId || !isUuid(jobId) || extra !== undefined) return undefined;
+  if (!output || !/^\d$/.test(output)) return undefined;
+  return { action, jobId, output: Number(output) };
 }

@@ -1,9 +1,9 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
 import { ordinal, progressBar } from '../../core/job-message/bar.js';
-import { buttons, isFinal, type Button, type JobFacts, type JobMessage } from '../../core/job-message/model.js';
+import { buttons, isFinal, outputButtonLabel, outputButtons, type Button, type JobFacts, type JobMessage } from '../../core/job-message/model.js';
 import type { Eta } from '../../core/wait/estimate.js';
 import type { MediaLinks } from '../../infra/links/media-links.js';
-import { buttonId } from './custom-ids.js';
+import { buttonId, outputButtonId } from './custom-ids.js';
 import { describeJobError, describeQualityNoteWords } from './words.js';
 
 export { progressBar };
@@ -56,6 +56,23 @@ function buttonRow(message: JobMessage): APIActionRowComponent<APIComponentInMes
   };
 }
 
+/** V1 V2 … on one row and U1 U2 … on the next (at most 4 outputs: within Discord's 5 buttons per row, 5 rows). */
+function outputRows(message: JobMessage): APIActionRowComponent<APIComponentInMessageActionRow>[] {
+  const all = outputButtons(message);
+  return (['variation', 'upscale'] as const)
+    .map((action) => all.filter((b) => b.action === action).slice(0, 5))
+    .filter((row) => row.length > 0)
+    .map((row) => ({
+      type: ComponentType.ActionRow,
+      components: row.map((b) => ({
+        type: ComponentType.Button as const,
+        style: ButtonStyle.Secondary,
+        label: outputButtonLabel(b),
+        custom_id: outputButtonId(b.action === 'variation' ? 'vary' : 'upscale', message.job.jobId, b.output),
+      })),
+    }));
+}
+
 /** Discord's own timestamps: each reader sees them in their time zone, and the relative one counts down by itself. */
 function waitText(eta: Eta | undefined): string {
   if (!eta) return '';
@@ -95,7 +112,7 @@ export function renderReply(m: JobMessage, ctx: RenderContext): OutgoingMessage 
   if (ctx.mode === 'channel') lines.push(`<@${m.job.userExternalId}>'s image — continued here because the first reply expired.`);
   lines.push(`**${escapeMarkdown(truncate(m.job.prompt, 300))}**`, statusLine(m));
   const message: OutgoingMessage = {
-    body: { content: lines.join('\n'), embeds: [], components: [buttonRow(m)], attachments: [], allowed_mentions: NO_MENTIONS },
+    body: { content: lines.join('\n'), embeds: [], components: [buttonRow(m), ...outputRows(m)], attachments: [], allowed_mentions: NO_MENTIONS },
     files: [],
   };
   if (m.stage === 'completed') return renderFinal(m, ctx, message);

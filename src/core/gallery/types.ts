@@ -64,6 +64,18 @@ export interface ImageDetail
   characters: Array<{ id: string | null; name: string }>;
   author: Author;
   outputs: ImageOutput[];
+  /** The job it was made from and the jobs made from it, finished and in the same project (a family never shows another project's pictures). */
+  family: { parent: FamilyMember | null; children: FamilyMember[] };
+}
+
+/** A parent or child on the image page: its link, how it is related, and its first thumbnail. */
+export interface FamilyMember {
+  jobId: string;
+  /** How the child came from the parent ('variation' | 'upscale' | 'reroll'). */
+  relation: string;
+  /** The parent's output the child started from (0-based); null for a re-roll. */
+  output: number | null;
+  thumbnail: AssetRef | null;
 }
 
 export interface SearchFilter {

@@ -107,6 +107,25 @@ export function buttons(message: JobMessage): Button[] {
   return message.stage === 'completed' && !isDeleted(message) ? ['reroll', 'delete'] : ['reroll'];
 }
 
+/** Variations or Upscale of one output: Midjourney's V1 V2 … U1 U2 … under a finished post. */
+export interface OutputButton {
+  action: 'variation' | 'upscale';
+  /** 0-based output index; labels count from 1. */
+  output: number;
+}
+
+/** A finished post's per-output buttons: a Variations and an Upscale for each still picture, variations first. */
+export function outputButtons(message: JobMessage): OutputButton[] {
+  if (message.stage !== 'completed' || isDeleted(message)) return [];
+  const stills = message.outputs.filter((o) => o.kind === 'image').map((o) => o.index);
+  return [...stills.map((output) => ({ action: 'variation' as const, output })), ...stills.map((output) => ({ action: 'upscale' as const, output }))];
+}
+
+/** The label a platform shows for an output button ("V1", "U2"). */
+export function outputButtonLabel(button: OutputButton): string {
+  return `${button.action === 'variation' ? 'V' : 'U'}${button.output + 1}`;
+}
+
 export function factsOf(job: JobRecord): JobFacts {
   const typed = (job.request as { prompt?: unknown; negativePrompt?: unknown } | null) ?? {};
   return {

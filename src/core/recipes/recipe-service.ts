@@ -2,7 +2,7 @@ import { fail, ok, type Outcome } from '../outcome.js';
 import { canSeeProject, readerOf } from '../projects/visibility.js';
 import type { GenerateRecords, JobRecord } from '../records.js';
 import { roleAtLeast, type Role } from '../roles.js';
-import { recipeInputsOf, type RecipeInput } from './recipe.js';
+import { recipeInputsOf, startRoleOf, type RecipeInput } from './recipe.js';
 
 /** A job and the pictures it sent (or will send), as its recipe lists them. */
 export interface JobRecipe {
@@ -47,7 +47,7 @@ export class RecipeService {
   async recipeForGallery(job: JobRecord): Promise<JobRecipe> {
     // A reused record has its own copies of the same pictures (same bytes, so the same inputs).
     const pictures = await this.deps.records.listInputs(job.id);
-    return { job, inputs: recipeInputsOf(pictures, job.referenceStrength ?? null) };
+    return { job, inputs: recipeInputsOf(pictures, job.referenceStrength ?? null, startRoleOf(job)) };
   }
 
   /**

@@ -57,9 +57,12 @@ export function recipeKey(recipe: Recipe): string {
  * The recipe inputs of a job's pictures, in the order the backend receives them: a character's
  * reference or the requester's own, by its bytes, all at the job's one strength.
  */
-export function recipeInputsOf(pictures: ReadonlyArray<{ characterId: string | null; sha256: string }>, strength: number | null): RecipeInput[] {
-  return pictures.map(({ characterId, sha256 }) => ({ role: characterId ? 'character' : 'reference', sha256, strength }));
+export function recipeInputsOf(pictures: ReadonlyArray<{ characterId: string | null; sha256: string }>, strength: number | null, startRole: 'reference' | 'upscale' = 'reference'): RecipeInput[] {
+  return pictures.map(({ characterId, sha256 }) => ({ role: characterId ? 'character' : startRole, sha256, strength }));
 }
+
+/** The role of a job's own (non-character) picture: an upscale's picture is the one it enlarges. */
+export const startRoleOf = (job: { parent?: { relation: string } | null }): 'reference' | 'upscale' => (job.parent?.relation === 'upscale' ? 'upscale' : 'reference');
 
 type RecipeFields = Pick<JobRecord, 'kind' | 'promptSent' | 'negativeSent' | 'seed' | 'width' | 'height' | 'steps' | 'count' | 'model' | 'loras' | 'templateVersion'>;
 
@@ -83,5 +86,6 @@ export function recipeOfJob(job: RecipeFields, inputs: RecipeInput[] = []): Reci
 
 /** What the backend will build a request from, as a version (the app reads the template files). */
 export interface TemplateVersions {
-  versionFor(request: { kind: 'image' | 'video'; model: string }): Promise<string>;
+  /** `operation` 'upscale': the upscale template's version (Upscale runs no model's template). */
+  versionFor(request: { kind: 'image' | 'video'; model: string; operation?: 'upscale' }): Promise<string>;
 }

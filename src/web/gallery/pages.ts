@@ -1,6 +1,6 @@
 import type { Character } from '../../core/characters/types.js';
 import type { SearchQuery } from '../../core/gallery/gallery-service.js';
-import type { GalleryPage, ImageDetail, ImageOutput } from '../../core/gallery/types.js';
+import type { FamilyMember, GalleryPage, ImageDetail, ImageOutput } from '../../core/gallery/types.js';
 import type { Project, ProjectForUser } from '../../core/projects/types.js';
 import type { MediaLinks } from '../../infra/links/media-links.js';
 import { formatDate, grid } from './grid.js';
@@ -60,6 +60,7 @@ ${image.outputs.map(
 </figure>`,
 )}
 </section>
+${familySection(image, media, base)}
 <section class="recipe">
 <h1>Recipe</h1>
 <dl>
@@ -83,6 +84,26 @@ ${image.outputs.map(
 </section>
 </div>`,
   );
+}
+
+const RELATION_WORDS: Record<string, string> = { variation: 'Variation', upscale: 'Upscale', reroll: 'Re-roll' };
+
+/** "Variation of picture 2" (of the parent's pictures), "Re-roll". */
+function relationLabel(member: FamilyMember): string {
+  const word = RELATION_WORDS[member.relation] ?? 'Re-roll';
+  return member.output === null ? word : `${word} of picture ${member.output + 1}`;
+}
+
+/** The job's family: the picture it was made from, and the variations, upscales and re-rolls made from it. */
+function familySection(image: ImageDetail, media: MediaLinks, base: string): Html | string {
+  const { parent, children } = image.family;
+  if (!parent && children.length === 0) return '';
+  const tile = (member: FamilyMember, label: string) =>
+    html`<li><a href="${base}/i/${member.jobId}">${member.thumbnail ? html`<img src="${media.url(member.thumbnail.id)}" alt="${label}" width="${member.thumbnail.width}" height="${member.thumbnail.height}">` : ''}<span>${label}</span></a></li>`;
+  return html`<section class="family">
+${parent ? html`<h2>Made from</h2><ul class="family-parent">${tile(parent, relationLabel(parent))}</ul>` : ''}
+${children.length > 0 ? html`<h2>Made from this</h2><ul class="family-children">${children.map((c) => tile(c, relationLabel(c)))}</ul>` : ''}
+</section>`;
 }
 
 export function characterPage(options: { character: Character; page: GalleryPage; media: MediaLinks; spaceBase: string }): Html {

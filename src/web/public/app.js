@@ -307,6 +307,17 @@ function drawRecentJob(entry) {
   const remove = item.querySelector('.recent-delete');
   remove.hidden = !view.actions.includes('delete');
   remove.addEventListener('click', () => deleteFromRecent(job, remove));
+  // Variations and Upscale per still picture of a finished job (a clip has none): each a new job.
+  const family = item.querySelector('.recent-family');
+  if (view.actions.includes('delete') && entry.kind === 'image') {
+    view.images.forEach((image, index) => {
+      const number = view.images.length > 1 ? ` ${index + 1}` : '';
+      family.append(
+        familyButton(`Variations${number}`, 'recent-variations', () => requestVariations(job, index)),
+        familyButton(`Upscale${number}`, 'recent-upscale', () => requestUpscale(job, index)),
+      );
+    });
+  }
   const downloads = item.querySelector('.recent-downloads');
   view.images.forEach((image, index) => {
     const link = document.createElement('a');
@@ -317,6 +328,24 @@ function drawRecentJob(entry) {
     downloads.append(link);
   });
   return item;
+}
+
+function familyButton(label, className, run) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = className;
+  button.textContent = label;
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await run();
+    } catch (error) {
+      showError(`network problem: ${error.message}`);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
 }
 
 let recentLoads = 0;
@@ -359,8 +388,8 @@ async function deleteFromRecent(job, button) {
   }
 }
 
-// --- Hooks for actions colleagues are building (API agreed, not wired into the page yet) --------
-// The reviewer wires these to controls once the routes exist; until then nothing calls them.
+// --- Studio actions: the reference picture upload (the form's submit) and Variations and Upscale
+// (the recent jobs above). ---------------------------------------------------------------------
 
 /**
  * Reference upload: POST /api/uploads (multipart, field `file`); resolves to the asset id the
@@ -387,9 +416,6 @@ function requestUpscale(job, output) {
   const headers = { Authorization: `Bearer ${job.token}`, 'Content-Type': 'application/json' };
   return start(() => fetch(`/api/anime/generation/${job.jobId}/upscale`, { method: 'POST', headers, body: JSON.stringify({ output }) }), job.token);
 }
-
-// One named place to reach them from (the wiring after merge, or a console).
-window.studioHooks = { uploadReference, requestVariations, requestUpscale };
 
 
 readTokenFromFragment();

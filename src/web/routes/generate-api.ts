@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Actor } from '../../core/actor.js';
 import type { GenerateService, Submitted, Viewer } from '../../core/generate-service.js';
+import { MAX_COUNT } from '../../core/generate-request.js';
 import { roleAtLeast } from '../../core/roles.js';
 import { fail, ok, type Outcome } from '../../core/outcome.js';
 import type { Logger } from '../../shared/logger.js';
@@ -55,6 +56,19 @@ function againSeed(body: unknown): Outcome<'same' | 'new'> {
   return fail({ reason: 'field_invalid', field: 'seed', rule: 'one_of', values: ['same', 'new'] });
 }
 
+/** `{output: n}` of Variations and Upscale: which of the job's pictures (0-based; default the first). */
+function outputOf(body: unknown): Outcome<number> {
+  if (body === undefined || body === null) return ok(0);
+  if (typeof body !== 'object' || Array.isArray(body)) return fail({ reason: 'body_not_object' }, { field: 'body' });
+  for (const key of Object.keys(body)) {
+    if (key !== 'output') return fail({ reason: 'unknown_field', field: key.slice(0, 40), known: ['output'] });
+  }
+  const { output } = body as { output?: unknown };
+  if (output === undefined) return ok(0);
+  if (typeof output === 'number' && Number.isInteger(output) && output >= 0 && output < MAX_COUNT) return ok(output);
+  return fail({ reason: 'field_invalid', field: 'output', rule: 'whole_range', min: 0, max: MAX_COUNT - 1 });
+}
+
 export interface GenerateApiDeps extends AuthDeps {
   service: GenerateService;
   /** The signed gallery link of a project, as chat replies carry it. */
@@ -98,6 +112,22 @@ export function registerGenerateApi(app: FastifyInstance, deps: GenerateApiDeps)
     if (!submitted.ok) return sendFailure(reply, inWebTerms(submitted, WEB_NAME));
     return reply.code(202).send(accepted(auth.viewer, submitted.value));
   });
+
+  // Variations and Upscale of one output (`{"output": n}`): a new job, the read job's child. Same
+  // reading rule as re-roll.
+  for (const [path, relation] of [['variations', 'variation'], ['upscale', 'upscale']] as const) {
+    app.post<{ Params: { id: string } }>(`/api/anime/generation/:id/${path}`, async (request, reply) => {
+      const auth = await authenticate(deps, request, reply);
+      if (!auth) return reply;
+      const output = outputOf(request.body);
+      if (!output.ok) return sendFailure(reply, output);
+      const readable = await deps.service.view(auth.viewer, request.params.id);
+      if (!readable.ok) return sendFailure(reply, readable);
+      const submitted = await deps.service.fromOutput(auth.actor, request.params.id, relation, output.value, { platform: 'web' });
+      if (!submitted.ok) return sendFailure(reply, inWebTerms(submitted, WEB_NAME));
+      return reply.code(202).send(accepted(auth.viewer, submitted.value));
+    });
+  }
 
   // "Run this recipe again": `{"seed": "same"}` (the default: an identical recipe, answered from
   // its files within the reuse window) or `{"seed": "new"}`. Same reading rule as re-roll.

@@ -97,6 +97,11 @@ export const NODE_DEFS: Record<string, NodeDef> = {
     ['IMAGE'],
     'image/upscaling',
   ),
+  ImageScaleBy: def(
+    { image: ['IMAGE'], upscale_method: [['nearest-exact', 'bilinear', 'area', 'bicubic', 'lanczos']], scale_by: ['FLOAT', { default: 1.0, min: 0.01, max: 8.0, step: 0.01 }] },
+    ['IMAGE'],
+    'image/upscaling',
+  ),
   RepeatLatentBatch: def({ samples: ['LATENT'], amount: ['INT', { default: 1, min: 1, max: 64 }] }, ['LATENT'], 'latent/batch'),
   SaveImage: def({ images: ['IMAGE'], filename_prefix: ['STRING', { default: 'ComfyUI' }] }, [], 'image', true),
   PreviewImage: def({ images: ['IMAGE'] }, [], 'image', true),
@@ -247,6 +252,11 @@ export const NODE_IMPLS: Record<string, Impl> = {
     return { outputs: [images, { ...images }] };
   },
   ImageScale: async (inputs) => ({ outputs: [{ ...(inputs.image as Images), width: num(inputs.width), height: num(inputs.height) } satisfies Images] }),
+  // nodes.py ImageScaleBy: round(side * scale_by).
+  ImageScaleBy: async (inputs) => {
+    const images = inputs.image as Images;
+    return { outputs: [{ ...images, width: Math.round(images.width * num(inputs.scale_by)), height: Math.round(images.height * num(inputs.scale_by)) } satisfies Images] };
+  },
   VAEEncode: async (inputs) => {
     const images = inputs.pixels as Images;
     return { outputs: [{ width: images.width, height: images.height, batch: images.count, seed: 0 } satisfies Latent] };

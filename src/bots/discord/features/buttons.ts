@@ -1,13 +1,24 @@
 import type { ButtonInteraction } from 'discord.js';
 import { viewerOf, type BotContext } from '../context.js';
-import { parseButtonId } from '../custom-ids.js';
+import { parseButtonId, parseOutputButtonId } from '../custom-ids.js';
 import { withBoundary } from '../error-boundary.js';
 import { Responder } from '../responder.js';
 import { describeFailure } from '../words.js';
 import { startJob } from './start-job.js';
 
-/** Re-roll, Delete and Cancel. The job id rides in the custom id, so any process can answer. */
+/** Re-roll, Delete, Cancel, and V1…/U1… per output. The job id rides in the custom id, so any process can answer. */
 export async function handleButton(ctx: BotContext, interaction: ButtonInteraction): Promise<boolean> {
+  const fromOutput = parseOutputButtonId(interaction.customId);
+  if (fromOutput) {
+    const { jobId, output } = fromOutput;
+    const relation = fromOutput.action === 'vary' ? 'variation' : 'upscale';
+    // Like Re-roll: the child job gets its own live message, the click's own reply.
+    const responder = new Responder(interaction);
+    await withBoundary(responder, ctx.log, `button:${fromOutput.action}`, () =>
+      startJob(ctx, interaction, responder, 'reroll', (actor, reply) => ctx.service.fromOutput(actor, jobId, relation, output, reply)),
+    );
+    return true;
+  }
   const parsed = parseButtonId(interaction.customId);
   if (!parsed) return false;
   const responder = new Responder(interaction);

@@ -3,7 +3,7 @@ import { cancelJob } from '../commands/cancel.js';
 import type { SlackFeatureDeps, SlackPlace } from '../deps.js';
 import { withErrorBoundary } from '../error-boundary.js';
 import { startGeneration } from '../generation.js';
-import { ACTION_CANCEL, ACTION_DELETE, ACTION_REROLL } from '../reply/reply-view.js';
+import { ACTION_CANCEL, ACTION_DELETE, ACTION_REROLL, OUTPUT_ACTION } from '../reply/reply-view.js';
 import { failureText } from '../words.js';
 
 function placeOf(body: BlockButtonAction): SlackPlace {
@@ -30,6 +30,18 @@ export function registerJobButtons(app: App, deps: SlackFeatureDeps): void {
 
   button(ACTION_REROLL, async (place, jobId, tell) => {
     await startGeneration(deps, place, { rerollOf: jobId }, { tell });
+  });
+
+  // V1…/U1…: the child job gets its own message in the channel, like Re-roll's.
+  app.action<BlockButtonAction>(OUTPUT_ACTION, async ({ ack, body, action, respond }) => {
+    await ack();
+    const place = placeOf(body);
+    const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+    const [, which, output] = OUTPUT_ACTION.exec(action.action_id) ?? [];
+    const request = { fromOutput: { jobId: action.value ?? '', relation: which === 'vary' ? ('variation' as const) : ('upscale' as const), output: Number(output) } };
+    await withErrorBoundary(deps.log, { action: action.action_id, ...place }, tell, async () => {
+      await startGeneration(deps, place, request, { tell });
+    });
   });
 
   button(ACTION_DELETE, async (place, jobId, tell) => {

@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import { ordinal, progressBar } from '../../../core/job-message/bar.js';
-import { buttons, isDeleted, isFinal, type Button, type JobMessage } from '../../../core/job-message/model.js';
+import { buttons, isDeleted, isFinal, outputButtonLabel, outputButtons, type Button, type JobMessage, type OutputButton } from '../../../core/job-message/model.js';
 import type { JobRecord } from '../../../core/records.js';
 import type { Eta } from '../../../core/wait/estimate.js';
 import { clip, escapeSlackText } from '../escape.js';
@@ -56,6 +56,14 @@ const BUTTONS: Record<Button, { text: string; actionId: string; style: 'danger' 
   delete: { text: 'Delete', actionId: ACTION_DELETE, style: 'danger' },
 };
 
+/** `job_vary_<n>` / `job_upscale_<n>`: action ids are unique within a block, so the output rides in the id. */
+export const OUTPUT_ACTION = /^job_(vary|upscale)_(\d)$/;
+
+function outputButton(which: OutputButton, jobId: string): types.Button {
+  const actionId = `job_${which.action === 'variation' ? 'vary' : 'upscale'}_${which.output}`;
+  return { type: 'button', text: { type: 'plain_text', text: outputButtonLabel(which) }, action_id: actionId, value: jobId };
+}
+
 function button(which: Button, jobId: string): types.Button {
   const { text, actionId, style } = BUTTONS[which];
   return { type: 'button', text: { type: 'plain_text', text }, action_id: actionId, value: jobId, style };
@@ -99,6 +107,9 @@ export function renderReply(m: JobMessage, links: ReplyLinks): RenderedReply {
   }
   if (isFinal(m)) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Project: <${links.project}|${job.projectSlug}> · job \`${job.jobId}\`` }] });
+    const perOutput = outputButtons(m);
+    // V1 V2 … U1 U2 … in their own block (at most 8 of Slack's 25 elements), above Re-roll and Delete.
+    if (perOutput.length > 0) blocks.push({ type: 'actions', block_id: 'job_outputs', elements: perOutput.map((b) => outputButton(b, job.jobId)) });
     blocks.push({ type: 'actions', block_id: 'job_final', elements: buttons(m).map((b) => button(b, job.jobId)) });
   } else {
     blocks.push({ type: 'actions', block_id: 'job_running', elements: buttons(m).map((b) => button(b, job.jobId)) });

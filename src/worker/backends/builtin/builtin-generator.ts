@@ -11,16 +11,18 @@
  * A reference picture (the first of `images`) is the backdrop it paints over: the picture, cropped
  * to the output's size, fills the canvas first, and the painted scenery covers it with opacity
  * 1 - strength, so at strength 1 the picture stays whole behind the figure and at 0 it is painted out.
+ * An upscale (`operation`) paints nothing: the picture is enlarged to the job's size (upscale.ts).
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
-import { JobCancelledError } from '../../../core/errors.js';
+import { GenerationError, JobCancelledError } from '../../../core/errors.js';
 import type { GeneratedFile, GenerateOptions, GenerationInput, Generator } from '../../../core/generator.js';
 import { composeScene } from './compose.js';
 import { Canvas } from './raster.js';
 import type { Shape } from './raster.js';
 import { describeScene } from './scene.js';
+import { upscalePicture } from './upscale.js';
 
 const BUILTIN_GENERATOR_NAME = 'builtin';
 /** Animated outputs: a one-second loop, seamless because every motion is periodic in `time`. */
@@ -53,6 +55,16 @@ async function render(input: GenerationInput, { signal, onProgress, onBackendWor
   if (signal.aborted) throw new JobCancelledError();
   // The whole render is the backend's work (there is no queue in front of it); it ends when render returns.
   onBackendWork?.('started');
+  const picture = input.images?.[0];
+  if (input.operation === 'upscale') {
+    // Nothing to enlarge is a broken job, not one to paint from its prompt instead.
+    if (!picture) throw new GenerationError('invalid_input', {}, 'never');
+    onProgress({ step: 0, totalSteps: 1, stage: 'upscaling' });
+    const file = await upscalePicture(picture.data, input.width, input.height);
+    if (signal.aborted) throw new JobCancelledError();
+    onProgress({ step: 1, totalSteps: 1, stage: 'upscaling' });
+    return [file];
+  }
   const scene = describeScene(input);
   const { width, height } = input;
   const totalSteps = Math.max(1, Math.floor(input.steps));

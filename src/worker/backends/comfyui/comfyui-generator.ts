@@ -4,7 +4,7 @@ import { ComfyUiHttp } from './client.js';
 import { PromptRun, type RunLogger } from './prompt-run.js';
 import type { ModelOffer } from '../../../shared/model-offers.js';
 import { offerFor, setCheckpoint } from './model-choice.js';
-import { applyGenerationInput, imagesTaken, inputImageName, loadVersionedTemplate } from './workflow.js';
+import { applyGenerationInput, imagesTaken, inputImageName, loadVersionedTemplate, UPSCALE_TEMPLATE } from './workflow.js';
 
 export interface ComfyUiGeneratorOptions {
   /** The backend's name, recorded with each attempt (default 'comfyui'). */
@@ -51,12 +51,13 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
       // A whole-template model replaces the image template; video jobs keep theirs (the frame count is the template's).
       const withImages = (input.images?.length ?? 0) > 0;
       const imageTemplate = withImages ? (options.imageWorkflow ?? 'img2img') : options.workflow;
-      const templateName = input.kind === 'video' ? (options.videoWorkflow ?? 'video') : (offer?.template ?? imageTemplate);
+      const templateName =
+        input.operation === 'upscale' ? UPSCALE_TEMPLATE : input.kind === 'video' ? (options.videoWorkflow ?? 'video') : (offer?.template ?? imageTemplate);
       // Read per job so an operator can edit a template without restarting the worker.
       const { workflow: template, version } = await loadVersionedTemplate(options.workflowsDir, templateName);
       const { workflow, roles } = applyGenerationInput(template, input);
       // A video template names its own video model (a Wan UNet is no image checkpoint): offers choose image models.
-      if (offer?.checkpoint && input.kind === 'image') setCheckpoint(workflow, offer.checkpoint);
+      if (offer?.checkpoint && input.kind === 'image' && input.operation !== 'upscale') setCheckpoint(workflow, offer.checkpoint);
       // The graph exactly as it goes out (prompt text, seed, checkpoint, LoRAs, file prefix: no
       // credentials, those live in the base URL), recorded before it is sent: the record is written
       // while the socket opens and earlier prompts are looked up, and awaited before the POST.

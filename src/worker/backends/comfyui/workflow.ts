@@ -28,6 +28,9 @@ const nodeSchema = z.object({
 });
 const workflowSchema = z.record(z.string().regex(/^[A-Za-z0-9_:.-]+$/), nodeSchema);
 
+/** The template of Upscale jobs (a model-free graph: `$image` in, `$output` out). */
+export const UPSCALE_TEMPLATE = 'upscale';
+
 /** Samplers we can drive, and the name each gives its seed input. */
 const SAMPLER_SEED_INPUT: Record<string, string> = { KSampler: 'seed', KSamplerAdvanced: 'noise_seed' };
 const CHECKPOINT_LOADERS = new Set(['CheckpointLoaderSimple', 'CheckpointLoader', 'ImageOnlyCheckpointLoader']);
@@ -271,7 +274,8 @@ export function applyGenerationInput(template: ApiWorkflow, input: GenerationInp
   let samplerId: string | undefined;
   let latentId: string | undefined;
   if (tagged) {
-    if (!tags.prompt) throw templateError('the workflow tags roles but no node is tagged $prompt');
+    // An upscale enlarges a picture: its graph has no prompt to take.
+    if (!tags.prompt && input.operation !== 'upscale') throw templateError('the workflow tags roles but no node is tagged $prompt');
     targets = tags;
     samplerId = optionalSampler(workflow);
     latentId = tags.width?.[0]?.nodeId;
