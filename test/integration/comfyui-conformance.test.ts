@@ -323,3 +323,29 @@ describe.skipIf(!SERVER)('ComfyUI conformance: reference pictures (/upload/image
     }
   });
 });
+
+describe.skipIf(!SERVER)('ComfyUI conformance: the upscale template (workflows/upscale.json)', () => {
+  test('the shipped graph runs as written: the picture uploaded into $image comes back twice its size', async () => {
+    const generator = createComfyUiGenerator({ baseUrl: SERVER!, workflowsDir: join(ROOT, 'workflows'), workflow: 'txt2img', timeoutMs: 60_000 });
+    try {
+      // Left half magenta, right half green: an enlargement keeps the halves where they were.
+      const half = { width: 24, height: 36, channels: 3 as const };
+      const picture = await sharp({ create: { width: 48, height: 36, channels: 3, background: { r: 0, g: 220, b: 0 } } })
+        .composite([{ input: await sharp({ create: { ...half, background: { r: 250, g: 10, b: 240 } } }).png().toBuffer(), left: 0, top: 0 }])
+        .png()
+        .toBuffer();
+      const files = await generator.generate(
+        { jobId: randomUUID(), kind: 'image', operation: 'upscale', prompt: '', negativePrompt: '', width: 96, height: 72, seed: 1, steps: 1, count: 1, images: [{ data: picture, mime: 'image/png', ext: 'png', characterId: null }] },
+        { signal: new AbortController().signal, onProgress: () => undefined },
+      );
+      expect(files).toHaveLength(1);
+      const { data, info } = await sharp(files[0]!.data).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height]).toEqual([96, 72]);
+      const at = (x: number, y: number) => Array.from(data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3));
+      expect(at(10, 36)[0]).toBeGreaterThan(200);
+      expect(at(85, 36)[1]).toBeGreaterThan(180);
+    } finally {
+      await generator.close();
+    }
+  });
+});
