@@ -89,7 +89,17 @@ export type NewJob = Pick<
 };
 
 /** One reference picture as a job keeps it: its own copy, an `input` asset. */
-export interface NewJobInput {
+/** What the store says of any stored picture or clip: an output, a job's input, an upload. */
+export interface StoredFile {
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+  sha256: string;
+  storageKey: string;
+}
+
+export interface NewJobInput extends StoredFile {
   id: string;
   /** Its place in what the backend receives (0 first). */
   index: number;
@@ -97,12 +107,6 @@ export interface NewJobInput {
   uploadId: string | null;
   /** The character it belongs to; null for the requester's own picture. */
   characterId: string | null;
-  mime: string;
-  width: number;
-  height: number;
-  bytes: number;
-  sha256: string;
-  storageKey: string;
 }
 
 /** An input asset as recorded. */
@@ -132,19 +136,13 @@ export interface ProjectForJob extends ProjectRef {
   isMember: boolean;
 }
 
-export interface AssetRecord {
+export interface AssetRecord extends StoredFile {
   id: string;
   jobId: string;
   projectId: string;
   outputIndex: number;
   variant: 'original' | 'webp' | 'thumbnail';
   kind: 'image' | 'video';
-  mime: string;
-  width: number;
-  height: number;
-  bytes: number;
-  sha256: string;
-  storageKey: string;
   createdAt: Date;
 }
 

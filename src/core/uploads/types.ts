@@ -1,3 +1,4 @@
+import type { StoredFile } from '../records.js';
 import type { Outcome } from '../outcome.js';
 
 /** A picture that passed the intake checks, re-encoded without its metadata. */
@@ -19,16 +20,10 @@ export interface ImageIntake {
   check(data: Buffer): Promise<Outcome<CheckedImage>>;
 }
 
-export interface UploadRecord {
+export interface UploadRecord extends StoredFile {
   id: string;
   spaceId: string;
   userId: string;
-  mime: string;
-  width: number;
-  height: number;
-  bytes: number;
-  sha256: string;
-  storageKey: string;
   createdAt: Date;
 }
 
