@@ -3,11 +3,12 @@
  * worker writes it on every change and every few seconds; the dashboard, the API's farm view and
  * the metrics read it. Plain data, so it crosses processes as JSON.
  */
-export const BACKEND_ACTIVITIES = ['idle', 'busy', 'draining', 'drained', 'down'] as const;
+export const BACKEND_ACTIVITIES = ['idle', 'busy', 'cooling', 'draining', 'drained', 'down'] as const;
 
 /**
  * - idle: answers and waits for work;
  * - busy: runs `jobId`;
+ * - cooling: answered "busy, try later" (HTTP 429/503): takes no new job until its Retry-After passes;
  * - draining: an admin drained it while it ran `jobId`: it finishes that one and takes no more;
  * - drained: takes no work until an admin resumes it;
  * - down: stopped answering; out of rotation until it answers again.
@@ -37,7 +38,7 @@ export interface BackendStatus {
   freshUntil: number;
 }
 
-/** Whether a backend takes new work in this state. */
+/** Whether a backend counts as capacity for the line in this state: it takes work now, or again within seconds (cooling). */
 export function takesWork(state: BackendActivity): boolean {
-  return state === 'idle' || state === 'busy';
+  return state === 'idle' || state === 'busy' || state === 'cooling';
 }

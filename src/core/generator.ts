@@ -65,9 +65,16 @@ export const HAND_BACK_REASON = 'shutdown';
  */
 export const BACKEND_DOWN_REASON = 'backend_down';
 
+/**
+ * The abort reason of a job let in ahead of a free box when that box stops taking work first: it
+ * has sent nothing to the backend (its prompt waits for the box), so there is nothing to stop
+ * there, and it goes back to the queue unspent.
+ */
+export const BOX_WITHDRAWN_REASON = 'box_withdrawn';
+
 /** Whether an abort leaves the backend's work in place rather than stopping it. */
 export function leavesRemoteWork(reason: unknown): boolean {
-  return reason === HAND_BACK_REASON || reason === BACKEND_DOWN_REASON;
+  return reason === HAND_BACK_REASON || reason === BACKEND_DOWN_REASON || reason === BOX_WITHDRAWN_REASON;
 }
 
 export interface ProgressReport {
@@ -114,6 +121,13 @@ export interface GenerateOptions {
   onRequestBuilt?(sent: BuiltRequest): Promise<void> | void;
   /** Told each in-progress picture of this job's own prompt, as often as the backend makes them; the receiver throttles. */
   onPreview?(image: PreviewImage): void;
+  /**
+   * Awaited once the request is ready and just before the backend is asked to work on it (ComfyUI:
+   * inputs uploaded, graph built, earlier attempts looked up; then POST /prompt). The farm waits
+   * here for its box to be free, so a job is prepared while the box finishes the one before. When
+   * it rejects the generator sends nothing and rethrows. Only generators with `preparesAhead` call it.
+   */
+  beforeBackend?(): Promise<void>;
 }
 
 /** A backend request as sent: the template it came from, that template's version, the graph itself. */
@@ -126,6 +140,8 @@ export interface BuiltRequest {
 export interface Generator {
   /** A stable name recorded with every job ('builtin', 'comfyui'). */
   readonly name: string;
+  /** True when generate() awaits options.beforeBackend itself; otherwise the caller waits for the box before calling it. */
+  readonly preparesAhead?: boolean;
   generate(input: GenerationInput, options: GenerateOptions): Promise<GeneratedFile[]>;
   close?(): Promise<void>;
 }

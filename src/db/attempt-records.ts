@@ -46,6 +46,33 @@ export class AttemptRecords {
     return { opened: (counts?.opened ?? 0) > 0, closedAbandoned: counts?.closed ?? 0 };
   }
 
+  /**
+   * The attempt got its box (a job let in ahead is claimed while the box finishes the job before):
+   * its start moves to now, and so does the job's when this attempt's claim was its first start,
+   * so measured job times and waits hold the time on the box, not the wait for it. Statements of
+   * one query see the rows as they were, so the job's test reads the attempt's start at the claim.
+   */
+  async onBox(attemptId: string, jobId: string): Promise<void> {
+    await this.db.$client.query({
+      name: 'ap_attempt_on_box',
+      text: `
+        WITH moved AS (UPDATE job_attempts SET started_at = now() WHERE id = $1 AND ended_at IS NULL RETURNING id)
+        UPDATE jobs j SET started_at = now()
+        FROM job_attempts a
+        WHERE j.id = $2 AND a.id = $1 AND a.ended_at IS NULL AND j.started_at >= a.started_at AND EXISTS (SELECT 1 FROM moved)`,
+      values: [attemptId, jobId],
+    });
+  }
+
+  /** An attempt that never reached its backend (withdrawn before its box was free): no row, as if never opened. */
+  async discard(attemptId: string): Promise<void> {
+    await this.db.$client.query({
+      name: 'ap_attempt_discard',
+      text: 'DELETE FROM job_attempts WHERE id = $1 AND gpu_started_at IS NULL',
+      values: [attemptId],
+    });
+  }
+
   /** The backend began working on the prompt: the moment a crashed attempt's GPU time counts from. */
   async gpuStarted(attemptId: string): Promise<void> {
     await this.db.$client.query({

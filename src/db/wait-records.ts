@@ -21,12 +21,16 @@ const MEASURED = `
   WHERE recent <= $1
   GROUP BY kind, model`;
 
-/** Running jobs, with when their current attempt began (a retry starts its clock again). */
+/**
+ * Running jobs, with when their current attempt began (a retry starts its clock again), earliest
+ * first: a job on its box began before the one let in ahead behind it on the same backend.
+ */
 const RUNNING = `
   SELECT j.id, j.kind, j.model, j.steps, j.count, j.backend, coalesce(a.started_at, j.updated_at) AS started_at
   FROM jobs j
   LEFT JOIN LATERAL (SELECT started_at FROM job_attempts WHERE job_id = j.id AND ended_at IS NULL ORDER BY started_at DESC LIMIT 1) a ON true
-  WHERE j.status = 'running'`;
+  WHERE j.status = 'running'
+  ORDER BY started_at`;
 
 /** The head of the line in the queue's own order (fair priority, then age), as queuePosition counts places. */
 const QUEUED = `

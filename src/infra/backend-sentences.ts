@@ -1,8 +1,10 @@
 import type { FarmBackend } from '../core/farm-admin.js';
+import type { BackendActivity } from '../core/farm-state.js';
 
-const STATE_WORDS: Record<string, string> = {
+const STATE_WORDS: Record<BackendActivity, string> = {
   idle: 'idle',
   busy: 'busy',
+  cooling: 'said it is overloaded; resting before the next job',
   draining: 'finishing its job, then drained',
   drained: 'drained',
   down: 'down (not answering)',

@@ -3,7 +3,7 @@ import type { AdmissionControl } from '../core/admission.js';
 import { GenerationError, JobCancelledError } from '../core/errors.js';
 import type { JobEvent } from '../core/events.js';
 import type { JobFailureCode } from '../core/job-failures.js';
-import { BACKEND_DOWN_REASON, type GeneratedFile, type Generator, type PreviewImage, type ProgressReport, type ReferenceImage } from '../core/generator.js';
+import { BACKEND_DOWN_REASON, BOX_WITHDRAWN_REASON, type GeneratedFile, type Generator, type PreviewImage, type ProgressReport, type ReferenceImage } from '../core/generator.js';
 import type { JobEventBus } from '../core/ports.js';
 import type { JobRecord } from '../core/records.js';
 import { errorRef } from '../shared/error-ref.js';
@@ -12,7 +12,7 @@ import type { AttemptOutcome } from '../db/attempt-records.js';
 import { toViews } from './asset-views.js';
 import { sanitizeBackendText } from './backend-text.js';
 import { GpuClock } from './gpu-clock.js';
-import type { BoxHold } from './farm/backend-slot.js';
+import { BoxWithdrawnError, READY_LEAD_MS, type BoxHold } from './farm/backend-slot.js';
 import type { NewAsset, QualityOutcome, WorkerJobStore } from './job-store.js';
 import type { QualityReport } from './media/quality.js';
 import { renderWithQualityCheck, type RenderPass } from './quality-gate.js';
@@ -100,22 +100,36 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
   // Never fatal: a row left open is closed by the recovery path (next claim, stalled-job failure).
   const closeAttempt = (outcome: AttemptOutcome) =>
     store.attempts.close(attemptId, outcome, gpu.ms).catch((error: unknown) => log.warn({ err: error, outcome }, 'could not record the attempt\'s GPU time'));
+  let started = Date.now();
+  const publish = (event: JobEvent) =>
+    events.publish(event).catch((error: unknown) => log.warn({ err: error }, 'could not publish a job event'));
+  // Out of the line now: the jobs behind it move up.
+  deps.places.jobStarted();
+  // "Started" is said once the job has its box (a job let in ahead waits there while the box
+  // finishes the one before), or once the backend is at work on it, whichever comes first.
+  // Progress events are not awaited: one connection keeps them in order, and the job need not wait
+  // for Redis to acknowledge what is only news (the record holds the truth).
+  let announced = false;
+  const announceStart = (waitedForBox = false) => {
+    if (announced) return;
+    announced = true;
+    started = Date.now();
+    if (claimed.resumed) void publish({ type: 'retrying', jobId: job.id, at: started, reason: 'worker_stopped', attempt: info.attempt });
+    void publish({ type: 'started', jobId: job.id, at: started, attempt: info.attempt, backend: generator.name });
+    // A job that waited for its box (let in ahead, claimed while the box finished the job before)
+    // has its start moved to now, so measured job times and waits hold the time on the box.
+    if (waitedForBox) store.attempts.onBox(attemptId, job.id).catch((error: unknown) => log.warn({ err: error }, 'could not record the start on the box'));
+  };
   const onBackendWork = (phase: 'started' | 'stopped') => {
+    if (phase === 'started') announceStart(false);
     if (gpu.mark(phase)) store.attempts.gpuStarted(attemptId).catch((error: unknown) => log.warn({ err: error }, 'could not record the GPU start'));
   };
 
-  const started = Date.now();
-  const publish = (event: JobEvent) =>
-    events.publish(event).catch((error: unknown) => log.warn({ err: error }, 'could not publish a job event'));
-  // Progress events are not awaited: one connection keeps them in order, and the job need not wait
-  // for Redis to acknowledge what is only news (the record holds the truth).
-  if (claimed.resumed) void publish({ type: 'retrying', jobId: job.id, at: started, reason: 'worker_stopped', attempt: info.attempt });
-  void publish({ type: 'started', jobId: job.id, at: started, attempt: info.attempt, backend: generator.name });
-  deps.places.jobStarted();
-
   let lastDbWrite = 0;
+  let boxTakenAt = Date.now();
   const onProgress = (report: ProgressReport) => {
     const total = Math.max(1, report.totalSteps);
+    if (info.box && endsSoon(report, Date.now() - boxTakenAt)) info.box.nearlyDone();
     const percent = Math.min(GENERATION_SHARE, Math.round((report.step / total) * GENERATION_SHARE));
     void publish({ type: 'progress', jobId: job.id, at: Date.now(), step: report.step, totalSteps: total, percent, stage: report.stage });
     const now = Date.now();
@@ -133,8 +147,15 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
   try {
     const images = (await deps.inputs?.load(job)) ?? [];
     const render = async (seed: number, pass: RenderPass) => {
-      // Held from the start for the first render; a re-render waits for a lane again.
-      await info.box?.acquire();
+      // The box, for each render (a re-render waits for a lane again): taken by the generator once
+      // its request is ready when it prepares ahead, else here before it starts.
+      let onBox: Promise<void> | undefined;
+      const takeBox = () =>
+        (onBox ??= Promise.resolve(info.box?.acquire(info.signal)).then((waited) => {
+          boxTakenAt = Date.now();
+          announceStart(waited === true);
+        }));
+      if (!generator.preparesAhead) await takeBox();
       return generator
         .generate(
           {
@@ -164,6 +185,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
             // Recorded before it goes out (the re-render's replaces the first's); a lost write costs the download, never the job.
             onRequestBuilt: (sent) => store.recordWorkflow(job.id, info.attempt, generator.name, sent).catch((error: unknown) => log.warn({ err: error }, 'could not record the workflow sent')),
             ...(previews ? { onPreview: (image: PreviewImage) => previews.offer(image) } : {}),
+            beforeBackend: takeBox,
           },
         )
         .finally(() => {
@@ -175,6 +197,8 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
     const checked = await renderWithQualityCheck(job, render, (file) => deps.outputs.check(file, job), log).finally(() => previews?.close());
     const { files } = checked;
     if (info.signal.aborted) throw new JobCancelledError();
+    // Outputs an earlier attempt left finished on the backend: no box was needed, the job started all the same.
+    announceStart(false);
     void publish({ type: 'saving', jobId: job.id, at: Date.now(), percent: GENERATION_SHARE + 2 });
     for (const [index, file] of files.entries()) {
       stored = stored.concat(await deps.outputs.store(file, { job, index, quality: checked.reports[index] }));
@@ -206,6 +230,13 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
     await settleWaiting(deps, job.id, 'completed', log);
     return { kind: 'done' };
   } catch (error) {
+    if (error instanceof BoxWithdrawnError || (info.signal.aborted && info.signal.reason === BOX_WITHDRAWN_REASON)) {
+      // Let in ahead, and the box stopped taking work before the job reached it: nothing ran, so
+      // the attempt leaves no row and is not spent; the job goes back to the line for another box.
+      await store.attempts.discard(attemptId).catch((e: unknown) => log.warn({ err: e }, 'could not drop the unstarted attempt'));
+      await store.requeue(job.id, 'queued').catch((e: unknown) => log.warn({ err: e }, 'could not record the hand-back'));
+      return { kind: 'interrupted' };
+    }
     if (info.signal.aborted && info.signal.reason === BACKEND_DOWN_REASON) {
       // The backend stopped answering mid-run: this attempt counts, and the job retries elsewhere.
       await closeAttempt('interrupted');
@@ -224,6 +255,17 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
     await closeAttempt('failed');
     return failOrWait(deps, job, info, error, log, publish);
   }
+}
+
+/**
+ * Whether the render reporting `report` after `elapsedMs` on its box should end within
+ * READY_LEAD_MS, at the pace of its steps so far (setup time counts, so the guess errs late), or
+ * has its sampling done: then the farm prepares the next job for the box.
+ */
+function endsSoon(report: ProgressReport, elapsedMs: number): boolean {
+  if (report.totalSteps <= 0 || report.step <= 0) return false;
+  if (report.step >= report.totalSteps) return true;
+  return (elapsedMs / report.step) * (report.totalSteps - report.step) <= READY_LEAD_MS;
 }
 
 async function failOrWait(...args: Parameters<typeof failAttempt>): Promise<AttemptResult> {

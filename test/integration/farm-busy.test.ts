@@ -22,6 +22,8 @@ test('a box that answers "busy, retry in ten minutes" cools down alone: its job 
   // Whichever box takes the first job, one of the two reaches the busy box (the free one holds one at a time).
   const jobs = [await farm.submit('aiko'), await farm.submit('ben')];
   const refused = await farm.event((e) => e.type === 'failed' && e.willRetry && e.code === 'backend_busy');
+  // The dashboard and /backend list say why it takes nothing: cooling, not idle.
+  await farm.status('busy', (s) => s.state === 'cooling');
   // No limit on the route's queue: that would hold back every box serving it, not just the busy one.
   for (const route of farm.stack.runtime.queue.routes) expect(await farm.stack.runtime.queue.queueFor(route).getRateLimitTtl()).toBeLessThanOrEqual(0);
   jobs.push(await farm.submit('chika'));

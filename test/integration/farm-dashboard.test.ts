@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from 'vitest';
-import type { BackendStatus } from '../../src/core/farm-state.js';
+import { BACKEND_ACTIVITIES, type BackendStatus } from '../../src/core/farm-state.js';
 import { FarmDashboard, HOUR_MS } from '../../src/core/farm/farm-dashboard.js';
 import { PostgresFarmRecords } from '../../src/db/farm-records.js';
 import { api } from '../support/api.js';
@@ -175,5 +175,5 @@ test('GET /metrics: per backend state and busy gauges from the live states, atte
     'anime_backend_gpu_seconds_total{backend="gpu-a"} 91.5',
   ]));
   expect(lines.filter((l) => l.includes('backend="gpu-b"') && l.startsWith('anime_backend_attempts_total'))).toEqual([]);
-  expect(lines.filter((l) => l.startsWith('anime_backend_state{backend="gpu-a"'))).toHaveLength(5);
+  expect(lines.filter((l) => l.startsWith('anime_backend_state{backend="gpu-a"'))).toHaveLength(BACKEND_ACTIVITIES.length);
 });

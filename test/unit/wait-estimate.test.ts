@@ -47,6 +47,20 @@ describe('estimateWaits', () => {
     expect(estimateWaits(line({ lanes: farm, queued: [queued('x', 'missing')] })).has('x')).toBe(false);
   });
 
+  test('a job let in ahead on a busy box starts when the job there ends, not on another backend', () => {
+    // gpu1 runs r1 (1.5 s left after 0.5 s) and has r2 claimed behind it; gpu2 is free.
+    const etas = estimateWaits(line({
+      lanes: lanes(2),
+      running: [running('r1', NOW - 500, 'gpu1'), running('r2', NOW - 400, 'gpu1')],
+      queued: [queued('a'), queued('b')],
+    }));
+    // a takes gpu2 now; b waits for the first free lane: gpu2 at 2 s (gpu1 frees at 1.5 + 2 = 3.5 s).
+    expect(etas.get('a')!.startsAt - NOW).toBe(0);
+    expect(etas.get('b')!.startsAt - NOW).toBe(2_000);
+    const one = estimateWaits(line({ running: [running('r1', NOW - 500, 'gpu1'), running('r2', NOW - 400, 'gpu1')], queued: [queued('a')] }));
+    expect(one.get('a')!.startsAt - NOW).toBe(3_500);
+  });
+
   test('running jobs count by what they have left; one past its time is assumed nearly done', () => {
     const etas = estimateWaits(line({
       lanes: lanes(2),

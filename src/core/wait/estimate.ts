@@ -85,10 +85,18 @@ function soonestFree(clocks: readonly LaneClock[], model: string): LaneClock | u
 export function estimateWaits(line: WaitLine): Map<string, Eta> {
   const clocks: LaneClock[] = line.lanes.map((lane) => ({ lane, freeAt: line.now, approximate: false, running: false }));
   for (const job of line.running) {
-    const named = clocks.find((c) => c.lane.name === job.backend && !c.running);
-    const clock = named ?? soonestFree(clocks.filter((c) => !c.running), job.model);
-    if (!clock) continue;
+    const ownLanes = clocks.filter((c) => c.lane.name === job.backend);
     const expected = line.expected(job);
+    if (ownLanes.length > 0 && ownLanes.every((c) => c.running)) {
+      // Let in ahead on a busy box (the farm claims the next job while the box finishes one): it
+      // starts when a job there ends, and holds that lane for all of its own time.
+      const lane = ownLanes.reduce((a, b) => (b.freeAt < a.freeAt ? b : a));
+      lane.freeAt += expected.ms;
+      lane.approximate ||= !expected.measured;
+      continue;
+    }
+    const clock = ownLanes.find((c) => !c.running) ?? soonestFree(clocks.filter((c) => !c.running), job.model);
+    if (!clock) continue;
     const left = Math.max(job.startedAt + expected.ms - line.now, expected.ms * OVERRUN_SHARE_LEFT);
     clock.freeAt = line.now + left;
     clock.approximate = !expected.measured;

@@ -44,7 +44,8 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
 
   return {
     name: options.name ?? 'comfyui',
-    async generate(input: GenerationInput, { signal, onProgress, onBackendWork, onBackendFree, onRequestBuilt, onPreview }: GenerateOptions): Promise<GeneratedFile[]> {
+    preparesAhead: true,
+    async generate(input: GenerationInput, { signal, onProgress, onBackendWork, onBackendFree, onRequestBuilt, onPreview, beforeBackend }: GenerateOptions): Promise<GeneratedFile[]> {
       if (signal.aborted) throw new JobCancelledError();
       if (closed) throw new GenerationError('backend_closed', {}, 'backoff');
       const offer = options.models ? offerFor(options.models, input.model) : undefined;
@@ -84,7 +85,8 @@ export function createComfyUiGenerator(options: ComfyUiGeneratorOptions): ComfyU
         workflow,
         roles,
         onProgress,
-        { onBackendWork, onBackendFree, beforeSubmit: recorded },
+        // The record and the farm's box, both before the POST: the record is long written by the time the box frees.
+        { onBackendWork, onBackendFree, beforeSubmit: async () => void (await Promise.all([recorded, beforeBackend?.()])) },
       );
       active.add(run);
       try {

@@ -34,8 +34,8 @@ export interface RunHooks {
   onBackendWork?: (phase: 'started' | 'stopped') => void;
   /** The server finished our prompt well and is free; the outputs are fetched after. */
   onBackendFree?: () => void;
-  /** Awaited just before the prompt is sent (the workflow's record). */
-  beforeSubmit?: Promise<unknown>;
+  /** Awaited just before the prompt is sent (the workflow's record, the farm's box); a rejection sends nothing. */
+  beforeSubmit?: () => Promise<void>;
 }
 
 /** After an interrupt, how long we wait to hear the prompt stop, so the attempt ends with the server free. */
@@ -260,7 +260,7 @@ export class PromptRun {
       },
     };
     let result;
-    await this.hooks.beforeSubmit;
+    await this.hooks.beforeSubmit?.();
     try {
       result = await http.submit(body);
     } catch (error) {
