@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRuntime, type Runtime } from '../../src/app/runtime.js';
@@ -11,11 +10,10 @@ import type { RunningWorker } from '../../src/worker/generate-worker.js';
 import { FakeComfyUi } from '../fakes/comfyui/server.js';
 import { api } from '../support/api.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
+import { haveChromium, launchChromium, warnIfNoChromium } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = 'test-results';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`dashboard browser test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+warnIfNoChromium('dashboard browser test');
 
 let stack: TestStack;
 let fakeA: FakeComfyUi;
@@ -36,7 +34,7 @@ beforeAll(async () => {
   runtimeB = await createRuntime(loadConfig({ ...stack.env, COMFYUI_URLS: `gpu-b=${fakeB.url}` }), createLogger({ level: 'silent', secrets: [] }));
   workerB = await startWorker(runtimeB);
   await mkdir(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

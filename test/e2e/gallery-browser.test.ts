@@ -1,16 +1,14 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Actor } from '../../src/core/actor.js';
 import { api } from '../support/api.js';
 import { generateAndWait } from '../integration/projects-support.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
+import { haveChromium, launchChromium, warnIfNoChromium } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = 'test-results';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`gallery browser test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+warnIfNoChromium('gallery browser test');
 
 let stack: TestStack;
 let browser: Browser;
@@ -45,7 +43,7 @@ beforeAll(async () => {
   const viewer = await stack.runtime.service.identify(alice);
   replyLink = stack.runtime.galleryLinks.url(viewer, 'summer-festival');
   await mkdir(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

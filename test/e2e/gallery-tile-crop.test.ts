@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { processOutput } from '../../src/worker/media/process-output.js';
+import { haveChromium, launchChromium } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
 const GALLERY_CSS = readFileSync(new URL('../../src/web/gallery/gallery.css', import.meta.url), 'utf8');
 
 /** A portrait picture, like the built-in renderer's, whose only figure stands near the bottom edge. */
@@ -45,7 +44,7 @@ async function figureBox(image: Buffer): Promise<{ pixels: number; left: number;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (haveChromium) browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  if (haveChromium) browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

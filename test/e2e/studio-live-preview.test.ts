@@ -1,16 +1,14 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestStack, type TestStack } from '../support/stack.js';
+import { haveChromium, launchChromium, warnIfNoChromium } from '../support/browser.js';
 
 /**
  * Issue 14 item 4 on the web page, in headless Chromium: while the built-in renderer paints, the
  * job card shows the live preview (a picture that loads), and the finished image replaces it.
  * The render is paced (300 ms a step) so the page has a preview to show; the test only polls the DOM.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`studio live preview test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+warnIfNoChromium('studio live preview test');
 
 let stack: TestStack;
 let browser: Browser;
@@ -18,7 +16,7 @@ let browser: Browser;
 beforeAll(async () => {
   if (!haveChromium) return;
   stack = await startTestStack({ worker: true, env: { BUILTIN_STEP_DELAY_MS: '300', PREVIEW_INTERVAL_MS: '0' } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

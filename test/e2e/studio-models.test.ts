@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startComfyUiHarness, type ComfyUiHarness } from '../fakes/comfyui/harness.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
+import { haveChromium, launchChromium, warnIfNoChromium } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`studio models test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+warnIfNoChromium('studio models test');
 
 /**
  * The try page's model picker against a ComfyUI (the fake, listing its checkpoints as the real
@@ -28,7 +26,7 @@ beforeAll(async () => {
   });
   // The worker checks its backend as it starts: from then on the models' availability is known.
   await stack.startWorker();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

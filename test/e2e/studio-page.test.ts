@@ -1,15 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { api } from '../support/api.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
+import { haveChromium, launchChromium, warnIfNoChromium } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = 'test-results';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`studio page test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+warnIfNoChromium('studio page test');
 
 let stack: TestStack;
 let browser: Browser;
@@ -26,7 +24,7 @@ beforeAll(async () => {
   expect((await api(stack, 'POST', '/api/characters', mod, { name: 'Ren', prompt: 'boy, black hair, red scarf' })).status).toBe(201);
   yuki = await stack.token('yuki', 'creator');
   await mkdir(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1100, height: 1000 } });
 }, 120_000);
 

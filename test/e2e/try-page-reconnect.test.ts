@@ -1,13 +1,11 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildWeb } from '../../src/app/web-part.js';
 import { followSse } from '../support/sse-stream.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
+import { haveChromium, launchChromium, warnIfNoChromium } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`try page reconnect test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+warnIfNoChromium('try page reconnect test');
 
 let stack: TestStack;
 let browser: Browser;
@@ -16,7 +14,7 @@ beforeAll(async () => {
   if (!haveChromium) return;
   // Slow steps, so the job is still running when the web server restarts under the page.
   stack = await startTestStack({ worker: true, env: { BUILTIN_STEP_DELAY_MS: '150' } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
