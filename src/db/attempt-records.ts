@@ -48,7 +48,7 @@ export class AttemptRecords {
 
   /**
    * The attempt got its box (a job let in ahead is claimed while the box finishes the job before):
-   * its start moves to now, and so does the job's when this attempt's claim was its first start,
+   * its stage leaves 'ready', its start moves to now, and so does the job's when this attempt's claim was its first start,
    * so measured job times and waits hold the time on the box, not the wait for it. Statements of
    * one query see the rows as they were, so the job's test reads the attempt's start at the claim.
    */
@@ -57,9 +57,11 @@ export class AttemptRecords {
       name: 'ap_attempt_on_box',
       text: `
         WITH moved AS (UPDATE job_attempts SET started_at = now() WHERE id = $1 AND ended_at IS NULL RETURNING id)
-        UPDATE jobs j SET started_at = now()
+        UPDATE jobs j SET
+          started_at = CASE WHEN j.started_at >= a.started_at THEN now() ELSE j.started_at END,
+          stage = CASE WHEN j.stage = 'ready' THEN 'starting' ELSE j.stage END
         FROM job_attempts a
-        WHERE j.id = $2 AND a.id = $1 AND a.ended_at IS NULL AND j.started_at >= a.started_at AND EXISTS (SELECT 1 FROM moved)`,
+        WHERE j.id = $2 AND a.id = $1 AND a.ended_at IS NULL AND EXISTS (SELECT 1 FROM moved)`,
       values: [attemptId, jobId],
     });
   }

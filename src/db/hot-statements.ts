@@ -71,7 +71,7 @@ export function prepareHotStatements(db: Database) {
       .update(jobs)
       .set({
         status: 'running',
-        stage: 'starting',
+        stage: sql`${p('stage')}`,
         progress: 0,
         backend: sql`${p('backend')}`,
         attempts: sql`${p('attempt')}`,

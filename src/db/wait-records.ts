@@ -22,15 +22,14 @@ const MEASURED = `
   GROUP BY kind, model`;
 
 /**
- * Running jobs, with when their current attempt began (a retry starts its clock again), earliest
- * first: a job on its box began before the one let in ahead behind it on the same backend.
+ * Running jobs, with when their current attempt began (a retry starts its clock again), and whether
+ * each is only let in ahead of its box (stage 'ready': it waits for the job there).
  */
 const RUNNING = `
-  SELECT j.id, j.kind, j.model, j.steps, j.count, j.backend, coalesce(a.started_at, j.updated_at) AS started_at
+  SELECT j.id, j.kind, j.model, j.steps, j.count, j.backend, j.stage = 'ready' AS ready, coalesce(a.started_at, j.updated_at) AS started_at
   FROM jobs j
   LEFT JOIN LATERAL (SELECT started_at FROM job_attempts WHERE job_id = j.id AND ended_at IS NULL ORDER BY started_at DESC LIMIT 1) a ON true
-  WHERE j.status = 'running'
-  ORDER BY started_at`;
+  WHERE j.status = 'running'`;
 
 /** The head of the line in the queue's own order (fair priority, then age), as queuePosition counts places. */
 const QUEUED = `
@@ -49,8 +48,8 @@ export class WaitRecords {
   }
 
   async running(): Promise<RunningWork[]> {
-    const result = await this.db.$client.query<{ id: string; kind: string; model: string; steps: number; count: number; backend: string | null; started_at: Date }>({ name: 'ap_wait_running', text: RUNNING });
-    return result.rows.map((r) => ({ jobId: r.id, kind: r.kind, model: r.model, steps: r.steps, count: r.count, startedAt: r.started_at.getTime(), ...(r.backend ? { backend: r.backend } : {}) }));
+    const result = await this.db.$client.query<{ id: string; kind: string; model: string; steps: number; count: number; backend: string | null; ready: boolean; started_at: Date }>({ name: 'ap_wait_running', text: RUNNING });
+    return result.rows.map((r) => ({ jobId: r.id, kind: r.kind, model: r.model, steps: r.steps, count: r.count, startedAt: r.started_at.getTime(), ...(r.backend ? { backend: r.backend } : {}), ...(r.ready ? { ready: true } : {}) }));
   }
 
   /** The first `limit` queued jobs, in line order (not those waiting on a twin's render: they take no backend). */

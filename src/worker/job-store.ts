@@ -79,11 +79,15 @@ export class WorkerJobStore {
    * The attempt's row is opened first (closing any row a crashed attempt left open, while the
    * job's updated_at still says when that attempt was last heard of); `attemptId` names it.
    */
-  async claim(jobId: string, backend: string, attempt: number): Promise<{ job: JobRecord; resumed: boolean; attemptId: string } | null> {
+  /**
+   * `stage` 'ready' marks a job let in ahead of a free box (it waits for the job there to end; the
+   * wait estimate and the message read it so), 'starting' one that goes straight to its box.
+   */
+  async claim(jobId: string, backend: string, attempt: number, stage: 'starting' | 'ready' = 'starting'): Promise<{ job: JobRecord; resumed: boolean; attemptId: string } | null> {
     if (!isUuid(jobId)) return null;
     const attemptId = randomUUID();
     const { opened } = await this.attempts.open({ attemptId, jobId, attempt, backend });
-    const [row] = await this.records.hot.claim.execute({ id: jobId, backend, attempt });
+    const [row] = await this.records.hot.claim.execute({ id: jobId, backend, attempt, stage });
     if (!row) {
       // Cancelled between the two statements: the attempt never ran.
       if (opened) await this.attempts.close(attemptId, 'cancelled', 0);

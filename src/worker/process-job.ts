@@ -83,7 +83,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
   const log = deps.log.child({ jobId: info.jobId, attempt: info.attempt });
   let claimed: Awaited<ReturnType<WorkerJobStore['claim']>>;
   try {
-    claimed = await store.claim(info.jobId, generator.name, info.attempt);
+    claimed = await store.claim(info.jobId, generator.name, info.attempt, info.box?.isReady() ? 'ready' : 'starting');
     // Ended already: a previous attempt may have stopped between its commit and its last words.
     if (!claimed) {
       await announceEndedJob(deps, info.jobId);

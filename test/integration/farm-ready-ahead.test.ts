@@ -19,9 +19,9 @@ const STEPS = 20;
 const ended = (jobId: string) => (e: JobEvent) => e.jobId === jobId && (e.type === 'completed' || (e.type === 'failed' && !e.willRetry));
 
 /** Resolves once the job's record passes `accept` (the claim is a Postgres write: what is under test lands there). */
-async function record(f: Farm, jobId: string, accept: (row: { status: string; started_at: Date | null }) => boolean) {
+async function record(f: Farm, jobId: string, accept: (row: { status: string; stage: string; started_at: Date | null }) => boolean) {
   for (;;) {
-    const { rows } = await f.stack.database.pool.query<{ status: string; started_at: Date | null }>('SELECT status, started_at FROM jobs WHERE id = $1', [jobId]);
+    const { rows } = await f.stack.database.pool.query<{ status: string; stage: string; started_at: Date | null }>('SELECT status, stage, started_at FROM jobs WHERE id = $1', [jobId]);
     if (rows[0] && accept(rows[0])) return rows[0];
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -49,7 +49,8 @@ test('the next job is claimed while the box finishes, sent once it is free, and 
 
   // The first is one step from its end: the second is claimed now, but not sent, and not yet "started".
   box.releaseSteps(STEPS - 1);
-  await record(farm, second, (row) => row.status === 'running');
+  // Marked ready: the wait estimate puts it behind the job on the box, a reader of the record sees it next in line.
+  expect((await record(farm, second, (row) => row.status === 'running')).stage).toBe('ready');
   expect(box.received.prompts).toHaveLength(1);
   expect(farm.events.some((e) => e.jobId === second && e.type === 'started')).toBe(false);
 

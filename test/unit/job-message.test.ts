@@ -80,6 +80,12 @@ describe('one job message, moved by events', () => {
     expect(apply(resumed, progress(10, 5_000))).toMatchObject({ step: 10, percent: 40 });
   });
 
+  test('a record claimed ahead of its busy box reads as next in line until its start is heard', () => {
+    const ready = fromRecord(jobRecord({ status: 'running', progress: 0, stage: 'ready', attempts: 1, backend: 'gpu1' }), []);
+    expect(ready).toMatchObject({ stage: 'queued', position: 1, percent: 0 });
+    expect(apply(ready, { type: 'started', ...at(60), attempt: 1, backend: 'gpu1' })).toMatchObject({ stage: 'starting', backend: 'gpu1' });
+  });
+
   test('restart after the final landed: the record gives the same final message, events cannot move it', () => {
     const done = fromRecord(completedRecord(), assetRecords());
     expect(done).toMatchObject({ stage: 'completed', seed: 7, durationMs: 2_500, backend: 'builtin' });

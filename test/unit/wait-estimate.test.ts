@@ -51,13 +51,14 @@ describe('estimateWaits', () => {
     // gpu1 runs r1 (1.5 s left after 0.5 s) and has r2 claimed behind it; gpu2 is free.
     const etas = estimateWaits(line({
       lanes: lanes(2),
-      running: [running('r1', NOW - 500, 'gpu1'), running('r2', NOW - 400, 'gpu1')],
+      running: [running('r1', NOW - 500, 'gpu1'), { ...running('r2', NOW - 400, 'gpu1'), ready: true }],
       queued: [queued('a'), queued('b')],
     }));
     // a takes gpu2 now; b waits for the first free lane: gpu2 at 2 s (gpu1 frees at 1.5 + 2 = 3.5 s).
     expect(etas.get('a')!.startsAt - NOW).toBe(0);
     expect(etas.get('b')!.startsAt - NOW).toBe(2_000);
-    const one = estimateWaits(line({ running: [running('r1', NOW - 500, 'gpu1'), running('r2', NOW - 400, 'gpu1')], queued: [queued('a')] }));
+    // The ready job listed first changes nothing: jobs on their boxes are placed first.
+    const one = estimateWaits(line({ running: [{ ...running('r2', NOW - 400, 'gpu1'), ready: true }, running('r1', NOW - 500, 'gpu1')], queued: [queued('a')] }));
     expect(one.get('a')!.startsAt - NOW).toBe(3_500);
   });
 

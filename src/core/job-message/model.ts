@@ -183,6 +183,8 @@ export function fromRecord(job: JobRecord, assets: readonly AssetRecord[], posit
     case 'queued':
       return job.attempts > 0 ? { ...base, stage: 'retrying', percent: 0 } : { ...base, position: Math.max(1, position), percent: 0, ...(eta ? { eta } : {}) };
     case 'running': {
+      // Claimed ahead of a box still busy with the job before: next in line, not started.
+      if (job.stage === 'ready') return { ...base, stage: 'queued', position: 1, percent: 0, ...(eta ? { eta } : {}) };
       const match = STEP_STAGE.exec(job.stage);
       if (match) return { ...base, stage: 'running', activity: match[1]!, step: Number(match[2]), totalSteps: Number(match[3]) };
       return { ...base, stage: job.stage === 'saving' ? 'saving' : 'starting' };

@@ -33,6 +33,8 @@ export interface RunningWork extends WorkShape {
   startedAt: number;
   /** The backend it runs on, when the record names one of the lanes. */
   backend?: string;
+  /** Let in ahead of its box: it starts when a job there ends (the farm prepares it meanwhile). */
+  ready?: boolean;
 }
 
 export interface QueuedWork extends WorkShape {
@@ -84,23 +86,24 @@ function soonestFree(clocks: readonly LaneClock[], model: string): LaneClock | u
  */
 export function estimateWaits(line: WaitLine): Map<string, Eta> {
   const clocks: LaneClock[] = line.lanes.map((lane) => ({ lane, freeAt: line.now, approximate: false, running: false }));
-  for (const job of line.running) {
-    const ownLanes = clocks.filter((c) => c.lane.name === job.backend);
-    const expected = line.expected(job);
-    if (ownLanes.length > 0 && ownLanes.every((c) => c.running)) {
-      // Let in ahead on a busy box (the farm claims the next job while the box finishes one): it
-      // starts when a job there ends, and holds that lane for all of its own time.
-      const lane = ownLanes.reduce((a, b) => (b.freeAt < a.freeAt ? b : a));
-      lane.freeAt += expected.ms;
-      lane.approximate ||= !expected.measured;
-      continue;
-    }
-    const clock = ownLanes.find((c) => !c.running) ?? soonestFree(clocks.filter((c) => !c.running), job.model);
+  // Jobs on their boxes first, then the ones let in ahead behind them.
+  for (const job of line.running.filter((j) => !j.ready)) {
+    const named = clocks.find((c) => c.lane.name === job.backend && !c.running);
+    const clock = named ?? soonestFree(clocks.filter((c) => !c.running), job.model);
     if (!clock) continue;
+    const expected = line.expected(job);
     const left = Math.max(job.startedAt + expected.ms - line.now, expected.ms * OVERRUN_SHARE_LEFT);
     clock.freeAt = line.now + left;
     clock.approximate = !expected.measured;
     clock.running = true;
+  }
+  for (const job of line.running.filter((j) => j.ready)) {
+    const own = clocks.filter((c) => c.lane.name === job.backend);
+    const clock = own.length > 0 ? own.reduce((a, b) => (b.freeAt < a.freeAt ? b : a)) : soonestFree(clocks, job.model);
+    if (!clock) continue;
+    const expected = line.expected(job);
+    clock.freeAt += expected.ms;
+    clock.approximate ||= !expected.measured;
   }
   const etas = new Map<string, Eta>();
   for (const job of line.queued) {

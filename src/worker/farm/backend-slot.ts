@@ -33,6 +33,8 @@ export interface BoxHold {
   release(): void;
   /** The job on the box expects to be done within READY_LEAD_MS: the next job may be let in ahead and prepared. */
   nearlyDone(): void;
+  /** True while the job was let in ahead and has not had its lane yet. */
+  isReady(): boolean;
 }
 
 /**
@@ -260,7 +262,7 @@ export class BackendSlot {
 
   /** The hold `enter` gave this job, for processJob. */
   holdOf(jobId: string): BoxHold {
-    return { acquire: (signal) => this.acquireLane(jobId, signal), release: () => this.releaseLane(jobId), nearlyDone: () => this.markNearEnd(jobId) };
+    return { acquire: (signal) => this.acquireLane(jobId, signal), release: () => this.releaseLane(jobId), nearlyDone: () => this.markNearEnd(jobId), isReady: () => this.ready.has(jobId) };
   }
 
   /** The job on the box is nearly done: a ready place opens (once per render; a re-render asks again). */
