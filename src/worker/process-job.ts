@@ -141,7 +141,7 @@ export async function processJob(deps: ProcessDeps, info: AttemptInfo): Promise<
   };
 
   // Only while it renders: closed before "saving" is announced, so no preview follows it, and gone with the attempt.
-  const previews = deps.previews ? new PreviewFeed(job.id, { store: deps.previews.store, intervalMs: deps.previews.intervalMs, publish, log }) : undefined;
+  const previews = deps.previews ? new PreviewFeed(job.id, { store: deps.previews.store, intervalMs: deps.previews.intervalMs, publish, log, attempt: info.attempt }) : undefined;
 
   let stored: NewAsset[] = [];
   try {

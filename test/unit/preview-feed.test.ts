@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, test } from 'vitest';
 import type { JobEvent } from '../../src/core/events.js';
 import type { PreviewImage } from '../../src/core/generator.js';
-import { PreviewFeed } from '../../src/worker/previews/preview-feed.js';
+import { PREVIEW_SEQS_PER_ATTEMPT, PreviewFeed } from '../../src/worker/previews/preview-feed.js';
 import { PREVIEW_MAX_BYTES, PREVIEW_MAX_SIDE, shrinkPreview } from '../../src/worker/previews/shrink-preview.js';
 
 /** A store whose writes the test lets through one at a time, so "busy" is a state the test holds. */
@@ -16,10 +16,10 @@ function heldStore() {
     writesWaiting: () => gates.length,
     letOneThrough: () => gates.shift()?.(),
     store: {
-      put: async (_jobId: string, image: { mime: string; data: Buffer }) => {
+      put: async (_jobId: string, image: { mime: string; data: Buffer }, floor: number) => {
         await new Promise<void>((resolve) => gates.push(resolve));
         kept.push(image);
-        return kept.length;
+        return floor + kept.length;
       },
       remove: async (jobId: string) => {
         removed.push(jobId);
@@ -79,6 +79,18 @@ describe('one attempt\'s live previews', () => {
     expect(published).toEqual([]);
     expect(held.removed).toEqual(['job-2']);
     expect(held.writesWaiting()).toBe(0);
+  });
+
+  test('a second attempt announces sequences above the first attempt\'s range', async () => {
+    const held = heldStore();
+    const published: JobEvent[] = [];
+    const feed = new PreviewFeed('job-3', { store: held.store, publish: async (e) => void published.push(e), intervalMs: 0, log: { warn: () => undefined }, attempt: 2 });
+    feed.offer(noisy(32, 32));
+    await until(() => held.writesWaiting() === 1);
+    held.letOneThrough();
+    await until(() => published.length === 1);
+    expect(published[0]).toMatchObject({ type: 'preview', jobId: 'job-3', seq: PREVIEW_SEQS_PER_ATTEMPT + 1 });
+    await feed.close();
   });
 
   test('a preview is WebP, at most 320 px on its long side, never enlarged, well under 100 KB', async () => {

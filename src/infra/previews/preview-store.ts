@@ -23,11 +23,21 @@ export class PreviewStore {
     private readonly ttlSeconds = DEFAULT_TTL_SECONDS,
   ) {}
 
-  /** Keeps this picture as the job's latest and returns its sequence number (1, 2, ... per attempt). */
-  async put(jobId: string, image: { mime: string; data: Buffer }): Promise<number> {
+  /**
+   * Keeps this picture as the job's latest and returns its sequence number: `floor` + 1, + 2, ...
+   * from the attempt's first picture (the job's hash is removed between attempts, so a later
+   * attempt passes a higher floor and its pictures never read as older than an earlier one's).
+   */
+  async put(jobId: string, image: { mime: string; data: Buffer }, floor = 0): Promise<number> {
     const key = this.key(jobId);
-    const results = await this.redis.multi().hincrby(key, 'seq', 1).hset(key, 'mime', image.mime, 'data', image.data).expire(key, this.ttlSeconds).exec();
-    const [error, seq] = results?.[0] ?? [new Error('the preview write was discarded'), undefined];
+    const results = await this.redis
+      .multi()
+      .hsetnx(key, 'seq', floor)
+      .hincrby(key, 'seq', 1)
+      .hset(key, 'mime', image.mime, 'data', image.data)
+      .expire(key, this.ttlSeconds)
+      .exec();
+    const [error, seq] = results?.[1] ?? [new Error('the preview write was discarded'), undefined];
     if (error) throw error;
     return Number(seq);
   }

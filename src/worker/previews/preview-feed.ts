@@ -4,7 +4,8 @@ import { shrinkPreview } from './shrink-preview.js';
 
 /** Where an attempt's previews are kept (infra/previews PreviewStore). */
 export interface PreviewSink {
-  put(jobId: string, image: { mime: string; data: Buffer }): Promise<number>;
+  /** Returns the picture's sequence: above `floor`, rising with each put. */
+  put(jobId: string, image: { mime: string; data: Buffer }, floor: number): Promise<number>;
   remove(jobId: string): Promise<void>;
 }
 
@@ -15,7 +16,12 @@ export interface PreviewFeedDeps {
   intervalMs: number;
   log: { warn(details: object, message: string): void };
   now?: () => number;
+  /** The attempt (1-based): its sequences start above every earlier attempt's. */
+  attempt?: number;
 }
+
+/** Sequences one attempt may use; attempt n's start at (n - 1) x this. */
+export const PREVIEW_SEQS_PER_ATTEMPT = 1_000_000;
 
 /**
  * One attempt's live previews: at most one per interval, the rest dropped where they arrive (a
@@ -62,7 +68,7 @@ export class PreviewFeed {
   private async deliver(image: PreviewImage): Promise<void> {
     const small = await shrinkPreview(image);
     if (!small || this.closed) return;
-    const seq = await this.deps.store.put(this.jobId, small);
+    const seq = await this.deps.store.put(this.jobId, small, ((this.deps.attempt ?? 1) - 1) * PREVIEW_SEQS_PER_ATTEMPT);
     if (this.closed) return;
     await this.deps.publish({ type: 'preview', jobId: this.jobId, at: this.now(), seq });
   }
