@@ -501,7 +501,7 @@ export class GenerateService {
    * one read for all their assets, a place in line only for the queued ones.
    */
   async recentJobs(viewer: Viewer, limit: number): Promise<JobView[]> {
-    const jobs = await this.deps.records.listJobs({ spaceId: viewer.identity.spaceId, userId: viewer.identity.userId, limit });
+    const jobs = await this.deps.records.listJobs({ spaceId: viewer.identity.spaceId, userId: viewer.identity.userId, limit, withoutDeleted: true });
     const assets = await this.deps.records.listAssetsOf(jobs.map((job) => job.id));
     return Promise.all(
       jobs.map(async (job) => ({ job, assets: assets.get(job.id) ?? [], position: job.status === 'queued' ? await this.deps.records.queuePosition(job) : 0 })),

@@ -172,7 +172,8 @@ export interface GenerateRecords {
   /** The reference pictures the job was made with, in the order the backend received them. */
   listInputs(jobId: string): Promise<JobInputRecord[]>;
   /** Jobs of a space, newest first; only one user's when userId is given. */
-  listJobs(query: { spaceId: string; userId?: string; statuses?: JobRecord['status'][]; limit: number }): Promise<JobRecord[]>;
+  /** `withoutDeleted`: leave out completed jobs none of whose outputs is kept (their files were deleted). */
+  listJobs(query: { spaceId: string; userId?: string; statuses?: JobRecord['status'][]; limit: number; withoutDeleted?: boolean }): Promise<JobRecord[]>;
   /** Jobs made from this one (its variations, upscales, re-rolls), oldest first. */
   listChildren(jobId: string, limit: number): Promise<JobRecord[]>;
   /** Marks a job's files deleted and returns their storage keys for removal. */

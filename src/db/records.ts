@@ -337,10 +337,14 @@ export class PostgresRecords implements GenerateRecords {
     return jobInputs(this.db, jobId);
   }
 
-  async listJobs(query: { spaceId: string; userId?: string; statuses?: JobRecord['status'][]; limit: number }): Promise<JobRecord[]> {
+  async listJobs(query: { spaceId: string; userId?: string; statuses?: JobRecord['status'][]; limit: number; withoutDeleted?: boolean }): Promise<JobRecord[]> {
     const conditions = [eq(jobs.spaceId, query.spaceId)];
     if (query.userId) conditions.push(eq(jobs.userId, query.userId));
     if (query.statuses && query.statuses.length > 0) conditions.push(inArray(jobs.status, query.statuses));
+    // Left out in the query, not after it, so the limit counts only jobs that still show something.
+    if (query.withoutDeleted) {
+      conditions.push(sql`NOT (${jobs.status} = 'completed' AND NOT EXISTS (SELECT 1 FROM ${assets} WHERE ${assets.jobId} = ${jobs.id} AND ${assets.variant} = 'original' AND ${assets.deletedAt} IS NULL))`);
+    }
     const rows = await this.db
       .select({ job: jobs, slug: projects.slug, userExternalId: users.externalId })
       .from(jobs)

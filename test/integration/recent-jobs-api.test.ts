@@ -46,6 +46,16 @@ test('a job whose files were deleted leaves the list', async () => {
   expect(after.json.jobs.map((j: { job_id: string }) => j.job_id)).not.toContain(done.job_id);
 });
 
+test('deleted jobs do not count against the limit: limit=2 still shows two jobs with files', async () => {
+  const mika = await stack.token('mika', 'creator');
+  const kept = await generateAndWait(stack, mika, { prompt: 'a paper crane' });
+  const deleted = [await generateAndWait(stack, mika, { prompt: 'a sketch to drop' }), await generateAndWait(stack, mika, { prompt: 'another to drop' })];
+  for (const job of deleted) expect((await api(stack, 'DELETE', `/api/anime/generation/${job.job_id}/images`, mika)).status).toBe(200);
+  const newest = await generateAndWait(stack, mika, { prompt: 'a koi pond' });
+  const listed = await api(stack, 'GET', '/api/anime/jobs/recent?limit=2', mika);
+  expect(listed.json.jobs.map((j: { job_id: string }) => j.job_id)).toEqual([newest.job_id, kept.job_id]);
+});
+
 test('limit is checked: a bad one is refused naming the field, a good one caps the list', async () => {
   for (const bad of ['0', '51', 'abc', '2.5']) {
     const refused = await api(stack, 'GET', `/api/anime/jobs/recent?limit=${bad}`, aiko);
