@@ -97,7 +97,8 @@ describe.skipIf(!haveChromium)('the try page draws the job message the server re
     await tab.click('#reroll');
     await expect.poll(stage, { timeout: 60_000, interval: 100 }).toBe('Done');
     expect(await offered()).toEqual(['reroll', 'delete']);
-    expect(await tab.isVisible('#image')).toBe(true);
+    // The picture is drawn once its bytes have loaded, a moment after the text says Done.
+    await expect.poll(() => tab.isVisible('#image'), { timeout: 10_000, interval: 50 }).toBe(true);
 
     await tab.click('#delete');
     await expect.poll(stage, { timeout: 10_000, interval: 50 }).toBe('Done — the image was deleted');
